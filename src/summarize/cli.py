@@ -1,0 +1,165 @@
+"""The ``summarize`` command line: summarize, translate, and manage models.
+
+Exit codes: 0 success, 1 input or runtime error (one line on stderr, no
+traceback), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from .config import Settings, load_settings
+from .errors import InputError, SummarizeError
+from .results import Result
+
+PROGRAM = "summarize"
+CONFIG_ENV = "SUMMARIZE_CONFIG"
+
+
+def read_text(source: str | None) -> str:
+    """Read UTF-8 text from a file, or from stdin when `source` is None or ``-``."""
+    if source in (None, "-"):
+        data, name = sys.stdin.buffer.read(), "standard input"
+    else:
+        name = source
+        try:
+            data = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise InputError(f"cannot read {source}: no such file") from None
+        except IsADirectoryError:
+            raise InputError(f"cannot read {source}: it is a directory") from None
+        except OSError as error:
+            raise InputError(f"cannot read {source}: {error.strerror or error}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); convert it to UTF-8"
+        ) from None
+
+
+def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings:
+    """Settings from --config (or $SUMMARIZE_CONFIG), the environment and --set overrides."""
+    overrides: dict[str, Any] = {}
+    for item in args.set or []:
+        key, separator, value = item.partition("=")
+        if not separator or not key:
+            raise InputError(f"--set expects KEY=VALUE, e.g. summarize.engine=extractive; got {item!r}")
+        overrides[key.strip()] = value
+    overrides.update(extra or {})
+    return load_settings(args.config or os.environ.get(CONFIG_ENV), overrides)
+
+
+def _print_result(result: Result, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    print(result.text)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+
+
+def _service(args: argparse.Namespace, extra: dict[str, Any] | None = None):
+    from .service import Service
+
+    return Service(settings_from_args(args, extra))
+
+
+def _run_summarize(args: argparse.Namespace) -> None:
+    extra = {"summarize.engine": args.engine} if args.engine else None
+    result = _service(args, extra).summarize(
+        read_text(args.file), args.to, source_lang=args.source, length=args.length
+    )
+    _print_result(result, args.json)
+
+
+def _run_translate(args: argparse.Namespace) -> None:
+    result = _service(args).translate(read_text(args.file), args.to, source_lang=args.source)
+    _print_result(result, args.json)
+
+
+def _format_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            break
+    return f"{size:.1f} {unit}"
+
+
+def _run_models(args: argparse.Namespace) -> None:
+    from .models import model_status, pull_model
+
+    settings = settings_from_args(args)
+    if args.action == "list":
+        rows = [model_status(role, spec) for role, spec in settings.model_entries()]
+        if args.json:
+            print(json.dumps([row.__dict__ for row in rows], ensure_ascii=False))
+            return
+        width = max(len(row.name) for row in rows)
+        for row in rows:
+            size = _format_size(row.size_bytes) if row.size_bytes else "-"
+            print(f"{row.role:<24} {row.name:<{width}}  {row.status:<15} {size}")
+        return
+    for role, spec in settings.model_entries():
+        print(f"pulling {spec.model} ({role}) ...", file=sys.stderr)
+        folder = pull_model(role, spec)
+        print(f"{role}: {spec.model} -> {folder}")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="PATH", help=f"YAML settings file (default: ${CONFIG_ENV} or built-in)")
+    parser.add_argument(
+        "--set", action="append", metavar="KEY=VALUE", help="override one setting, e.g. runtime.device=cpu (repeatable)"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``summarize`` command."""
+    parser = argparse.ArgumentParser(prog=PROGRAM, description="Summarize and translate English and Chinese news.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    summarize = commands.add_parser("summarize", help="summarize an article")
+    summarize.add_argument("file", nargs="?", metavar="FILE", help="UTF-8 text file; '-' or absent reads stdin")
+    summarize.add_argument("--to", choices=["en", "zh"], help="summary language (default: the article's)")
+    summarize.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
+    summarize.add_argument("--length", choices=["short", "medium", "long"], default="medium")
+    summarize.add_argument("--engine", choices=["auto", "seq2seq", "extractive"], help="override summarize.engine")
+    summarize.add_argument("--json", action="store_true", help="print one JSON object")
+    _common(summarize)
+    summarize.set_defaults(handler=_run_summarize)
+
+    translate = commands.add_parser("translate", help="translate an article")
+    translate.add_argument("file", nargs="?", metavar="FILE", help="UTF-8 text file; '-' or absent reads stdin")
+    translate.add_argument("--to", choices=["en", "zh"], required=True, help="target language")
+    translate.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
+    translate.add_argument("--json", action="store_true", help="print one JSON object")
+    _common(translate)
+    translate.set_defaults(handler=_run_translate)
+
+    models = commands.add_parser("models", help="list or download the configured models")
+    models.add_argument("action", choices=["list", "pull"])
+    models.add_argument("--json", action="store_true", help="list as JSON")
+    _common(models)
+    models.set_defaults(handler=_run_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except SummarizeError as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0

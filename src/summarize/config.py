@@ -1,0 +1,321 @@
+"""Typed, validated settings: YAML file < environment variables < CLI overrides.
+
+Every section is a dataclass; its fields, their types and their defaults are
+the schema. ``load_settings`` merges the layers and validates the result: an
+unknown key or a bad value raises :class:`ConfigError` naming the key, where it
+came from and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+
+from .errors import ConfigError
+
+ENV_PREFIX = "SUMMARIZE_"
+ENV_SEPARATOR = "__"
+
+GENERATION_KEYS = frozenset(
+    {
+        "num_beams",
+        "max_new_tokens",
+        "min_new_tokens",
+        "length_penalty",
+        "no_repeat_ngram_size",
+        "repetition_penalty",
+        "early_stopping",
+    }
+)
+
+
+def _require_positive(**values: int) -> None:
+    for name, value in values.items():
+        if value < 1:
+            raise ConfigError(f"setting '{name}' must be at least 1, not {value!r}")
+
+
+@dataclass
+class ModelSettings:
+    """One Hugging Face seq2seq model and how to run it."""
+
+    model: str
+    """Hub id (``facebook/bart-large-cnn``) or a local directory."""
+    generation: dict[str, Any] = field(default_factory=dict)
+    """Arguments for ``generate()``; see ``GENERATION_KEYS``."""
+    max_input_tokens: int = 0
+    """Input budget in tokens; 0 takes the model family's limit."""
+    target_token: str = ""
+    """Target-language tag for multi-target Marian models; empty picks the family default."""
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.generation) - GENERATION_KEYS)
+        if unknown:
+            raise ConfigError(
+                f"unknown generation setting {unknown[0]!r}; allowed: {', '.join(sorted(GENERATION_KEYS))}"
+            )
+
+
+@dataclass
+class ExtractiveSettings:
+    """The embedded extractive summarizer (no download needed)."""
+
+    sentences: int = 3
+    """Sentences in a "medium" summary ("short" halves it, "long" doubles it)."""
+    position_weight: float = 0.5
+    """Weight of the lead-position prior against sentence centrality, 0..1."""
+    redundancy_threshold: float = 0.6
+    """A sentence this similar (cosine) to one already chosen is skipped."""
+    chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
+    """Features for Chinese sentences: jieba words or character bigrams."""
+
+
+def _default_summary_models() -> dict[str, ModelSettings]:
+    return {
+        "en": ModelSettings(
+            model="facebook/bart-large-cnn",
+            generation={
+                "num_beams": 4,
+                "length_penalty": 2.0,
+                "min_new_tokens": 56,
+                "max_new_tokens": 142,
+                "no_repeat_ngram_size": 3,
+                "early_stopping": True,
+            },
+        ),
+        "zh": ModelSettings(
+            model="csebuetnlp/mT5_multilingual_XLSum",
+            generation={"num_beams": 4, "max_new_tokens": 84, "no_repeat_ngram_size": 2},
+        ),
+    }
+
+
+def _default_translation_models() -> dict[str, ModelSettings]:
+    generation = {"num_beams": 4, "max_new_tokens": 256, "no_repeat_ngram_size": 4}
+    return {
+        "en-zh": ModelSettings(model="Helsinki-NLP/opus-mt-en-zh", generation=dict(generation), target_token=">>cmn_Hans<<"),
+        "zh-en": ModelSettings(model="Helsinki-NLP/opus-mt-zh-en", generation=dict(generation)),
+    }
+
+
+@dataclass
+class SummarizeSettings:
+    """How summaries are made."""
+
+    engine: Literal["auto", "seq2seq", "extractive"] = "auto"
+    """``auto``: the model when it can be loaded, else the extractive summary (with a note)."""
+    models: dict[Literal["en", "zh"], ModelSettings] = field(default_factory=_default_summary_models)
+    """Summarization model per source language."""
+    extractive: ExtractiveSettings = field(default_factory=ExtractiveSettings)
+    max_rounds: int = 4
+    """Most map-reduce rounds for long input before the last round's input is truncated."""
+
+
+@dataclass
+class TranslateSettings:
+    """How translations are made (there is no fallback engine)."""
+
+    engine: Literal["seq2seq"] = "seq2seq"
+    models: dict[Literal["en-zh", "zh-en"], ModelSettings] = field(default_factory=_default_translation_models)
+    """Translation model per language pair."""
+
+
+@dataclass
+class RuntimeSettings:
+    """Where and how models run."""
+
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    """``auto`` takes cuda, then mps, then cpu."""
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    """``auto``: bfloat16 on cuda, float32 elsewhere."""
+    cpu_threads: int = 0
+    """torch intra-op threads on CPU; 0 leaves torch's default."""
+    batch_tokens: int = 8192
+    """Token budget of one generate() batch (longest input x batch size)."""
+    max_batch_size: int = 32
+    allow_download: bool = True
+    """Fetch a missing model from the Hub when it can be reached."""
+
+    def __post_init__(self) -> None:
+        _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
+
+
+@dataclass
+class LimitSettings:
+    """Input limits enforced at the service boundary."""
+
+    max_chars: int = 100_000
+    """Longest accepted text, in characters."""
+
+    def __post_init__(self) -> None:
+        _require_positive(max_chars=self.max_chars)
+
+
+@dataclass
+class Settings:
+    """All settings of the service."""
+
+    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    summarize: SummarizeSettings = field(default_factory=SummarizeSettings)
+    translate: TranslateSettings = field(default_factory=TranslateSettings)
+
+    def model_entries(self) -> list[tuple[str, ModelSettings]]:
+        """Every configured model with its role, e.g. ``("summarize.models.en", ...)``."""
+        return [
+            *((f"summarize.models.{lang}", spec) for lang, spec in self.summarize.models.items()),
+            *((f"translate.models.{pair}", spec) for pair, spec in self.translate.models.items()),
+        ]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_settings(
+    path: str | Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from a YAML file, ``SUMMARIZE_*`` variables and dotted overrides.
+
+    Environment variables name a key with ``__`` between levels, e.g.
+    ``SUMMARIZE_RUNTIME__DEVICE=cpu``; overrides use dots,
+    e.g. ``{"summarize.engine": "extractive"}``. Later layers win.
+    """
+    merged: dict[str, Any] = {}
+    if path is not None:
+        _deep_merge(merged, _read_yaml(Path(path)))
+    environ = os.environ if environ is None else environ
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or ENV_SEPARATOR not in name:
+            continue
+        keys = name[len(ENV_PREFIX):].lower().split(ENV_SEPARATOR)
+        _deep_merge(merged, _nest(keys, _parse_scalar(raw)))
+    for dotted, value in (overrides or {}).items():
+        parsed = _parse_scalar(value) if isinstance(value, str) else value
+        _deep_merge(merged, _nest(dotted.split("."), parsed))
+    return _build(Settings, merged, prefix="")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        content = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read config file {path}: {error}") from None
+    try:
+        data = yaml.safe_load(content)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of settings, not {type(data).__name__}")
+    return data
+
+
+def _parse_scalar(raw: str) -> Any:
+    try:
+        return yaml.safe_load(raw)
+    except yaml.YAMLError:
+        return raw
+
+
+def _nest(keys: list[str], value: Any) -> dict[str, Any]:
+    nested: Any = value
+    for key in reversed(keys):
+        nested = {key: nested}
+    return nested
+
+
+def _deep_merge(target: dict[str, Any], layer: Mapping[str, Any]) -> None:
+    for key, value in layer.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _deep_merge(target[key], value)
+        else:
+            target[key] = dict(value) if isinstance(value, Mapping) else value
+
+
+def _allowed(hint: Any) -> str:
+    return ", ".join(str(value) for value in typing.get_args(hint))
+
+
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    """Instantiate dataclass `cls` from `data`, validating keys and values."""
+    where = prefix.rstrip(".") or "the top level"
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"setting {where} must be a mapping, not {type(data).__name__}")
+    hints = typing.get_type_hints(cls)
+    names = [spec.name for spec in dataclasses.fields(cls)]
+    unknown = [key for key in data if key not in names]
+    if unknown:
+        raise ConfigError(f"unknown setting '{prefix}{unknown[0]}'; allowed keys in {where}: {', '.join(names)}")
+    values: dict[str, Any] = {}
+    for name in names:
+        if name in data:
+            values[name] = _convert(hints[name], data[name], f"{prefix}{name}", default=_default(cls, name))
+    try:
+        return cls(**values)
+    except TypeError:
+        missing = [spec.name for spec in dataclasses.fields(cls) if spec.name not in values]
+        raise ConfigError(f"setting {where} is missing required key '{prefix}{missing[0]}'") from None
+    except ConfigError as error:
+        raise ConfigError(f"{where}: {error}") from None
+
+
+def _default(cls: type, name: str) -> Any:
+    spec = next(spec for spec in dataclasses.fields(cls) if spec.name == name)
+    if spec.default_factory is not dataclasses.MISSING:
+        return spec.default_factory()
+    return None if spec.default is dataclasses.MISSING else spec.default
+
+
+def _convert(hint: Any, value: Any, key: str, default: Any = None) -> Any:
+    origin = typing.get_origin(hint)
+    if dataclasses.is_dataclass(hint):
+        base = dataclasses.asdict(default) if default is not None else {}
+        _deep_merge(base, value if isinstance(value, Mapping) else {})
+        return _build(hint, base if isinstance(value, Mapping) else value, prefix=f"{key}.")
+    if origin is Literal:
+        if value not in typing.get_args(hint):
+            raise ConfigError(f"setting '{key}' is {value!r}; allowed values: {_allowed(hint)}")
+        return value
+    if origin is dict:
+        key_hint, value_hint = typing.get_args(hint)
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"setting '{key}' must be a mapping, not {type(value).__name__}")
+        converted = dict(default or {})
+        for item_key, item in value.items():
+            if typing.get_origin(key_hint) is Literal and item_key not in typing.get_args(key_hint):
+                raise ConfigError(f"unknown key '{key}.{item_key}'; allowed keys: {_allowed(key_hint)}")
+            item_default = (default or {}).get(item_key)
+            converted[item_key] = _convert(value_hint, item, f"{key}.{item_key}", default=item_default)
+        return converted
+    if origin in (Union, types.UnionType) or hint is Any:
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"setting '{key}' must be true or false, not {value!r}")
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ConfigError(f"setting '{key}' must be a whole number >= 0, not {value!r}")
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(f"setting '{key}' must be a number, not {value!r}")
+        return float(value)
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"setting '{key}' must be a string, not {value!r}")
+        return value
+    raise ConfigError(f"setting '{key}' has an unsupported type {hint!r}")

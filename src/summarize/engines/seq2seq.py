@@ -1,0 +1,116 @@
+"""Hugging Face seq2seq generation: tokenizer + ``AutoModelForSeq2SeqLM.generate()``.
+
+One :class:`Seq2SeqModel` wraps a loaded tokenizer and model with its family's
+quirks, and generates for many inputs at once: inputs are sorted by token
+count, cut into batches by a token budget, and results come back in input order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from ..chunking import plan_batches
+from ..config import ModelSettings, RuntimeSettings
+from ..errors import ModelUnavailableError
+from ..models import ModelFamily
+
+_TAG = re.compile(r"^>>[A-Za-z_]+<<$")
+
+
+class Seq2SeqModel:
+    """A loaded seq2seq model, ready to generate in length-sorted batches."""
+
+    def __init__(
+        self,
+        name: str,
+        family: ModelFamily,
+        tokenizer: Any,
+        model: Any,
+        spec: ModelSettings,
+        runtime: RuntimeSettings,
+    ) -> None:
+        self.name = name
+        self.family = family
+        self.tokenizer = tokenizer
+        self.model = model
+        self.spec = spec
+        self.runtime = runtime
+        self.max_input_tokens = self._input_limit()
+        self._knows_tags = any(_TAG.match(token) for token in tokenizer.get_vocab())
+
+    def _input_limit(self) -> int:
+        limits = [self.spec.max_input_tokens or self.family.max_input_tokens]
+        positions = getattr(self.model.config, "max_position_embeddings", None)
+        if positions:
+            limits.append(positions)
+        tokenizer_limit = getattr(self.tokenizer, "model_max_length", None)
+        if tokenizer_limit and tokenizer_limit < 1_000_000:
+            limits.append(tokenizer_limit)
+        return min(limits)
+
+    @property
+    def content_budget(self) -> int:
+        """Tokens of text that fit in one input, after special tokens and the target tag."""
+        reserved = self.tokenizer.num_special_tokens_to_add() + (1 if self._knows_tags else 0)
+        return self.max_input_tokens - reserved
+
+    def target_tag(self, target_lang: str) -> str | None:
+        """The tag put before each source text for `target_lang`, if this model needs one."""
+        if not self._knows_tags:
+            return None
+        tag = self.spec.target_token or self.family.target_tags.get(target_lang)
+        if tag is None or tag not in self.tokenizer.get_vocab():
+            raise ModelUnavailableError(
+                f"model {self.name!r} needs a target-language tag but has no {tag or target_lang!r} tag; "
+                f"set target_token in its config entry to one of its >>xx<< tokens"
+            )
+        return tag
+
+    def prepare(self, text: str, target_lang: str) -> str:
+        """Apply the family's input quirks to one source text."""
+        if self.family.collapse_whitespace:
+            text = " ".join(text.split())
+        tag = self.target_tag(target_lang)
+        return f"{tag} {text}" if tag else text
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        """Token counts of `texts` without special tokens."""
+        if not texts:
+            return []
+        encoded = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def generation_settings(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The configured ``generate()`` arguments with `overrides` on top; never sampling."""
+        settings = {**self.spec.generation, **(overrides or {})}
+        if "min_new_tokens" in settings and "max_new_tokens" in settings:
+            settings["min_new_tokens"] = min(settings["min_new_tokens"], settings["max_new_tokens"])
+        settings["do_sample"] = False
+        return settings
+
+    def generate(
+        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
+    ) -> list[str]:
+        """Generate one output per input text, in input order."""
+        import torch
+
+        prepared = [self.prepare(text, target_lang) for text in texts]
+        lengths = [count + self.tokenizer.num_special_tokens_to_add() for count in self.count_tokens(prepared)]
+        settings = self.generation_settings(overrides)
+        outputs: list[str] = [""] * len(prepared)
+        for batch in plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size):
+            encoded = self.tokenizer(
+                [prepared[index] for index in batch],
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.max_input_tokens,
+            ).to(self.model.device)
+            with torch.inference_mode():
+                generated = self.model.generate(**encoded, **settings)
+            decoded = self.tokenizer.batch_decode(generated, skip_special_tokens=True)
+            for index, text in zip(batch, decoded):
+                outputs[index] = text.strip()
+        return outputs

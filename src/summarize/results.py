@@ -1,0 +1,38 @@
+"""Typed results returned by the service and every shell over it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from .text import Language
+
+Task = Literal["summarize", "translate"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One summary or translation and what produced it."""
+
+    text: str
+    task: Task
+    source_lang: Language
+    target_lang: Language
+    engine: str
+    """``seq2seq``, ``extractive``, or both joined by ``+`` for a cross-lingual summary."""
+    model: str
+    """Model id(s) used, joined by `` + `` when a summary was also translated."""
+    chunks: int
+    """Pieces the input was cut into (model-sized chunks, or translated segments)."""
+    seconds: float
+    """Wall time of the call, shared equally among the texts of a batch call."""
+    source_mixed: bool = False
+    """The source mixed English and Chinese (it was routed by its majority language)."""
+    notes: tuple[str, ...] = ()
+    """Anything the caller should know, e.g. why a fallback engine was used."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready dictionary of every field."""
+        data = asdict(self)
+        data["notes"] = list(self.notes)
+        return data

@@ -1,0 +1,270 @@
+"""The service facade: every shell (Python, CLI, batch, UI, HTTP, eval) goes through it.
+
+It validates input at the boundary, detects languages, picks the engine per
+task from the config (falling back to the extractive summary under ``auto``),
+and returns typed :class:`Result` objects in input order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from .config import Settings, load_settings
+from .engines.extractive import ExtractiveSummarizer
+from .engines.seq2seq import Seq2SeqModel
+from .errors import InputError, ModelUnavailableError
+from .models import ModelStore, default_store
+from .results import Result
+from .summarizer import summarize_documents
+from .text import SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text
+from .translate import stream_translation, translate_documents
+
+Length = Literal["short", "medium", "long"]
+LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
+
+
+@dataclass(frozen=True)
+class _Source:
+    """One validated input text and its languages."""
+
+    text: str
+    source: Language
+    target: Language
+    detection: Detection | None
+
+    @property
+    def notes(self) -> list[str]:
+        if self.detection is None or not self.detection.is_mixed:
+            return []
+        share = round(self.detection.zh_share * 100)
+        name = "Chinese" if self.source == "zh" else "English"
+        return [f"mixed English/Chinese text ({share}% Chinese); treated as {name}"]
+
+
+def _check_language(value: Any, argument: str) -> Language:
+    if value not in SUPPORTED_LANGUAGES:
+        raise InputError(f"{argument} {value!r} is not supported; use 'en' or 'zh'")
+    return value
+
+
+class Service:
+    """Summarize and translate English and Chinese text as the settings say."""
+
+    def __init__(self, settings: Settings | None = None, store: ModelStore | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = store or default_store()
+        self.extractive = ExtractiveSummarizer(self.settings.summarize.extractive)
+        if self.settings.runtime.cpu_threads:
+            import torch
+
+            torch.set_num_threads(self.settings.runtime.cpu_threads)
+
+    @classmethod
+    def from_config(cls, path: str | Path | None = None, **overrides: Any) -> Service:
+        """Build a service from a YAML file, the environment and dotted overrides."""
+        return cls(load_settings(path, overrides))
+
+    # ------------------------------------------------------------------ validation
+
+    def check_text(self, text: Any, argument: str = "text") -> str:
+        """Validate one input text and return it normalized; raise :class:`InputError` otherwise."""
+        if not isinstance(text, str):
+            raise InputError(f"{argument} must be a string, not {type(text).__name__}")
+        normalized = normalize_text(text)
+        if not normalized:
+            raise InputError(f"{argument} is empty; give the article text")
+        limit = self.settings.limits.max_chars
+        if len(normalized) > limit:
+            raise InputError(
+                f"{argument} has {len(normalized):,} characters, over the limit of {limit:,} "
+                f"(limits.max_chars); split it or raise the limit"
+            )
+        return normalized
+
+    def detect(self, text: str) -> Detection:
+        """The language of `text` (validated first)."""
+        return detect_language(self.check_text(text))
+
+    def _sources(
+        self, texts: Sequence[Any], target_lang: Any, source_lang: Any, same_as_source: bool
+    ) -> list[_Source]:
+        if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
+            raise InputError(f"texts must be a list of strings, not {type(texts).__name__}")
+        if target_lang is not None:
+            _check_language(target_lang, "target_lang")
+        if source_lang is not None:
+            _check_language(source_lang, "source_lang")
+        sources = []
+        for index, raw in enumerate(texts):
+            argument = "text" if len(texts) == 1 else f"texts[{index}]"
+            text = self.check_text(raw, argument)
+            detection = None if source_lang else detect_language(text)
+            source = source_lang or detection.language
+            target = target_lang or source
+            if not same_as_source and target == source:
+                raise InputError(
+                    f"{argument} is already in {source!r}; translation goes en->zh or zh->en, "
+                    f"so set target_lang to the other language"
+                )
+            sources.append(_Source(text, source, target, detection))
+        return sources
+
+    # ------------------------------------------------------------------ summaries
+
+    def summarize(
+        self,
+        text: str,
+        target_lang: Language | None = None,
+        *,
+        source_lang: Language | None = None,
+        length: Length = "medium",
+    ) -> Result:
+        """Summarize one article, in its own language or in `target_lang`."""
+        return self.summarize_batch([text], target_lang, source_lang=source_lang, length=length)[0]
+
+    def summarize_batch(
+        self,
+        texts: Sequence[str],
+        target_lang: Language | None = None,
+        *,
+        source_lang: Language | None = None,
+        length: Length = "medium",
+    ) -> list[Result]:
+        """Summarize many articles; model calls are batched across them; results in input order."""
+        if length not in LENGTH_SCALE:
+            raise InputError(f"length {length!r} is not supported; use 'short', 'medium' or 'long'")
+        started = time.perf_counter()
+        sources = self._sources(texts, target_lang, source_lang, same_as_source=True)
+        drafts: list[dict[str, Any]] = [{} for _ in sources]
+        for lang in SUPPORTED_LANGUAGES:
+            indices = [i for i, source in enumerate(sources) if source.source == lang]
+            if indices:
+                self._summarize_group(lang, [sources[i].text for i in indices], length, [drafts[i] for i in indices])
+        for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
+            indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
+            self._translate_summaries(pair, [drafts[i] for i in indices])
+        seconds = (time.perf_counter() - started) / len(sources)
+        return [
+            Result(
+                text=draft["text"],
+                task="summarize",
+                source_lang=source.source,
+                target_lang=source.target,
+                engine=draft["engine"],
+                model=draft["model"],
+                chunks=draft["chunks"],
+                seconds=round(seconds, 4),
+                source_mixed=source.detection is not None and source.detection.is_mixed,
+                notes=tuple(source.notes + draft["notes"]),
+            )
+            for source, draft in zip(sources, drafts)
+        ]
+
+    def _summary_model(self, lang: Language) -> tuple[Seq2SeqModel | None, list[str]]:
+        """The seq2seq model for `lang`, or None (and a note) when the extractive engine is to be used."""
+        engine = self.settings.summarize.engine
+        spec = self.settings.summarize.models.get(lang)
+        if engine == "extractive":
+            return None, []
+        if spec is None:
+            message = f"no summarization model is configured for {lang!r} (summarize.models.{lang})"
+            if engine == "seq2seq":
+                raise ModelUnavailableError(message)
+            return None, [f"{message}; extractive summary"]
+        try:
+            return self.store.get(spec, f"summarize.models.{lang}", self.settings.runtime), []
+        except ModelUnavailableError as error:
+            if engine == "seq2seq":
+                raise
+            return None, [f"abstractive model unavailable ({error}); extractive summary used instead"]
+
+    def _summarize_group(self, lang: Language, texts: list[str], length: str, drafts: list[dict[str, Any]]) -> None:
+        model, notes = self._summary_model(lang)
+        if model is None:
+            base = self.settings.summarize.extractive.sentences
+            count = max(1, round(base * LENGTH_SCALE[length]))
+            for text, draft in zip(texts, drafts):
+                summary = self.extractive.summarize(text, lang, count)
+                draft.update(text=summary, engine="extractive", model="extractive", chunks=1, notes=list(notes))
+            return
+        overrides = {
+            key: max(1, round(value * LENGTH_SCALE[length]))
+            for key, value in model.spec.generation.items()
+            if key in ("max_new_tokens", "min_new_tokens")
+        }
+        summaries = summarize_documents(model, texts, lang, overrides, self.settings.summarize.max_rounds)
+        for summary, draft in zip(summaries, drafts):
+            draft.update(
+                text=summary.text, engine="seq2seq", model=model.name, chunks=summary.chunks, notes=list(summary.notes)
+            )
+
+    def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[dict[str, Any]]) -> None:
+        source, target = pair
+        try:
+            model = self._translation_model(source, target)
+        except ModelUnavailableError as error:
+            raise ModelUnavailableError(f"a {source}->{target} summary needs the translation model: {error}") from None
+        translations = translate_documents(model, [draft["text"] for draft in drafts], target)
+        for translation, draft in zip(translations, drafts):
+            draft.update(
+                text=translation.text, engine=f"{draft['engine']}+seq2seq", model=f"{draft['model']} + {model.name}"
+            )
+
+    # ------------------------------------------------------------------ translations
+
+    def _translation_model(self, source: Language, target: Language) -> Seq2SeqModel:
+        pair = f"{source}-{target}"
+        spec = self.settings.translate.models.get(pair)
+        if spec is None:
+            raise ModelUnavailableError(f"no translation model is configured for {pair} (translate.models.{pair})")
+        return self.store.get(spec, f"translate.models.{pair}", self.settings.runtime)
+
+    def translate(self, text: str, target_lang: Language, *, source_lang: Language | None = None) -> Result:
+        """Translate one article into `target_lang` ("en" or "zh"), keeping its paragraphs."""
+        return self.translate_batch([text], target_lang, source_lang=source_lang)[0]
+
+    def translate_batch(
+        self, texts: Sequence[str], target_lang: Language, *, source_lang: Language | None = None
+    ) -> list[Result]:
+        """Translate many articles; sentences of all of them are batched together; results in input order."""
+        _check_language(target_lang, "target_lang")
+        started = time.perf_counter()
+        sources = self._sources(texts, target_lang, source_lang, same_as_source=False)
+        results: dict[int, Result] = {}
+        for source_language in SUPPORTED_LANGUAGES:
+            indices = [i for i, s in enumerate(sources) if s.source == source_language]
+            if not indices:
+                continue
+            model = self._translation_model(source_language, target_lang)
+            translations = translate_documents(model, [sources[i].text for i in indices], target_lang)
+            for index, translation in zip(indices, translations):
+                results[index] = self._translation_result(sources[index], translation.text, model, translation.segments)
+        seconds = round((time.perf_counter() - started) / len(sources), 4)
+        return [replace(results[index], seconds=seconds) for index in range(len(sources))]
+
+    def _translation_result(self, source: _Source, text: str, model: Seq2SeqModel, segments: int) -> Result:
+        return Result(
+            text=text,
+            task="translate",
+            source_lang=source.source,
+            target_lang=source.target,
+            engine="seq2seq",
+            model=model.name,
+            chunks=segments,
+            seconds=0.0,
+            source_mixed=source.detection is not None and source.detection.is_mixed,
+            notes=tuple(source.notes),
+        )
+
+    def translate_stream(
+        self, text: str, target_lang: Language, *, source_lang: Language | None = None
+    ) -> Iterator[str]:
+        """Yield the translation so far after each sentence (for live display)."""
+        _check_language(target_lang, "target_lang")
+        (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
+        model = self._translation_model(source.source, source.target)
+        yield from stream_translation(model, source.text, source.target)

@@ -1,0 +1,230 @@
+"""Text handling for English and Chinese: normalization, language detection,
+sentence and paragraph splitting.
+
+Everything here is pure string work (no models), shared by every engine, the
+batch jobs and the evaluation code, so that all of them cut text the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from .errors import InputError
+
+Language = Literal["en", "zh"]
+SUPPORTED_LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
+_HAN_CHAR = re.compile(f"[{_HAN}]")
+_KANA_CHAR = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+
+# A minority script at or above this share of the text makes it "mixed".
+MIXED_MINORITY_SHARE = 0.2
+
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an of to in on at for and or but is are was were be been has have had "
+    "it its this that these those he she they we you i his her their our with "
+    "from by as not will would said says".split()
+)
+
+# --------------------------------------------------------------------------- normalization
+
+_FULLWIDTH_ALNUM = {
+    code: code - 0xFEE0
+    for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
+}
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_HORIZONTAL_SPACE = re.compile("[^\\S\n]+")
+_SPACE_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}\u3000-\u303f\uff00-\uffef]) (?=[{_HAN}\u3000-\u303f\uff00-\uffef])")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str) -> str:
+    """Return `text` in canonical form without changing what it says.
+
+    NFC composition; full-width letters and digits become ASCII while Chinese
+    full-width punctuation (，。！？“”) is kept; zero-width and control
+    characters go; runs of spaces (including the ideographic space) become one
+    space, spaces between Chinese characters are removed; line ends become
+    ``\\n`` and at most one blank line separates paragraphs.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_FULLWIDTH_ALNUM)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub("", text)
+    text = _HORIZONTAL_SPACE.sub(" ", text)
+    text = _SPACE_BETWEEN_HAN.sub("", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+# --------------------------------------------------------------------------- language detection
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What :func:`detect_language` found.
+
+    ``language`` is where the text is routed (its majority language);
+    ``is_mixed`` says the minority language holds at least
+    ``MIXED_MINORITY_SHARE`` of it; ``zh_share`` is the Chinese share, counting
+    each Chinese character and each Latin-script word as one unit.
+    """
+
+    language: Language
+    is_mixed: bool
+    zh_share: float
+
+    @property
+    def label(self) -> str:
+        """``"en"``, ``"zh"`` or ``"mixed"``, for display."""
+        return "mixed" if self.is_mixed else self.language
+
+
+def _script_name(char: str) -> str:
+    return unicodedata.name(char, "UNKNOWN").split(" ")[0].capitalize()
+
+
+def detect_language(text: str) -> Detection:
+    """Detect whether `text` is English or Chinese (or a mix of both).
+
+    Raises :class:`InputError` for text in another script (Japanese, Russian,
+    Arabic...), for Latin-script text that is clearly not English, and for
+    text with no words at all.
+    """
+    han = len(_HAN_CHAR.findall(text))
+    kana = len(_KANA_CHAR.findall(text))
+    latin_words = _LATIN_WORD.findall(text)
+    other_runs = _LETTER_RUN.findall(_LATIN_WORD.sub(" ", _HAN_CHAR.sub(" ", text)))
+    other = sum(len(run) if _KANA_CHAR.match(run) else 1 for run in other_runs)
+    if kana and kana >= 0.15 * (han + kana):
+        raise InputError("unsupported language: the text looks like Japanese; supported languages are en and zh")
+    if han + len(latin_words) == 0 and other == 0:
+        raise InputError("cannot detect the language: the text has no English or Chinese words")
+    if other > han + len(latin_words):
+        script = _script_name(other_runs[0][0])
+        raise InputError(f"unsupported language: the text is written in {script} script; supported languages are en and zh")
+    zh_share = han / (han + len(latin_words))
+    language: Language = "zh" if zh_share >= 0.5 else "en"
+    if language == "en" and len(latin_words) >= 20:
+        function_words = sum(word.lower() in _ENGLISH_FUNCTION_WORDS for word in latin_words)
+        if function_words < 0.03 * len(latin_words):
+            raise InputError(
+                "unsupported language: the text is in Latin script but does not look like English; "
+                "supported languages are en and zh"
+            )
+    is_mixed = min(zh_share, 1.0 - zh_share) >= MIXED_MINORITY_SHARE
+    return Detection(language=language, is_mixed=is_mixed, zh_share=round(zh_share, 4))
+
+
+# --------------------------------------------------------------------------- sentences
+
+_CHINESE_TERMINATORS = "。！？；…"
+_CLOSERS = "”’\"'」』）)】》〉"
+_SENTENCE_END = re.compile(f"[.!?{_CHINESE_TERMINATORS}]+[{re.escape(_CLOSERS)}]*")
+
+# Abbreviations that never end a sentence (a name or a number always follows).
+_TITLE_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof st gen sen rep gov lt col sgt capt cmdr adm rev hon mt ft no nos vs fig figs "
+    "approx dept univ jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+# Abbreviations that may end a sentence: split after them only when a typical
+# sentence opener follows ("... in the U.S. The next day" vs "U.S. officials").
+_CLOSING_ABBREVIATIONS = frozenset("inc ltd co corp etc jr sr bros plc llc".split())
+_DOTTED_ABBREVIATION = re.compile(r"(?:[A-Za-z]\.){2,}$")
+_SENTENCE_OPENERS = frozenset(
+    "the a an he she it they we i you his her its their our this that these those there "
+    "but and so yet in on at for if when while after before as however meanwhile then "
+    "what who why how one some many most".split()
+)
+_OPENING = re.compile(f"[A-Z0-9\"'“‘(\\[「『《{_HAN}]")
+
+
+def _word_before(line: str, end: int) -> str:
+    """The whitespace-delimited token ending at `end` (the dot included)."""
+    start = end
+    while start > 0 and not line[start - 1].isspace():
+        start -= 1
+    return line[start:end].lstrip("\"'“‘([「『")
+
+
+def _first_word(text: str) -> str:
+    match = re.match(r"[\"'“‘(\[]*([A-Za-z]+)", text)
+    return match.group(1) if match else ""
+
+
+def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
+    rest = line[match.end():]
+    if not rest:
+        return True
+    if not rest[0].isspace():
+        # "OK!他说" ends a sentence; "3.5" or "U.S.-led" do not.
+        return match.group().rstrip(_CLOSERS)[-1] in "!?" and bool(_HAN_CHAR.match(rest[0]))
+    following = rest.lstrip()
+    if not _OPENING.match(following):
+        return False
+    if match.group() != ".":
+        return True  # "!", "?", "...", or a quotation closed after the stop
+    token = _word_before(line, match.start() + 1)[:-1]
+    lowered = token.lower()
+    if lowered in _TITLE_ABBREVIATIONS:
+        return False
+    if len(token) == 1 and token.isupper():
+        return False  # an initial: "J. K. Rowling", "George W. Bush"
+    if lowered in _CLOSING_ABBREVIATIONS or _DOTTED_ABBREVIATION.search(token + "."):
+        return _first_word(following).lower() in _SENTENCE_OPENERS
+    return True
+
+
+def _split_line(line: str) -> list[str]:
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(line):
+        chinese = any(char in _CHINESE_TERMINATORS for char in match.group())
+        if chinese or _is_english_boundary(line, match):
+            sentences.append(line[start:match.end()].strip())
+            start = match.end()
+    sentences.append(line[start:].strip())
+    return [sentence for sentence in sentences if sentence]
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split English, Chinese or mixed text into sentences, in order.
+
+    English: ``.``, ``!``, ``?`` followed by a space and a capital, digit or
+    quote; abbreviations ("Dr.", "U.S."), initials and decimals do not end a
+    sentence. Chinese: ``。！？；…`` always end one. Closing quotes and
+    brackets (”」』) stay on the sentence they close. Line breaks always end a
+    sentence. Joining the result loses nothing but whitespace.
+    """
+    return [sentence for line in text.split("\n") for sentence in _split_line(line)]
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Split text into paragraphs: its non-empty lines, stripped, in order."""
+    return [line.strip() for line in text.split("\n") if line.strip()]
+
+
+def paragraph_separator(text: str) -> str:
+    """The separator to rebuild `text`'s paragraph layout: a blank line or a newline."""
+    return "\n\n" if re.search(r"\n[^\S\n]*\n", text) else "\n"
+
+
+def _is_wide(char: str) -> bool:
+    return bool(_HAN_CHAR.match(char)) or unicodedata.east_asian_width(char) in "WF"
+
+
+def join_sentences(sentences: list[str]) -> str:
+    """Join sentences as written: no space between Chinese sentences, one space otherwise."""
+    joined = ""
+    for sentence in sentences:
+        if joined and not (_is_wide(joined[-1]) and _is_wide(sentence[0])):
+            joined += " "
+        joined += sentence
+    return joined
