@@ -26,3 +26,39 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "bart": build_tiny_bart(root / "bart"),
         "mt5": build_tiny_mt5(root / "mt5"),
     }
+
+
+FORCED_LENGTH = {"num_beams": 1, "min_new_tokens": 4, "max_new_tokens": 4}
+"""Generation settings for tiny models: random weights, so force a short non-empty output."""
+
+
+def tiny_overrides(tiny_models: dict[str, Path], **extra: object) -> dict[str, object]:
+    """Dotted setting overrides that point every configured model at a tiny one."""
+    overrides: dict[str, object] = {"runtime.device": "cpu", "runtime.allow_download": False}
+    for role, key in (
+        ("summarize.models.en", "bart"),
+        ("summarize.models.zh", "mt5"),
+        ("translate.models.en-zh", "marian-en-zh"),
+        ("translate.models.zh-en", "marian-zh-en"),
+    ):
+        overrides[f"{role}.model"] = str(tiny_models[key])
+        overrides[f"{role}.generation"] = dict(FORCED_LENGTH)
+    overrides.update(extra)
+    return overrides
+
+
+@pytest.fixture(scope="session")
+def tiny_settings(tiny_models: dict[str, Path]):
+    """Settings with every model replaced by a tiny one and summaries forced to seq2seq."""
+    from summarize import load_settings
+
+    return load_settings(overrides=tiny_overrides(tiny_models, **{"summarize.engine": "seq2seq"}), environ={})
+
+
+@pytest.fixture()
+def tiny_service(tiny_settings):
+    """A fresh service (with its own model store) over the tiny models."""
+    from summarize import Service
+    from summarize.models import ModelStore
+
+    return Service(tiny_settings, store=ModelStore())
