@@ -159,6 +159,48 @@ class LimitSettings:
         _require_positive(max_chars=self.max_chars)
 
 
+RESERVED_CHOICES = ("default", "extractive")
+"""Summary choices the UI and API always offer, besides ``server.model_choices``."""
+
+
+@dataclass
+class ServerSettings:
+    """The web demo and HTTP API (``summarize serve``, ``python app.py``)."""
+
+    host: str = "127.0.0.1"
+    """Interface to bind; the default keeps the server on this machine (0.0.0.0 exposes it)."""
+    port: int = 7860
+    """TCP port (0 picks a free one)."""
+    concurrency_limit: int = 2
+    """Requests worked on at once, in the UI queue and (separately) in the HTTP API."""
+    max_queue: int = 32
+    """Requests that may wait for a worker; beyond that the answer is "busy" (HTTP 503)."""
+    max_request_bytes: int = 1_000_000
+    """Largest HTTP request body; a bigger one gets 413. UI file uploads use ``max_upload_bytes``."""
+    max_upload_bytes: int = 5_000_000
+    """Largest file uploaded through the UI (.txt articles, batch files)."""
+    api_key: str = ""
+    """When set, ``/v1/*`` requests must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``)
+    or get 401. Prefer the environment: ``SUMMARIZE_SERVER__API_KEY``."""
+    model_choices: dict[str, dict[Literal["en", "zh"], ModelSettings]] = field(default_factory=dict)
+    """The allow-list of summarization models users may pick in the UI and API, by name. Each entry
+    replaces ``summarize.models`` for the languages it names; "default" (the configured engine and
+    models) and "extractive" are always offered."""
+
+    def __post_init__(self) -> None:
+        _require_positive(
+            concurrency_limit=self.concurrency_limit,
+            max_queue=self.max_queue,
+            max_request_bytes=self.max_request_bytes,
+            max_upload_bytes=self.max_upload_bytes,
+        )
+        if self.port > 65535:
+            raise ConfigError(f"setting 'port' must be at most 65535, not {self.port!r}")
+        for name in RESERVED_CHOICES:
+            if name in self.model_choices:
+                raise ConfigError(f"model_choices may not be named {name!r}: that name is always offered; rename it")
+
+
 @dataclass
 class Settings:
     """All settings of the service."""
@@ -167,6 +209,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     summarize: SummarizeSettings = field(default_factory=SummarizeSettings)
     translate: TranslateSettings = field(default_factory=TranslateSettings)
+    server: ServerSettings = field(default_factory=ServerSettings)
 
     def model_entries(self) -> list[tuple[str, ModelSettings]]:
         """Every configured model with its role, e.g. ``("summarize.models.en", ...)``."""
