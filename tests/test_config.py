@@ -1,0 +1,99 @@
+"""Settings: file < environment < overrides, and exact messages for every bad value."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarize import ConfigError, Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_default_yaml_matches_built_in_defaults() -> None:
+    assert load_settings(ROOT / "configs" / "default.yaml", environ={}) == Settings()
+
+
+@pytest.mark.parametrize("name", ["default.yaml", "offline.yaml", "fast.yaml"])
+def test_shipped_configs_load(name: str) -> None:
+    assert isinstance(load_settings(ROOT / "configs" / name, environ={}), Settings)
+
+
+def test_offline_config_uses_the_extractive_engine() -> None:
+    settings = load_settings(ROOT / "configs" / "offline.yaml", environ={})
+    assert (settings.summarize.engine, settings.runtime.allow_download) == ("extractive", False)
+
+
+def test_precedence_file_then_environment_then_overrides(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("runtime:\n  device: cuda\n  max_batch_size: 8\nlimits:\n  max_chars: 10\n", encoding="utf-8")
+    environ = {"SUMMARIZE_RUNTIME__DEVICE": "mps", "SUMMARIZE_LIMITS__MAX_CHARS": "20", "SUMMARIZE_EVALDATA": "/x"}
+    settings = load_settings(config, {"limits.max_chars": "30"}, environ=environ)
+    assert (settings.runtime.device, settings.runtime.max_batch_size, settings.limits.max_chars) == ("mps", 8, 30)
+
+
+def test_partial_model_entry_keeps_the_other_defaults() -> None:
+    settings = load_settings(overrides={"summarize.models.en.model": "/models/bart"}, environ={})
+    assert settings.summarize.models["en"].model == "/models/bart"
+    assert settings.summarize.models["en"].generation["num_beams"] == 4
+    assert settings.summarize.models["zh"].model == "csebuetnlp/mT5_multilingual_XLSum"
+
+
+BAD_OVERRIDES = [
+    ({"summarize.engin": "x"}, "unknown setting 'summarize.engin'; allowed keys in summarize: engine, models, extractive, max_rounds"),
+    ({"summarize.engine": "magic"}, "setting 'summarize.engine' is 'magic'; allowed values: auto, seq2seq, extractive"),
+    ({"runtime.device": "tpu"}, "setting 'runtime.device' is 'tpu'; allowed values: auto, cpu, cuda, mps"),
+    ({"summarize.models.fr.model": "x"}, "unknown key 'summarize.models.fr'; allowed keys: en, zh"),
+    ({"translate.models.en-fr.model": "x"}, "unknown key 'translate.models.en-fr'; allowed keys: en-zh, zh-en"),
+    ({"limits.max_chars": "lots"}, "setting 'limits.max_chars' must be a whole number >= 0, not 'lots'"),
+    ({"limits.max_chars": 0}, "limits: setting 'max_chars' must be at least 1, not 0"),
+    ({"runtime.allow_download": "maybe"}, "setting 'runtime.allow_download' must be true or false, not 'maybe'"),
+    ({"summarize.extractive.position_weight": "high"}, "setting 'summarize.extractive.position_weight' must be a number, not 'high'"),
+    (
+        {"summarize.models.en.generation.beams": 2},
+        "summarize.models.en: unknown generation setting 'beams'; allowed: early_stopping, length_penalty, "
+        "max_new_tokens, min_new_tokens, no_repeat_ngram_size, num_beams, repetition_penalty",
+    ),
+    ({"runtime": 3}, "setting runtime must be a mapping, not int"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), BAD_OVERRIDES)
+def test_bad_settings_name_the_key_and_the_allowed_values(overrides: dict, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(overrides=overrides, environ={})
+    assert str(raised.value) == message
+
+
+def test_bad_environment_variable_is_reported() -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(environ={"SUMMARIZE_RUNTIME__DEVICE": "gpu"})
+    assert str(raised.value) == "setting 'runtime.device' is 'gpu'; allowed values: auto, cpu, cuda, mps"
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path / "nope.yaml", environ={})
+    assert str(raised.value) == f"config file not found: {tmp_path / 'nope.yaml'}"
+
+
+def test_invalid_yaml(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("runtime: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"^config file .*bad\.yaml is not valid YAML: "):
+        load_settings(config, environ={})
+
+
+def test_config_must_be_a_mapping(tmp_path: Path) -> None:
+    config = tmp_path / "list.yaml"
+    config.write_text("- a\n- b\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config, environ={})
+    assert str(raised.value) == f"config file {config} must hold a mapping of settings, not list"
+
+
+def test_empty_config_file_gives_defaults(tmp_path: Path) -> None:
+    config = tmp_path / "empty.yaml"
+    config.write_text("", encoding="utf-8")
+    assert load_settings(config, environ={}) == Settings()
