@@ -58,11 +58,19 @@ def _tokenize_zh_char(text: str, stem: bool) -> list[str]:
     return _stem_all(tokens) if stem else tokens
 
 
-def _tokenize_zh_jieba(text: str, stem: bool) -> list[str]:
+@lru_cache(maxsize=None)
+def _jieba_cut() -> Callable[[str], list[str]]:
+    import logging
+
     import jieba  # lazy: loads its dictionary on first use
 
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter would end up in score.py's output
+    return jieba.lcut
+
+
+def _tokenize_zh_jieba(text: str, stem: bool) -> list[str]:
     tokens: list[str] = []
-    for word in jieba.lcut(unicodedata.normalize("NFKC", text).lower()):
+    for word in _jieba_cut()(unicodedata.normalize("NFKC", text).lower()):
         if _HAN_CHAR.search(word):
             tokens.append(word.strip())
         else:

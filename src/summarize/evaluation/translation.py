@@ -63,13 +63,13 @@ def _reference_streams(references: Sequence[str | Sequence[str]]) -> list[list[s
     return [[refs[k] if k < len(refs) else None for refs in items] for k in range(width)]
 
 
-def _interval(score: Any) -> tuple[float, float]:
+def _interval(score: Any, signature: str) -> tuple[float, float]:
     """The 95% bootstrap interval sacrebleu estimated for `score` (its JSON form is the public API)."""
-    data = json.loads(score.format(width=4, is_json=True))
+    data = json.loads(score.format(width=4, signature=signature, is_json=True))
     if "confidence_mean" not in data:  # sacrebleu omits it when every resample scored 0
         return (0.0, 0.0)
     mean, half_width = data["confidence_mean"], data["confidence_var"]
-    return (mean - half_width, mean + half_width)
+    return (round(mean - half_width, 4), round(mean + half_width, 4))
 
 
 class TranslationScorer:
@@ -124,13 +124,15 @@ class TranslationScorer:
         n_bootstrap = self.n_bootstrap or 1
         bleu = self._bleu.corpus_score(list(hypotheses), None, n_bootstrap=n_bootstrap)
         chrf = self._chrf.corpus_score(list(hypotheses), None, n_bootstrap=n_bootstrap)
-        bleu_ci = _interval(bleu) if self.n_bootstrap else None
-        chrf_ci = _interval(chrf) if self.n_bootstrap else None
+        bleu_signature = self._bleu.get_signature().format()
+        chrf_signature = self._chrf.get_signature().format()
+        bleu_ci = _interval(bleu, bleu_signature) if self.n_bootstrap else None
+        chrf_ci = _interval(chrf, chrf_signature) if self.n_bootstrap else None
         return TranslationResult(
             bleu=bleu.score,
             chrf=chrf.score,
-            bleu_signature=self._bleu.get_signature().format(),
-            chrf_signature=self._chrf.get_signature().format(),
+            bleu_signature=bleu_signature,
+            chrf_signature=chrf_signature,
             bleu_ci=bleu_ci,
             chrf_ci=chrf_ci,
         )

@@ -1,0 +1,88 @@
+"""Run systems over an evaluation set, save their outputs, score them, and write a report.
+
+Run from the repository root, e.g.::
+
+    python eval/run.py --dataset summeval --system lead-3 \\
+        --system extractive=config:configs/offline.yaml --system published:M22 --baseline lead-3
+
+Outputs go to ``eval/outputs/<dataset>/<label>.jsonl`` (git-ignored: they hold
+dataset text); the report (``report.md``, ``scores.json``, ``chart.png``, scores
+only) goes to ``eval/results/<dataset>/<date>_<name>/``. Exit status: 0 done,
+1 bad input or data (one-line message), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from summarize.errors import SummarizeError
+from summarize.evaluation import (
+    DATASETS,
+    ScoringSettings,
+    build_report,
+    load_dataset,
+    parse_system,
+    render_markdown,
+    resolve_data_dir,
+    run_systems,
+    save_outputs,
+    tokenizer_names,
+    write_report,
+)
+
+MAX_NAME = 80
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface; its help text is the documentation."""
+    parser = argparse.ArgumentParser(
+        prog="eval/run.py",
+        description="Run systems over an evaluation set, score them and write a report.",
+        epilog="System specs: lead-N | lead-match:LABEL | config:PATH | published:ID, optionally LABEL=spec.",
+    )
+    parser.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="evaluation set")
+    parser.add_argument("--system", action="append", required=True, help="a system spec; repeat for several")
+    parser.add_argument("--baseline", help="label of the system the others are compared with")
+    parser.add_argument("--data-dir", help="evaluation data folder (default: $SUMMARIZE_EVALDATA or ../shared/evaldata)")
+    parser.add_argument("--limit", type=int, help="score only the first N examples")
+    parser.add_argument("--length", choices=["short", "medium", "long"], default="medium", help="summary length")
+    parser.add_argument("--tokenizer", choices=tokenizer_names(), help="ROUGE tokenizer (default: by language)")
+    parser.add_argument("--stem", action="store_true", help="Porter-stem Latin-script tokens (ROUGE)")
+    parser.add_argument("--bootstrap", type=int, default=0, metavar="N", help="95%% confidence intervals, N resamples")
+    parser.add_argument("--results-dir", default="eval/results", help="where reports go (default: eval/results)")
+    parser.add_argument("--outputs-dir", default="eval/outputs", help="where outputs go (default: eval/outputs)")
+    parser.add_argument("--name", help="report folder name after the date (default: the system labels)")
+    parser.add_argument("--note", action="append", default=[], help="a line for the report's notes; repeatable")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv`, run, score and report; return the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        data_dir = resolve_data_dir(args.data_dir)
+        dataset = load_dataset(args.dataset, data_dir, args.limit)
+        systems = [parse_system(spec, length=args.length) for spec in args.system]
+        runs = run_systems(dataset, systems, data_dir, progress=not args.no_progress)
+        save_outputs(dataset, runs, Path(args.outputs_dir) / dataset.name)
+        settings = ScoringSettings(tokenizer=args.tokenizer, stem=args.stem, n_bootstrap=args.bootstrap)
+        command = "python eval/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)
+        report = build_report(dataset, runs, settings, baseline=args.baseline, notes=[f"command: `{command}`", *args.note])
+        name = args.name or "+".join(run.label for run in runs)[:MAX_NAME]
+        paths = write_report(report, Path(args.results_dir) / dataset.name / f"{date.today().isoformat()}_{name}")
+    except SummarizeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(render_markdown(report))
+    print("wrote " + ", ".join(str(path) for path in paths.values()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

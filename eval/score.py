@@ -1,0 +1,118 @@
+"""Score summaries (ROUGE) or translations (BLEU, chrF) against references.
+
+Run from the repository root, e.g.::
+
+    python eval/score.py --task summarization --pred P --ref R [--ref R2] --lang zh --json
+    python eval/score.py --task translation --hyp H --ref R [--ref R2] --target-lang zh --json
+
+Inputs are line-aligned text files or JSONL files with ``id`` and ``text``
+fields (matched by id when all are JSONL). Exit status: 0 scored, 1 bad input
+(one-line message), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+
+from summarize.errors import SummarizeError
+from summarize.evaluation import Rouge, TranslationScorer, default_tokenizer, load_aligned, tokenizer_names
+from summarize.evaluation.report import ROUGE_NAMES
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface; its help text is the documentation."""
+    parser = argparse.ArgumentParser(
+        prog="eval/score.py",
+        description="Score system outputs against references: ROUGE for summaries, BLEU/chrF for translations.",
+    )
+    parser.add_argument("--task", required=True, choices=["summarization", "translation"], help="what is scored")
+    parser.add_argument("--pred", help="summaries to score (summarization): text file or JSONL")
+    parser.add_argument("--hyp", help="translations to score (translation): text file or JSONL")
+    parser.add_argument(
+        "--ref", action="append", required=True, help="reference file; repeat for several references per item"
+    )
+    parser.add_argument("--lang", choices=["en", "zh"], default="en", help="summary language (summarization)")
+    parser.add_argument(
+        "--tokenizer",
+        choices=tokenizer_names(),
+        help="ROUGE tokenizer (default: en for --lang en, zh-char for --lang zh)",
+    )
+    parser.add_argument("--stem", action="store_true", help="Porter-stem Latin-script tokens (ROUGE)")
+    parser.add_argument("--target-lang", choices=["en", "zh"], default="en", help="translation target language")
+    parser.add_argument("--tokenize", help="sacrebleu BLEU tokenizer (default: zh for Chinese targets, else 13a)")
+    parser.add_argument(
+        "--bootstrap", type=int, default=0, metavar="N", help="add 95%% confidence intervals from N resamples"
+    )
+    parser.add_argument("--field", default="text", help="text field of JSONL inputs (default: text)")
+    parser.add_argument("--json", action="store_true", help="print the scores as one JSON object")
+    return parser
+
+
+def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.task == "summarization":
+        if args.pred is None or args.hyp is not None:
+            parser.error("--task summarization takes --pred (not --hyp)")
+        if args.tokenize is not None or args.target_lang != "en":
+            parser.error("--tokenize and --target-lang are for --task translation; use --lang/--tokenizer")
+    else:
+        if args.hyp is None or args.pred is not None:
+            parser.error("--task translation takes --hyp (not --pred)")
+        if args.tokenizer is not None or args.stem or args.lang != "en":
+            parser.error("--lang, --tokenizer and --stem are for --task summarization; use --target-lang/--tokenize")
+
+
+def _score(args: argparse.Namespace) -> dict[str, object]:
+    if args.task == "summarization":
+        items = load_aligned(args.pred, args.ref, field=args.field)
+        rouge = Rouge(args.tokenizer or default_tokenizer(args.lang), stem=args.stem, n_bootstrap=args.bootstrap)
+        return rouge.corpus_score(items.outputs, items.references).to_dict()
+    items = load_aligned(args.hyp, args.ref, field=args.field)
+    scorer = TranslationScorer(
+        items.references, target_lang=args.target_lang, tokenize=args.tokenize, n_bootstrap=args.bootstrap
+    )
+    return scorer.score(items.outputs).to_dict()
+
+
+def _format(scores: dict[str, object]) -> str:
+    lines = []
+    for key, value in scores.items():
+        if key in ROUGE_NAMES and isinstance(value, dict):
+            line = f"{ROUGE_NAMES[key]:<11} P {value['precision']:.4f}  R {value['recall']:.4f}  F1 {value['f1']:.4f}"
+            if "ci95" in value:
+                low, high = value["ci95"]["f1"]
+                line += f"  (F1 95% CI {low:.4f}-{high:.4f})"
+            lines.append(line)
+        elif key in ("bleu", "chrf"):
+            line = f"{'BLEU' if key == 'bleu' else 'chrF2':<6} {value:.2f}"
+            if f"{key}_ci95" in scores:
+                low, high = scores[f"{key}_ci95"]  # type: ignore[misc]
+                line += f"  (95% CI {low:.2f}-{high:.2f})"
+            lines.append(line)
+    lines.append(f"signature: {scores['signature']}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv`, score, print; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_usage(parser, args)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            scores = _score(args)
+    except SummarizeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for warning in caught:
+        print(f"warning: {warning.message}", file=sys.stderr)
+    print(json.dumps(scores, ensure_ascii=False) if args.json else _format(scores))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""Scoring summaries (ROUGE, English and Chinese) and translations (BLEU, chrF), and running evaluations.
+
+Nothing heavy is imported here: sacrebleu, nltk, jieba and matplotlib load on
+first use and come with the ``eval`` extra (``pip install -e .[eval]``).
+"""
+
+from .datasets import (
+    DATASETS,
+    Dataset,
+    Example,
+    ReferenceView,
+    load_dataset,
+    load_flores,
+    load_lcsts,
+    load_summeval,
+    load_wmt22,
+    resolve_data_dir,
+    summeval_models,
+    summeval_outputs,
+    wmt22_official_scores,
+    wmt22_outputs,
+    wmt22_systems,
+)
+from .inputs import AlignedItems, load_aligned, read_jsonl, read_lines
+from .report import Report, SystemScores, render_chart, render_markdown, write_report
+from .rouge import (
+    ROUGE_TYPES,
+    ChineseWithEnglishTokenizerWarning,
+    CorpusScore,
+    Rouge,
+    RougeResult,
+    Score,
+    lines_as_sentences,
+    project_sentences,
+)
+from .runner import ScoringSettings, SystemRun, build_report, run_systems, save_outputs, score_outputs
+from .systems import System, parse_system
+from .tokenizers import Tokenizer, default_tokenizer, get_tokenizer, register_tokenizer, tokenizer_names
+from .translation import ChineseTargetTokenizeWarning, TranslationResult, TranslationScorer, score_translation
+
+__all__ = [
+    "DATASETS",
+    "ROUGE_TYPES",
+    "AlignedItems",
+    "ChineseTargetTokenizeWarning",
+    "ChineseWithEnglishTokenizerWarning",
+    "CorpusScore",
+    "Dataset",
+    "Example",
+    "ReferenceView",
+    "Report",
+    "Rouge",
+    "RougeResult",
+    "Score",
+    "ScoringSettings",
+    "System",
+    "SystemRun",
+    "SystemScores",
+    "Tokenizer",
+    "TranslationResult",
+    "TranslationScorer",
+    "build_report",
+    "default_tokenizer",
+    "get_tokenizer",
+    "lines_as_sentences",
+    "load_aligned",
+    "load_dataset",
+    "load_flores",
+    "load_lcsts",
+    "load_summeval",
+    "load_wmt22",
+    "parse_system",
+    "project_sentences",
+    "read_jsonl",
+    "read_lines",
+    "register_tokenizer",
+    "render_chart",
+    "render_markdown",
+    "resolve_data_dir",
+    "run_systems",
+    "save_outputs",
+    "score_outputs",
+    "score_translation",
+    "summeval_models",
+    "summeval_outputs",
+    "tokenizer_names",
+    "wmt22_official_scores",
+    "wmt22_outputs",
+    "wmt22_systems",
+    "write_report",
+]

@@ -1,0 +1,208 @@
+"""eval/score.py and eval/run.py: output shapes, exit statuses and one-line error messages."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("sacrebleu", reason="sacrebleu is in the eval extra")
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Team-written texts for a stand-in LCSTS folder (never text from the shared evaluation data).
+OWN_SOURCES = [
+    "市政府今天宣布扩建城东公园。新公园将增加两个运动场和一条跑道。工程预计明年春天完成。",
+    "一家本地面包店推出了低糖系列产品。店主说，顾客反应很好。下个月还会推出新口味。",
+    "气象台发布暴雨预警，提醒市民注意出行安全。部分学校已宣布停课一天。",
+]
+OWN_SUMMARIES = ["城东公园将扩建", "面包店推出低糖产品", "暴雨预警部分学校停课"]
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"eval_{name}", ROOT / "eval" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+score = _load("score")
+run = _load("run")
+
+
+def _files(tmp_path, **contents: str) -> dict[str, str]:
+    paths = {}
+    for name, text in contents.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_text(text, encoding="utf-8")
+        paths[name] = str(path)
+    return paths
+
+
+def test_summarization_json(tmp_path, capsys):
+    f = _files(tmp_path, pred="警方逮捕了两名男子\n", ref="两名男子被警方逮捕\n", ref2="今天天气很好\n")
+    status = score.main(["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--ref", f["ref2"], "--lang", "zh", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert list(data) == ["rouge1", "rouge2", "rougeL", "rougeLsum", "signature"]
+    assert data["rouge1"] == pytest.approx({"precision": 8 / 9, "recall": 8 / 9, "f1": 8 / 9})
+    assert data["signature"].startswith("nrefs:2|tok:zh-char|stem:no|")
+
+
+def test_summarization_jieba_tokenizer(tmp_path, capsys):
+    f = _files(tmp_path, pred="警方逮捕了两名男子\n", ref="两名男子被警方逮捕\n")
+    score.main(["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--tokenizer", "zh-jieba", "--json"])
+    assert json.loads(capsys.readouterr().out)["rouge1"]["f1"] == pytest.approx(0.8)
+
+
+def test_summarization_text_output_with_intervals(tmp_path, capsys):
+    f = _files(tmp_path, pred="The cat sat on the mat.\nA dog barked.\n", ref="The cat is on the mat.\nThe dog barked.\n")
+    status = score.main(["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--stem", "--bootstrap", "100"])
+    out = capsys.readouterr().out.splitlines()
+    assert status == 0
+    assert out[0].startswith("ROUGE-1     P 0.7500  R 0.7500  F1 0.7500  (F1 95% CI ")
+    assert out[-1].startswith("signature: nrefs:1|tok:en|stem:yes|lsum:summarize|multiref:best-f1|agg:mean|bs:100|")
+
+
+def test_translation_json(tmp_path, capsys):
+    f = _files(tmp_path, hyp="我们今天去公园散步。\n", ref="我们今天去公园散步。\n")
+    status = score.main(["--task", "translation", "--hyp", f["hyp"], "--ref", f["ref"], "--target-lang", "zh", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert status == 0
+    assert data["bleu"] == pytest.approx(100.0) and data["chrf"] == pytest.approx(100.0)
+    assert "tok:zh" in data["signature"]
+
+
+def test_warning_for_chinese_with_the_english_tokenizer(tmp_path, capsys):
+    f = _files(tmp_path, pred="警方逮捕了两名男子\n", ref="两名男子被警方逮捕\n")
+    assert score.main(["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--json"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("warning: Chinese text scored with the 'en' tokenizer")
+
+
+def test_mismatched_line_counts_exit_1_with_one_line(tmp_path, capsys):
+    f = _files(tmp_path, pred="a\nb\nc\n", ref="a\nb\n")
+    status = score.main(["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"]])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert err.count("\n") == 1
+    assert err.startswith("error: ") and "has 3 lines but" in err and "has 2 lines" in err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--task", "summarization", "--pred", "p"], "the following arguments are required: --ref"),
+        (["--task", "summarization", "--hyp", "h", "--ref", "r"], "--task summarization takes --pred"),
+        (["--task", "translation", "--pred", "p", "--ref", "r"], "--task translation takes --hyp"),
+        (["--task", "translation", "--hyp", "h", "--ref", "r", "--lang", "zh"], "are for --task summarization"),
+        (["--task", "summarization", "--pred", "p", "--ref", "r", "--target-lang", "zh"], "are for --task translation"),
+        (["--task", "summarization", "--pred", "p", "--ref", "r", "--tokenizer", "x"], "invalid choice: 'x'"),
+        (["--task", "scoring"], "invalid choice: 'scoring'"),
+    ],
+    ids=["no-ref", "hyp-for-summaries", "pred-for-translations", "lang-for-translations", "target-for-summaries",
+         "bad-tokenizer", "bad-task"],
+)
+def test_usage_errors_exit_2(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        score.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_score_py_runs_as_a_script_from_the_repository_root(tmp_path):
+    f = _files(tmp_path, hyp="The cat sat on the mat.\n", ref="The cat sat on the mat.\n", short="x\ny\n")
+    ok = subprocess.run(
+        [sys.executable, "eval/score.py", "--task", "translation", "--hyp", f["hyp"], "--ref", f["ref"], "--json"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["bleu"] == pytest.approx(100.0)
+    bad = subprocess.run(
+        [sys.executable, "eval/score.py", "--task", "translation", "--hyp", f["hyp"], "--ref", f["ref"], "--ref", f["short"]],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )
+    assert bad.returncode == 1
+    assert "Traceback" not in bad.stderr and bad.stderr.count("\n") == 1
+
+
+# ---------------------------------------------------------------- run.py
+
+
+@pytest.fixture
+def own_data_dir(tmp_path) -> Path:
+    """A stand-in evaluation folder with the LCSTS layout and team-written texts."""
+    folder = tmp_path / "evaldata" / "lcsts-zh" / "data" / "LCSTS"
+    folder.mkdir(parents=True)
+    (folder / "test.src.txt").write_text("\n".join(OWN_SOURCES) + "\n", encoding="utf-8")
+    (folder / "test.tgt.txt").write_text("\n".join(OWN_SUMMARIES) + "\n", encoding="utf-8")
+    return tmp_path / "evaldata"
+
+
+def test_run_writes_outputs_and_a_report_without_dataset_text(own_data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(ROOT)
+    results, outputs = tmp_path / "results", tmp_path / "outputs"
+    status = run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir),
+        "--system", "lead-1", "--system", "extractive=config:configs/offline.yaml", "--system", "lead-match:extractive",
+        "--baseline", "lead-match-extractive", "--length", "short", "--bootstrap", "50",
+        "--results-dir", str(results), "--outputs-dir", str(outputs), "--name", "test", "--no-progress",
+    ])
+    assert status == 0, capsys.readouterr().err
+    (folder,) = (results / "lcsts").iterdir()
+    assert folder.name.endswith("_test")
+    assert sorted(path.name for path in folder.iterdir()) == ["chart.png", "report.md", "scores.json"]
+    report = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
+    assert [system["label"] for system in report["systems"]] == ["lead-1", "extractive", "lead-match-extractive"]
+    assert report["systems"][0]["scores"]["ref"]["signature"].startswith("nrefs:1|tok:zh-char|")
+    assert {row["system"] for row in report["comparisons"]} == {"lead-1", "extractive"}
+    saved = [json.loads(line) for line in (outputs / "lcsts" / "extractive.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [row["id"] for row in saved] == ["0", "1", "2"]
+    for name in ("report.md", "scores.json"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert not any(sentence in text for source in OWN_SOURCES for sentence in source.split("。") if sentence)
+        assert not any(summary in text for summary in OWN_SUMMARIES)
+
+
+def test_lead_match_has_the_matched_length(own_data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    outputs = tmp_path / "outputs"
+    run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir), "--system", "lead-2", "--system", "lead-match:lead-2",
+        "--results-dir", str(tmp_path / "results"), "--outputs-dir", str(outputs), "--no-progress",
+    ])
+    lead = [json.loads(line)["text"] for line in (outputs / "lcsts" / "lead-2.jsonl").read_text(encoding="utf-8").splitlines()]
+    matched = [json.loads(line)["text"] for line in (outputs / "lcsts" / "lead-match-lead-2.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert matched == lead
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--system", "lead-x"], "unknown system spec 'lead-x'"),
+        (["--system", "lead-match:nothing"], "matches system 'nothing', which is not in this run"),
+        (["--system", "lead-1", "--system", "lead-1"], "two systems are labelled 'lead-1'"),
+        (["--system", "published:M22"], "dataset 'lcsts' has no published system outputs"),
+        (["--system", "lead-1", "--baseline", "lead-3"], "baseline 'lead-3' is not one of the systems"),
+        (["--system", "lead-1", "--limit", "0"], "limit must be a positive number"),
+    ],
+    ids=["bad-spec", "unmatched", "duplicate-label", "no-published", "bad-baseline", "bad-limit"],
+)
+def test_run_input_errors_exit_1(own_data_dir, tmp_path, monkeypatch, capsys, extra, message):
+    monkeypatch.chdir(ROOT)
+    argv = ["--dataset", "lcsts", "--data-dir", str(own_data_dir), "--results-dir", str(tmp_path / "r"),
+            "--outputs-dir", str(tmp_path / "o"), "--no-progress", *extra]
+    assert run.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_run_without_data_says_how_to_point_at_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SUMMARIZE_EVALDATA", raising=False)
+    assert run.main(["--dataset", "lcsts", "--system", "lead-1"]) == 1
+    assert "pass --data-dir or set SUMMARIZE_EVALDATA" in capsys.readouterr().err
