@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from .config import ModelSettings, RuntimeSettings
-from .errors import ModelUnavailableError
+from .errors import ConfigError, ModelUnavailableError
 
 if TYPE_CHECKING:
     import torch
@@ -105,6 +105,40 @@ def choose_dtype(setting: str, device: str) -> torch.dtype:
     return getattr(torch, setting)
 
 
+def check_int8_support(device: str, dtype: str) -> None:
+    """Raise :class:`ConfigError` unless transformers-backend int8 can run on `device` with `dtype`."""
+    if device != "cpu":
+        raise ConfigError(
+            f"runtime.quantization 'int8' with backend 'transformers' runs on CPU only, and the device is "
+            f"{device!r}; set runtime.device to 'cpu', or runtime.backend to 'ctranslate2' (int8 on GPU too)"
+        )
+    if dtype not in ("auto", "float32"):
+        raise ConfigError(
+            f"runtime.quantization 'int8' with backend 'transformers' quantizes float32 weights; "
+            f"set runtime.dtype to 'auto' or 'float32', not {dtype!r}"
+        )
+
+
+def quantize_int8(model: Any) -> Any:
+    """Dynamic int8 quantization of every Linear layer (weights int8, activations quantized per call)."""
+    import warnings
+
+    import torch
+
+    try:
+        from torch.ao.quantization import quantize_dynamic
+    except ImportError as error:
+        raise ConfigError(
+            f"runtime.quantization 'int8' needs torch.ao.quantization.quantize_dynamic, which torch "
+            f"{torch.__version__} does not have; use runtime.backend 'ctranslate2' for int8"
+        ) from error
+    with warnings.catch_warnings():
+        # torch.ao.quantization announces its own deprecation on every call; it still works.
+        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated")
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor.* are deprecated")
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
 # --------------------------------------------------------------------------- locating weights
 
 
@@ -182,14 +216,27 @@ def _load_error(name: str, role: str, error: Exception) -> ModelUnavailableError
 
 
 def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
-    """Load a tokenizer and seq2seq model safely and put it on the configured device."""
+    """Load a tokenizer and seq2seq model safely and put it on the configured device.
+
+    ``runtime.backend`` picks the engine: ``transformers`` (optionally int8 on CPU) or
+    ``ctranslate2`` (:mod:`summarize.engines.ctranslate2`).
+    """
+    if runtime.backend == "ctranslate2":
+        from .engines.ctranslate2 import load_ctranslate2
+
+        return load_ctranslate2(spec, role, runtime)
     from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
 
     from .engines.seq2seq import Seq2SeqModel
 
     source, local_only = resolve_source(spec, role, runtime)
     device = choose_device(runtime.device)
+    if runtime.quantization == "int8":
+        check_int8_support(device, runtime.dtype)
     options: dict[str, Any] = {"trust_remote_code": False, "local_files_only": local_only}
+    bars_were_enabled = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in logs and CLI output
     try:
         config = AutoConfig.from_pretrained(source, **options)
         family = family_for(config.model_type, spec.model)
@@ -201,7 +248,12 @@ def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Se
         raise
     except (OSError, ValueError, KeyError, ImportError) as error:
         raise _load_error(spec.model, role, error) from error
+    finally:
+        if bars_were_enabled:
+            transformers_logging.enable_progress_bar()
     model.to(device).eval()
+    if runtime.quantization == "int8":
+        model = quantize_int8(model)
     return Seq2SeqModel(name=spec.model, family=family, tokenizer=tokenizer, model=model, spec=spec, runtime=runtime)
 
 
@@ -213,14 +265,24 @@ class ModelStore:
     """
 
     def __init__(self) -> None:
-        self._models: dict[tuple[str, str, str], Seq2SeqModel | ModelUnavailableError] = {}
+        self._models: dict[tuple[Any, ...], Seq2SeqModel | ModelUnavailableError] = {}
         self._lock = threading.Lock()
         self.loads = 0
         """How many loads were attempted (for tests and diagnostics)."""
 
     def get(self, spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
         """The loaded model for `spec`, loading it on first use."""
-        key = (spec.model, runtime.device, runtime.dtype)
+        key = (
+            spec.model,
+            runtime.device,
+            runtime.dtype,
+            runtime.backend,
+            runtime.quantization,
+            runtime.inter_threads,
+            runtime.cpu_threads,
+            runtime.restrict_vocabulary,
+            runtime.cache_dir,
+        )
         with self._lock:
             if key not in self._models:
                 self.loads += 1

@@ -39,6 +39,12 @@ class Seq2SeqModel:
         self.runtime = runtime
         self.max_input_tokens = self._input_limit()
         self._knows_tags = any(_TAG.match(token) for token in tokenizer.get_vocab())
+        if "max_new_tokens" in spec.generation:
+            # The configured max_new_tokens rules; reset the checkpoint's max_length so
+            # generate() does not warn that both are set on every call.
+            from transformers import GenerationConfig
+
+            model.generation_config.max_length = GenerationConfig().max_length
 
     def _input_limit(self) -> int:
         limits = [self.spec.max_input_tokens or self.family.max_input_tokens]

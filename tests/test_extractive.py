@@ -1,0 +1,85 @@
+"""The embedded extractive summarizer: features, selection rules and exact outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from summarize import split_sentences
+from summarize.config import ExtractiveSettings
+from summarize.engines.extractive import ExtractiveSummarizer, select_sentences, sentence_features
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+def test_english_features_drop_stop_words_and_case() -> None:
+    assert sentence_features("The Mayor said the PARK opens in 2025.", "en") == ["mayor", "park", "opens", "2025"]
+
+
+def test_chinese_features_with_jieba() -> None:
+    assert sentence_features("市议会批准了公园计划", "zh") == ["市议会", "批准", "公园", "计划"]
+
+
+def test_chinese_features_with_character_bigrams() -> None:
+    assert sentence_features("公园开放 in May", "zh", "char-bigram") == ["in", "may", "公园", "园开", "开放"]
+
+
+def test_short_text_is_returned_whole() -> None:
+    summarizer = ExtractiveSummarizer(ExtractiveSettings())
+    assert summarizer.summarize("One thing happened. Then another.", "en", 3) == "One thing happened. Then another."
+
+
+def test_near_duplicates_are_skipped() -> None:
+    sentences = ["The park opens in May.", "The park opens in May.", "Trees were planted.", "Rain fell."]
+    assert select_sentences(sentences, "en", 2, ExtractiveSettings(position_weight=1.0)) == [0, 2]
+
+
+def test_pure_position_prior_is_the_lead() -> None:
+    sentences = [f"Sentence number {word} is here." for word in ("one", "two", "three", "four", "five")]
+    assert select_sentences(sentences, "en", 3, ExtractiveSettings(position_weight=1.0)) == [0, 1, 2]
+
+
+def test_pure_centrality_prefers_the_sentence_sharing_most_terms() -> None:
+    sentences = [
+        "Weather was cold.",
+        "The river park plan won council votes.",
+        "Council votes decided the river plan.",
+        "The park plan for the river got money.",
+    ]
+    assert select_sentences(sentences, "en", 1, ExtractiveSettings(position_weight=0.0)) == [1]
+
+
+def test_english_example_summary() -> None:
+    summary = ExtractiveSummarizer(ExtractiveSettings()).summarize((EXAMPLES / "article_en.txt").read_text(), "en", 2)
+    assert summary == (
+        "The city council of Riverton approved a plan on Tuesday to turn the old freight yard beside the river into "
+        "a public park, ending a debate that had lasted almost ten years. The plan, which passed by seven votes to "
+        "two, sets aside 4.2 million dollars for the first phase of work."
+    )
+
+
+def test_chinese_example_summary() -> None:
+    summary = ExtractiveSummarizer(ExtractiveSettings()).summarize((EXAMPLES / "article_zh.txt").read_text(), "zh", 2)
+    assert summary == "河畔市议会周二通过一项计划，将河边的旧货运站改建为公共公园，为持续近十年的争论画上句号。该计划以七票赞成、两票反对获得通过，第一期工程拨款420万元。"
+
+
+@given(
+    st.lists(st.sampled_from(["Rain fell.", "Parks opened.", "Votes were cast.", "市议会开会。", "树木种好了。"]), max_size=12),
+    st.integers(min_value=1, max_value=5),
+)
+def test_selection_is_ordered_unique_and_bounded(sentences: list[str], count: int) -> None:
+    chosen = select_sentences(sentences, "en", count, ExtractiveSettings())
+    assert chosen == sorted(set(chosen))
+    assert len(chosen) <= count
+    assert all(0 <= index < len(sentences) for index in chosen)
+    assert (len(chosen) == 0) == (len(sentences) == 0)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_summary_sentences_come_from_the_article(lang: str) -> None:
+    text = (EXAMPLES / f"article_{lang}.txt").read_text()
+    summary = ExtractiveSummarizer(ExtractiveSettings()).summarize(text, lang, 3)
+    assert set(split_sentences(summary)) <= set(split_sentences(text))
