@@ -93,6 +93,10 @@ class Seq2SeqModel:
         settings = {**self.spec.generation, **(overrides or {})}
         if "min_new_tokens" in settings and "max_new_tokens" in settings:
             settings["min_new_tokens"] = min(settings["min_new_tokens"], settings["max_new_tokens"])
+        if settings.get("num_beams", 1) == 1:
+            # Beam-only options would make generate() warn on every greedy call.
+            settings.pop("early_stopping", None)
+            settings.pop("length_penalty", None)
         settings["do_sample"] = False
         return settings
 
