@@ -114,6 +114,18 @@ def _run_models(args: argparse.Namespace) -> None:
         print(f"{role}: {spec.model} -> {folder}")
 
 
+def _run_serve(args: argparse.Namespace) -> None:
+    extra: dict[str, Any] = {}
+    if args.host is not None:
+        extra["server.host"] = args.host
+    if args.port is not None:
+        extra["server.port"] = args.port
+    settings = settings_from_args(args, extra)
+    from .server import serve
+
+    serve(settings)
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", help=f"YAML settings file (default: ${CONFIG_ENV} or built-in)")
     parser.add_argument(
@@ -149,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="list as JSON")
     _common(models)
     models.set_defaults(handler=_run_models)
+
+    serve = commands.add_parser("serve", help="run the web demo (/) and the HTTP API (/v1, docs at /docs)")
+    serve.add_argument("--host", help="interface to bind (default: server.host, 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="TCP port (default: server.port, 7860)")
+    _common(serve)
+    serve.set_defaults(handler=_run_serve)
     return parser
 
 

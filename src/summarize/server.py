@@ -1,0 +1,449 @@
+"""The HTTP service: a FastAPI app with the REST API under ``/v1`` and the Gradio demo at ``/``.
+
+``create_app(settings)`` builds everything (nothing happens at import time) and ``serve(settings)``
+runs it with uvicorn. Every failure becomes a JSON body ``{"error": {"type": ..., "message": ...}}``
+in one place, :func:`error_response`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hmac
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from importlib import metadata
+from typing import Any, Literal, TypeVar
+
+try:
+    from fastapi import APIRouter, Depends, FastAPI, Request
+    from fastapi.routing import APIRoute
+    from fastapi.exceptions import RequestValidationError
+    from fastapi.responses import JSONResponse
+    from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+    from pydantic import BaseModel, ConfigDict, Field, field_validator
+    from pydantic_core import PydanticCustomError
+    from starlette.concurrency import run_in_threadpool
+    from starlette.exceptions import HTTPException
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+except ImportError as missing:  # pragma: no cover - depends on the installed extras
+    raise ImportError(
+        f"the web server needs the 'web' extra ({missing.name} is missing): pip install 'bilingual-summarize[web]'"
+    ) from missing
+
+from .choices import DEFAULT_CHOICE, SummaryChoices
+from .config import Settings
+from .errors import InputError, ModelUnavailableError, SummarizeError
+from .results import Result
+from .service import Service
+
+API_PREFIX = "/v1"
+GRADIO_UPLOAD_PATH = "/gradio_api/upload"
+"""Gradio's file upload route: its size limit is ``server.max_upload_bytes``, enforced by Gradio."""
+RETRY_AFTER_SECONDS = 2
+ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+T = TypeVar("T")
+
+SERVICE_ERRORS: tuple[tuple[type[SummarizeError], int, str], ...] = (
+    (InputError, 422, "invalid_input"),
+    (ModelUnavailableError, 503, "model_unavailable"),
+    (SummarizeError, 400, "error"),
+)
+"""Service exceptions and their HTTP status and error type; the first matching row wins."""
+
+HTTP_ERROR_TYPES = {
+    401: "unauthorized",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    503: "busy",
+}
+
+JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
+
+
+# --------------------------------------------------------------------------- schemas
+
+
+class ErrorDetail(BaseModel):
+    type: str = Field(description="Machine-readable kind, e.g. invalid_input, unauthorized, busy.")
+    message: str = Field(description="What is wrong and how to fix it.")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+class _TextRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | list[str] = Field(description="One article, or a non-empty list of articles.")
+    source_lang: Literal["en", "zh"] | None = Field(None, description="The article language; detected when absent.")
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _one_text_or_a_list(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value
+        if not isinstance(value, list):
+            raise PydanticCustomError(
+                "text_type", "must be a string or a list of strings, not {kind}", {"kind": _json_type(value)}
+            )
+        if not value:
+            raise PydanticCustomError("text_empty_list", "is an empty list; give at least one article")
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise PydanticCustomError(
+                    "text_item_type", "item {index} must be a string, not {kind}", {"index": index, "kind": _json_type(item)}
+                )
+        return value
+
+
+class SummarizeRequest(_TextRequest):
+    target_lang: Literal["en", "zh"] | None = Field(None, description="Summary language; the article's when absent.")
+    length: Literal["short", "medium", "long"] = "medium"
+    model: str = Field(DEFAULT_CHOICE, description="One of the `choices` listed by GET /v1/models.")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "The city opened a new tram line on Monday. ...", "target_lang": "zh"}]},
+    )
+
+
+class TranslateRequest(_TextRequest):
+    target_lang: Literal["en", "zh"] = Field(description="Translation language (the other one than the article's).")
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"text": "新的电车线路周一开通。", "target_lang": "en"}]},
+    )
+
+
+class ResultOut(BaseModel):
+    """One summary or translation (the fields of :class:`summarize.Result`)."""
+
+    text: str
+    task: Literal["summarize", "translate"]
+    source_lang: Literal["en", "zh"]
+    target_lang: Literal["en", "zh"]
+    engine: str
+    model: str
+    chunks: int
+    seconds: float
+    source_mixed: bool
+    notes: list[str]
+
+    @classmethod
+    def of(cls, result: Result) -> ResultOut:
+        return cls(**result.to_dict())
+
+
+class ResultsOut(BaseModel):
+    """Results of a list request, in input order."""
+
+    results: list[ResultOut]
+
+
+class ModelOut(BaseModel):
+    role: str = Field(description="Where the model is configured, e.g. summarize.models.en.")
+    name: str
+    status: str = Field(description="'local directory', 'cached' or 'missing'.")
+
+
+class ModelsOut(BaseModel):
+    engine: str = Field(description="summarize.engine: auto, seq2seq or extractive.")
+    choices: list[str] = Field(description="Values accepted by the `model` field of POST /v1/summarize.")
+    models: list[ModelOut]
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "Malformed JSON"),
+        (401, "Missing or wrong API key (when server.api_key is set)"),
+        (413, "Request body over server.max_request_bytes"),
+        (422, "Invalid request or input text"),
+        (503, "Server busy, or a needed model is unavailable"),
+    )
+}
+
+
+def _json_type(value: Any) -> str:
+    return "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class ApiError(HTTPException):
+    """An HTTP-level failure (auth, size, capacity) with its error type."""
+
+    def __init__(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status, detail=message, headers=headers)
+        self.kind = kind
+
+
+def _validation_message(error: RequestValidationError) -> tuple[int, str, str]:
+    problems = error.errors()
+    if any(problem["type"] == "json_invalid" for problem in problems):
+        reason = next(p for p in problems if p["type"] == "json_invalid").get("ctx", {}).get("error", "")
+        return 400, "invalid_json", f"the request body is not valid JSON ({reason})"
+    parts = []
+    for problem in problems:
+        where = ".".join(str(part) for part in problem["loc"][1:]) or "body"
+        parts.append(f"{where}: {problem['msg']}")
+    return 422, "invalid_request", "; ".join(parts)
+
+
+def error_response(error: Exception) -> JSONResponse:
+    """The one place where a failure becomes an HTTP status and a JSON error body."""
+    headers = None
+    if isinstance(error, SummarizeError):
+        status, kind = next((status, kind) for cls, status, kind in SERVICE_ERRORS if isinstance(error, cls))
+        message = str(error)
+    elif isinstance(error, RequestValidationError):
+        status, kind, message = _validation_message(error)
+    elif isinstance(error, HTTPException):
+        status, message, headers = error.status_code, str(error.detail), error.headers
+        kind = getattr(error, "kind", HTTP_ERROR_TYPES.get(status, "http_error"))
+    else:
+        raise TypeError(f"no HTTP mapping for {type(error).__name__}")
+    body = ErrorBody(error=ErrorDetail(type=kind, message=message))
+    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+
+
+async def _handle(request: Request, error: Exception) -> JSONResponse:
+    return error_response(error)
+
+
+# --------------------------------------------------------------------------- limits
+
+
+class _BodyTooLarge(ApiError):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, "request_too_large", f"the request body is over the limit of {limit:,} bytes (server.max_request_bytes)")
+
+
+class BodySizeLimit:
+    """ASGI middleware: answer 413 when a request body is over `limit` bytes (declared or streamed).
+
+    Gradio's upload route is left to Gradio, which enforces ``server.max_upload_bytes``.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(GRADIO_UPLOAD_PATH):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await error_response(_BodyTooLarge(self.limit))(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _BodyTooLarge(self.limit)
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracked_send)
+        except _BodyTooLarge as error:
+            if started:
+                raise
+            await error_response(error)(scope, receive, send)
+
+
+class Gate:
+    """At most `limit` calls at once, `queue` more waiting; anything beyond is refused as busy.
+
+    Create it inside the running event loop (the app's lifespan does).
+    """
+
+    def __init__(self, limit: int, queue: int) -> None:
+        self.limit = limit
+        self.queue = queue
+        self.waiting = 0
+        self._slots = asyncio.Semaphore(limit)
+
+    async def run(self, function: Callable[[], T]) -> T:
+        """Run `function` in a worker thread when a slot is free; raise a 503 ``busy`` error when full."""
+        if self._slots.locked() and self.waiting >= self.queue:
+            raise ApiError(
+                503,
+                "busy",
+                f"the server is busy ({self.limit} requests running, {self.waiting} waiting); retry in a moment",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+        self.waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            return await run_in_threadpool(function)
+        finally:
+            self._slots.release()
+
+
+def _api_key_check(expected: str) -> Callable[..., Any]:
+    bearer = HTTPBearer(auto_error=False, description="server.api_key as a bearer token")
+    header = APIKeyHeader(name="X-API-Key", auto_error=False, description="server.api_key")
+
+    async def require_api_key(
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer), key: str | None = Depends(header)
+    ) -> None:
+        given = key or (credentials.credentials if credentials else None)
+        if not given:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "this API needs a key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            raise ApiError(401, "unauthorized", "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
+
+    return require_api_key
+
+
+# --------------------------------------------------------------------------- the app
+
+
+def package_version() -> str:
+    """The installed version of this package."""
+    try:
+        return metadata.version("bilingual-summarize")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
+    server = service.settings.server
+    dependencies = [Depends(_api_key_check(server.api_key))] if server.api_key else []
+    router = APIRouter(prefix=API_PREFIX, dependencies=dependencies, responses=ERROR_RESPONSES)
+
+    def gate(request: Request) -> Gate:
+        return request.app.state.gate
+
+    @router.post("/summarize", response_model=ResultOut | ResultsOut, summary="Summarize one article or a list")
+    async def summarize(body: SummarizeRequest, request: Request) -> ResultOut | ResultsOut:
+        chosen = choices.service(body.model)
+        options = {"source_lang": body.source_lang, "length": body.length}
+        if isinstance(body.text, str):
+            call = functools.partial(chosen.summarize, body.text, body.target_lang, **options)
+            return ResultOut.of(await gate(request).run(call))
+        call = functools.partial(chosen.summarize_batch, body.text, body.target_lang, **options)
+        return ResultsOut(results=[ResultOut.of(result) for result in await gate(request).run(call)])
+
+    @router.post("/translate", response_model=ResultOut | ResultsOut, summary="Translate one article or a list")
+    async def translate(body: TranslateRequest, request: Request) -> ResultOut | ResultsOut:
+        if isinstance(body.text, str):
+            call = functools.partial(service.translate, body.text, body.target_lang, source_lang=body.source_lang)
+            return ResultOut.of(await gate(request).run(call))
+        call = functools.partial(service.translate_batch, body.text, body.target_lang, source_lang=body.source_lang)
+        return ResultsOut(results=[ResultOut.of(result) for result in await gate(request).run(call)])
+
+    @router.get("/models", response_model=ModelsOut, summary="Configured models and the summary choices")
+    async def models() -> ModelsOut:
+        from .models import model_status
+
+        settings = service.settings
+        entries = settings.model_entries() + [
+            (f"server.model_choices.{name}.{lang}", spec)
+            for name, entry in settings.server.model_choices.items()
+            for lang, spec in entry.items()
+        ]
+        statuses = await run_in_threadpool(lambda: [model_status(role, spec) for role, spec in entries])
+        return ModelsOut(
+            engine=settings.summarize.engine,
+            choices=choices.names,
+            models=[ModelOut(role=row.role, name=row.name, status=row.status) for row in statuses],
+        )
+
+    @router.api_route("/{path:path}", methods=list(ANY_METHOD), include_in_schema=False)
+    async def unknown(request: Request, path: str) -> None:
+        allowed = sorted(
+            method
+            for route in router.routes
+            if isinstance(route, APIRoute) and route.path == request.url.path
+            for method in route.methods
+        )
+        if allowed:
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {request.url.path}; use {', '.join(allowed)}",
+                headers={"Allow": ", ".join(allowed)},
+            )
+        raise ApiError(404, "not_found", f"there is no API route {request.url.path}; see /docs for the routes")
+
+    return router
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The whole server for `settings`: REST API under /v1, /healthz, OpenAPI docs at /docs, the UI at /."""
+    import gradio
+
+    from .ui import build_ui
+
+    service = Service(settings)
+    server = settings.server
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.gate = Gate(server.concurrency_limit, server.max_queue)
+        yield
+
+    app = FastAPI(
+        title="Bilingual news summarizer",
+        version=package_version(),
+        description="Summarize and translate English and Chinese news. The web demo is at `/`.",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    for error_type in (SummarizeError, RequestValidationError, HTTPException):
+        app.add_exception_handler(error_type, _handle)
+    app.add_middleware(BodySizeLimit, limit=server.max_request_bytes)
+
+    @app.get("/healthz", response_model=HealthOut, summary="Liveness check (no API key needed)")
+    async def healthz() -> HealthOut:
+        return HealthOut(version=package_version())
+
+    app.include_router(_api_router(service, SummaryChoices(service)))
+    return gradio.mount_gradio_app(
+        app,
+        build_ui(service),
+        path="/",
+        max_file_size=server.max_upload_bytes,
+        footer_links=["api"],
+        ssr_mode=False,
+        mcp_server=False,
+        server_name=server.host,
+        server_port=server.port,
+    )
+
+
+def serve(settings: Settings) -> None:
+    """Run the server on ``server.host:server.port`` until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port)

@@ -1,0 +1,277 @@
+"""The Gradio demo: one tab per job, each action a thin call into the service.
+
+``build_ui(service)`` returns the Blocks (with its queue configured from ``server``); the server
+mounts it at ``/``. Service errors become Gradio error pop-ups in one place, :func:`shown`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+try:
+    import gradio as gr
+except ImportError as missing:  # pragma: no cover - depends on the installed extras
+    raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
+
+from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
+from .errors import InputError, SummarizeError
+from .results import Result
+from .service import Service
+from .text import Detection
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
+SAME_LANGUAGE = "same"
+OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh")]
+LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
+DIRECTIONS = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
+
+EXAMPLE_EN = """Riverton opened its first electric tram line on Monday, linking the airport with the old town in 25 minutes.
+
+The 14-kilometre line has 18 stops and runs every six minutes at peak hours. City officials expect about 40,000 riders a day within a year, and say the trams will cut morning traffic on the airport road by a fifth.
+
+The project cost 620 million dollars and opened two years later than planned, after a dispute over the route through the historic market district. Shop owners there had warned that the works would drive customers away; the council agreed to pay rent relief to 140 businesses during construction.
+
+Mayor Elena Ruiz, who rode the first tram, called the opening "a promise kept". Critics on the council said the delays had added 90 million dollars to the bill and asked for an independent review of the contract.
+
+A second line, to the university campus, is due to start construction next spring."""
+
+EXAMPLE_ZH = """青川市周三宣布，全市首批二十辆无人驾驶公交车将于下月在新区投入试运营。
+
+这批公交车由本地一家科技企业研发，每辆可载客三十人，最高时速四十公里。试运营期间，车上仍会配备一名安全员，乘客可免费乘坐。
+
+市交通局负责人表示，新区人口增长较快，但公交线路覆盖不足，许多居民早晚通勤需要步行二十多分钟才能到达车站。无人驾驶公交车将连接三个住宅小区、两所学校和地铁站，预计每天服务约五千人次。
+
+也有市民对安全问题表示担忧。交通局称，这些车辆已在封闭道路上完成了一万公里的测试，并将在雨雪天气暂停运营。
+
+如果试运营顺利，青川市计划明年将线路延伸到老城区。"""
+
+EXAMPLE_TRANSLATE_EN = (
+    "The new library will open on Saturday. It has room for 200,000 books and a reading room for children."
+)
+EXAMPLE_TRANSLATE_ZH = "今年夏天的降雨量比往年多了三成。当地农民说，水稻的收成可能会受到影响。"
+
+
+def shown(function: F) -> F:
+    """Show a :class:`SummarizeError` raised by `function` as a Gradio error message (no traceback)."""
+    if inspect.isgeneratorfunction(function):
+
+        @functools.wraps(function)
+        def stream(*args: Any) -> Iterator[Any]:
+            try:
+                yield from function(*args)
+            except SummarizeError as error:
+                raise gr.Error(str(error), print_exception=False) from None
+
+        return stream  # type: ignore[return-value]
+
+    @functools.wraps(function)
+    def call(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except SummarizeError as error:
+            raise gr.Error(str(error), print_exception=False) from None
+
+    return call  # type: ignore[return-value]
+
+
+def describe_detection(detection: Detection) -> str:
+    """How the detected language is shown, e.g. ``Mixed English/Chinese (42% Chinese), treated as Chinese``."""
+    name = LANGUAGE_NAMES[detection.language]
+    if detection.is_mixed:
+        return f"Mixed English/Chinese ({round(detection.zh_share * 100)}% Chinese), treated as {name}"
+    return name
+
+
+def describe_result(result: Result) -> str:
+    """One line saying what produced `result`."""
+    chunks = f"{result.chunks} chunk" + ("" if result.chunks == 1 else "s")
+    return (
+        f"{LANGUAGE_NAMES[result.source_lang]} → {LANGUAGE_NAMES[result.target_lang]} · engine `{result.engine}` · "
+        f"model `{result.model}` · {chunks} · {result.seconds:.2f} s"
+    )
+
+
+def notice(result: Result, requested_engine: str) -> str:
+    """The notes of `result` as Markdown; a warning first when the extractive fallback replaced a model."""
+    lines = []
+    if requested_engine != "extractive" and result.engine.startswith("extractive"):
+        lines.append("⚠️ **Extractive fallback:** the configured summarization model is unavailable, so this summary "
+                     "is made of sentences picked from the article.")
+    lines.extend(f"- {note}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def read_upload(path: str | None) -> str:
+    """The text of an uploaded UTF-8 file ('' when the upload was cleared)."""
+    if not path:
+        return ""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{Path(path).name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            f"save it as UTF-8 and upload it again"
+        ) from None
+
+
+class Actions:
+    """What the UI's buttons do: each is one call into a service."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.choices = SummaryChoices(service)
+
+    def detect(self, text: str) -> str:
+        """The detected language, or why it cannot be detected ('' for empty input)."""
+        if not text.strip():
+            return ""
+        try:
+            return describe_detection(self.service.detect(text))
+        except SummarizeError as error:
+            return str(error)
+
+    def summarize(self, text: str, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
+        """Summary, its description and its notice."""
+        chosen = self.choices.service(choice)
+        target = None if output_lang == SAME_LANGUAGE else output_lang
+        result = chosen.summarize(text, target, length=length)
+        return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
+
+    def bilingual(self, text: str, length: str, choice: str) -> tuple[str, str, str]:
+        """English summary, Chinese summary, and a notice: one summary, translated into the other language."""
+        chosen = self.choices.service(choice)
+        summary = chosen.summarize(text, length=length)
+        other = "zh" if summary.source_lang == "en" else "en"
+        lines = [notice(summary, chosen.settings.summarize.engine), describe_result(summary)]
+        try:
+            translation = self.service.translate(summary.text, other, source_lang=summary.source_lang)
+        except SummarizeError as error:
+            translated = ""
+            lines.append(f"⚠️ **No {LANGUAGE_NAMES[other]} summary:** {error}")
+        else:
+            translated = translation.text
+            lines.append(f"{LANGUAGE_NAMES[other]} summary translated with `{translation.model}`")
+        texts = {summary.source_lang: summary.text, other: translated}
+        return texts["en"], texts["zh"], "\n\n".join(line for line in lines if line)
+
+    def translate(self, text: str, direction: str) -> Iterator[tuple[str, str]]:
+        """The translation so far after each sentence, then a description line."""
+        source, target = direction.split("-")
+        detection = self.service.detect(text)
+        if not detection.is_mixed and detection.language != source:
+            raise InputError(
+                f"the text looks {LANGUAGE_NAMES[detection.language]} but the direction is "
+                f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
+            )
+        translation = ""
+        for translation in self.service.translate_stream(text, target, source_lang=source):
+            yield translation, ""
+        model = self.service.settings.translate.models[direction].model
+        yield translation, f"{DIRECTIONS[direction]} · model `{model}`"
+
+    @staticmethod
+    def swap(direction: str, text: str, translation: str) -> tuple[str, str, str]:
+        """The other direction, with the translation (when there is one) moved into the input."""
+        other = "zh-en" if direction == "en-zh" else "en-zh"
+        return other, translation or text, ""
+
+
+def _summarize_tab(actions: Actions) -> None:
+    with gr.Row():
+        with gr.Column(scale=3):
+            article = gr.Textbox(
+                label="Article",
+                lines=12,
+                max_lines=30,
+                placeholder="Paste an English or Chinese news article…",
+                elem_id="summarize-input",
+            )
+            upload = gr.File(label="…or upload a .txt file (UTF-8)", file_types=[".txt"], height=90)
+            detected = gr.Textbox(label="Detected language", interactive=False, elem_id="detected-language")
+        with gr.Column(scale=2):
+            output_lang = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Summary language")
+            length = gr.Radio(LENGTHS, value="medium", label="Length")
+            choice = gr.Dropdown(
+                actions.choices.names,
+                value=DEFAULT_CHOICE,
+                label="Engine / model",
+                info=f"'{DEFAULT_CHOICE}': the configured models (extractive fallback when unavailable); "
+                f"'{EXTRACTIVE_CHOICE}': sentences picked from the article",
+            )
+            button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
+    summary = gr.Textbox(label="Summary", lines=6, interactive=False, buttons=["copy"], elem_id="summary-output")
+    details = gr.Markdown(elem_id="summary-details")
+    notes = gr.Markdown(elem_id="summary-notice")
+    gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
+
+    upload.change(shown(read_upload), upload, article, api_visibility="private")
+    article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
+                   trigger_mode="always_last")
+    button.click(shown(actions.summarize), [article, output_lang, length, choice], [summary, details, notes],
+                 api_name="summarize")
+
+
+def _translate_tab(actions: Actions) -> None:
+    with gr.Row():
+        direction = gr.Radio(list(zip(DIRECTIONS.values(), DIRECTIONS)), value="en-zh", label="Direction", scale=4)
+        swap = gr.Button("⇄ Swap", scale=1, elem_id="swap-button")
+    with gr.Row():
+        text = gr.Textbox(label="Text", lines=10, placeholder="English or Chinese text…", elem_id="translate-input")
+        translation = gr.Textbox(
+            label="Translation", lines=10, interactive=False, buttons=["copy"], elem_id="translate-output"
+        )
+    button = gr.Button("Translate", variant="primary", elem_id="translate-button")
+    details = gr.Markdown(elem_id="translate-details")
+    gr.Examples([[EXAMPLE_TRANSLATE_EN, "en-zh"], [EXAMPLE_TRANSLATE_ZH, "zh-en"]], inputs=[text, direction],
+                example_labels=["English → Chinese", "中文 → English"])
+
+    button.click(shown(actions.translate), [text, direction], [translation, details], api_name="translate")
+    swap.click(actions.swap, [direction, text, translation], [direction, text, translation], queue=False,
+               api_visibility="private")
+
+
+def _bilingual_tab(actions: Actions) -> None:
+    with gr.Row():
+        article = gr.Textbox(label="Article", lines=8, placeholder="English or Chinese article…", scale=3,
+                             elem_id="bilingual-input")
+        with gr.Column(scale=1):
+            length = gr.Radio(LENGTHS, value="medium", label="Length")
+            choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model")
+            button = gr.Button("Summarize in both languages", variant="primary", elem_id="bilingual-button")
+    with gr.Row():
+        english = gr.Textbox(label="English summary", lines=6, interactive=False, buttons=["copy"],
+                             elem_id="bilingual-en")
+        chinese = gr.Textbox(label="中文摘要", lines=6, interactive=False, buttons=["copy"], elem_id="bilingual-zh")
+    details = gr.Markdown(elem_id="bilingual-notice")
+    gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
+
+    button.click(shown(actions.bilingual), [article, length, choice], [english, chinese, details],
+                 api_name="bilingual")
+
+
+def build_ui(service: Service) -> gr.Blocks:
+    """The demo's Blocks, with its queue sized by ``server.concurrency_limit`` and ``server.max_queue``."""
+    actions = Actions(service)
+    limits = service.settings.limits
+    with gr.Blocks(title="Bilingual news summarizer", analytics_enabled=False) as demo:
+        gr.Markdown(
+            "# Bilingual news summarizer\n"
+            f"Summarize and translate English and Chinese news. Articles up to {limits.max_chars:,} characters. "
+            "The HTTP API is documented at [/docs](/docs)."
+        )
+        with gr.Tabs():
+            with gr.Tab("Summarize", id="summarize"):
+                _summarize_tab(actions)
+            with gr.Tab("Translate", id="translate"):
+                _translate_tab(actions)
+            with gr.Tab("Bilingual", id="bilingual"):
+                _bilingual_tab(actions)
+    server = service.settings.server
+    return demo.queue(default_concurrency_limit=server.concurrency_limit, max_size=server.max_queue)
