@@ -143,9 +143,28 @@ class RuntimeSettings:
     max_batch_size: int = 32
     allow_download: bool = True
     """Fetch a missing model from the Hub when it can be reached."""
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    """``ctranslate2`` (extra ``[fast]``): convert each model once into ``cache_dir`` and
+    generate with CTranslate2 (CPU or CUDA); ``transformers``: ``model.generate()``."""
+    quantization: Literal["none", "int8"] = "none"
+    """``int8``: 8-bit weights. transformers: dynamic int8 quantization of the Linear
+    layers (CPU only); ctranslate2: int8 weights on CPU, int8 with ``dtype`` on CUDA."""
+    inter_threads: int = 1
+    """ctranslate2: batches decoded at the same time, each by a model replica sharing
+    the weights; each replica uses ``cpu_threads`` threads (e.g. 2 x 1 on 2 cores)."""
+    restrict_vocabulary: bool = False
+    """ctranslate2, Marian models: each decoding step scores only the target language's
+    tokens (opus-mt's output layer covers both languages); faster, and the same output
+    whenever the model would not pick a source-language token (a trained one does not)."""
+    cache_dir: str = ""
+    """Folder for converted models; empty: $XDG_CACHE_HOME/summarize or ~/.cache/summarize."""
 
     def __post_init__(self) -> None:
-        _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
+        _require_positive(
+            batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size, inter_threads=self.inter_threads
+        )
+        if self.restrict_vocabulary and self.backend != "ctranslate2":
+            raise ConfigError("setting 'restrict_vocabulary' needs backend 'ctranslate2'")
 
 
 @dataclass
