@@ -48,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dataset", required=True, choices=sorted(DATASETS), help="evaluation set")
     parser.add_argument("--system", action="append", required=True, help="a system spec; repeat for several")
     parser.add_argument("--baseline", help="label of the system the others are compared with")
+    parser.add_argument(
+        "--compare", action="append", default=[], metavar="SYSTEM:BASELINE", help="compare one pair; repeatable"
+    )
     parser.add_argument("--data-dir", help="evaluation data folder (default: $SUMMARIZE_EVALDATA or ../shared/evaldata)")
     parser.add_argument("--limit", type=int, help="score only the first N examples")
     parser.add_argument("--length", choices=["short", "medium", "long"], default="medium", help="summary length")
@@ -64,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv`, run, score and report; return the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    pairs = [tuple(pair.split(":", 1)) for pair in args.compare]
+    if any(len(pair) != 2 or not all(pair) for pair in pairs):
+        parser.error("--compare takes SYSTEM:BASELINE")
     try:
         data_dir = resolve_data_dir(args.data_dir)
         dataset = load_dataset(args.dataset, data_dir, args.limit)
@@ -73,7 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         save_outputs(dataset, runs, Path(args.outputs_dir) / dataset.name)
         settings = ScoringSettings(tokenizer=args.tokenizer, stem=args.stem, n_bootstrap=args.bootstrap)
         command = "python eval/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)
-        report = build_report(dataset, runs, settings, baseline=args.baseline, notes=[f"command: `{command}`", *args.note])
+        report = build_report(
+            dataset, runs, settings, baseline=args.baseline, compare=pairs, notes=[f"command: `{command}`", *args.note]
+        )
         name = args.name or "+".join(run.label for run in runs)[:MAX_NAME]
         paths = write_report(report, Path(args.results_dir) / dataset.name / f"{date.today().isoformat()}_{name}")
     except SummarizeError as error:

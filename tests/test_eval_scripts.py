@@ -187,10 +187,14 @@ def test_lead_match_has_the_matched_length(own_data_dir, tmp_path, monkeypatch):
         (["--system", "lead-match:nothing"], "matches system 'nothing', which is not in this run"),
         (["--system", "lead-1", "--system", "lead-1"], "two systems are labelled 'lead-1'"),
         (["--system", "published:M22"], "dataset 'lcsts' has no published system outputs"),
-        (["--system", "lead-1", "--baseline", "lead-3"], "baseline 'lead-3' is not one of the systems"),
+        (["--system", "lead-1", "--baseline", "lead-3"], "compared system 'lead-3' is not one of the systems"),
+        (["--system", "lead-1", "--compare", "lead-1:lead-2"], "compared system 'lead-2' is not one of the systems"),
+        (["--system", "config:configs/offline.yaml,sentences"], "must be KEY=VALUE, separated by commas"),
+        (["--system", "config:configs/offline.yaml,summarize.nope=1"], "summarize.nope"),
         (["--system", "lead-1", "--limit", "0"], "limit must be a positive number"),
     ],
-    ids=["bad-spec", "unmatched", "duplicate-label", "no-published", "bad-baseline", "bad-limit"],
+    ids=["bad-spec", "unmatched", "duplicate-label", "no-published", "bad-baseline", "bad-compare", "bad-override",
+         "unknown-setting", "bad-limit"],
 )
 def test_run_input_errors_exit_1(own_data_dir, tmp_path, monkeypatch, capsys, extra, message):
     monkeypatch.chdir(ROOT)
@@ -199,6 +203,31 @@ def test_run_input_errors_exit_1(own_data_dir, tmp_path, monkeypatch, capsys, ex
     assert run.main(argv) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
+
+
+def test_config_overrides_and_explicit_comparisons(own_data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    results, outputs = tmp_path / "results", tmp_path / "outputs"
+    status = run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir), "--no-progress",
+        "--system", "one=config:configs/offline.yaml,summarize.extractive.sentences=1", "--system", "lead-1",
+        "--system", "lead-2", "--compare", "one:lead-1", "--compare", "lead-2:lead-1",
+        "--results-dir", str(results), "--outputs-dir", str(outputs),
+    ])
+    assert status == 0
+    (folder,) = (results / "lcsts").iterdir()
+    report = json.loads((folder / "scores.json").read_text(encoding="utf-8"))
+    assert [(row["system"], row["baseline"]) for row in report["comparisons"]] == [("one", "lead-1"), ("lead-2", "lead-1")]
+    assert "summarize.extractive.sentences=1" in report["systems"][0]["description"]
+    one = [json.loads(line)["text"] for line in (outputs / "lcsts" / "one.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(text.count("。") <= 1 for text in one)
+
+
+def test_compare_needs_a_pair(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        run.main(["--dataset", "lcsts", "--system", "lead-1", "--compare", "lead-1"])
+    assert exit_info.value.code == 2
+    assert "--compare takes SYSTEM:BASELINE" in capsys.readouterr().err
 
 
 def test_run_without_data_says_how_to_point_at_it(tmp_path, monkeypatch, capsys):

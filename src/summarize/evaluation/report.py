@@ -41,8 +41,8 @@ class Report:
     """ISO date and time the report was made."""
     settings: dict[str, Any]
     systems: list[SystemScores]
-    baseline: str | None = None
-    """Label of the system every other is compared with, if any."""
+    comparisons_asked: list[tuple[str, str]] = field(default_factory=list)
+    """``(system, baseline)`` label pairs whose headline numbers are compared."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -61,20 +61,16 @@ class Report:
         return "ROUGE-1 F1" if self.task == "summarization" else "BLEU"
 
     def comparisons(self) -> list[dict[str, Any]]:
-        """Each system's headline number against the baseline's, per view."""
-        if self.baseline is None:
-            return []
-        base = next(system for system in self.systems if system.label == self.baseline)
+        """For each asked pair and view: the system's headline number against its baseline's."""
+        by_label = {system.label: system for system in self.systems}
         rows = []
-        for system in self.systems:
-            if system is base:
-                continue
+        for label, baseline in self.comparisons_asked:
             for view in self.views:
-                value, reference = self.primary(system, view), self.primary(base, view)
+                value, reference = self.primary(by_label[label], view), self.primary(by_label[baseline], view)
                 rows.append(
                     {
-                        "system": system.label,
-                        "baseline": base.label,
+                        "system": label,
+                        "baseline": baseline,
                         "view": view,
                         "metric": self.primary_name,
                         "system_score": value,
@@ -103,7 +99,6 @@ class Report:
                 }
                 for system in self.systems
             ],
-            "baseline": self.baseline,
             "comparisons": self.comparisons(),
             "notes": self.notes,
         }
@@ -156,11 +151,11 @@ def render_markdown(report: Report) -> str:
         lines.append(f"- **{system.label}**: {system.description}{timing}")
     comparisons = report.comparisons()
     if comparisons:
-        lines += ["", f"## Against the baseline ({report.baseline})", ""]
+        lines += ["", "## Against the baselines", ""]
         for row in comparisons:
             verdict = "at or above" if row["at_or_above_baseline"] else "below"
             lines.append(
-                f"- {row['system']}, {row['view']}: {row['metric']} {row['system_score']:.4f} vs "
+                f"- {row['system']} vs {row['baseline']}, {row['view']}: {row['metric']} {row['system_score']:.4f} vs "
                 f"{row['baseline_score']:.4f} ({row['difference']:+.4f}), {verdict} the baseline"
             )
     if report.notes:
@@ -169,12 +164,12 @@ def render_markdown(report: Report) -> str:
 
 
 def render_chart(report: Report, path: str | Path) -> None:
-    """A PNG bar chart: one panel per reference view, one group of bars per system."""
+    """A PNG bar chart: one panel per reference view (stacked), one group of bars per system."""
     from matplotlib.figure import Figure  # lazy: the "eval" extra; no pyplot, no global backend
 
     views = report.views
-    figure = Figure(figsize=(max(6.0, 1.4 * len(report.systems)) * len(views), 4.5), layout="constrained")
-    axes = figure.subplots(1, len(views), squeeze=False)[0]
+    figure = Figure(figsize=(max(6.0, 0.9 * len(report.systems)), 4.0 * len(views)), layout="constrained")
+    axes = figure.subplots(len(views), 1, squeeze=False)[:, 0]
     for axis, view in zip(axes, views):
         first = report.systems[0].scores[view]
         metrics = list(first.scores) if isinstance(first, RougeResult) else ["bleu", "chrf"]
@@ -204,7 +199,7 @@ def render_chart(report: Report, path: str | Path) -> None:
         axis.set_title(f"{report.dataset}, references: {view}")
         axis.set_ylabel("F1" if isinstance(first, RougeResult) else "score (0-100)")
         axis.grid(axis="y", alpha=0.3)
-        axis.legend(fontsize="small")
+        axis.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.0, 1.0))
     figure.savefig(path, dpi=110)
 
 

@@ -98,11 +98,20 @@ def build_report(
     settings: ScoringSettings,
     *,
     baseline: str | None = None,
+    compare: Sequence[tuple[str, str]] = (),
     notes: Sequence[str] = (),
 ) -> Report:
-    """Score every run and gather the scores into a :class:`Report`."""
-    if baseline is not None and baseline not in [run.label for run in runs]:
-        raise InputError(f"baseline {baseline!r} is not one of the systems in this run")
+    """Score every run and gather the scores into a :class:`Report`.
+
+    Every other system is compared with `baseline`, and each ``(system,
+    baseline)`` pair of `compare` is compared too.
+    """
+    labels = [run.label for run in runs]
+    pairs = [(label, baseline) for label in labels if label != baseline] if baseline is not None else []
+    pairs += [pair for pair in compare if pair not in pairs]
+    for label in {label for pair in pairs for label in pair} | ({baseline} if baseline else set()):
+        if label not in labels:
+            raise InputError(f"baseline or compared system {label!r} is not one of the systems in this run")
     items = len(dataset.examples)
     report_settings: dict[str, object] = {
         "tokenizer": (
@@ -125,6 +134,6 @@ def build_report(
             SystemScores(run.label, run.description, score_outputs(dataset, run.outputs, settings), run.seconds / items)
             for run in runs
         ],
-        baseline=baseline,
+        comparisons_asked=pairs,
         notes=list(notes),
     )

@@ -5,8 +5,10 @@ A spec is ``[label=]kind[:argument]``:
 - ``lead-N``: the first N sentences of each source (e.g. ``lead-3``);
 - ``lead-match:LABEL``: the start of each source, as long as system LABEL's
   output for it (words in English, characters in Chinese);
-- ``config:PATH``: the service built from a YAML config (summaries for
-  summarization sets, translations for translation sets);
+- ``config:PATH[,KEY=VALUE...]``: the service built from a YAML config, with
+  optional dotted setting overrides (summaries for summarization sets,
+  translations for translation sets), e.g.
+  ``config:configs/offline.yaml,summarize.extractive.position_weight=0.8``;
 - ``published:ID``: outputs published with the data (SummEval ``M22``,
   WMT22 ``Online-B``, ...).
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -95,15 +97,18 @@ class ServiceSystem:
     label: str
     config: Path
     length: str = "medium"
+    overrides: dict[str, str] = field(default_factory=dict)
+    """Dotted setting overrides, as the config loader takes them."""
 
     @property
     def description(self) -> str:
-        return f"summarize.Service with {self.config} (length={self.length})"
+        settings = "".join(f", {key}={value}" for key, value in self.overrides.items())
+        return f"summarize.Service with {self.config} (length={self.length}{settings})"
 
     def outputs(self, dataset: Dataset, data_dir: Path | None, progress: Progress) -> list[str]:
         from ..service import Service
 
-        service = Service.from_config(self.config)
+        service = Service.from_config(self.config, **self.overrides)
         texts = [example.source for example in dataset.examples]
         result: list[str] = []
         for start in range(0, len(texts), BATCH_SIZE):
@@ -164,7 +169,11 @@ def parse_system(spec: str, *, length: str = "medium") -> System:
     elif kind == "lead-match" and argument:
         system = LeadMatchedSystem(label or _default_label(kind, argument), argument)
     elif kind == "config" and argument:
-        system = ServiceSystem(label or _default_label(kind, argument), Path(argument), length)
+        path, *settings = argument.split(",")
+        overrides = dict(setting.split("=", 1) for setting in settings if "=" in setting)
+        if len(overrides) != len(settings):
+            raise InputError(f"settings in system spec {spec!r} must be KEY=VALUE, separated by commas")
+        system = ServiceSystem(label or _default_label(kind, path), Path(path), length, overrides)
     elif kind == "published" and argument:
         system = PublishedSystem(label or argument, argument)
     else:
