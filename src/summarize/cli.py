@@ -94,6 +94,24 @@ def _format_size(size: int) -> str:
     return f"{size:.1f} {unit}"
 
 
+def _run_batch(args: argparse.Namespace) -> None:
+    from .batch import Progress, run_batch
+
+    settings = settings_from_args(args)
+    progress = Progress(sys.stderr, quiet=args.quiet, interval=settings.batch.progress_seconds)
+    options: dict[str, Any] = {"text_field": args.text_field, "id_field": args.id_field, "progress": progress}
+    if args.engine == "ray":
+        from .batch_ray import run_batch_ray
+
+        records = run_batch_ray(args.input, args.output, args.task, args.to, settings=settings, **options)
+    else:
+        from .service import Service
+
+        records = run_batch(args.input, args.output, args.task, args.to, service=Service(settings), **options)
+    for _ in records:
+        pass
+
+
 def _run_models(args: argparse.Namespace) -> None:
     from .models import model_status, pull_model
 
@@ -161,6 +179,26 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_argument("--json", action="store_true", help="list as JSON")
     _common(models)
     models.set_defaults(handler=_run_models)
+
+    batch = commands.add_parser("batch", help="summarize and/or translate files of articles; resumable")
+    batch.add_argument(
+        "--input", nargs="+", action="extend", required=True, metavar="PATH",
+        help="input files or glob patterns: .jsonl, .csv, .parquet",
+    )
+    batch.add_argument(
+        "--output", required=True, metavar="PATH", help=".jsonl or .parquet; the same command again resumes it"
+    )
+    batch.add_argument("--task", choices=["summarize", "translate", "both"], required=True)
+    batch.add_argument("--to", choices=["en", "zh"], required=True, help="language of the summaries and translations")
+    batch.add_argument("--text-field", metavar="NAME", help="field holding the article (default: batch.text_field)")
+    batch.add_argument("--id-field", metavar="NAME", help="field holding the record id (default: batch.id_field)")
+    batch.add_argument(
+        "--engine", choices=["local", "ray"], default="local",
+        help="run here, or through Ray Data (extra [ray]; $RAY_ADDRESS or a local Ray runtime)",
+    )
+    batch.add_argument("--quiet", action="store_true", help="no progress bar or lines (the final line stays)")
+    _common(batch)
+    batch.set_defaults(handler=_run_batch)
 
     serve = commands.add_parser("serve", help="run the web demo (/) and the HTTP API (/v1, docs at /docs)")
     serve.add_argument("--host", help="interface to bind (default: server.host, 127.0.0.1)")

@@ -70,9 +70,9 @@ class ExtractiveSettings:
 
     sentences: int = 3
     """Sentences in a "medium" summary ("short" halves it, "long" doubles it)."""
-    position_weight: float = 0.5
-    """Weight of the lead-position prior against sentence centrality, 0..1."""
-    redundancy_threshold: float = 0.6
+    position_weight: float = 0.85
+    """Weight of the lead-position prior against sentence centrality, 0..1 (tuned on SummEval, see eval/results)."""
+    redundancy_threshold: float = 0.35
     """A sentence this similar (cosine) to one already chosen is skipped."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
     """Features for Chinese sentences: jieba words or character bigrams."""
@@ -221,6 +221,45 @@ class ServerSettings:
 
 
 @dataclass
+class RaySettings:
+    """The Ray runner of batch jobs (``summarize batch --engine ray``)."""
+
+    workers: int = 0
+    """Model replicas (Ray actors), each loading the models once; 0 fills the cluster:
+    its GPUs / ``gpus_per_worker`` when that is set, else its CPUs / ``cpus_per_worker``."""
+    cpus_per_worker: float = 1.0
+    """CPUs Ray reserves for each worker (torch uses that many threads there)."""
+    gpus_per_worker: float = 0.0
+    """GPUs Ray reserves for each worker; 0 runs on CPUs, 1 gives each worker a GPU, 0.5 packs two on one."""
+
+    def __post_init__(self) -> None:
+        if self.cpus_per_worker <= 0:
+            raise ConfigError(f"setting 'cpus_per_worker' must be above 0, not {self.cpus_per_worker!r}")
+        if self.gpus_per_worker < 0:
+            raise ConfigError(f"setting 'gpus_per_worker' must be 0 or more, not {self.gpus_per_worker!r}")
+
+
+@dataclass
+class BatchSettings:
+    """File-to-file batch jobs (``summarize batch``)."""
+
+    group_size: int = 64
+    """Records sent to the service together: one batched model call and one durable write."""
+    text_field: str = "text"
+    """Input field (JSONL key, CSV or Parquet column) holding the article; ``--text-field`` wins."""
+    id_field: str = "id"
+    """Input field holding the record id; ``--id-field`` wins. Records without one get ``<file>:<line>``."""
+    progress_seconds: float = 10.0
+    """Seconds between plain progress lines when stderr is not a terminal."""
+    ray: RaySettings = field(default_factory=RaySettings)
+
+    def __post_init__(self) -> None:
+        _require_positive(group_size=self.group_size)
+        if self.progress_seconds < 0:
+            raise ConfigError(f"setting 'progress_seconds' must be 0 or more, not {self.progress_seconds!r}")
+
+
+@dataclass
 class Settings:
     """All settings of the service."""
 
@@ -229,6 +268,7 @@ class Settings:
     summarize: SummarizeSettings = field(default_factory=SummarizeSettings)
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
+    batch: BatchSettings = field(default_factory=BatchSettings)
 
     def model_entries(self) -> list[tuple[str, ModelSettings]]:
         """Every configured model with its role, e.g. ``("summarize.models.en", ...)``."""
