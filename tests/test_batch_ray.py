@@ -1,0 +1,128 @@
+"""The Ray runner on a local Ray runtime (2 CPUs) that the tests start, over tiny models.
+
+Its output must equal the local engine's record for record (Ray's order may differ).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarize import ModelUnavailableError, Service, load_settings
+from summarize.batch import Progress, run_batch
+from summarize.batch_ray import run_batch_ray, worker_count
+from summarize.config import ConfigError, RaySettings
+from summarize.models import ModelStore
+from test_batch import article_rows, batch_overrides, read_output, write_jsonl
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[Any]:
+    """A local Ray runtime for this module, shut down afterwards."""
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024)
+    yield ray
+    ray.shutdown()
+
+
+def _inputs(folder: Path) -> list[str]:
+    """Two files: JSONL with bad records mixed in, and CSV repeating one id of the JSONL file."""
+    rows = article_rows(14)
+    write_jsonl(
+        folder / "part1.jsonl",
+        [*rows[:4], {"id": "empty", "text": ""}, {"id": "number", "text": 3}, "{oops", {"text": "No id here."}, *rows[4:9]],
+    )
+    with (folder / "part2.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, ["id", "text"])
+        writer.writeheader()
+        writer.writerows([*rows[9:], {"id": "a0", "text": "Same id as the first record."}])
+    return [str(folder / "part*.*")]
+
+
+def _by_id(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {record["id"]: record for record in records}
+
+
+def test_the_ray_engine_writes_the_records_of_the_local_engine(
+    local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    settings = load_settings(overrides=batch_overrides(tiny_models, **{"batch.ray.workers": 2}), environ={})
+    inputs = _inputs(tmp_path)
+    local_progress, ray_progress = Progress(io.StringIO(), quiet=True), Progress(io.StringIO(), quiet=True)
+    service = Service(settings, store=ModelStore())
+    list(run_batch(inputs, tmp_path / "local.jsonl", "both", "en", service=service, progress=local_progress))
+    yielded = list(run_batch_ray(inputs, tmp_path / "ray.jsonl", "both", "en", settings=settings, progress=ray_progress))
+    local, distributed = read_output(tmp_path / "local.jsonl"), read_output(tmp_path / "ray.jsonl")
+    assert distributed == yielded
+    assert len(distributed) == len(_by_id(distributed)) == 19
+    assert _by_id(distributed) == _by_id(local)
+    assert ray_progress.counts == local_progress.counts
+
+
+def test_the_ray_engine_resumes_a_torn_output(local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    settings = load_settings(overrides=batch_overrides(tiny_models, **{"batch.ray.workers": 1}), environ={})
+    inputs = _inputs(tmp_path)
+    clean = tmp_path / "clean.jsonl"
+    list(run_batch(inputs, clean, "summarize", "zh", service=Service(settings, store=ModelStore())))
+    content = clean.read_bytes()
+    out = tmp_path / "out.jsonl"
+    out.write_bytes(content[: content.index(b"\n", len(content) // 2) + 40])  # 10 whole records and a torn one
+    progress = Progress(io.StringIO(), quiet=True)
+    list(run_batch_ray(inputs, out, "summarize", "zh", settings=settings, progress=progress))
+    assert _by_id(read_output(out)) == _by_id(read_output(clean))
+    assert read_output(out)[:10] == read_output(clean)[:10]
+    assert progress.counts.skipped == 10
+
+
+def test_a_worker_error_reaches_the_caller_as_the_project_error(
+    local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-model"
+    settings = load_settings(
+        overrides=batch_overrides(tiny_models, **{"summarize.models.en.model": str(missing), "batch.ray.workers": 1}),
+        environ={},
+    )
+    source = write_jsonl(tmp_path / "in.jsonl", article_rows(1))
+    with pytest.raises(ModelUnavailableError) as caught:
+        list(run_batch_ray([source], tmp_path / "out.jsonl", "summarize", "en", settings=settings))
+    assert str(caught.value) == (
+        f"model directory {str(missing)!r} (summarize.models.en) has no config.json; "
+        f"point summarize.models.en.model at a folder saved with save_pretrained()"
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "resources", "expected"),
+    [
+        ({}, {"CPU": 8.0}, 8),
+        ({"cpus_per_worker": 3.0}, {"CPU": 8.0}, 2),
+        ({"cpus_per_worker": 4.0}, {"CPU": 2.0}, 1),
+        ({"gpus_per_worker": 1.0}, {"CPU": 32.0, "GPU": 4.0}, 4),
+        ({"gpus_per_worker": 0.5}, {"CPU": 32.0, "GPU": 1.0}, 2),
+        ({"workers": 3}, {"CPU": 2.0}, 3),
+    ],
+)
+def test_worker_count(options: dict[str, Any], resources: dict[str, float], expected: int) -> None:
+    assert worker_count(RaySettings(**options), resources) == expected
+
+
+def test_gpu_workers_need_gpus_in_the_cluster() -> None:
+    with pytest.raises(ConfigError) as caught:
+        worker_count(RaySettings(gpus_per_worker=1.0), {"CPU": 8.0})
+    assert str(caught.value) == "batch.ray.gpus_per_worker is 1 but the Ray cluster has 0 GPUs; set it to 0 to run on CPUs"
+
+
+def test_importing_the_batch_modules_imports_no_heavy_dependency() -> None:
+    code = (
+        "import sys, summarize.batch, summarize.batch_ray, summarize.cli; "
+        "print(sorted(m for m in ('ray', 'pyarrow', 'torch', 'transformers', 'tqdm') if m in sys.modules))"
+    )
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "[]"
