@@ -59,6 +59,10 @@ HTTP_ERROR_TYPES = {
     503: "busy",
 }
 
+BODY_NOT_AN_OBJECT = (
+    'the request body must be a JSON object such as {"text": "...", "target_lang": "zh"}, '
+    "sent with the header Content-Type: application/json"
+)
 JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
 
 
@@ -193,6 +197,8 @@ def _validation_message(error: RequestValidationError) -> tuple[int, str, str]:
     if any(problem["type"] == "json_invalid" for problem in problems):
         reason = next(p for p in problems if p["type"] == "json_invalid").get("ctx", {}).get("error", "")
         return 400, "invalid_json", f"the request body is not valid JSON ({reason})"
+    if any(tuple(problem["loc"]) == ("body",) for problem in problems):
+        return 422, "invalid_request", BODY_NOT_AN_OBJECT
     parts = []
     for problem in problems:
         where = ".".join(str(part) for part in problem["loc"][1:]) or "body"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+import uuid
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,6 +19,7 @@ try:
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
+from .batch import TASKS, count_records, run_batch
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .errors import InputError, SummarizeError
 from .results import Result
@@ -30,6 +33,12 @@ SAME_LANGUAGE = "same"
 OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh")]
 LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
 DIRECTIONS = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
+TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
+BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
+BATCH_PREVIEW_ROWS = 20
+DEFAULT_TOKENIZER = "default for the language"
+CACHE_CLEANUP = (3600, 86400)
+"""Every hour, delete uploads and results (batch outputs too) older than a day."""
 
 EXAMPLE_EN = """Riverton opened its first electric tram line on Monday, linking the airport with the old town in 25 minutes.
 
@@ -176,6 +185,62 @@ class Actions:
         model = self.service.settings.translate.models[direction].model
         yield translation, f"{DIRECTIONS[direction]} · model `{model}`"
 
+    def batch(
+        self, path: str | None, task: str, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
+    ) -> tuple[str, str, list[list[str]]]:
+        """Run a batch job on an uploaded JSONL/CSV file: the results file, a count line and a preview."""
+        if not path:
+            raise InputError("upload a JSONL or CSV file first")
+        source = Path(path)
+        output = source.parent / uuid.uuid4().hex / f"{source.stem}.results.jsonl"
+        output.parent.mkdir()
+        total = count_records([source])
+        field = "translation" if task == "translate" else "summary"
+        done = failed = 0
+        preview: list[list[str]] = []
+        progress((0, total), desc="Working", unit="records")
+        for record in run_batch([source], output, task, target_lang, service=self.choices.service(choice)):
+            failed += bool(record["error"])
+            done += 1
+            if len(preview) < BATCH_PREVIEW_ROWS:
+                preview.append([record["id"], record[field], record["source_lang"], record["error"]])
+            progress((done, total), desc="Working", unit="records")
+        return str(output), f"{done - failed:,} done, {failed:,} failed (see the `error` field)", preview
+
+    @staticmethod
+    def evaluate(
+        predictions: str | None, references: Sequence[str] | None, lang: str, tokenizer: str
+    ) -> tuple[list[list[Any]], Any, str]:
+        """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
+        import pandas
+
+        from .evaluation import Rouge, default_tokenizer, load_aligned
+        from .evaluation.report import ROUGE_NAMES
+
+        if not predictions:
+            raise InputError("upload the predictions file (one summary per line, or JSONL with id and text)")
+        if not references:
+            raise InputError("upload at least one references file, aligned with the predictions")
+        items = load_aligned(predictions, references)
+        name = default_tokenizer(lang) if tokenizer == DEFAULT_TOKENIZER else tokenizer
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = Rouge(name).corpus_score(items.outputs, items.references)
+        table = [
+            [ROUGE_NAMES[kind], round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)]
+            for kind, score in result.scores.items()
+        ]
+        chart = pandas.DataFrame(
+            [
+                {"metric": row[0], "measure": measure, "score": value}
+                for row in table
+                for measure, value in zip(("precision", "recall", "F1"), row[1:])
+            ]
+        )
+        lines = [f"{len(items.outputs):,} items · signature `{result.signature}`"]
+        lines.extend(f"⚠️ {warning.message}" for warning in caught)
+        return table, chart, "\n\n".join(lines)
+
     @staticmethod
     def swap(direction: str, text: str, translation: str) -> tuple[str, str, str]:
         """The other direction, with the translation (when there is one) moved into the input."""
@@ -193,8 +258,11 @@ def _summarize_tab(actions: Actions) -> None:
                 placeholder="Paste an English or Chinese news article…",
                 elem_id="summarize-input",
             )
-            upload = gr.File(label="…or upload a .txt file (UTF-8)", file_types=[".txt"], height=90)
-            detected = gr.Textbox(label="Detected language", interactive=False, elem_id="detected-language")
+            with gr.Row(equal_height=True):
+                upload = gr.UploadButton(
+                    "…or upload a .txt file (UTF-8)", file_types=[".txt"], size="sm", elem_id="summarize-upload"
+                )
+                detected = gr.Textbox(label="Detected language", interactive=False, elem_id="detected-language", scale=2)
         with gr.Column(scale=2):
             output_lang = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Summary language")
             length = gr.Radio(LENGTHS, value="medium", label="Length")
@@ -211,7 +279,7 @@ def _summarize_tab(actions: Actions) -> None:
     notes = gr.Markdown(elem_id="summary-notice")
     gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
 
-    upload.change(shown(read_upload), upload, article, api_visibility="private")
+    upload.upload(shown(read_upload), upload, article, api_visibility="private")
     article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
                    trigger_mode="always_last")
     button.click(shown(actions.summarize), [article, output_lang, length, choice], [summary, details, notes],
@@ -256,11 +324,58 @@ def _bilingual_tab(actions: Actions) -> None:
                  api_name="bilingual")
 
 
+def _batch_tab(actions: Actions) -> None:
+    gr.Markdown(
+        "Upload a JSONL file (one object per line with a `text` field and an optional `id`) or a CSV file "
+        "with a `text` column. The results come back as JSONL, one record per input, in input order."
+    )
+    with gr.Row():
+        upload = gr.File(label="Articles (.jsonl or .csv)", file_types=BATCH_TYPES, elem_id="batch-input")
+        with gr.Column():
+            task = gr.Radio(list(TASKS), value="summarize", label="Task")
+            target = gr.Radio(TARGET_LANGUAGES, value="en", label="Output language")
+            choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model (summaries)")
+            button = gr.Button("Run", variant="primary", elem_id="batch-button")
+    with gr.Row():
+        results = gr.File(label="Results (.jsonl)", interactive=False, elem_id="batch-output")
+        counts = gr.Markdown(elem_id="batch-counts")
+    preview = gr.Dataframe(
+        headers=["id", "output", "source_lang", "error"], label=f"First {BATCH_PREVIEW_ROWS} results",
+        interactive=False, wrap=True, column_widths=["12%", "58%", "10%", "20%"], elem_id="batch-preview",
+    )
+    button.click(shown(actions.batch), [upload, task, target, choice], [results, counts, preview], api_name="batch")
+
+
+def _evaluate_tab(actions: Actions) -> None:
+    from .evaluation import tokenizer_names
+
+    gr.Markdown(
+        "Score summaries with ROUGE. Files are line-aligned text (one item per line) or JSONL with `id` and "
+        "`text` (matched by id when all files are JSONL). Several reference files give several references per item."
+    )
+    with gr.Row():
+        predictions = gr.File(label="Predictions", file_types=[".txt", ".jsonl"], elem_id="evaluate-predictions")
+        references = gr.File(label="References", file_count="multiple", file_types=[".txt", ".jsonl"],
+                             elem_id="evaluate-references")
+        with gr.Column():
+            lang = gr.Radio(TARGET_LANGUAGES, value="en", label="Summary language")
+            tokenizer = gr.Dropdown([DEFAULT_TOKENIZER, *tokenizer_names()], value=DEFAULT_TOKENIZER, label="Tokenizer")
+            button = gr.Button("Score", variant="primary", elem_id="evaluate-button")
+    with gr.Row():
+        table = gr.Dataframe(headers=["metric", "precision", "recall", "F1"], label="ROUGE", interactive=False,
+                             elem_id="evaluate-table")
+        chart = gr.BarPlot(x="metric", y="score", color="measure", label="ROUGE", y_lim=[0, 1],
+                           elem_id="evaluate-chart")
+    signature = gr.Markdown(elem_id="evaluate-signature")
+    button.click(shown(actions.evaluate), [predictions, references, lang, tokenizer], [table, chart, signature],
+                 api_name="evaluate")
+
+
 def build_ui(service: Service) -> gr.Blocks:
     """The demo's Blocks, with its queue sized by ``server.concurrency_limit`` and ``server.max_queue``."""
     actions = Actions(service)
     limits = service.settings.limits
-    with gr.Blocks(title="Bilingual news summarizer", analytics_enabled=False) as demo:
+    with gr.Blocks(title="Bilingual news summarizer", analytics_enabled=False, delete_cache=CACHE_CLEANUP) as demo:
         gr.Markdown(
             "# Bilingual news summarizer\n"
             f"Summarize and translate English and Chinese news. Articles up to {limits.max_chars:,} characters. "
@@ -273,5 +388,9 @@ def build_ui(service: Service) -> gr.Blocks:
                 _translate_tab(actions)
             with gr.Tab("Bilingual", id="bilingual"):
                 _bilingual_tab(actions)
+            with gr.Tab("Batch", id="batch"):
+                _batch_tab(actions)
+            with gr.Tab("Evaluate", id="evaluate"):
+                _evaluate_tab(actions)
     server = service.settings.server
     return demo.queue(default_concurrency_limit=server.concurrency_limit, max_size=server.max_queue)
