@@ -1,0 +1,425 @@
+"""The REST API over tiny models: every endpoint, and every failure mode with its exact status and body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from conftest import FORCED_LENGTH, tiny_overrides
+from summarize import Result, Service, Settings, load_settings
+from summarize.models import ModelStore
+from summarize.server import BODY_NOT_AN_OBJECT, create_app, package_version
+from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
+
+MAX_CHARS = 3000
+MAX_REQUEST_BYTES = 20_000
+MAX_UPLOAD_BYTES = 50_000
+API_KEY = "s3cret-key"
+
+
+def _settings(tiny_models: dict[str, Path], **extra: Any) -> Settings:
+    overrides = tiny_overrides(
+        tiny_models,
+        **{
+            "limits.max_chars": MAX_CHARS,
+            "server.max_request_bytes": MAX_REQUEST_BYTES,
+            "server.max_upload_bytes": MAX_UPLOAD_BYTES,
+            "server.model_choices": {
+                "tiny-mt5": {"en": {"model": str(tiny_models["mt5"]), "generation": dict(FORCED_LENGTH)}}
+            },
+        },
+        **extra,
+    )
+    return load_settings(overrides=overrides, environ={})
+
+
+@pytest.fixture(scope="module")
+def api_settings(tiny_models: dict[str, Path]) -> Settings:
+    return _settings(tiny_models)
+
+
+@pytest.fixture(scope="module")
+def client(api_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def reference(api_settings: Settings) -> Service:
+    """The same settings used directly: the API must answer what the service answers."""
+    return Service(api_settings, store=ModelStore())
+
+
+def _result(result: Result) -> dict[str, Any]:
+    data = result.to_dict()
+    del data["seconds"]
+    return data
+
+
+def _body(response: Any) -> dict[str, Any]:
+    data = response.json()
+    assert isinstance(data.pop("seconds"), float)
+    return data
+
+
+def _error(kind: str, message: str) -> dict[str, Any]:
+    return {"error": {"type": kind, "message": message}}
+
+
+# --------------------------------------------------------------------------- endpoints
+
+
+def test_healthz(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert (response.status_code, response.json()) == (200, {"status": "ok", "version": package_version()})
+
+
+@pytest.mark.parametrize("text", [EXAMPLE_EN, EXAMPLE_ZH], ids=["en", "zh"])
+def test_summarize_one_text_answers_what_the_service_answers(client: TestClient, reference: Service, text: str) -> None:
+    response = client.post("/v1/summarize", json={"text": text})
+    assert response.status_code == 200
+    assert _body(response) == _result(reference.summarize(text))
+
+
+def test_summarize_into_the_other_language(client: TestClient, reference: Service) -> None:
+    response = client.post("/v1/summarize", json={"text": EXAMPLE_EN, "target_lang": "zh", "length": "short"})
+    assert response.status_code == 200
+    body = _body(response)
+    assert body == _result(reference.summarize(EXAMPLE_EN, "zh", length="short"))
+    assert (body["source_lang"], body["target_lang"], body["engine"]) == ("en", "zh", "seq2seq+seq2seq")
+
+
+def test_summarize_a_list_keeps_the_order(client: TestClient, reference: Service) -> None:
+    response = client.post("/v1/summarize", json={"text": [EXAMPLE_ZH, EXAMPLE_EN]})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    for result in results:
+        del result["seconds"]
+    assert results == [_result(result) for result in reference.summarize_batch([EXAMPLE_ZH, EXAMPLE_EN])]
+
+
+def test_summarize_with_the_extractive_choice(client: TestClient) -> None:
+    response = client.post("/v1/summarize", json={"text": EXAMPLE_EN, "model": "extractive", "length": "short"})
+    assert response.status_code == 200
+    body = _body(response)
+    assert (body["engine"], body["model"], body["notes"]) == ("extractive", "extractive", [])
+    assert body["text"] == (
+        "Riverton opened its first electric tram line on Monday, linking the airport with the old town in 25 minutes. "
+        "The 14-kilometre line has 18 stops and runs every six minutes at peak hours."
+    )
+
+
+def test_summarize_with_a_model_from_the_allow_list(client: TestClient, tiny_models: dict[str, Path]) -> None:
+    response = client.post("/v1/summarize", json={"text": EXAMPLE_EN, "model": "tiny-mt5"})
+    assert response.status_code == 200
+    assert (response.json()["engine"], response.json()["model"]) == ("seq2seq", str(tiny_models["mt5"]))
+
+
+@pytest.mark.parametrize(
+    ("text", "target"), [(EXAMPLE_TRANSLATE_EN, "zh"), (EXAMPLE_TRANSLATE_ZH, "en")], ids=["en-zh", "zh-en"]
+)
+def test_translate_one_text(client: TestClient, reference: Service, text: str, target: str) -> None:
+    response = client.post("/v1/translate", json={"text": text, "target_lang": target})
+    assert response.status_code == 200
+    assert _body(response) == _result(reference.translate(text, target))
+
+
+def test_translate_a_list_keeps_the_order(client: TestClient, reference: Service) -> None:
+    texts = [EXAMPLE_TRANSLATE_EN, "Rain is expected on Sunday.", EXAMPLE_EN]
+    response = client.post("/v1/translate", json={"text": texts, "target_lang": "zh", "source_lang": "en"})
+    assert response.status_code == 200
+    results = response.json()["results"]
+    for result in results:
+        del result["seconds"]
+    assert results == [_result(result) for result in reference.translate_batch(texts, "zh", source_lang="en")]
+
+
+def test_models_lists_the_configured_models_and_the_choices(client: TestClient, tiny_models: dict[str, Path]) -> None:
+    response = client.get("/v1/models")
+    assert response.status_code == 200
+    local = "local directory"
+    assert response.json() == {
+        "engine": "auto",
+        "choices": ["default", "extractive", "tiny-mt5"],
+        "models": [
+            {"role": "summarize.models.en", "name": str(tiny_models["bart"]), "status": local},
+            {"role": "summarize.models.zh", "name": str(tiny_models["mt5"]), "status": local},
+            {"role": "translate.models.en-zh", "name": str(tiny_models["marian-en-zh"]), "status": local},
+            {"role": "translate.models.zh-en", "name": str(tiny_models["marian-zh-en"]), "status": local},
+            {"role": "server.model_choices.tiny-mt5.en", "name": str(tiny_models["mt5"]), "status": local},
+        ],
+    }
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert sorted(schema["paths"]) == ["/healthz", "/v1/models", "/v1/summarize", "/v1/translate"]
+    assert {"SummarizeRequest", "TranslateRequest", "ResultOut", "ResultsOut", "ErrorBody"} <= set(
+        schema["components"]["schemas"]
+    )
+    assert client.get("/docs").status_code == 200
+
+
+def test_the_web_demo_is_served_at_the_root(client: TestClient) -> None:
+    page = client.get("/")
+    assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")
+    config = client.get("/config").json()
+    assert config["title"] == "Bilingual news summarizer"
+    assert sorted(dependency["api_name"] for dependency in config["dependencies"] if dependency["api_visibility"] == "public") == [
+        "batch", "bilingual", "evaluate", "summarize", "translate"
+    ]
+
+
+# --------------------------------------------------------------------------- failures
+
+
+SUMMARIZE_FAILURES = [
+    ({"text": 5}, 422, "invalid_request", "text: must be a string or a list of strings, not number"),
+    ({"text": None}, 422, "invalid_request", "text: must be a string or a list of strings, not null"),
+    ({"text": {"body": "x"}}, 422, "invalid_request", "text: must be a string or a list of strings, not object"),
+    ({"text": []}, 422, "invalid_request", "text: is an empty list; give at least one article"),
+    ({"text": ["ok", 3]}, 422, "invalid_request", "text: item 1 must be a string, not number"),
+    ({}, 422, "invalid_request", "text: Field required"),
+    ({"text": "x", "color": "red"}, 422, "invalid_request", "color: Extra inputs are not permitted"),
+    ({"text": "x", "target_lang": "fr"}, 422, "invalid_request", "target_lang: Input should be 'en' or 'zh'"),
+    ({"text": "x", "source_lang": "de"}, 422, "invalid_request", "source_lang: Input should be 'en' or 'zh'"),
+    ({"text": "x", "length": "huge"}, 422, "invalid_request", "length: Input should be 'short', 'medium' or 'long'"),
+    (
+        {"text": 1, "length": "huge"},
+        422,
+        "invalid_request",
+        "text: must be a string or a list of strings, not number; length: Input should be 'short', 'medium' or 'long'",
+    ),
+    ([EXAMPLE_EN], 422, "invalid_request", BODY_NOT_AN_OBJECT),
+    ({"text": " \n\t "}, 422, "invalid_input", "text is empty; give the article text"),
+    ({"text": [EXAMPLE_EN, ""]}, 422, "invalid_input", "texts[1] is empty; give the article text"),
+    (
+        {"text": "word " * 700},
+        422,
+        "invalid_input",
+        "text has 3,499 characters, over the limit of 3,000 (limits.max_chars); split it or raise the limit",
+    ),
+    (
+        {"text": "今日はいい天気ですね。散歩に行きましょう。"},
+        422,
+        "invalid_input",
+        "unsupported language: the text looks like Japanese; supported languages are en and zh",
+    ),
+    (
+        {"text": EXAMPLE_EN, "model": "facebook/bart-large-cnn"},
+        422,
+        "invalid_input",
+        "model 'facebook/bart-large-cnn' is not offered here; choose one of 'default', 'extractive', 'tiny-mt5' "
+        "(server.model_choices)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "kind", "message"), SUMMARIZE_FAILURES)
+def test_summarize_rejects_bad_input(client: TestClient, body: Any, status: int, kind: str, message: str) -> None:
+    response = client.post("/v1/summarize", json=body)
+    assert (response.status_code, response.json()) == (status, _error(kind, message))
+
+
+TRANSLATE_FAILURES = [
+    ({"text": EXAMPLE_TRANSLATE_EN}, 422, "invalid_request", "target_lang: Field required"),
+    ({"text": EXAMPLE_TRANSLATE_EN, "target_lang": "fr"}, 422, "invalid_request", "target_lang: Input should be 'en' or 'zh'"),
+    ({"text": EXAMPLE_TRANSLATE_EN, "target_lang": "zh", "length": "short"}, 422, "invalid_request", "length: Extra inputs are not permitted"),
+    (
+        {"text": EXAMPLE_TRANSLATE_EN, "target_lang": "en"},
+        422,
+        "invalid_input",
+        "text is already in 'en'; translation goes en->zh or zh->en, so set target_lang to the other language",
+    ),
+    (
+        {"text": [EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH], "target_lang": "zh"},
+        422,
+        "invalid_input",
+        "texts[1] is already in 'zh'; translation goes en->zh or zh->en, so set target_lang to the other language",
+    ),
+]
+
+
+@pytest.mark.parametrize(("body", "status", "kind", "message"), TRANSLATE_FAILURES)
+def test_translate_rejects_bad_input(client: TestClient, body: Any, status: int, kind: str, message: str) -> None:
+    response = client.post("/v1/translate", json=body)
+    assert (response.status_code, response.json()) == (status, _error(kind, message))
+
+
+@pytest.mark.parametrize(
+    ("content", "headers", "message"),
+    [
+        (b'{"text": "x"', {"content-type": "application/json"}, "the request body is not valid JSON (Expecting ',' delimiter)"),
+        (b"text=hello", {"content-type": "application/json"}, "the request body is not valid JSON (Expecting value)"),
+    ],
+    ids=["truncated", "form-data"],
+)
+def test_malformed_json_is_400(client: TestClient, content: bytes, headers: dict[str, str], message: str) -> None:
+    response = client.post("/v1/summarize", content=content, headers=headers)
+    assert (response.status_code, response.json()) == (400, _error("invalid_json", message))
+
+
+@pytest.mark.parametrize(
+    ("content", "headers"),
+    [(b"", {"content-type": "application/json"}), (b'{"text": "x"}', {})],
+    ids=["empty-body", "no-content-type"],
+)
+def test_body_must_be_a_json_object(client: TestClient, content: bytes, headers: dict[str, str]) -> None:
+    response = client.post("/v1/summarize", content=content, headers=headers)
+    assert (response.status_code, response.json()) == (422, _error("invalid_request", BODY_NOT_AN_OBJECT))
+
+
+TOO_LARGE = _error(
+    "request_too_large", f"the request body is over the limit of {MAX_REQUEST_BYTES:,} bytes (server.max_request_bytes)"
+)
+
+
+def test_request_over_the_size_limit_is_413(client: TestClient) -> None:
+    response = client.post("/v1/summarize", json={"text": "x" * MAX_REQUEST_BYTES})
+    assert (response.status_code, response.json()) == (413, TOO_LARGE)
+
+
+def test_streamed_request_over_the_size_limit_is_413(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(MAX_REQUEST_BYTES // 1000 + 1):
+            yield b"x" * 1000
+
+    response = client.post("/v1/summarize", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert (response.status_code, response.json()) == (413, TOO_LARGE)
+
+
+def test_size_limit_also_guards_the_web_demo_routes(client: TestClient) -> None:
+    response = client.post("/gradio_api/queue/join", content=b"x" * (MAX_REQUEST_BYTES + 1))
+    assert (response.status_code, response.json()) == (413, TOO_LARGE)
+
+
+@pytest.mark.parametrize(
+    ("size", "status"), [(MAX_REQUEST_BYTES * 2, 200), (MAX_UPLOAD_BYTES + 1, 413)], ids=["under", "over"]
+)
+def test_uploads_have_their_own_limit(client: TestClient, size: int, status: int) -> None:
+    response = client.post("/gradio_api/upload", files={"files": ("article.txt", b"x" * size)})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "kind", "message", "allow"),
+    [
+        ("GET", "/v1/summarize", 405, "method_not_allowed", "GET is not allowed on /v1/summarize; use POST", "POST"),
+        ("DELETE", "/v1/models", 405, "method_not_allowed", "DELETE is not allowed on /v1/models; use GET", "GET"),
+        ("POST", "/v1/summarise", 404, "not_found", "there is no API route /v1/summarise; see /docs for the routes", None),
+    ],
+)
+def test_unknown_routes_and_methods(
+    client: TestClient, method: str, path: str, status: int, kind: str, message: str, allow: str | None
+) -> None:
+    response = client.request(method, path)
+    assert (response.status_code, response.json(), response.headers.get("allow")) == (status, _error(kind, message), allow)
+
+
+# --------------------------------------------------------------------------- models that cannot be loaded
+
+
+@pytest.fixture(scope="module")
+def broken_client(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Strict seq2seq summaries and an English->Chinese translation model that does not exist."""
+    missing = tmp_path_factory.mktemp("missing")
+    settings = _settings(
+        tiny_models,
+        **{
+            "summarize.engine": "seq2seq",
+            "summarize.models.en.model": str(missing / "summarize.models.en"),
+            "translate.models.en-zh.model": str(missing / "translate.models.en-zh"),
+        },
+    )
+    with TestClient(create_app(settings)) as test_client:
+        test_client.missing = missing  # type: ignore[attr-defined]
+        yield test_client
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "role"),
+    [
+        ("/v1/translate", {"text": EXAMPLE_TRANSLATE_EN, "target_lang": "zh"}, "translate.models.en-zh"),
+        ("/v1/summarize", {"text": EXAMPLE_EN}, "summarize.models.en"),
+    ],
+    ids=["translate", "summarize"],
+)
+def test_unavailable_model_is_503(broken_client: TestClient, path: str, body: dict[str, Any], role: str) -> None:
+    response = broken_client.post(path, json=body)
+    missing = broken_client.missing  # type: ignore[attr-defined]
+    folder = str(missing / role)
+    message = f"model directory {folder!r} ({role}) has no config.json; point {role}.model at a folder saved with save_pretrained()"
+    assert (response.status_code, response.json()) == (503, _error("model_unavailable", message))
+
+
+def test_cross_lingual_summary_without_its_translation_model_is_503(broken_client: TestClient) -> None:
+    body = {"text": EXAMPLE_EN, "target_lang": "zh", "model": "extractive"}
+    response = broken_client.post("/v1/summarize", json=body)
+    missing = broken_client.missing  # type: ignore[attr-defined]
+    message = (
+        f"a en->zh summary needs the translation model: model directory {str(missing / 'translate.models.en-zh')!r} "
+        f"(translate.models.en-zh) "
+        f"has no config.json; point translate.models.en-zh.model at a folder saved with save_pretrained()"
+    )
+    assert (response.status_code, response.json()) == (503, _error("model_unavailable", message))
+
+
+# --------------------------------------------------------------------------- API key
+
+
+@pytest.fixture(scope="module")
+def keyed_client(tiny_models: dict[str, Path]) -> Iterator[TestClient]:
+    with TestClient(create_app(_settings(tiny_models, **{"server.api_key": API_KEY}))) as test_client:
+        yield test_client
+
+
+NO_KEY = _error("unauthorized", "this API needs a key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
+BAD_KEY = _error("unauthorized", "the API key is not valid")
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        ({}, NO_KEY),
+        ({"Authorization": "Bearer wrong"}, BAD_KEY),
+        ({"X-API-Key": "wrong"}, BAD_KEY),
+        ({"Authorization": f"Basic {API_KEY}"}, NO_KEY),
+        ({"X-API-Key": API_KEY.upper()}, BAD_KEY),
+    ],
+    ids=["none", "wrong-bearer", "wrong-header", "not-bearer", "wrong-case"],
+)
+def test_requests_without_the_key_get_401(keyed_client: TestClient, headers: dict[str, str], body: dict) -> None:
+    response = keyed_client.post("/v1/summarize", json={"text": EXAMPLE_EN}, headers=headers)
+    assert (response.status_code, response.json()) == (401, body)
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize("path", ["/v1/models", "/v1/nothing-here"])
+def test_every_api_route_needs_the_key(keyed_client: TestClient, path: str) -> None:
+    response = keyed_client.get(path)
+    assert (response.status_code, response.json()) == (401, NO_KEY)
+
+
+@pytest.mark.parametrize(
+    "headers", [{"Authorization": f"Bearer {API_KEY}"}, {"X-API-Key": API_KEY}], ids=["bearer", "x-api-key"]
+)
+def test_requests_with_the_key_are_served(keyed_client: TestClient, headers: dict[str, str]) -> None:
+    response = keyed_client.post("/v1/summarize", json={"text": EXAMPLE_EN, "model": "extractive"}, headers=headers)
+    assert (response.status_code, response.json()["engine"]) == (200, "extractive")
+
+
+def test_health_check_needs_no_key(keyed_client: TestClient) -> None:
+    assert keyed_client.get("/healthz").status_code == 200
+
+
+def test_api_key_comes_from_the_environment(tiny_models: dict[str, Path]) -> None:
+    settings = load_settings(overrides=tiny_overrides(tiny_models), environ={"SUMMARIZE_SERVER__API_KEY": "from-env"})
+    with TestClient(create_app(settings)) as test_client:
+        assert test_client.get("/v1/models").status_code == 401
+        assert test_client.get("/v1/models", headers={"X-API-Key": "from-env"}).status_code == 200

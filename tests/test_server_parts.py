@@ -1,0 +1,430 @@
+"""The server's parts on their own: error mapping, the capacity gate, summary choices, UI helpers, `serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import tiny_overrides
+from summarize import ConfigError, InputError, ModelUnavailableError, Result, Service, SummarizeError, load_settings
+from summarize.choices import SummaryChoices, choice_names, choice_settings
+from summarize.cli import main
+from summarize.models import ModelStore
+from summarize.server import ApiError, Gate, error_response
+from summarize.text import Detection
+from summarize.ui import Actions, build_ui, describe_detection, describe_result, notice, read_upload
+
+
+# --------------------------------------------------------------------------- error mapping
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "kind", "message"),
+    [
+        (InputError("text is empty"), 422, "invalid_input", "text is empty"),
+        (ModelUnavailableError("model missing"), 503, "model_unavailable", "model missing"),
+        (ConfigError("bad setting"), 400, "error", "bad setting"),
+        (SummarizeError("other"), 400, "error", "other"),
+        (ApiError(401, "unauthorized", "no key"), 401, "unauthorized", "no key"),
+    ],
+    ids=["input", "model", "config", "base", "api"],
+)
+def test_error_response_maps_each_failure(error: Exception, status: int, kind: str, message: str) -> None:
+    response = error_response(error)
+    assert response.status_code == status
+    assert json.loads(response.body) == {"error": {"type": kind, "message": message}}
+
+
+def test_error_response_refuses_unknown_exceptions() -> None:
+    with pytest.raises(TypeError, match="no HTTP mapping for KeyError"):
+        error_response(KeyError("x"))
+
+
+# --------------------------------------------------------------------------- capacity
+
+
+async def _fill_and_overflow(limit: int, queue: int) -> tuple[ApiError, list[str]]:
+    """Hold every slot and fill the queue, then ask once more; release and collect the results."""
+    gate = Gate(limit, queue)
+    release = threading.Event()
+    running = [asyncio.create_task(gate.run(lambda i=i: release.wait() and f"running {i}")) for i in range(limit)]
+    waiting = [asyncio.create_task(gate.run(lambda i=i: f"waiting {i}")) for i in range(queue)]
+    while gate.waiting < queue:
+        await asyncio.sleep(0.01)
+    with pytest.raises(ApiError) as refused:
+        await gate.run(lambda: "refused")
+    release.set()
+    return refused.value, list(await asyncio.gather(*running, *waiting))
+
+
+@pytest.mark.parametrize(("limit", "queue"), [(1, 1), (2, 3)])
+def test_gate_answers_busy_beyond_its_capacity(limit: int, queue: int) -> None:
+    busy, done = asyncio.run(_fill_and_overflow(limit, queue))
+    assert (busy.status_code, busy.kind, busy.headers) == (503, "busy", {"Retry-After": "2"})
+    assert busy.detail == f"the server is busy ({limit} requests running, {queue} waiting); retry in a moment"
+    assert done == [f"running {i}" for i in range(limit)] + [f"waiting {i}" for i in range(queue)]
+
+
+def test_gate_runs_calls_in_order_when_there_is_room() -> None:
+    async def scenario() -> list[int]:
+        gate = Gate(1, 4)
+        return list(await asyncio.gather(*(gate.run(lambda i=i: i) for i in range(5))))
+
+    assert asyncio.run(scenario()) == [0, 1, 2, 3, 4]
+
+
+# --------------------------------------------------------------------------- summary choices
+
+
+@pytest.fixture(scope="module")
+def choices_settings(tiny_models: dict[str, Path]):
+    return load_settings(
+        overrides=tiny_overrides(tiny_models, **{"server.model_choices": {"mt5": {"en": {"model": str(tiny_models["mt5"])}}}}),
+        environ={},
+    )
+
+
+def test_choice_names_put_default_first(choices_settings) -> None:
+    assert choice_names(choices_settings) == ["default", "extractive", "mt5"]
+
+
+def test_default_choice_keeps_the_settings(choices_settings) -> None:
+    assert choice_settings(choices_settings, "default") is choices_settings
+
+
+def test_extractive_choice_switches_the_engine(choices_settings) -> None:
+    chosen = choice_settings(choices_settings, "extractive")
+    assert chosen.summarize.engine == "extractive"
+    assert chosen.summarize.models == choices_settings.summarize.models
+
+
+def test_named_choice_replaces_only_its_languages(choices_settings, tiny_models: dict[str, Path]) -> None:
+    chosen = choice_settings(choices_settings, "mt5").summarize
+    assert (chosen.models["en"].model, chosen.models["zh"].model) == (str(tiny_models["mt5"]), str(tiny_models["mt5"]))
+    assert chosen.models["zh"] == choices_settings.summarize.models["zh"]
+
+
+@pytest.mark.parametrize(("configured", "used"), [("auto", "auto"), ("seq2seq", "seq2seq"), ("extractive", "auto")])
+def test_named_choice_uses_the_model_even_under_the_extractive_engine(tiny_models, configured: str, used: str) -> None:
+    settings = load_settings(
+        overrides=tiny_overrides(
+            tiny_models,
+            **{"summarize.engine": configured, "server.model_choices": {"m": {"en": {"model": str(tiny_models["bart"])}}}},
+        ),
+        environ={},
+    )
+    assert choice_settings(settings, "m").summarize.engine == used
+
+
+def test_unknown_choice_is_an_input_error(choices_settings) -> None:
+    with pytest.raises(InputError) as error:
+        choice_settings(choices_settings, "gpt")
+    assert str(error.value) == "model 'gpt' is not offered here; choose one of 'default', 'extractive', 'mt5' (server.model_choices)"
+
+
+def test_choices_share_one_model_store_and_build_each_service_once(choices_settings) -> None:
+    base = Service(choices_settings, store=ModelStore())
+    choices = SummaryChoices(base)
+    assert choices.service("default") is base
+    assert choices.service("mt5") is choices.service("mt5")
+    assert choices.service("mt5").store is base.store
+
+
+# --------------------------------------------------------------------------- UI helpers
+
+
+@pytest.mark.parametrize(
+    ("detection", "shown"),
+    [
+        (Detection("en", False, 0.0), "English"),
+        (Detection("zh", False, 1.0), "Chinese"),
+        (Detection("zh", True, 0.625), "Mixed English/Chinese (62% Chinese), treated as Chinese"),
+    ],
+)
+def test_detected_language_display(detection: Detection, shown: str) -> None:
+    assert describe_detection(detection) == shown
+
+
+def _result(engine: str, notes: tuple[str, ...] = (), chunks: int = 1) -> Result:
+    return Result("text", "summarize", "en", "zh", engine, "m", chunks, 0.256, False, notes)
+
+
+@pytest.mark.parametrize(
+    ("chunks", "line"),
+    [
+        (1, "English → Chinese · engine `seq2seq` · model `m` · 1 chunk · 0.26 s"),
+        (3, "English → Chinese · engine `seq2seq` · model `m` · 3 chunks · 0.26 s"),
+    ],
+)
+def test_result_description(chunks: int, line: str) -> None:
+    assert describe_result(_result("seq2seq", chunks=chunks)) == line
+
+
+FALLBACK = (
+    "⚠️ **Extractive fallback:** the configured summarization model is unavailable, so this summary is made of "
+    "sentences picked from the article."
+)
+
+
+@pytest.mark.parametrize(
+    ("engine", "requested", "notes", "shown"),
+    [
+        ("seq2seq", "auto", (), ""),
+        ("extractive", "extractive", (), ""),
+        ("extractive", "auto", ("model gone",), f"{FALLBACK}\n- model gone"),
+        ("extractive+seq2seq", "auto", ("model gone",), f"{FALLBACK}\n- model gone"),
+        ("seq2seq", "auto", ("mixed text", "long input"), "- mixed text\n- long input"),
+    ],
+    ids=["none", "chosen-extractive", "fallback", "fallback-translated", "notes"],
+)
+def test_notice(engine: str, requested: str, notes: tuple[str, ...], shown: str) -> None:
+    assert notice(_result(engine, notes), requested) == shown
+
+
+@pytest.mark.parametrize(
+    ("data", "text"), [("新闻\n".encode(), "新闻\n"), ("\ufeffNews".encode(), "News"), (b"", "")], ids=["utf8", "bom", "empty"]
+)
+def test_read_upload(tmp_path: Path, data: bytes, text: str) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes(data)
+    assert read_upload(str(path)) == text
+
+
+def test_read_upload_rejects_other_encodings(tmp_path: Path) -> None:
+    path = tmp_path / "article.txt"
+    path.write_bytes("新闻".encode("gbk"))
+    with pytest.raises(InputError) as error:
+        read_upload(str(path))
+    assert str(error.value) == "article.txt is not UTF-8 text (byte 0xd0 at offset 0); save it as UTF-8 and upload it again"
+
+
+def test_cleared_upload_reads_as_empty() -> None:
+    assert read_upload(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "result"),
+    [
+        (("en-zh", "Hello.", "你好。"), ("zh-en", "你好。", "")),
+        (("zh-en", "你好。", ""), ("en-zh", "你好。", "")),
+    ],
+    ids=["with-translation", "without-translation"],
+)
+def test_swap(args: tuple[str, str, str], result: tuple[str, str, str]) -> None:
+    assert Actions.swap(*args) == result
+
+
+@pytest.fixture(scope="module")
+def actions(tiny_settings) -> Actions:
+    return Actions(Service(tiny_settings, store=ModelStore()))
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("", ""),
+        ("  \n", ""),
+        ("The council met on Monday.", "English"),
+        ("市议会周一开会。", "Chinese"),
+        ("Привет, как дела?", "unsupported language: the text is written in Cyrillic script; supported languages are en and zh"),
+    ],
+)
+def test_detect_action(actions: Actions, text: str, shown: str) -> None:
+    assert actions.detect(text) == shown
+
+
+def test_translate_action_refuses_the_wrong_direction(actions: Actions) -> None:
+    with pytest.raises(InputError) as error:
+        list(actions.translate("市议会周一开会。", "en-zh"))
+    assert str(error.value) == "the text looks Chinese but the direction is English → Chinese; press Swap or pick the other direction"
+
+
+def test_translate_action_streams_then_describes(actions: Actions, tiny_models: dict[str, Path]) -> None:
+    text = "The council met on Monday. It voted on the budget."
+    updates = list(actions.translate(text, "en-zh"))
+    partials = list(actions.service.translate_stream(text, "zh", source_lang="en"))
+    assert updates == [(partial, "") for partial in partials] + [
+        (partials[-1], f"English → Chinese · model `{tiny_models['marian-en-zh']}`")
+    ]
+
+
+def test_bilingual_action_translates_one_summary(actions: Actions) -> None:
+    text = "市议会周一开会。议员们讨论了明年的预算。"
+    english, chinese, shown = actions.bilingual(text, "medium", "default")
+    summary = actions.service.summarize(text)
+    assert chinese == summary.text
+    assert english == actions.service.translate(summary.text, "en", source_lang="zh").text
+    assert shown.endswith(f"English summary translated with `{actions.service.settings.translate.models['zh-en'].model}`")
+
+
+def test_bilingual_action_keeps_the_summary_when_the_translation_fails(tiny_models, tmp_path: Path) -> None:
+    settings = load_settings(
+        overrides=tiny_overrides(tiny_models, **{"translate.models.zh-en.model": str(tmp_path / "gone")}), environ={}
+    )
+    service = Service(settings, store=ModelStore())
+    text = "市议会周一开会。议员们讨论了明年的预算。"
+    actions = Actions(service)
+    english, chinese, shown = actions.bilingual(text, "medium", "extractive")
+    assert (english, chinese) == ("", actions.choices.service("extractive").summarize(text).text)
+    assert shown.endswith(
+        f"⚠️ **No English summary:** model directory {str(tmp_path / 'gone')!r} (translate.models.zh-en) has no "
+        "config.json; point translate.models.zh-en.model at a folder saved with save_pretrained()"
+    )
+
+
+def test_ui_queue_follows_the_settings(tiny_models) -> None:
+    settings = load_settings(
+        overrides=tiny_overrides(tiny_models, **{"server.concurrency_limit": 3, "server.max_queue": 7}), environ={}
+    )
+    demo = build_ui(Service(settings, store=ModelStore()))
+    assert (demo._queue.default_concurrency_limit, demo._queue.max_size) == (3, 7)
+
+
+# --------------------------------------------------------------------------- `summarize serve`
+
+
+@pytest.mark.parametrize(
+    ("argv", "host", "port"),
+    [
+        (["serve"], "127.0.0.1", 7860),
+        (["serve", "--host", "0.0.0.0", "--port", "8000"], "0.0.0.0", 8000),
+        (["serve", "--set", "server.port=9000"], "127.0.0.1", 9000),
+        (["serve", "--set", "server.port=9000", "--port", "9001"], "127.0.0.1", 9001),
+    ],
+    ids=["defaults", "flags", "set", "flag-wins"],
+)
+def test_serve_arguments_become_settings(argv: list[str], host: str, port: int, monkeypatch) -> None:
+    served = []
+    monkeypatch.delenv("SUMMARIZE_CONFIG", raising=False)
+    monkeypatch.setattr("summarize.server.serve", served.append)
+    assert main(argv) == 0
+    assert [(settings.server.host, settings.server.port) for settings in served] == [(host, port)]
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [
+        ("70000", "server: setting 'port' must be at most 65535, not 70000"),
+        ("-1", "setting 'server.port' must be a whole number >= 0, not -1"),
+    ],
+)
+def test_serve_rejects_a_bad_port(port: str, message: str, monkeypatch, capsys) -> None:
+    monkeypatch.delenv("SUMMARIZE_CONFIG", raising=False)
+    assert main(["serve", "--port", port]) == 1
+    assert capsys.readouterr().err == f"summarize: error: {message}\n"
+
+
+# --------------------------------------------------------------------------- batch and evaluate tabs
+
+
+BATCH_TEXTS = {
+    "a": "The council met on Monday. It voted on the budget. The mayor was absent. Shops stayed open late.",
+    "b": "Rain fell all week in the valley. Farmers worried about the harvest. The river rose by a metre.",
+}
+
+
+def _expected_batch_rows(actions: Actions) -> list[list[str]]:
+    extractive = actions.choices.service("extractive")
+    return [[key, extractive.summarize(text).text, "en", ""] for key, text in BATCH_TEXTS.items()] + [
+        ["c", "", "", "text is empty; give the article text"]
+    ]
+
+
+def test_batch_action_on_jsonl(actions: Actions, tmp_path: Path) -> None:
+    source = tmp_path / "articles.jsonl"
+    records = [{"id": key, "text": text} for key, text in BATCH_TEXTS.items()] + [{"id": "c", "text": " "}]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    output, counts, preview = actions.batch(str(source), "summarize", "en", "extractive")
+    assert (Path(output).name, Path(output).parent.parent) == ("articles.results.jsonl", tmp_path)
+    assert counts == "2 done, 1 failed (see the `error` field)"
+    assert preview == _expected_batch_rows(actions)
+    written = [json.loads(line) for line in Path(output).read_text(encoding="utf-8").splitlines()]
+    assert [(record["id"], record["summary"], record["error"]) for record in written] == [
+        (row[0], row[1], row[3]) for row in preview
+    ]
+
+
+def test_batch_action_on_csv(actions: Actions, tmp_path: Path) -> None:
+    source = tmp_path / "articles.csv"
+    rows = [f'{key},"{text}"' for key, text in BATCH_TEXTS.items()]
+    source.write_text("id,text\n" + "\n".join(rows) + '\nc," "\n', encoding="utf-8")
+    _, counts, preview = actions.batch(str(source), "summarize", "en", "extractive")
+    assert (counts, preview) == ("2 done, 1 failed (see the `error` field)", _expected_batch_rows(actions))
+
+
+def test_batch_action_runs_each_job_in_its_own_folder(actions: Actions, tmp_path: Path) -> None:
+    source = tmp_path / "articles.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": BATCH_TEXTS["a"]}) + "\n", encoding="utf-8")
+    first, _, _ = actions.batch(str(source), "summarize", "en", "extractive")
+    second, counts, _ = actions.batch(str(source), "summarize", "en", "extractive")
+    assert first != second
+    assert counts == "1 done, 0 failed (see the `error` field)"
+
+
+def test_batch_action_needs_a_file(actions: Actions) -> None:
+    with pytest.raises(InputError, match="^upload a JSONL or CSV file first$"):
+        actions.batch(None, "summarize", "en", "default")
+
+
+@pytest.fixture()
+def scored_files(tmp_path: Path) -> tuple[Path, Path]:
+    predictions, references = tmp_path / "predictions.txt", tmp_path / "references.txt"
+    predictions.write_text("the cat sat on the mat\nthe dog ran\n", encoding="utf-8")
+    references.write_text("the cat was on the mat\na dog ran away\n", encoding="utf-8")
+    return predictions, references
+
+
+def test_evaluate_action_scores_with_rouge(scored_files: tuple[Path, Path]) -> None:
+    predictions, references = scored_files
+    table, chart, notes = Actions.evaluate(str(predictions), [str(references)], "en", "default for the language")
+    assert table == [
+        ["ROUGE-1", 0.75, 0.6667, 0.7024],
+        ["ROUGE-2", 0.55, 0.4667, 0.5],
+        ["ROUGE-L", 0.75, 0.6667, 0.7024],
+        ["ROUGE-Lsum", 0.75, 0.6667, 0.7024],
+    ]
+    assert chart.to_dict("records")[:3] == [
+        {"metric": "ROUGE-1", "measure": "precision", "score": 0.75},
+        {"metric": "ROUGE-1", "measure": "recall", "score": 0.6667},
+        {"metric": "ROUGE-1", "measure": "F1", "score": 0.7024},
+    ]
+    assert len(chart) == 12
+    assert notes.startswith("2 items · signature `nrefs:1|tok:en|stem:no|")
+
+
+def test_evaluate_action_warns_about_chinese_scored_as_english(tmp_path: Path) -> None:
+    predictions, references = tmp_path / "p.txt", tmp_path / "r.txt"
+    predictions.write_text("市议会周一开会\n", encoding="utf-8")
+    references.write_text("市议会周一召开会议\n", encoding="utf-8")
+    _, _, notes = Actions.evaluate(str(predictions), [str(references)], "en", "en")
+    assert notes.endswith(
+        "⚠️ Chinese text scored with the 'en' tokenizer, which drops Chinese characters (scores will be near 0); "
+        "use tokenizer 'zh-char' or 'zh-jieba' (--lang zh)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("predictions", "references", "message"),
+    [
+        (None, ["r.txt"], "upload the predictions file (one summary per line, or JSONL with id and text)"),
+        ("p.txt", [], "upload at least one references file, aligned with the predictions"),
+        ("p.txt", None, "upload at least one references file, aligned with the predictions"),
+    ],
+    ids=["no-predictions", "no-references", "references-cleared"],
+)
+def test_evaluate_action_needs_both_files(predictions: str | None, references: list[str] | None, message: str) -> None:
+    with pytest.raises(InputError) as error:
+        Actions.evaluate(predictions, references, "en", "default for the language")
+    assert str(error.value) == message
+
+
+def test_evaluate_action_reports_misaligned_files(scored_files: tuple[Path, Path]) -> None:
+    predictions, references = scored_files
+    references.write_text("only one line\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        Actions.evaluate(str(predictions), [str(references)], "en", "default for the language")
+    assert str(error.value) == f"{predictions} has 2 lines but {references} has 1 lines; they must be aligned one to one"

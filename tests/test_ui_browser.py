@@ -1,0 +1,147 @@
+"""The web demo in a real browser: Debian's chromium driven by Playwright, against a server on 127.0.0.1.
+
+Screenshots are saved under ``test-artifacts/`` (git-ignored). Skipped when chromium is not installed
+(``apt-get install chromium``); Playwright's own browser download is not used.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import tiny_overrides
+from live_server import LiveServer
+from summarize import Service, Settings, load_settings
+from summarize.models import ModelStore
+from summarize.server import create_app
+from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
+
+CHROMIUM = shutil.which("chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 60_000
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium); browser tests skipped"
+)
+
+
+@pytest.fixture(scope="module")
+def browser_settings(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Tiny translation models; the English summary model is missing, so summaries fall back to extractive."""
+    missing = tmp_path_factory.mktemp("missing") / "summary-model"
+    return load_settings(
+        overrides=tiny_overrides(tiny_models, **{"summarize.models.en.model": str(missing)}), environ={}
+    )
+
+
+@pytest.fixture(scope="module")
+def live(browser_settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(create_app(browser_settings)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def reference(browser_settings: Settings) -> Service:
+    return Service(browser_settings, store=ModelStore())
+
+
+@pytest.fixture()
+def page(live: LiveServer) -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1000})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(f"{live.url}/")
+            yield page
+        finally:
+            browser.close()
+
+
+def _screenshot(page: object, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_summarize_in_the_browser(page: object, reference: Service) -> None:
+    from playwright.sync_api import expect
+
+    expected = reference.summarize(EXAMPLE_EN)
+    page.locator("#summarize-input textarea").fill(EXAMPLE_EN)  # type: ignore[attr-defined]
+    expect(page.locator("#detected-language textarea")).to_have_value("English")  # type: ignore[attr-defined]
+    page.locator("#summarize-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#summary-output textarea")).to_have_value(expected.text)  # type: ignore[attr-defined]
+    expect(page.locator("#summary-notice")).to_contain_text("Extractive fallback")  # type: ignore[attr-defined]
+    expect(page.locator("#summary-details")).to_contain_text("engine extractive")  # type: ignore[attr-defined]
+    _screenshot(page, "ui-summarize.png")
+
+
+def test_translate_in_the_browser(page: object, reference: Service, browser_settings: Settings) -> None:
+    from playwright.sync_api import expect
+
+    expected = reference.translate(EXAMPLE_TRANSLATE_EN, "zh").text
+    page.get_by_role("tab", name="Translate").click()  # type: ignore[attr-defined]
+    page.locator("#translate-input textarea").fill(EXAMPLE_TRANSLATE_EN)  # type: ignore[attr-defined]
+    page.locator("#translate-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#translate-output textarea")).to_have_value(expected)  # type: ignore[attr-defined]
+    model = browser_settings.translate.models["en-zh"].model
+    expect(page.locator("#translate-details")).to_contain_text(f"English → Chinese · model {model}")  # type: ignore[attr-defined]
+    _screenshot(page, "ui-translate.png")
+
+
+def test_empty_input_shows_the_error_in_the_browser(page: object) -> None:
+    from playwright.sync_api import expect
+
+    page.locator("#summarize-button").click()  # type: ignore[attr-defined]
+    expect(page.get_by_text("text is empty; give the article text")).to_be_visible()  # type: ignore[attr-defined]
+    _screenshot(page, "ui-error.png")
+
+
+def test_upload_a_text_file_in_the_browser(page: object, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    article = tmp_path / "article.txt"
+    article.write_text(EXAMPLE_ZH, encoding="utf-8")
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.locator("#summarize-upload").click()  # type: ignore[attr-defined]
+    chooser.value.set_files(str(article))
+    expect(page.locator("#summarize-input textarea")).to_have_value(EXAMPLE_ZH)  # type: ignore[attr-defined]
+    expect(page.locator("#detected-language textarea")).to_have_value("Chinese")  # type: ignore[attr-defined]
+
+
+def test_batch_in_the_browser(page: object, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    source = tmp_path / "articles.jsonl"
+    records = [{"id": "one", "text": EXAMPLE_EN}, {"id": "two", "text": EXAMPLE_TRANSLATE_EN}, {"id": "three", "text": ""}]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    page.get_by_role("tab", name="Batch").click()  # type: ignore[attr-defined]
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.locator("#batch-input").get_by_text("Click to Upload").click()  # type: ignore[attr-defined]
+    chooser.value.set_files(str(source))
+    expect(page.locator("#batch-input")).to_contain_text("articles.jsonl")  # type: ignore[attr-defined]
+    page.locator("#batch-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#batch-counts")).to_have_text("2 done, 1 failed (see the error field)")  # type: ignore[attr-defined]
+    expect(page.locator("#batch-preview")).to_contain_text("text is empty; give the article text")  # type: ignore[attr-defined]
+    _screenshot(page, "ui-batch.png")
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        page.locator("#batch-output a").click()  # type: ignore[attr-defined]
+    assert download.value.suggested_filename == "articles.results.jsonl"
+    written = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+    assert [(record["id"], record["error"]) for record in written] == [
+        ("one", ""), ("two", ""), ("three", "text is empty; give the article text")
+    ]
