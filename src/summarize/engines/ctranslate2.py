@@ -36,7 +36,7 @@ from .seq2seq import Seq2SeqModel
 
 VMAP_FILE = "vmap.txt"
 """CTranslate2's vocabulary map inside a converted folder: one line "\\t<target tokens>"."""
-CONVERSION_LAYOUT = 1
+CONVERSION_LAYOUT = 2
 """Bump when the converted folder's content changes, so that old conversions are redone."""
 _SOURCE_FILES = ("config.json", "generation_config.json", "model.safetensors", "target.spm", "vocab.json")
 
@@ -129,7 +129,7 @@ def converted_vocabulary(folder: Path) -> frozenset[str]:
     raise ModelUnavailableError(f"converted model {str(folder)!r} has no vocabulary file; delete the folder to convert again")
 
 
-def _converter(folder: Path) -> Any:
+def converter_for(folder: Path) -> Any:
     """A TransformersConverter that loads safely and knows transformers 5's BART config."""
     from ctranslate2.converters import TransformersConverter
 
@@ -140,6 +140,10 @@ def _converter(folder: Path) -> Any:
             # transformers 5 dropped BartConfig.normalize_before (BART is post-norm); the converter reads it.
             if getattr(model.config, "normalize_before", None) is None:
                 model.config.normalize_before = False
+            # The converter scales T5 decoder outputs when tie_word_embeddings is set, which
+            # transformers 5 forces on for mT5 although it scales only T5, by scale_decoder_outputs.
+            if model.config.model_type in ("t5", "mt5"):
+                model.config.tie_word_embeddings = bool(getattr(model.config, "scale_decoder_outputs", False))
             return model
 
         def load_tokenizer(self, tokenizer_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
@@ -168,7 +172,7 @@ def convert_model(folder: Path, tokenizer: Any, runtime: RuntimeSettings, name: 
     bars_were_enabled = transformers_logging.is_progress_bar_enabled()
     transformers_logging.disable_progress_bar()  # the message above says what is going on
     try:
-        _converter(folder).convert(str(staging), quantization=quantization, force=True)
+        converter_for(folder).convert(str(staging), quantization=quantization, force=True)
     except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as error:
         shutil.rmtree(staging, ignore_errors=True)
         raise _load_error(name, role, error) from error
@@ -274,8 +278,9 @@ class CTranslate2Model(Seq2SeqModel):
         sources = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         options, prefix = self.decoding_options(overrides)
         # Submit every batch at once: with inter_threads > 1 the replicas decode them in parallel.
+        batches = plan_batches([len(tokens) for tokens in sources], self.runtime.batch_tokens, self.runtime.max_batch_size)
         pending = []
-        for batch in plan_batches([len(tokens) for tokens in sources], self.runtime.batch_tokens, self.runtime.max_batch_size):
+        for batch in spread(batches, self.runtime.inter_threads):
             results = self.translator.translate_batch(
                 [sources[index] for index in batch],
                 [prefix] * len(batch) if prefix else None,
@@ -289,6 +294,19 @@ class CTranslate2Model(Seq2SeqModel):
             for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
                 outputs[index] = text.strip()
         return outputs
+
+
+def spread(batches: list[list[int]], replicas: int) -> list[list[int]]:
+    """Halve the largest batches until every replica has one (while a batch has two inputs or more)."""
+    batches = [list(batch) for batch in batches]
+    while batches and len(batches) < replicas:
+        largest = max(range(len(batches)), key=lambda index: len(batches[index]))
+        batch = batches[largest]
+        if len(batch) < 2:
+            break
+        half = (len(batch) + 1) // 2
+        batches[largest : largest + 1] = [batch[:half], batch[half:]]
+    return batches
 
 
 # --------------------------------------------------------------------------- loading
