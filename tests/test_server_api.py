@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from conftest import FORCED_LENGTH, tiny_overrides
 from summarize import Result, Service, Settings, load_settings
 from summarize.models import ModelStore
-from summarize.server import BODY_NOT_AN_OBJECT, create_app, package_version
+from summarize.server import BODY_NOT_AN_OBJECT, UI_LOGIN_MESSAGE, create_app, package_version
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
 
 MAX_CHARS = 3000
@@ -423,3 +423,23 @@ def test_api_key_comes_from_the_environment(tiny_models: dict[str, Path]) -> Non
     with TestClient(create_app(settings)) as test_client:
         assert test_client.get("/v1/models").status_code == 401
         assert test_client.get("/v1/models", headers={"X-API-Key": "from-env"}).status_code == 200
+
+
+UI_LOCKED = {"detail": {"error": "Not authenticated", "auth_message": UI_LOGIN_MESSAGE}}
+
+
+@pytest.mark.parametrize(("method", "path"), [("GET", "/config"), ("GET", "/gradio_api/info"), ("POST", "/gradio_api/queue/join")])
+def test_web_demo_needs_the_key_too(keyed_client: TestClient, method: str, path: str) -> None:
+    response = TestClient(keyed_client.app).request(method, path)
+    assert (response.status_code, response.json()) == (401, UI_LOCKED)
+
+
+@pytest.mark.parametrize(
+    ("password", "status", "config_status"), [(API_KEY, 200, 200), ("wrong", 400, 401)], ids=["key", "wrong"]
+)
+def test_web_demo_login_takes_the_key_as_password(
+    keyed_client: TestClient, password: str, status: int, config_status: int
+) -> None:
+    browser = TestClient(keyed_client.app)
+    assert browser.post("/login", data={"username": "anyone", "password": password}).status_code == status
+    assert browser.get("/config").status_code == config_status

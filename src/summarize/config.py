@@ -200,7 +200,8 @@ class ServerSettings:
     """Largest file uploaded through the UI (.txt articles, batch files)."""
     api_key: str = ""
     """When set, ``/v1/*`` requests must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``)
-    or get 401. Prefer the environment: ``SUMMARIZE_SERVER__API_KEY``."""
+    or get 401, and the web demo asks for it as a login password. Prefer the environment:
+    ``SUMMARIZE_SERVER__API_KEY``."""
     model_choices: dict[str, dict[Literal["en", "zh"], ModelSettings]] = field(default_factory=dict)
     """The allow-list of summarization models users may pick in the UI and API, by name. Each entry
     replaces ``summarize.models`` for the languages it names; "default" (the configured engine and

@@ -41,6 +41,7 @@ API_PREFIX = "/v1"
 GRADIO_UPLOAD_PATH = "/gradio_api/upload"
 """Gradio's file upload route: its size limit is ``server.max_upload_bytes``, enforced by Gradio."""
 RETRY_AFTER_SECONDS = 2
+UI_LOGIN_MESSAGE = "This server needs its API key: enter it as the password (any user name)."
 ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 T = TypeVar("T")
 
@@ -331,6 +332,15 @@ def _api_key_check(expected: str) -> Callable[..., Any]:
     return require_api_key
 
 
+def _ui_login(expected: str) -> Callable[[str, str], bool]:
+    """The web demo's login check: the password must be the API key (any user name)."""
+
+    def check(username: str, password: str) -> bool:
+        return hmac.compare_digest(password.encode(), expected.encode())
+
+    return check
+
+
 # --------------------------------------------------------------------------- the app
 
 
@@ -440,6 +450,8 @@ def create_app(settings: Settings) -> FastAPI:
         build_ui(service),
         path="/",
         max_file_size=server.max_upload_bytes,
+        auth=_ui_login(server.api_key) if server.api_key else None,
+        auth_message=UI_LOGIN_MESSAGE,
         footer_links=["api"],
         ssr_mode=False,
         mcp_server=False,
