@@ -428,3 +428,13 @@ def test_evaluate_action_reports_misaligned_files(scored_files: tuple[Path, Path
     with pytest.raises(InputError) as error:
         Actions.evaluate(str(predictions), [str(references)], "en", "default for the language")
     assert str(error.value) == f"{predictions} has 2 lines but {references} has 1 lines; they must be aligned one to one"
+
+
+@pytest.mark.parametrize("key", ["", "12345", "yes", "0123", "null", "k: v"])
+def test_api_key_from_the_environment_stays_text(key: str) -> None:
+    assert load_settings(environ={"SUMMARIZE_SERVER__API_KEY": key}).server.api_key == key
+
+
+@pytest.mark.parametrize("key", ["12345", "on"])
+def test_api_key_from_set_stays_text(key: str) -> None:
+    assert load_settings(overrides={"server.api_key": key}, environ={}).server.api_key == key

@@ -301,10 +301,10 @@ def load_settings(
         if not name.startswith(ENV_PREFIX) or ENV_SEPARATOR not in name:
             continue
         keys = name[len(ENV_PREFIX):].lower().split(ENV_SEPARATOR)
-        _deep_merge(merged, _nest(keys, _parse_scalar(raw)))
+        _deep_merge(merged, _nest(keys, _parse_text(keys, raw)))
     for dotted, value in (overrides or {}).items():
-        parsed = _parse_scalar(value) if isinstance(value, str) else value
-        _deep_merge(merged, _nest(dotted.split("."), parsed))
+        keys = dotted.split(".")
+        _deep_merge(merged, _nest(keys, _parse_text(keys, value) if isinstance(value, str) else value))
     return _build(Settings, merged, prefix="")
 
 
@@ -324,6 +324,25 @@ def _read_yaml(path: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ConfigError(f"config file {path} must hold a mapping of settings, not {type(data).__name__}")
     return data
+
+
+def _setting_type(keys: list[str]) -> Any:
+    """The declared type of the setting at `keys`, or None when no such setting exists."""
+    hint: Any = Settings
+    for key in keys:
+        if dataclasses.is_dataclass(hint):
+            hint = typing.get_type_hints(hint).get(key)
+        elif typing.get_origin(hint) is dict:
+            hint = typing.get_args(hint)[1]
+        else:
+            return None
+    return hint
+
+
+def _parse_text(keys: list[str], raw: str) -> Any:
+    """A value given as text (environment, ``--set``): kept as it is for a string setting
+    (an API key ``12345`` or ``yes`` stays a string), else read as a YAML scalar."""
+    return raw if _setting_type(keys) is str else _parse_scalar(raw)
 
 
 def _parse_scalar(raw: str) -> Any:
