@@ -22,6 +22,7 @@ from gradio_client.exceptions import AppError
 from conftest import FORCED_LENGTH, tiny_overrides
 from live_server import LiveServer
 from summarize import Service, Settings, load_settings
+from summarize.choices import choice_settings
 from summarize.models import ModelStore
 from summarize.server import create_app
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
@@ -184,3 +185,14 @@ def test_app_py_serves_the_ui_and_the_api(app_process: tuple[str, Path], referen
     assert summary == reference.summarize(EXAMPLE_EN).text
     response = httpx.post(f"{url}/v1/translate", json={"text": EXAMPLE_TRANSLATE_EN, "target_lang": "zh"})
     assert (response.status_code, response.json()["text"]) == (200, reference.translate(EXAMPLE_TRANSLATE_EN, "zh").text)
+
+
+def test_gradio_client_logs_in_with_the_api_key(tiny_models: dict[str, Path]) -> None:
+    settings = load_settings(overrides=tiny_overrides(tiny_models, **{"server.api_key": "s3cret"}), environ={})
+    with LiveServer(create_app(settings)) as keyed:
+        with pytest.raises(ValueError, match="Could not login"):
+            Client(f"{keyed.url}/", auth=("me", "wrong"), verbose=False)
+        client = Client(f"{keyed.url}/", auth=("me", "s3cret"), verbose=False, download_files=False)
+        summary, _, _ = client.predict(EXAMPLE_EN, "same", "short", "extractive", api_name="/summarize")
+    expected = Service(choice_settings(settings, "extractive"), store=ModelStore()).summarize(EXAMPLE_EN, length="short")
+    assert summary == expected.text

@@ -165,7 +165,7 @@ def test_result_description(chunks: int, line: str) -> None:
 
 
 FALLBACK = (
-    "⚠️ **Extractive fallback:** the configured summarization model is unavailable, so this summary is made of "
+    "⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary is made of "
     "sentences picked from the article."
 )
 

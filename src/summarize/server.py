@@ -17,9 +17,9 @@ from typing import Any, Literal, TypeVar
 
 try:
     from fastapi import APIRouter, Depends, FastAPI, Request
-    from fastapi.routing import APIRoute
     from fastapi.exceptions import RequestValidationError
     from fastapi.responses import JSONResponse
+    from fastapi.routing import APIRoute
     from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
     from pydantic import BaseModel, ConfigDict, Field, field_validator
     from pydantic_core import PydanticCustomError
@@ -34,6 +34,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
 from .errors import InputError, ModelUnavailableError, SummarizeError
+from .models import model_status
 from .results import Result
 from .service import Service
 
@@ -52,13 +53,8 @@ SERVICE_ERRORS: tuple[tuple[type[SummarizeError], int, str], ...] = (
 )
 """Service exceptions and their HTTP status and error type; the first matching row wins."""
 
-HTTP_ERROR_TYPES = {
-    401: "unauthorized",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "request_too_large",
-    503: "busy",
-}
+HTTP_ERROR_TYPES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
+"""Error types of HTTP exceptions raised by FastAPI itself (ours carry their own, see :class:`ApiError`)."""
 
 BODY_NOT_AN_OBJECT = (
     'the request body must be a JSON object such as {"text": "...", "target_lang": "zh"}, '
@@ -99,7 +95,9 @@ class _TextRequest(BaseModel):
         for index, item in enumerate(value):
             if not isinstance(item, str):
                 raise PydanticCustomError(
-                    "text_item_type", "item {index} must be a string, not {kind}", {"index": index, "kind": _json_type(item)}
+                    "text_item_type",
+                    "item {index} must be a string, not {kind}",
+                    {"index": index, "kind": _json_type(item)},
                 )
         return value
 
@@ -111,12 +109,14 @@ class SummarizeRequest(_TextRequest):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"text": "The city opened a new tram line on Monday. ...", "target_lang": "zh"}]},
+        json_schema_extra={
+            "examples": [{"text": "The city opened a new tram line on Monday. ...", "target_lang": "zh"}]
+        },
     )
 
 
 class TranslateRequest(_TextRequest):
-    target_lang: Literal["en", "zh"] = Field(description="Translation language (the other one than the article's).")
+    target_lang: Literal["en", "zh"] = Field(description="Translation language: the one the article is not in.")
 
     model_config = ConfigDict(
         extra="forbid",
@@ -195,9 +195,9 @@ class ApiError(HTTPException):
 
 def _validation_message(error: RequestValidationError) -> tuple[int, str, str]:
     problems = error.errors()
-    if any(problem["type"] == "json_invalid" for problem in problems):
-        reason = next(p for p in problems if p["type"] == "json_invalid").get("ctx", {}).get("error", "")
-        return 400, "invalid_json", f"the request body is not valid JSON ({reason})"
+    not_json = next((problem for problem in problems if problem["type"] == "json_invalid"), None)
+    if not_json is not None:
+        return 400, "invalid_json", f"the request body is not valid JSON ({not_json.get('ctx', {}).get('error', '')})"
     if any(tuple(problem["loc"]) == ("body",) for problem in problems):
         return 422, "invalid_request", BODY_NOT_AN_OBJECT
     parts = []
@@ -233,7 +233,8 @@ async def _handle(request: Request, error: Exception) -> JSONResponse:
 
 class _BodyTooLarge(ApiError):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, "request_too_large", f"the request body is over the limit of {limit:,} bytes (server.max_request_bytes)")
+        message = f"the request body is over the limit of {limit:,} bytes (server.max_request_bytes)"
+        super().__init__(413, "request_too_large", message)
 
 
 class BodySizeLimit:
@@ -282,7 +283,7 @@ class BodySizeLimit:
 class Gate:
     """At most `limit` calls at once, `queue` more waiting; anything beyond is refused as busy.
 
-    Create it inside the running event loop (the app's lifespan does).
+    It belongs to one event loop, so the app's lifespan makes a new one each time the server starts.
     """
 
     def __init__(self, limit: int, queue: int) -> None:
@@ -380,8 +381,6 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
 
     @router.get("/models", response_model=ModelsOut, summary="Configured models and the summary choices")
     async def models() -> ModelsOut:
-        from .models import model_status
-
         settings = service.settings
         entries = settings.model_entries() + [
             (f"server.model_choices.{name}.{lang}", spec)

@@ -110,7 +110,7 @@ def notice(result: Result, requested_engine: str) -> str:
     """The notes of `result` as Markdown; a warning first when the extractive fallback replaced a model."""
     lines = []
     if requested_engine != "extractive" and result.engine.startswith("extractive"):
-        lines.append("⚠️ **Extractive fallback:** the configured summarization model is unavailable, so this summary "
+        lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
                      "is made of sentences picked from the article.")
     lines.extend(f"- {note}" for note in result.notes)
     return "\n".join(lines)
@@ -196,16 +196,16 @@ class Actions:
         output.parent.mkdir()
         total = count_records([source])
         field = "translation" if task == "translate" else "summary"
-        done = failed = 0
+        processed = failed = 0
         preview: list[list[str]] = []
         progress((0, total), desc="Working", unit="records")
         for record in run_batch([source], output, task, target_lang, service=self.choices.service(choice)):
             failed += bool(record["error"])
-            done += 1
+            processed += 1
             if len(preview) < BATCH_PREVIEW_ROWS:
                 preview.append([record["id"], record[field], record["source_lang"], record["error"]])
-            progress((done, total), desc="Working", unit="records")
-        return str(output), f"{done - failed:,} done, {failed:,} failed (see the `error` field)", preview
+            progress((processed, total), desc="Working", unit="records")
+        return str(output), f"{processed - failed:,} done, {failed:,} failed (see the `error` field)", preview
 
     @staticmethod
     def evaluate(
@@ -214,7 +214,7 @@ class Actions:
         """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
         import pandas
 
-        from .evaluation import Rouge, default_tokenizer, load_aligned
+        from .evaluation import ChineseWithEnglishTokenizerWarning, Rouge, default_tokenizer, load_aligned
         from .evaluation.report import ROUGE_NAMES
 
         if not predictions:
@@ -238,7 +238,9 @@ class Actions:
             ]
         )
         lines = [f"{len(items.outputs):,} items · signature `{result.signature}`"]
-        lines.extend(f"⚠️ {warning.message}" for warning in caught)
+        lines.extend(
+            f"⚠️ {warning.message}" for warning in caught if warning.category is ChineseWithEnglishTokenizerWarning
+        )
         return table, chart, "\n\n".join(lines)
 
     @staticmethod
@@ -262,7 +264,9 @@ def _summarize_tab(actions: Actions) -> None:
                 upload = gr.UploadButton(
                     "…or upload a .txt file (UTF-8)", file_types=[".txt"], size="sm", elem_id="summarize-upload"
                 )
-                detected = gr.Textbox(label="Detected language", interactive=False, elem_id="detected-language", scale=2)
+                detected = gr.Textbox(
+                    label="Detected language", interactive=False, elem_id="detected-language", scale=2
+                )
         with gr.Column(scale=2):
             output_lang = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Summary language")
             length = gr.Radio(LENGTHS, value="medium", label="Length")
@@ -367,8 +371,9 @@ def _evaluate_tab(actions: Actions) -> None:
         chart = gr.BarPlot(x="metric", y="score", color="measure", label="ROUGE", y_lim=[0, 1],
                            elem_id="evaluate-chart")
     signature = gr.Markdown(elem_id="evaluate-signature")
+    # one at a time: the scorer's warnings are caught with the process-wide warnings filter
     button.click(shown(actions.evaluate), [predictions, references, lang, tokenizer], [table, chart, signature],
-                 api_name="evaluate")
+                 api_name="evaluate", concurrency_limit=1)
 
 
 def build_ui(service: Service) -> gr.Blocks:
