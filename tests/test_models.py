@@ -86,6 +86,27 @@ def test_store_loads_once_and_remembers_failures(tiny_models: dict[str, Path]) -
     assert store.loads == 2
 
 
+def test_same_weights_with_other_settings_share_one_load(tiny_models: dict[str, Path]) -> None:
+    store = ModelStore()
+    beam = ModelSettings(model=str(tiny_models["bart"]), generation={"num_beams": 4}, max_input_tokens=300)
+    greedy = ModelSettings(model=str(tiny_models["bart"]), generation={"num_beams": 1})
+    first, second = store.get(beam, "a", CPU), store.get(greedy, "b", CPU)
+    assert (first.spec, second.spec, store.loads) == (beam, greedy, 1)
+    assert first.model is second.model
+    assert (first.max_input_tokens, second.max_input_tokens) == (300, 1024)
+
+
+def test_a_failure_names_the_role_that_asked(tmp_path: Path) -> None:
+    store = ModelStore()
+    spec = ModelSettings(model=str(tmp_path))
+    messages = []
+    for role in ("summarize.models.en", "summarize.models.zh"):
+        with pytest.raises(ModelUnavailableError) as raised:
+            store.get(spec, role, CPU)
+        messages.append(str(raised.value))
+    assert [message.split("(")[1].split(")")[0] for message in messages] == ["summarize.models.en", "summarize.models.zh"]
+
+
 def test_model_status_of_local_and_missing_models(tiny_models: dict[str, Path]) -> None:
     local = model_status("summarize.models.en", ModelSettings(model=str(tiny_models["bart"])))
     missing = model_status("summarize.models.zh", ModelSettings(model="example-org/missing"))
@@ -105,5 +126,11 @@ def test_pull_offline_says_how_to_fix_it() -> None:
 
 
 def test_every_configured_model_has_a_role() -> None:
-    roles = [role for role, _ in load_settings(environ={}).model_entries()]
-    assert roles == ["summarize.models.en", "summarize.models.zh", "translate.models.en-zh", "translate.models.zh-en"]
+    settings = load_settings(overrides={"server.model_choices": {"distil": {"en": {"model": "org/distil"}}}}, environ={})
+    assert [role for role, _ in settings.model_entries()] == [
+        "summarize.models.en",
+        "summarize.models.zh",
+        "translate.models.en-zh",
+        "translate.models.zh-en",
+        "server.model_choices.distil.en",
+    ]

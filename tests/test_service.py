@@ -241,6 +241,10 @@ def test_text_over_the_character_limit(tiny_models: dict[str, Path]) -> None:
     )
 
 
+def test_empty_batches_give_empty_lists(tiny_service: Service) -> None:
+    assert (tiny_service.summarize_batch([]), tiny_service.translate_batch([], "zh")) == ([], [])
+
+
 def test_bad_input_in_a_batch_loads_no_model(tiny_service: Service) -> None:
     with pytest.raises(InputError):
         tiny_service.summarize_batch([ENGLISH, 7])

@@ -85,6 +85,9 @@ DETECTIONS = [
     ("苹果公司今天在加州发布了新款 iPhone 手机。", "zh", False),
     ("Apple said 苹果 will launch the new phone in China next month.", "en", False),
     ("The 市议会 approved 这项计划 today", "zh", True),
+    ("The mayor met Le Pen and Van der Berg in den Haag.", "en", False),
+    ("Je pense, donc je suis, wrote Descartes in a famous line.", "en", False),
+    ("El Niño and La Niña change the weather of the Pacific.", "en", False),
 ]
 
 
@@ -104,6 +107,16 @@ UNSUPPORTED = [
     ("Привет, как дела?", "unsupported language: the text is written in Cyrillic script; supported languages are en and zh"),
     ("こんにちは、元気ですか。", "unsupported language: the text looks like Japanese; supported languages are en and zh"),
     ("12345 !!! ...", "cannot detect the language: the text has no English or Chinese words"),
+    (
+        "Bonjour tout le monde, je suis là.",
+        "unsupported language: the text is in Latin script but does not look like English; "
+        "supported languages are en and zh",
+    ),
+    (
+        "Guten Morgen, ich bin nicht zu Hause.",
+        "unsupported language: the text is in Latin script but does not look like English; "
+        "supported languages are en and zh",
+    ),
     (
         "Le conseil municipal a approuvé mardi un plan visant à transformer la vieille gare de "
         "marchandises près du fleuve en parc public après dix ans de débats animés entre élus locaux",

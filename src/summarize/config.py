@@ -276,6 +276,11 @@ class Settings:
         return [
             *((f"summarize.models.{lang}", spec) for lang, spec in self.summarize.models.items()),
             *((f"translate.models.{pair}", spec) for pair, spec in self.translate.models.items()),
+            *(
+                (f"server.model_choices.{name}.{lang}", spec)
+                for name, models in self.server.model_choices.items()
+                for lang, spec in models.items()
+            ),
         ]
 
 

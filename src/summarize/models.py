@@ -258,14 +258,17 @@ def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Se
 
 
 class ModelStore:
-    """Loads each model once per process and hands out the same object after.
+    """Loads each model once per process and hands out the same weights after.
 
-    A failed load is remembered too, so that ``auto`` does not retry a missing
-    model on every request. Thread-safe: concurrent first requests load once.
+    Callers that configure the same weights with other generation settings get
+    a light view sharing them. A failed load is remembered per role, so that
+    ``auto`` does not retry a missing model on every request and each role's
+    error names its own setting. Thread-safe: concurrent first requests load once.
     """
 
     def __init__(self) -> None:
-        self._models: dict[tuple[Any, ...], Seq2SeqModel | ModelUnavailableError] = {}
+        self._models: dict[tuple[Any, ...], Seq2SeqModel] = {}
+        self._failures: dict[tuple[str, tuple[Any, ...]], ModelUnavailableError] = {}
         self._lock = threading.Lock()
         self.loads = 0
         """How many loads were attempted (for tests and diagnostics)."""
@@ -284,16 +287,18 @@ class ModelStore:
             runtime.cache_dir,
         )
         with self._lock:
-            if key not in self._models:
-                self.loads += 1
-                try:
-                    self._models[key] = load_seq2seq(spec, role, runtime)
-                except ModelUnavailableError as error:
-                    self._models[key] = error
-            found = self._models[key]
-        if isinstance(found, ModelUnavailableError):
-            raise found
-        return found
+            found = self._models.get(key)
+            if found is None:
+                failure = self._failures.get((role, key))
+                if failure is None:
+                    self.loads += 1
+                    try:
+                        found = self._models[key] = load_seq2seq(spec, role, runtime)
+                    except ModelUnavailableError as error:
+                        failure = self._failures[(role, key)] = error
+                if failure is not None:
+                    raise failure
+        return found if found.spec == spec else found.with_spec(spec)
 
 
 @lru_cache(maxsize=1)

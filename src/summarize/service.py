@@ -139,6 +139,8 @@ class Service:
             raise InputError(f"length {length!r} is not supported; use 'short', 'medium' or 'long'")
         started = time.perf_counter()
         sources = self._sources(texts, target_lang, source_lang, same_as_source=True)
+        if not sources:
+            return []
         drafts: list[dict[str, Any]] = [{} for _ in sources]
         for lang in SUPPORTED_LANGUAGES:
             indices = [i for i, source in enumerate(sources) if source.source == lang]
@@ -234,6 +236,8 @@ class Service:
         _check_language(target_lang, "target_lang")
         started = time.perf_counter()
         sources = self._sources(texts, target_lang, source_lang, same_as_source=False)
+        if not sources:
+            return []
         results: dict[int, Result] = {}
         for source_language in SUPPORTED_LANGUAGES:
             indices = [i for i, s in enumerate(sources) if s.source == source_language]

@@ -32,6 +32,19 @@ _ENGLISH_FUNCTION_WORDS = frozenset(
     "from by as not will would said says".split()
 )
 
+# Function words of other Latin-script languages (French, Spanish, Portuguese,
+# Italian, German, Dutch) that are neither English words nor particles of names
+# met in English news ("Le Pen", "van der Berg", "El Niño", "da Silva").
+_OTHER_FUNCTION_WORDS = frozenset(
+    "un à les des et est je tu il elle nous vous ils elles suis sont une au aux pour pas que qui dans sur avec "
+    "ce cette mais où très c'est là après entre "
+    "los las y es una por para con se su al lo como más pero muy también "
+    "os em um uma não com mais são "
+    "che della delle gli sono per non questo "
+    "und ist ich nicht ein eine zu mit sich auf für im dem von wir sie auch "
+    "het een ik niet zijn".split()
+) - _ENGLISH_FUNCTION_WORDS
+
 # --------------------------------------------------------------------------- normalization
 
 _FULLWIDTH_ALNUM = {
@@ -91,6 +104,16 @@ def _script_name(char: str) -> str:
     return unicodedata.name(char, "UNKNOWN").split(" ")[0].capitalize()
 
 
+def _looks_english(text: str) -> bool:
+    """False for Latin-script text whose function words are another language's."""
+    words = [word.lower() for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", _HAN_CHAR.sub(" ", text))]
+    english = sum(word in _ENGLISH_FUNCTION_WORDS for word in words)
+    other = sum(word in _OTHER_FUNCTION_WORDS for word in words)
+    if other >= 3 and other > 2 * english:
+        return False
+    return len(words) < 20 or english >= 0.03 * len(words)
+
+
 def detect_language(text: str) -> Detection:
     """Detect whether `text` is English or Chinese (or a mix of both).
 
@@ -112,13 +135,11 @@ def detect_language(text: str) -> Detection:
         raise InputError(f"unsupported language: the text is written in {script} script; supported languages are en and zh")
     zh_share = han / (han + len(latin_words))
     language: Language = "zh" if zh_share >= 0.5 else "en"
-    if language == "en" and len(latin_words) >= 20:
-        function_words = sum(word.lower() in _ENGLISH_FUNCTION_WORDS for word in latin_words)
-        if function_words < 0.03 * len(latin_words):
-            raise InputError(
-                "unsupported language: the text is in Latin script but does not look like English; "
-                "supported languages are en and zh"
-            )
+    if language == "en" and not _looks_english(text):
+        raise InputError(
+            "unsupported language: the text is in Latin script but does not look like English; "
+            "supported languages are en and zh"
+        )
     is_mixed = min(zh_share, 1.0 - zh_share) >= MIXED_MINORITY_SHARE
     return Detection(language=language, is_mixed=is_mixed, zh_share=round(zh_share, 4))
 

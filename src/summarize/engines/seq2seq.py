@@ -7,6 +7,7 @@ count, cut into batches by a token budget, and results come back in input order.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -45,6 +46,13 @@ class Seq2SeqModel:
             from transformers import GenerationConfig
 
             model.generation_config.max_length = GenerationConfig().max_length
+
+    def with_spec(self, spec: ModelSettings) -> Seq2SeqModel:
+        """A view of the same loaded weights with other settings (generation, input budget, tag)."""
+        view = copy.copy(self)
+        view.spec = spec
+        view.max_input_tokens = view._input_limit()
+        return view
 
     def _input_limit(self) -> int:
         limits = [self.spec.max_input_tokens or self.family.max_input_tokens]
