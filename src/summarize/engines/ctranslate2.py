@@ -31,7 +31,16 @@ from typing import Any
 from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
-from ..models import _load_error, cached_snapshot, choose_device, family_for, is_local, pull_model, resolve_source
+from ..models import (
+    ModelFamily,
+    _load_error,
+    cached_snapshot,
+    choose_device,
+    family_for,
+    is_local,
+    pull_model,
+    resolve_source,
+)
 from .seq2seq import Seq2SeqModel
 
 VMAP_FILE = "vmap.txt"
@@ -208,7 +217,7 @@ class CTranslate2Model(Seq2SeqModel):
     def __init__(
         self,
         name: str,
-        family: Any,
+        family: ModelFamily,
         tokenizer: Any,
         description: ModelDescription,
         translator: Any,
