@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from conftest import tiny_overrides
 from summarize import InputError, ModelUnavailableError, Service, load_settings
 from summarize.models import ModelStore
+from summarize.translate import output_cap, translate_segments
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ENGLISH = (EXAMPLES / "article_en.txt").read_text(encoding="utf-8")
@@ -70,6 +71,23 @@ def test_translation_counts_sentences_as_segments(tiny_service: Service, tiny_mo
     assert (result.task, result.source_lang, result.target_lang, result.chunks) == ("translate", "en", "zh", 3)
     assert result.model == str(tiny_models["marian-en-zh"])
     assert result.text.count("\n\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("source_tokens", "configured", "cap"),
+    [(1, 200, 40), (16, 200, 40), (17, 200, 72), (40, 200, 136), (100, 200, 200), (100, None, 264), (3, 20, 20)],
+)
+def test_translation_output_cap(source_tokens: int, configured: int | None, cap: int) -> None:
+    assert output_cap(source_tokens, configured) == cap
+
+
+def test_short_sentence_translation_stops_at_its_cap(tiny_models: dict[str, Path]) -> None:
+    forced = {"num_beams": 1, "min_new_tokens": 200, "max_new_tokens": 200}
+    overrides = tiny_overrides(tiny_models, **{"translate.models.en-zh.generation": forced})
+    model = Service(load_settings(overrides=overrides, environ={}), store=ModelStore())._translation_model("en", "zh")
+    (short,) = translate_segments(model, ["Rain fell."], "zh")
+    # Forced to the cap of 40 new tokens instead of the configured 200 (re-encoding may merge a few).
+    assert 10 <= len(model.tokenizer(short, add_special_tokens=False)["input_ids"]) <= 40
 
 
 def test_long_input_is_summarized_in_several_chunks(tiny_service: Service) -> None:
