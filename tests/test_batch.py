@@ -473,6 +473,19 @@ def test_a_finished_parquet_output_is_reopened_only_for_new_records(tmp_path: Pa
     assert pyarrow.parquet.read_table(path).to_pylist() == [_record(key="a"), _record(key="b")]
 
 
+@pytest.mark.parametrize("name", ["out.jsonl", "out.parquet"])
+def test_a_job_without_records_writes_an_empty_output(service: Service, tmp_path: Path, name: str) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n", encoding="utf-8")
+    assert list(run_batch([source], tmp_path / name, "summarize", "en", service=service)) == []
+    if name.endswith(".jsonl"):
+        assert (tmp_path / name).read_bytes() == b""
+    else:
+        table = pyarrow.parquet.read_table(tmp_path / name)
+        assert (table.num_rows, table.column_names) == (0, list(output_fields("summarize")))
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["in.jsonl", name])
+
+
 # --------------------------------------------------------------------------- progress
 
 

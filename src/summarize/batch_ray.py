@@ -42,6 +42,7 @@ from .batch import (
     prepare_job,
     process_group,
     read_records,
+    release_free_memory,
 )
 from .config import RaySettings, Settings, load_settings
 from .errors import ConfigError, InputError
@@ -166,6 +167,7 @@ class BatchWorker:
             # Ray re-raises a worker's exception without its cause; pass the error on as data instead.
             stop = {**_BLANK_ROW, "fatal_type": type(error).__name__, "fatal_message": str(error)}
             return pyarrow.Table.from_pylist([stop], schema=schema)
+        release_free_memory()
         return pyarrow.Table.from_pylist([{**row, **_BLANK_ROW} for row in outputs], schema=schema)
 
 
