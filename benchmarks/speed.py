@@ -357,7 +357,8 @@ def prepare(shape: Shape, work: Path, data: Path) -> dict[str, Any]:
         "texts": texts,
         "input_tokens": {"mean": round(statistics.mean(counts), 1), "min": min(counts), "max": max(counts)},
         "naive_input_tokens": round(statistics.mean(naive_counts), 1),
-        "vocab_size": len(tokenizer),
+        "vocab_size": json.loads((folder / "config.json").read_text(encoding="utf-8"))["vocab_size"],
+        "tokenizer_size": len(tokenizer),
         "build_seconds": built_seconds,
         "conversions": conversions,
     }
@@ -612,11 +613,12 @@ def report(
         lines += [
             f"## {shape.name} ({shape.task} {shape.source}->{shape.target})",
             "",
-            f"- {shape.items} {shape.unit} ({info['texts_source']}); the naive loop ran {shape.naive_items} of them "
-            f"(every {max(1, shape.items // shape.naive_items)}th).",
+            f"- {shape.items} {shape.unit} ({info['texts_source']}); the naive loop ran "
+            + (f"{shape.naive_items} of them (one in {shape.items // shape.naive_items})." if shape.naive_items < shape.items else "all of them."),
             f"- Input tokens per item (with special tokens): mean {info['input_tokens']['mean']}, "
             f"min {info['input_tokens']['min']}, max {info['input_tokens']['max']} (naive subset: mean "
-            f"{info['naive_input_tokens']}); vocabulary {info['vocab_size']:,}.",
+            f"{info['naive_input_tokens']}); model vocabulary (output layer) {info['vocab_size']:,}, "
+            f"tokenizer {info.get('tokenizer_size', info['vocab_size']):,}.",
             f"- {shape.new_tokens} output tokens per item; beams {', '.join(map(str, shape.beams))}; "
             f"shared settings {json.dumps(shape.generation) if shape.generation else 'none'}; {repeats} repeats.",
             f"- One-time CTranslate2 conversion: int8 {info['conversions']['int8']['seconds']} s, "
