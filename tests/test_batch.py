@@ -616,7 +616,7 @@ def clean_runs(service: Service, tmp_path_factory: pytest.TempPathFactory) -> di
     return {"source": source, "jsonl": jsonl.read_bytes(), "parquet": records}
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(cut=st.floats(min_value=0, max_value=1))
 def test_a_job_killed_at_any_byte_resumes_to_the_clean_output(service: Service, clean_runs: dict[str, Any], cut: float) -> None:
     clean: bytes = clean_runs["jsonl"]

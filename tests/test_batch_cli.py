@@ -19,7 +19,7 @@ from summarize.batch import run_batch
 from summarize.cli import main
 from test_batch import article_rows, batch_overrides, read_output, write_jsonl
 
-KILL_RECORDS = 150
+KILL_RECORDS = 120
 
 
 def write_config(folder: Path, tiny_models: dict[str, Path], **extra: object) -> Path:
