@@ -382,11 +382,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     @router.get("/models", response_model=ModelsOut, summary="Configured models and the summary choices")
     async def models() -> ModelsOut:
         settings = service.settings
-        entries = settings.model_entries() + [
-            (f"server.model_choices.{name}.{lang}", spec)
-            for name, entry in settings.server.model_choices.items()
-            for lang, spec in entry.items()
-        ]
+        entries = settings.model_entries()
         statuses = await run_in_threadpool(lambda: [model_status(role, spec) for role, spec in entries])
         return ModelsOut(
             engine=settings.summarize.engine,
