@@ -40,12 +40,6 @@ class Seq2SeqModel:
         self.runtime = runtime
         self.max_input_tokens = self._input_limit()
         self._knows_tags = any(_TAG.match(token) for token in tokenizer.get_vocab())
-        if "max_new_tokens" in spec.generation:
-            # The configured max_new_tokens rules; reset the checkpoint's max_length so
-            # generate() does not warn that both are set on every call.
-            from transformers import GenerationConfig
-
-            model.generation_config.max_length = GenerationConfig().max_length
 
     def with_spec(self, spec: ModelSettings) -> Seq2SeqModel:
         """A view of the same loaded weights with other settings (generation, input budget, tag)."""
@@ -117,6 +111,8 @@ class Seq2SeqModel:
         prepared = [self.prepare(text, target_lang) for text in texts]
         lengths = [count + self.tokenizer.num_special_tokens_to_add() for count in self.count_tokens(prepared)]
         settings = self.generation_settings(overrides)
+        if "max_new_tokens" in settings:
+            settings["max_length"] = None  # max_new_tokens rules; no "both are set" warning per call
         outputs: list[str] = [""] * len(prepared)
         for batch in plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size):
             encoded = self.tokenizer(
