@@ -208,7 +208,8 @@ def _no_safetensors_message(name: str, role: str) -> str:
     )
 
 
-def _load_error(name: str, role: str, error: Exception) -> ModelUnavailableError:
+def load_error(name: str, role: str, error: Exception) -> ModelUnavailableError:
+    """The project error for a failed load (missing safetensors weights get their own fix)."""
     text = str(error)
     if "safetensors" in text.lower():
         return ModelUnavailableError(_no_safetensors_message(name, role))
@@ -247,7 +248,7 @@ def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Se
     except ModelUnavailableError:
         raise
     except (OSError, ValueError, KeyError, ImportError) as error:
-        raise _load_error(spec.model, role, error) from error
+        raise load_error(spec.model, role, error) from error
     finally:
         if bars_were_enabled:
             transformers_logging.enable_progress_bar()

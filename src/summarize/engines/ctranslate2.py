@@ -33,7 +33,7 @@ from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..models import (
     ModelFamily,
-    _load_error,
+    load_error,
     cached_snapshot,
     choose_device,
     family_for,
@@ -184,7 +184,7 @@ def convert_model(folder: Path, tokenizer: Any, runtime: RuntimeSettings, name: 
         converter_for(folder).convert(str(staging), quantization=quantization, force=True)
     except (OSError, ValueError, KeyError, AttributeError, NotImplementedError) as error:
         shutil.rmtree(staging, ignore_errors=True)
-        raise _load_error(name, role, error) from error
+        raise load_error(name, role, error) from error
     finally:
         if bars_were_enabled:
             transformers_logging.enable_progress_bar()
@@ -352,7 +352,7 @@ def load_ctranslate2(spec: ModelSettings, role: str, runtime: RuntimeSettings) -
     except ModelUnavailableError:
         raise
     except (OSError, ValueError, KeyError, ImportError) as error:
-        raise _load_error(spec.model, role, error) from error
+        raise load_error(spec.model, role, error) from error
     converted = convert_model(folder, tokenizer, runtime, spec.model, role)
     translator = ctranslate2.Translator(
         str(converted),
