@@ -33,11 +33,11 @@ from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..models import (
     ModelFamily,
-    load_error,
     cached_snapshot,
     choose_device,
     family_for,
     is_local,
+    load_error,
     pull_model,
     resolve_source,
 )
