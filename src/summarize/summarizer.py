@@ -24,9 +24,15 @@ def chunk_text(model: Seq2SeqModel, text: str) -> list[str]:
     budget = model.content_budget
     sentences = split_sentences(text)
     pieces: list[str] = []
+    counts: list[int] = []
     for sentence, count in zip(sentences, model.count_tokens(sentences)):
-        pieces.extend(split_to_fit(sentence, model.count_tokens, budget) if count > budget else [sentence])
-    counts = model.count_tokens(pieces)
+        if count > budget:
+            cut = split_to_fit(sentence, model.count_tokens, budget)
+            pieces.extend(cut)
+            counts.extend(model.count_tokens(cut))
+        else:
+            pieces.append(sentence)
+            counts.append(count)
     return [join_sentences([pieces[i] for i in chunk]) for chunk in chunk_sentences(pieces, counts, budget)]
 
 
