@@ -62,3 +62,24 @@ def tiny_service(tiny_settings):
     from summarize.models import ModelStore
 
     return Service(tiny_settings, store=ModelStore())
+
+
+@pytest.fixture(scope="session")
+def target_only_marian(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The tiny models, with en-zh's source-only tokens pushed down, as a trained model never picks them."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    from summarize.engines.vocabulary import marian_target_token_ids
+
+    folder = tmp_path_factory.mktemp("target_only") / "marian-en-zh"
+    tokenizer = AutoTokenizer.from_pretrained(tiny_models["marian-en-zh"])
+    model = AutoModelForSeq2SeqLM.from_pretrained(tiny_models["marian-en-zh"])
+    allowed = set(marian_target_token_ids(tokenizer) or [])
+    for index in range(model.config.vocab_size):
+        if index not in allowed:
+            model.final_logits_bias[0, index] = -1000.0
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    for name in ("source.spm", "target.spm"):
+        (folder / name).write_bytes((tiny_models["marian-en-zh"] / name).read_bytes())
+    return {**tiny_models, "marian-en-zh": folder}

@@ -87,7 +87,7 @@ def test_short_sentence_translation_stops_at_its_cap(tiny_models: dict[str, Path
     model = Service(load_settings(overrides=overrides, environ={}), store=ModelStore())._translation_model("en", "zh")
     (short,) = translate_segments(model, ["Rain fell."], "zh")
     # Forced to the cap of 40 new tokens instead of the configured 200 (re-encoding may merge a few).
-    assert 10 <= len(model.tokenizer(short, add_special_tokens=False)["input_ids"]) <= 40
+    assert 10 <= len(model.tokenizer(text_target=short, add_special_tokens=False)["input_ids"]) <= 40
 
 
 def test_long_input_is_summarized_in_several_chunks(tiny_service: Service) -> None:

@@ -71,3 +71,13 @@ def plan_batches(lengths: Sequence[int], batch_tokens: int, max_batch_size: int)
                 continue
         batches.append([index])
     return batches
+
+
+def balanced_batch_size(count: int, max_batch_size: int, workers: int) -> int:
+    """A batch size that cuts `count` inputs into rounds of `workers` nearly equal batches.
+
+    As few rounds as `max_batch_size` allows; e.g. 200 inputs, at most 32 a batch,
+    2 workers: 8 batches of 25 (not 6 of 32 and one of 8, which leaves a worker idle).
+    """
+    rounds = max(1, -(-count // (workers * max_batch_size)))
+    return max(1, min(max_batch_size, -(-count // (workers * rounds))))

@@ -137,7 +137,9 @@ class RuntimeSettings:
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     """``auto``: bfloat16 on cuda, float32 elsewhere."""
     cpu_threads: int = 0
-    """torch intra-op threads on CPU; 0 leaves torch's default."""
+    """Threads of each batch worker (transformers) or replica (ctranslate2) on CPU;
+    0 splits the cores evenly between them. A positive value also sets torch's
+    thread count for the whole process."""
     batch_tokens: int = 8192
     """Token budget of one generate() batch (longest input x batch size)."""
     max_batch_size: int = 32
@@ -149,22 +151,25 @@ class RuntimeSettings:
     quantization: Literal["none", "int8"] = "none"
     """``int8``: 8-bit weights. transformers: dynamic int8 quantization of the Linear
     layers (CPU only); ctranslate2: int8 weights on CPU, int8 with ``dtype`` on CUDA."""
-    inter_threads: int = 1
-    """ctranslate2: batches decoded at the same time, each by a model replica sharing
-    the weights; each replica uses ``cpu_threads`` threads (e.g. 2 x 1 on 2 cores)."""
-    restrict_vocabulary: bool = False
-    """ctranslate2, Marian models: each decoding step scores only the target language's
-    tokens (opus-mt's output layer covers both languages); faster, and the same output
-    whenever the model would not pick a source-language token (a trained one does not)."""
+    inter_threads: int = 0
+    """Batches decoded at the same time on CPU, each with ``cpu_threads`` threads:
+    worker threads sharing the weights (transformers) or model replicas
+    (ctranslate2). 0 is automatic: 2 on a CPU with two cores or more, 1 on a GPU.
+    transformers runs a call that makes a single batch (one short request) on the
+    caller's thread, with all of torch's threads."""
+    restrict_vocabulary: bool = True
+    """Marian models (opus-mt): each decoding step scores only the target language's
+    tokens, the pieces of the model's ``target.spm`` (opus-mt's output layer covers
+    both languages). Faster, and the same output whenever the model would not pick a
+    source-language token, which a trained one does not. No effect on other models."""
     cache_dir: str = ""
     """Folder for converted models; empty: $XDG_CACHE_HOME/summarize or ~/.cache/summarize."""
 
     def __post_init__(self) -> None:
-        _require_positive(
-            batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size, inter_threads=self.inter_threads
-        )
-        if self.restrict_vocabulary and self.backend != "ctranslate2":
-            raise ConfigError("setting 'restrict_vocabulary' needs backend 'ctranslate2'")
+        _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
+        for name in ("inter_threads", "cpu_threads"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"setting '{name}' must be 0 (automatic) or more, not {getattr(self, name)!r}")
 
 
 @dataclass

@@ -230,6 +230,7 @@ def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Se
     from transformers.utils import logging as transformers_logging
 
     from .engines.seq2seq import Seq2SeqModel
+    from .engines.workers import BatchWorkers, worker_layout
 
     source, local_only = resolve_source(spec, role, runtime)
     device = choose_device(runtime.device)
@@ -253,9 +254,33 @@ def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Se
         if bars_were_enabled:
             transformers_logging.enable_progress_bar()
     model.to(device).eval()
+    vocabulary = None
+    if runtime.restrict_vocabulary and family.name == "marian":
+        from .engines.vocabulary import marian_target_token_ids, restrict_output_vocabulary
+
+        token_ids = marian_target_token_ids(tokenizer)
+        if token_ids:
+            vocabulary = restrict_output_vocabulary(model, token_ids)
     if runtime.quantization == "int8":
         model = quantize_int8(model)
-    return Seq2SeqModel(name=spec.model, family=family, tokenizer=tokenizer, model=model, spec=spec, runtime=runtime)
+    workers, threads_each = worker_layout(runtime.inter_threads, runtime.cpu_threads, device, cpu_cores())
+    return Seq2SeqModel(
+        name=spec.model,
+        family=family,
+        tokenizer=tokenizer,
+        model=model,
+        spec=spec,
+        runtime=runtime,
+        workers=BatchWorkers(workers, threads_each),
+        output_vocabulary=vocabulary,
+    )
+
+
+def cpu_cores() -> int:
+    """The cores torch uses in this process (its intra-op thread count)."""
+    import torch
+
+    return torch.get_num_threads()
 
 
 class ModelStore:

@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..chunking import plan_batches
+from ..chunking import balanced_batch_size, plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..models import (
     ModelFamily,
     cached_snapshot,
     choose_device,
+    cpu_cores,
     family_for,
     is_local,
     load_error,
@@ -42,6 +43,7 @@ from ..models import (
     resolve_source,
 )
 from .seq2seq import Seq2SeqModel
+from .workers import worker_layout
 
 VMAP_FILE = "vmap.txt"
 """CTranslate2's vocabulary map inside a converted folder: one line "\\t<target tokens>"."""
@@ -226,6 +228,7 @@ class CTranslate2Model(Seq2SeqModel):
         runtime: RuntimeSettings,
         vocabulary: frozenset[str],
         restrict_vocabulary: bool,
+        replicas: int,
     ) -> None:
         super().__init__(name=name, family=family, tokenizer=tokenizer, model=description, spec=spec, runtime=runtime)
         self.translator = translator
@@ -235,6 +238,8 @@ class CTranslate2Model(Seq2SeqModel):
         """Tokens the translator can generate (Marian's conversion drops ``<pad>``)."""
         self.restrict_vocabulary = restrict_vocabulary
         """Whether decoding scores only the target-language tokens (``use_vmap``)."""
+        self.replicas = replicas
+        """Batches the translator decodes at the same time."""
 
     def decoding_options(self, overrides: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], list[str] | None]:
         """CTranslate2 ``translate_batch`` options equal to the ``generate()`` settings, and the forced target prefix.
@@ -286,10 +291,11 @@ class CTranslate2Model(Seq2SeqModel):
         encoded = self.tokenizer(prepared, truncation=True, max_length=self.max_input_tokens)["input_ids"]
         sources = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         options, prefix = self.decoding_options(overrides)
-        # Submit every batch at once: with inter_threads > 1 the replicas decode them in parallel.
-        batches = plan_batches([len(tokens) for tokens in sources], self.runtime.batch_tokens, self.runtime.max_batch_size)
+        # Submit every batch at once: the replicas decode them in parallel, in rounds of equal batches.
+        batch_size = balanced_batch_size(len(sources), self.runtime.max_batch_size, self.replicas)
+        batches = plan_batches([len(tokens) for tokens in sources], self.runtime.batch_tokens, batch_size)
         pending = []
-        for batch in spread(batches, self.runtime.inter_threads):
+        for batch in batches:
             results = self.translator.translate_batch(
                 [sources[index] for index in batch],
                 [prefix] * len(batch) if prefix else None,
@@ -303,19 +309,6 @@ class CTranslate2Model(Seq2SeqModel):
             for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
                 outputs[index] = text.strip()
         return outputs
-
-
-def spread(batches: list[list[int]], replicas: int) -> list[list[int]]:
-    """Halve the largest batches until every replica has one (while a batch has two inputs or more)."""
-    batches = [list(batch) for batch in batches]
-    while batches and len(batches) < replicas:
-        largest = max(range(len(batches)), key=lambda index: len(batches[index]))
-        batch = batches[largest]
-        if len(batch) < 2:
-            break
-        half = (len(batch) + 1) // 2
-        batches[largest : largest + 1] = [batch[:half], batch[half:]]
-    return batches
 
 
 # --------------------------------------------------------------------------- loading
@@ -354,12 +347,13 @@ def load_ctranslate2(spec: ModelSettings, role: str, runtime: RuntimeSettings) -
     except (OSError, ValueError, KeyError, ImportError) as error:
         raise load_error(spec.model, role, error) from error
     converted = convert_model(folder, tokenizer, runtime, spec.model, role)
+    replicas, threads_each = worker_layout(runtime.inter_threads, runtime.cpu_threads, device, cpu_cores())
     translator = ctranslate2.Translator(
         str(converted),
         device=device,
         compute_type=chosen,
-        inter_threads=runtime.inter_threads,
-        intra_threads=runtime.cpu_threads,
+        inter_threads=replicas,
+        intra_threads=threads_each,
     )
     return CTranslate2Model(
         name=spec.model,
@@ -372,4 +366,5 @@ def load_ctranslate2(spec: ModelSettings, role: str, runtime: RuntimeSettings) -
         runtime=runtime,
         vocabulary=converted_vocabulary(converted),
         restrict_vocabulary=runtime.restrict_vocabulary and (converted / VMAP_FILE).is_file(),
+        replicas=replicas,
     )

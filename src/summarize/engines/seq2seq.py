@@ -3,6 +3,8 @@
 One :class:`Seq2SeqModel` wraps a loaded tokenizer and model with its family's
 quirks, and generates for many inputs at once: inputs are sorted by token
 count, cut into batches by a token budget, and results come back in input order.
+On CPU, batches are decoded two at a time by default (:mod:`.workers`); a Marian
+model may score only its target-language tokens (:mod:`.vocabulary`).
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..chunking import plan_batches
+from ..chunking import balanced_batch_size, plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ModelUnavailableError
 from ..models import ModelFamily
+from .workers import BatchWorkers
+
+if TYPE_CHECKING:
+    from .vocabulary import OutputVocabulary
 
 _TAG = re.compile(r"^>>[A-Za-z_]+<<$")
 
@@ -31,6 +37,8 @@ class Seq2SeqModel:
         model: Any,
         spec: ModelSettings,
         runtime: RuntimeSettings,
+        workers: BatchWorkers | None = None,
+        output_vocabulary: OutputVocabulary | None = None,
     ) -> None:
         self.name = name
         self.family = family
@@ -38,6 +46,10 @@ class Seq2SeqModel:
         self.model = model
         self.spec = spec
         self.runtime = runtime
+        self.workers = workers or BatchWorkers(1, 0)
+        """Batches decoded at once (shared by every view of these weights)."""
+        self.output_vocabulary = output_vocabulary
+        """The kept output tokens when the model scores only its target language."""
         self.max_input_tokens = self._input_limit()
         self._knows_tags = any(_TAG.match(token) for token in tokenizer.get_vocab())
 
@@ -106,25 +118,43 @@ class Seq2SeqModel:
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
     ) -> list[str]:
         """Generate one output per input text, in input order."""
-        import torch
-
         prepared = [self.prepare(text, target_lang) for text in texts]
         lengths = [count + self.tokenizer.num_special_tokens_to_add() for count in self.count_tokens(prepared)]
         settings = self.generation_settings(overrides)
         if "max_new_tokens" in settings:
             settings["max_length"] = None  # max_new_tokens rules; no "both are set" warning per call
-        outputs: list[str] = [""] * len(prepared)
-        for batch in plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size):
-            encoded = self.tokenizer(
+        if self.output_vocabulary is not None:
+            settings = self.output_vocabulary.settings_to_positions(settings)
+        batch_size = balanced_batch_size(len(prepared), self.runtime.max_batch_size, self.workers.workers)
+        batches = plan_batches(lengths, self.runtime.batch_tokens, batch_size)
+        # Tokenizers are not thread-safe: inputs are encoded and outputs decoded here, only generate() runs on workers.
+        encoded = [
+            self.tokenizer(
                 [prepared[index] for index in batch],
                 return_tensors="pt",
                 padding=True,
                 truncation=True,
                 max_length=self.max_input_tokens,
             ).to(self.model.device)
-            with torch.inference_mode():
-                generated = self.model.generate(**encoded, **settings)
-            decoded = self.tokenizer.batch_decode(generated, skip_special_tokens=True)
-            for index, text in zip(batch, decoded):
+            for batch in batches
+        ]
+        generated = self.workers.map(lambda inputs: self._generate_batch(inputs, settings), encoded)
+        outputs: list[str] = [""] * len(prepared)
+        for batch, ids in zip(batches, generated):
+            for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
                 outputs[index] = text.strip()
         return outputs
+
+    def _generate_batch(self, inputs: Mapping[str, Any], settings: Mapping[str, Any]) -> Any:
+        """Token ids generated for one encoded batch."""
+        import torch
+
+        extra: dict[str, Any] = {}
+        beams = settings.get("num_beams") or self.model.generation_config.num_beams or 1
+        if beams > 1 and self.model.config.is_encoder_decoder:
+            from .beam_cache import BeamSearchCache
+
+            extra["cache"] = BeamSearchCache(self.model.config)
+        with torch.inference_mode():
+            generated = self.model.generate(**inputs, **settings, **extra)
+        return generated if self.output_vocabulary is None else self.output_vocabulary.to_token_ids(generated)
