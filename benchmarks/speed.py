@@ -82,11 +82,11 @@ SHAPES: dict[str, Shape] = {
     shape.name: shape
     for shape in (
         Shape(
-            "opus-mt-en-zh", "marian", "translate", "en", "zh", items=64, naive_items=4, new_tokens=32, beams=(1, 4),
+            "opus-mt-en-zh", "marian", "translate", "en", "zh", items=200, naive_items=20, new_tokens=48, beams=(1, 4),
             engines=("naive", "default", "hf-int8", "fast", "plain-ct2-int8"),
         ),
         Shape(
-            "opus-mt-zh-en", "marian", "translate", "zh", "en", items=64, naive_items=4, new_tokens=32, beams=(1, 4),
+            "opus-mt-zh-en", "marian", "translate", "zh", "en", items=200, naive_items=20, new_tokens=48, beams=(1, 4),
             repeats=2, engines=("naive", "default", "fast", "plain-ct2-int8"),
         ),
         Shape(
@@ -609,9 +609,9 @@ def report(
         f"- CPU: {meta['cpu']}, {meta['cores']} cores visible, {meta['memory_gb']:.0f} GB RAM; GPU: {meta['gpu']}",
         f"- Versions: Python {meta['python']}, torch {meta['torch']}, transformers {meta['transformers']}, "
         f"ctranslate2 {meta['ctranslate2']}",
-        f"- The machine is shared with other engineers' work: 1-minute load average {meta['load_min']:.1f} to "
-        f"{meta['load_max']:.1f} (median {meta['load_median']:.1f}) at the start of the runs, on {meta['cores']} cores, "
-        "so figures are noisy; compare engines within one table.",
+        f"- Load: 1-minute load average {meta['load_min']:.1f} to {meta['load_max']:.1f} (median "
+        f"{meta['load_median']:.1f}) at the start of the engine runs, on {meta['cores']} cores (the benchmark's own "
+        "runs count in it; anything above that is other work on the machine); compare engines within one table.",
         "",
         *targets(tables, cuda=not meta["gpu"].startswith("none")),
     ]

@@ -5,7 +5,7 @@ a full copy of every layer's keys and values. The cross-attention entries are
 the same for every beam of one input (computed from its encoder output, repeated
 once per beam) and a beam never moves to another input, so reordering them
 copies tensors onto equal tensors; this cache skips that copy (it was about a
-tenth of a beam-4 opus-mt step on CPU). Outputs are unchanged (tests/test_fast.py).
+tenth of a beam-4 opus-mt step on CPU). Outputs are unchanged (tests/test_speedups.py).
 """
 
 from __future__ import annotations
