@@ -237,6 +237,22 @@ def test_workers_use_their_own_threads_and_leave_the_process_setting() -> None:
     )
 
 
+def test_a_single_batch_runs_on_the_callers_thread() -> None:
+    def name(_: int) -> str:
+        return threading.current_thread().name
+
+    workers = BatchWorkers(2, 1)
+    alone, together = workers.map(name, [0]), workers.map(name, [0, 1])
+    assert (alone, all(worker.startswith("summarize-batch") for worker in together)) == ([threading.current_thread().name], True)
+
+
+@pytest.mark.parametrize("setting", ["inter_threads", "cpu_threads"])
+def test_negative_thread_counts_are_refused(setting: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        RuntimeSettings(**{setting: -1})
+    assert str(raised.value) == f"setting '{setting}' must be 0 (automatic) or more, not -1"
+
+
 def test_workers_return_results_in_order_and_raise_a_batch_error() -> None:
     workers = BatchWorkers(2, 1)
 
