@@ -276,3 +276,22 @@ def test_two_workers_equal_one_batch_at_a_time(tiny_models: dict[str, Path], key
     two = _load(tiny_models[key], generation, inter_threads=2, cpu_threads=1, max_batch_size=2)
     expected = [one.generate([text], target)[0] for text in texts]
     assert (two.generate(texts, target), two.workers.workers) == (expected, 2)
+
+
+# --------------------------------------------------------------------------- repeated inputs
+
+
+def test_identical_texts_are_generated_once(tiny_models: dict[str, Path]) -> None:
+    model = _load(tiny_models["marian-en-zh"], GREEDY)
+    generate_distinct = model.generate_distinct
+    calls: list[list[str]] = []
+
+    def recording(texts: list[str], target_lang: str, overrides: dict[str, object] | None = None) -> list[str]:
+        calls.append(list(texts))
+        return generate_distinct(texts, target_lang, overrides)
+
+    model.generate_distinct = recording
+    first, second, third = ENGLISH[:3]
+    outputs = model.generate([first, second, first, third, second], "zh")
+    alone = {text: generate_distinct([text], "zh")[0] for text in (first, second, third)}
+    assert (calls, outputs) == ([[first, second, third]], [alone[first], alone[second], alone[first], alone[third], alone[second]])

@@ -281,7 +281,7 @@ class CTranslate2Model(Seq2SeqModel):
         }
         return options, prefix
 
-    def generate(
+    def generate_distinct(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
     ) -> list[str]:
         """Generate one output per input text, in input order (length-sorted token-budget batches)."""

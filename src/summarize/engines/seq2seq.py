@@ -117,7 +117,16 @@ class Seq2SeqModel:
     def generate(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
     ) -> list[str]:
-        """Generate one output per input text, in input order."""
+        """Generate one output per input text, in input order; identical texts are generated once
+        (news batches repeat lines such as "Advertisement" or a dateline)."""
+        distinct = list(dict.fromkeys(texts))
+        outputs = dict(zip(distinct, self.generate_distinct(distinct, target_lang, overrides)))
+        return [outputs[text] for text in texts]
+
+    def generate_distinct(
+        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
+    ) -> list[str]:
+        """Generate one output per input text, in input order (the texts are all different)."""
         prepared = [self.prepare(text, target_lang) for text in texts]
         lengths = [count + self.tokenizer.num_special_tokens_to_add() for count in self.count_tokens(prepared)]
         settings = self.generation_settings(overrides)
