@@ -103,8 +103,6 @@ def restrict_output_vocabulary(model: Any, token_ids: Iterable[int]) -> OutputVo
     Changes `model` in place: a smaller output layer and logits bias, a decoder
     embedding that reads positions, and the generation config's token ids as positions.
     """
-    import torch
-
     vocabulary = OutputVocabulary(token_ids)
     kept = vocabulary.token_ids.to(model.device)
     full_layer = model.lm_head
