@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarize import ConfigError
-from summarize.chunking import balanced_batch_size
+from summarize.chunking import plan_batches
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.engines.vocabulary import OutputVocabulary, marian_target_token_ids
 from summarize.engines.workers import BatchWorkers, worker_layout
@@ -195,20 +195,37 @@ def test_worker_layout(inter_threads: int, cpu_threads: int, device: str, cores:
     assert worker_layout(inter_threads, cpu_threads, device, cores) == layout
 
 
-@given(st.integers(min_value=0, max_value=500), st.integers(min_value=1, max_value=64), st.integers(min_value=1, max_value=8))
-def test_balanced_batch_size_keeps_the_rounds_and_the_limit(count: int, max_batch_size: int, workers: int) -> None:
-    size = balanced_batch_size(count, max_batch_size, workers)
-    rounds = max(1, -(-count // (workers * max_batch_size)))
-    batches = -(-count // size)
-    assert (1 <= size <= max_batch_size, batches <= workers * rounds) == (True, True)
+@given(
+    st.lists(st.integers(min_value=1, max_value=80), max_size=300),
+    st.integers(min_value=1, max_value=64),
+    st.integers(min_value=1, max_value=8),
+)
+def test_batches_come_in_even_rounds_when_the_token_budget_allows(lengths: list[int], max_batch_size: int, workers: int) -> None:
+    batches = plan_batches(lengths, 80 * 64, max_batch_size, workers)  # a budget that never binds
+    rounds = max(1, -(-len(lengths) // (workers * max_batch_size)))
+    sizes = [len(batch) for batch in batches]
+    assert (
+        sorted(index for batch in batches for index in batch) == list(range(len(lengths))),
+        len(batches) <= workers * rounds,
+        max(sizes, default=0) <= max_batch_size,
+        max(sizes, default=0) - min(sizes, default=0) <= 1,
+    ) == (True, True, True, True)
 
 
 @pytest.mark.parametrize(
-    ("count", "max_batch_size", "workers", "size"),
-    [(200, 32, 2, 25), (64, 32, 2, 32), (65, 32, 2, 17), (3, 32, 2, 2), (1, 32, 2, 1), (200, 32, 1, 29), (100, 32, 4, 25)],
+    ("count", "max_batch_size", "workers", "sizes"),
+    [
+        (200, 32, 2, [25] * 8),
+        (200, 16, 2, [15] * 4 + [14] * 10),
+        (64, 32, 2, [32, 32]),
+        (65, 32, 2, [17, 16, 16, 16]),
+        (3, 32, 2, [2, 1]),
+        (1, 32, 2, [1]),
+        (70, 32, 1, [24, 23, 23]),
+    ],
 )
-def test_balanced_batch_size_examples(count: int, max_batch_size: int, workers: int, size: int) -> None:
-    assert balanced_batch_size(count, max_batch_size, workers) == size
+def test_batch_sizes_in_rounds(count: int, max_batch_size: int, workers: int, sizes: list[int]) -> None:
+    assert [len(batch) for batch in plan_batches([10] * count, 10_000, max_batch_size, workers)] == sizes
 
 
 def _thread_counts(_: object = None) -> tuple[int, int]:

@@ -54,30 +54,26 @@ def chunk_sentences(sentences: Sequence[str], counts: Sequence[int], budget: int
     return chunks
 
 
-def plan_batches(lengths: Sequence[int], batch_tokens: int, max_batch_size: int) -> list[list[int]]:
+def plan_batches(lengths: Sequence[int], batch_tokens: int, max_batch_size: int, workers: int = 1) -> list[list[int]]:
     """Group inputs into batches by length: longest first, each batch's padded
     size (its longest input times its size) within `batch_tokens`.
 
-    Returns lists of input indices; every index appears exactly once.
+    Sizes are spread evenly over as few rounds of `workers` batches (decoded at
+    the same time) as `max_batch_size` allows: 200 inputs, at most 32 a batch,
+    2 workers give 8 batches of 25, not 6 of 32 and one of 8 that leaves a
+    worker idle. Returns lists of input indices; every index appears exactly once.
     """
     order = sorted(range(len(lengths)), key=lambda index: lengths[index], reverse=True)
+    planned = workers * max(1, -(-len(order) // (workers * max_batch_size)))
     batches: list[list[int]] = []
-    for index in order:
+    for position, index in enumerate(order):
         if batches:
             batch = batches[-1]
             longest = lengths[batch[0]]
-            if len(batch) < max_batch_size and longest * (len(batch) + 1) <= batch_tokens:
+            # The inputs left for this batch and the later ones, shared evenly among the batches left.
+            fair_size = -(-(len(order) - position + len(batch)) // max(1, planned - len(batches) + 1))
+            if len(batch) < min(fair_size, max_batch_size) and longest * (len(batch) + 1) <= batch_tokens:
                 batch.append(index)
                 continue
         batches.append([index])
     return batches
-
-
-def balanced_batch_size(count: int, max_batch_size: int, workers: int) -> int:
-    """A batch size that cuts `count` inputs into rounds of `workers` nearly equal batches.
-
-    As few rounds as `max_batch_size` allows; e.g. 200 inputs, at most 32 a batch,
-    2 workers: 8 batches of 25 (not 6 of 32 and one of 8, which leaves a worker idle).
-    """
-    rounds = max(1, -(-count // (workers * max_batch_size)))
-    return max(1, min(max_batch_size, -(-count // (workers * rounds))))

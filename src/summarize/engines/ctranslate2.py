@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..chunking import balanced_batch_size, plan_batches
+from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..models import (
@@ -292,8 +292,8 @@ class CTranslate2Model(Seq2SeqModel):
         sources = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
         options, prefix = self.decoding_options(overrides)
         # Submit every batch at once: the replicas decode them in parallel, in rounds of equal batches.
-        batch_size = balanced_batch_size(len(sources), self.runtime.max_batch_size, self.replicas)
-        batches = plan_batches([len(tokens) for tokens in sources], self.runtime.batch_tokens, batch_size)
+        lengths = [len(tokens) for tokens in sources]
+        batches = plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size, self.replicas)
         pending = []
         for batch in batches:
             results = self.translator.translate_batch(

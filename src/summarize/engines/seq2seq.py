@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..chunking import balanced_batch_size, plan_batches
+from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ModelUnavailableError
 from ..models import ModelFamily
@@ -134,8 +134,7 @@ class Seq2SeqModel:
             settings["max_length"] = None  # max_new_tokens rules; no "both are set" warning per call
         if self.output_vocabulary is not None:
             settings = self.output_vocabulary.settings_to_positions(settings)
-        batch_size = balanced_batch_size(len(prepared), self.runtime.max_batch_size, self.workers.workers)
-        batches = plan_batches(lengths, self.runtime.batch_tokens, batch_size)
+        batches = plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size, self.workers.workers)
         # Tokenizers are not thread-safe: inputs are encoded and outputs decoded here, only generate() runs on workers.
         encoded = [
             self.tokenizer(
