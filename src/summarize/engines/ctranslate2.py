@@ -43,6 +43,7 @@ from ..models import (
     resolve_source,
 )
 from .seq2seq import Seq2SeqModel
+from .vocabulary import target_pieces
 from .workers import worker_layout
 
 VMAP_FILE = "vmap.txt"
@@ -126,9 +127,7 @@ def target_tokens(folder: Path, vocabulary: Mapping[str, int]) -> list[str]:
         return []
     import sentencepiece
 
-    processor = sentencepiece.SentencePieceProcessor(model_file=str(target_spm))
-    pieces = (processor.id_to_piece(index) for index in range(processor.get_piece_size()))
-    return sorted((piece for piece in pieces if piece in vocabulary), key=vocabulary.__getitem__)
+    return target_pieces(sentencepiece.SentencePieceProcessor(model_file=str(target_spm)), vocabulary)
 
 
 def converted_vocabulary(folder: Path) -> frozenset[str]:

@@ -37,6 +37,12 @@ UNSUPPORTED_ID_SETTINGS = ("sequence_bias", "force_words_ids", "encoder_no_repea
 """Generation settings that compare output ids with something else; not supported with a restricted vocabulary."""
 
 
+def target_pieces(processor: Any, vocabulary: Mapping[str, int]) -> list[str]:
+    """The pieces of a target-language sentencepiece model that `vocabulary` holds, in id order."""
+    pieces = (processor.id_to_piece(index) for index in range(processor.get_piece_size()))
+    return sorted((piece for piece in pieces if piece in vocabulary), key=vocabulary.__getitem__)
+
+
 def marian_target_token_ids(tokenizer: Any) -> list[int] | None:
     """The ids a Marian tokenizer's target side can produce (its ``target.spm`` pieces with
     ``</s>``, ``<unk>`` and ``<pad>``), ascending; None when the decoder has a vocabulary of its own."""
@@ -44,8 +50,7 @@ def marian_target_token_ids(tokenizer: Any) -> list[int] | None:
     if processor is None or getattr(tokenizer, "separate_vocabs", False):
         return None
     vocabulary = tokenizer.get_vocab()
-    pieces = (processor.id_to_piece(index) for index in range(processor.get_piece_size()))
-    kept = {vocabulary[piece] for piece in pieces if piece in vocabulary}
+    kept = {vocabulary[piece] for piece in target_pieces(processor, vocabulary)}
     kept |= {tokenizer.eos_token_id, tokenizer.unk_token_id, tokenizer.pad_token_id}
     return sorted(kept)
 
