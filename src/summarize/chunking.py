@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from .charclasses import HAN as _HAN
+
 TokenCounter = Callable[[list[str]], list[int]]
 
-_HAN = "\u3400-\u9fff\uf900-\ufaff"
 _PIECE = re.compile(f"[{_HAN}]\\s*|[^\\s{_HAN}]+\\s*|\\s+")
 
 

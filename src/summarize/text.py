@@ -12,13 +12,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from .charclasses import HAN as _HAN
+from .charclasses import HAN_CHAR as _HAN_CHAR
 from .errors import InputError
 
 Language = Literal["en", "zh"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df"
-_HAN_CHAR = re.compile(f"[{_HAN}]")
 _KANA_CHAR = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _LETTER_RUN = re.compile(r"[^\W\d_]+")

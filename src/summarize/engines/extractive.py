@@ -16,11 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
+from ..charclasses import HAN_RUN as _HAN_RUN
 from ..config import ExtractiveSettings
 from ..text import join_sentences, split_sentences
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_HAN_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 _LATIN_OR_NUMBER = re.compile(r"[a-z0-9]+")
 
 _ENGLISH_STOP_WORDS = frozenset(
