@@ -23,6 +23,7 @@ from pathlib import Path
 from summarize.errors import SummarizeError
 from summarize.evaluation import (
     DATASETS,
+    LSUM_SPLITTERS,
     ScoringSettings,
     build_report,
     load_dataset,
@@ -56,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--length", choices=["short", "medium", "long"], default="medium", help="summary length")
     parser.add_argument("--tokenizer", choices=tokenizer_names(), help="ROUGE tokenizer (default: by language)")
     parser.add_argument("--stem", action="store_true", help="Porter-stem Latin-script tokens (ROUGE)")
+    parser.add_argument(
+        "--lsum-splitter",
+        choices=list(LSUM_SPLITTERS),
+        default="lines",
+        help="ROUGE-Lsum sentences: lines (the standard convention) or summarize (the project's splitter)",
+    )
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N", help="95%% confidence intervals, N resamples")
     parser.add_argument("--results-dir", default="eval/results", help="where reports go (default: eval/results)")
     parser.add_argument("--outputs-dir", default="eval/outputs", help="where outputs go (default: eval/outputs)")
@@ -78,7 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         systems = [parse_system(spec, length=args.length) for spec in args.system]
         runs = run_systems(dataset, systems, data_dir, progress=not args.no_progress)
         save_outputs(dataset, runs, Path(args.outputs_dir) / dataset.name)
-        settings = ScoringSettings(tokenizer=args.tokenizer, stem=args.stem, n_bootstrap=args.bootstrap)
+        settings = ScoringSettings(
+            tokenizer=args.tokenizer, stem=args.stem, lsum_splitter=args.lsum_splitter, n_bootstrap=args.bootstrap
+        )
         command = "python eval/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)
         report = build_report(
             dataset, runs, settings, baseline=args.baseline, compare=pairs, notes=[f"command: `{command}`", *args.note]

@@ -19,7 +19,14 @@ import warnings
 from collections.abc import Sequence
 
 from summarize.errors import SummarizeError
-from summarize.evaluation import Rouge, TranslationScorer, default_tokenizer, load_aligned, tokenizer_names
+from summarize.evaluation import (
+    LSUM_SPLITTERS,
+    Rouge,
+    TranslationScorer,
+    default_tokenizer,
+    load_aligned,
+    tokenizer_names,
+)
 from summarize.evaluation.report import ROUGE_NAMES
 
 
@@ -42,7 +49,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="ROUGE tokenizer (default: en for --lang en, zh-char for --lang zh)",
     )
     parser.add_argument("--stem", action="store_true", help="Porter-stem Latin-script tokens (ROUGE)")
-    parser.add_argument("--target-lang", choices=["en", "zh"], default="en", help="translation target language")
+    parser.add_argument(
+        "--lsum-splitter",
+        choices=list(LSUM_SPLITTERS),
+        default="lines",
+        help="ROUGE-Lsum sentences: lines (the standard convention: one sentence per line; in JSONL, "
+        "text may be a list of sentences) or summarize (the project's sentence splitter)",
+    )
+    parser.add_argument(
+        "--target-lang",
+        choices=["en", "zh"],
+        help="translation target language (default: inferred from the references' script)",
+    )
     parser.add_argument("--tokenize", help="sacrebleu BLEU tokenizer (default: zh for Chinese targets, else 13a)")
     parser.add_argument(
         "--bootstrap", type=int, default=0, metavar="N", help="add 95%% confidence intervals from N resamples"
@@ -56,19 +74,27 @@ def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
     if args.task == "summarization":
         if args.pred is None or args.hyp is not None:
             parser.error("--task summarization takes --pred (not --hyp)")
-        if args.tokenize is not None or args.target_lang != "en":
+        if args.tokenize is not None or args.target_lang is not None:
             parser.error("--tokenize and --target-lang are for --task translation; use --lang/--tokenizer")
     else:
         if args.hyp is None or args.pred is not None:
             parser.error("--task translation takes --hyp (not --pred)")
-        if args.tokenizer is not None or args.stem or args.lang != "en":
-            parser.error("--lang, --tokenizer and --stem are for --task summarization; use --target-lang/--tokenize")
+        if args.tokenizer is not None or args.stem or args.lang != "en" or args.lsum_splitter != "lines":
+            parser.error(
+                "--lang, --tokenizer, --stem and --lsum-splitter are for --task summarization; "
+                "use --target-lang/--tokenize"
+            )
 
 
 def _score(args: argparse.Namespace) -> dict[str, object]:
     if args.task == "summarization":
         items = load_aligned(args.pred, args.ref, field=args.field)
-        rouge = Rouge(args.tokenizer or default_tokenizer(args.lang), stem=args.stem, n_bootstrap=args.bootstrap)
+        rouge = Rouge(
+            args.tokenizer or default_tokenizer(args.lang),
+            stem=args.stem,
+            lsum_splitter=args.lsum_splitter,
+            n_bootstrap=args.bootstrap,
+        )
         return rouge.corpus_score(items.outputs, items.references).to_dict()
     items = load_aligned(args.hyp, args.ref, field=args.field)
     scorer = TranslationScorer(

@@ -49,11 +49,19 @@ def test_text_files_align_by_position_with_several_references(tmp_path):
 
 def test_jsonl_files_align_by_id(tmp_path):
     pred = _jsonl(tmp_path / "pred.jsonl", [{"id": "x", "text": "px"}, {"id": 2, "text": "p2"}])
-    ref = _jsonl(tmp_path / "ref.jsonl", [{"id": "2", "text": ["r2a", "r2b"]}, {"id": "x", "text": "rx"}])
+    ref = _jsonl(tmp_path / "ref.jsonl", [{"id": "2", "text": [["r2a"], ["r2b"]]}, {"id": "x", "text": "rx"}])
     items = load_aligned(pred, [ref])
     assert items.ids == ["x", "2"]
     assert items.outputs == ["px", "p2"]
     assert items.references == [["rx"], ["r2a", "r2b"]]
+
+
+def test_jsonl_text_as_a_list_of_sentences_is_one_text_with_a_sentence_per_line(tmp_path):
+    pred = _jsonl(tmp_path / "pred.jsonl", [{"id": "1", "text": ["Rain fell.", "Sun rose."]}])
+    ref = _jsonl(tmp_path / "ref.jsonl", [{"id": "1", "text": [["Sun rose.", "It was warm."], ["Rain fell."]]}])
+    items = load_aligned(pred, [ref])
+    assert items.outputs == ["Rain fell.\nSun rose."]
+    assert items.references == [["Sun rose.\nIt was warm.", "Rain fell."]]
 
 
 def test_jsonl_outputs_with_text_references_align_by_position(tmp_path):
@@ -78,18 +86,28 @@ def test_jsonl_outputs_with_text_references_align_by_position(tmp_path):
         ),
         (("pred.jsonl", [{"id": "1", "text": "a"}, {"id": "1", "text": "b"}]), ("ref.jsonl", []), "duplicate id '1'"),
         (("pred.jsonl", [{"text": "a"}]), ("ref.txt", "a\n"), r"line 1: missing 'id'"),
-        (("pred.jsonl", [{"id": "1", "body": "a"}]), ("ref.txt", "a\n"), "line 1: 'text' must be a string or a non-empty list"),
+        (("pred.jsonl", [{"id": "1", "body": "a"}]), ("ref.txt", "a\n"), "line 1: 'text' must be a string, a non-empty list of sentences"),
         (("pred.jsonl", "{not json\n"), ("ref.txt", "a\n"), "line 1: not valid JSON"),
         (("pred.jsonl", "[1, 2]\n"), ("ref.txt", "a\n"), "line 1: expected a JSON object"),
         (("pred.txt", b"caf\xe9\n"), ("ref.txt", "a\n"), r"pred.txt is not UTF-8 text \(bad byte at offset 3\)"),
         (
-            ("pred.jsonl", [{"id": "1", "text": ["a", "b"]}]),
+            ("pred.jsonl", [{"id": "1", "text": [["a"], ["b"]]}]),
             ("ref.jsonl", [{"id": "1", "text": "a"}]),
-            "item '1' must hold one output, not a list",
+            "item '1' must hold one output, not several",
+        ),
+        (
+            ("pred.jsonl", [{"id": "1", "text": ["a", ["b"]]}]),
+            ("ref.txt", "a\n"),
+            "line 1: 'text' must be a string, a non-empty list of sentences, or a list of references",
+        ),
+        (
+            ("pred.jsonl", [{"id": "1", "text": "a"}]),
+            ("ref.jsonl", [{"id": "1", "text": [["a"], []]}]),
+            "line 1: 'text' must be a string, a non-empty list of sentences, or a list of references",
         ),
     ],
     ids=["line-counts", "missing-reference-id", "extra-reference-id", "duplicate-id", "no-id", "no-text",
-         "bad-json", "not-an-object", "not-utf8", "list-output"],
+         "bad-json", "not-an-object", "not-utf8", "several-outputs", "mixed-list", "empty-sentence-list"],
 )
 def test_bad_inputs(tmp_path, pred, ref, message):
     paths = []

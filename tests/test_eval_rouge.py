@@ -10,12 +10,20 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarize.errors import InputError
-from summarize.evaluation import ChineseWithEnglishTokenizerWarning, Rouge, lines_as_sentences
+from summarize.evaluation import (
+    ChineseWithEnglishTokenizerWarning,
+    LsumWithoutNewlinesWarning,
+    Rouge,
+    lines_as_sentences,
+)
 from summarize.evaluation.rouge import _lcs_indices, lcs_length
 
 rouge_scorer = pytest.importorskip("rouge_score.rouge_scorer", reason="rouge-score is in the eval extra")
 
 TYPES = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+
+# Most cases here are one-line texts; the Lsum warning has tests of its own.
+pytestmark = pytest.mark.filterwarnings("ignore::summarize.evaluation.LsumWithoutNewlinesWarning")
 
 # (case id, tokenizer, stem, prediction, references, {type: (precision, recall)}), all worked out by hand.
 HAND_COMPUTED = [
@@ -131,7 +139,7 @@ def _flat(scores) -> dict[str, float]:
     ids=[case[0] for case in HAND_COMPUTED],
 )
 def test_hand_computed(tokenizer, stem, prediction, references, expected):
-    scores = Rouge(tokenizer, stem=stem).score(prediction, references)
+    scores = Rouge(tokenizer, stem=stem, lsum_splitter="summarize").score(prediction, references)
     want = {t: (p, r, _f1(p, r)) for t, (p, r) in expected.items()}
     assert _flat(scores) == pytest.approx(_flat(want), abs=1e-12)
 
@@ -145,7 +153,7 @@ def test_corpus_score_is_the_mean_of_document_scores():
 
 def test_corpus_signature_names_every_setting():
     result = Rouge("zh-char", stem=False, n_bootstrap=100, seed=7).corpus_score(["猫"], [["猫", "狗"]])
-    assert result.signature.startswith("nrefs:2|tok:zh-char|stem:no|lsum:summarize|multiref:best-f1|agg:mean|bs:100|")
+    assert result.signature.startswith("nrefs:2|tok:zh-char|stem:no|lsum:lines|multiref:best-f1|agg:mean|bs:100|")
     assert "|seed:7|version:" in result.signature
 
 
@@ -179,13 +187,62 @@ def test_no_interval_without_bootstrap():
     assert Rouge("en").corpus_score(["a"], ["a"]).scores["rouge1"].ci is None
 
 
-def test_lsum_uses_the_project_sentence_splitter():
+def test_lsum_splits_on_lines_by_default_and_on_sentences_only_when_asked():
     # One line, two sentences: the project splitter separates them, the line convention does not.
     prediction, reference = "Rain fell. Sun rose.", "Sun rose. Rain fell."
-    by_sentence = Rouge("en").score(prediction, reference)["rougeLsum"]
-    by_line = Rouge("en", sentence_splitter=lines_as_sentences).score(prediction, reference)["rougeLsum"]
-    assert by_sentence.f1 == pytest.approx(1.0)
+    by_line = Rouge("en").score(prediction, reference)["rougeLsum"]
+    by_sentence = Rouge("en", lsum_splitter="summarize").score(prediction, reference)["rougeLsum"]
     assert by_line.f1 == pytest.approx(0.5)
+    assert by_sentence.f1 == pytest.approx(1.0)
+
+
+def test_lsum_signature_names_the_splitter():
+    assert "|lsum:summarize|" in Rouge("en", lsum_splitter="summarize").signature(1)
+    assert "|lsum:lines|" in Rouge("en").signature(1)
+
+
+def test_lsum_convention_counts_each_line_as_a_sentence():
+    # Reference lines "a b" / "c d", prediction lines "c d" / "a b": each reference sentence is found
+    # whole in one prediction line, so Lsum is 1 while plain ROUGE-L (one sequence) is 2 of 4.
+    result = Rouge("en").corpus_score(["c d\na b"], [["a b\nc d"]])
+    assert result.scores["rougeLsum"].f1 == pytest.approx(1.0)
+    assert result.scores["rougeL"].f1 == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(
+    "predictions, references, sides",
+    [
+        (["a b. c d."], [["a b. c d."]], "no prediction and no reference contains a newline"),
+        (["a b\nc d"], [["a b. c d."]], "no reference contains a newline"),
+        (["a b. c d.\n"], [["a b\nc d"]], "no prediction contains a newline"),  # a final newline is no separator
+    ],
+    ids=["neither", "references", "predictions"],
+)
+def test_lsum_without_newlines_warns(predictions, references, sides):
+    with pytest.warns(LsumWithoutNewlinesWarning, match=f"^ROUGE-Lsum asked for but {sides}, so Lsum equals ROUGE-L"):
+        Rouge("en").corpus_score(predictions, references)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"lsum_splitter": "summarize"}, {"rouge_types": ("rouge1", "rougeL")}],
+    ids=["project-splitter", "no-lsum"],
+)
+def test_no_newline_warning_when_lsum_is_not_split_by_lines(options):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Rouge("en", **options).corpus_score(["a b. c d."], [["a b. c d."]])
+
+
+def test_no_newline_warning_when_both_sides_have_lines():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        Rouge("en").corpus_score(["a b", "c d\ne f"], [["a b\nx"], ["c d"]])
+
+
+def test_unknown_lsum_splitter():
+    with pytest.raises(InputError, match="^unknown Lsum sentence splitter 'nltk'; choose one of: lines, summarize$"):
+        Rouge("en", lsum_splitter="nltk")
 
 
 # ---------------------------------------------------------------- parity with rouge-score on English
@@ -204,7 +261,7 @@ ENGLISH_PAIRS = [
 @pytest.mark.parametrize("stem", [False, True], ids=["plain", "stemmed"])
 @pytest.mark.parametrize("prediction, reference", ENGLISH_PAIRS, ids=[f"pair{i}" for i in range(len(ENGLISH_PAIRS))])
 def test_equals_rouge_score_on_english(prediction, reference, stem):
-    ours = Rouge("en", stem=stem, sentence_splitter=lines_as_sentences).score(prediction, reference)
+    ours = Rouge("en", stem=stem, lsum_splitter=lines_as_sentences).score(prediction, reference)
     theirs = rouge_scorer.RougeScorer(list(TYPES), use_stemmer=stem).score(reference, prediction)
     assert _flat(ours) == pytest.approx(_flat(theirs), abs=1e-12)
 
@@ -213,7 +270,7 @@ def test_equals_rouge_score_on_english(prediction, reference, stem):
 def test_equals_rouge_score_multi_reference(stem):
     prediction = "the cat sat on the mat\nit was warm"
     references = ["a cat sat on a mat", "the dog lay on the rug\nit was cold", "cats sit on mats"]
-    ours = Rouge("en", stem=stem, sentence_splitter=lines_as_sentences).score(prediction, references)
+    ours = Rouge("en", stem=stem, lsum_splitter=lines_as_sentences).score(prediction, references)
     theirs = rouge_scorer.RougeScorer(list(TYPES), use_stemmer=stem).score_multi(references, prediction)
     assert {t: ours[t].f1 for t in TYPES} == pytest.approx({t: theirs[t].fmeasure for t in TYPES}, abs=1e-12)
 
@@ -225,7 +282,7 @@ _texts = st.lists(st.sampled_from(_WORDS + ["\n"]), max_size=25).map(" ".join)
 @settings(max_examples=150, deadline=None)
 @given(prediction=_texts, reference=_texts, stem=st.booleans())
 def test_property_equals_rouge_score(prediction, reference, stem):
-    ours = Rouge("en", stem=stem, sentence_splitter=lines_as_sentences).score(prediction, reference)
+    ours = Rouge("en", stem=stem, lsum_splitter=lines_as_sentences).score(prediction, reference)
     theirs = rouge_scorer.RougeScorer(list(TYPES), use_stemmer=stem).score(reference, prediction)
     assert _flat(ours) == pytest.approx(_flat(theirs), abs=1e-12)
 

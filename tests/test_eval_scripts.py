@@ -65,7 +65,7 @@ def test_summarization_text_output_with_intervals(tmp_path, capsys):
     out = capsys.readouterr().out.splitlines()
     assert status == 0
     assert out[0].startswith("ROUGE-1     P 0.7500  R 0.7500  F1 0.7500  (F1 95% CI ")
-    assert out[-1].startswith("signature: nrefs:1|tok:en|stem:yes|lsum:summarize|multiref:best-f1|agg:mean|bs:100|")
+    assert out[-1].startswith("signature: nrefs:1|tok:en|stem:yes|lsum:lines|multiref:best-f1|agg:mean|bs:100|")
 
 
 def test_translation_json(tmp_path, capsys):
@@ -75,6 +75,32 @@ def test_translation_json(tmp_path, capsys):
     assert status == 0
     assert data["bleu"] == pytest.approx(100.0) and data["chrf"] == pytest.approx(100.0)
     assert "tok:zh" in data["signature"]
+
+
+def test_translation_infers_a_chinese_target_from_the_references(tmp_path, capsys):
+    f = _files(tmp_path, hyp="两名男子被警方逮捕了。\n", ref="警方逮捕了两名男子。\n")
+    assert score.main(["--task", "translation", "--hyp", f["hyp"], "--ref", f["ref"], "--json"]) == 0
+    inferred = capsys.readouterr()
+    assert score.main(["--task", "translation", "--hyp", f["hyp"], "--ref", f["ref"], "--target-lang", "zh", "--json"]) == 0
+    given = json.loads(capsys.readouterr().out)
+    data = json.loads(inferred.out)
+    assert inferred.err == ""
+    assert (data["bleu"], data["chrf"]) == (given["bleu"], given["chrf"])
+    assert "|tok:zh|" in data["signature"] and data["signature"].endswith(" target:zh(inferred)")
+
+
+def test_lsum_without_newlines_warns_on_stderr_and_the_splitter_option_is_in_the_signature(tmp_path, capsys):
+    f = _files(tmp_path, pred="Rain fell. Sun rose.\n", ref="Sun rose. Rain fell.\n")
+    assert score.main(["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--json"]) == 0
+    lines = capsys.readouterr()
+    assert lines.err.startswith("warning: ROUGE-Lsum asked for but no prediction and no reference contains a newline")
+    assert json.loads(lines.out)["rougeLsum"]["f1"] == pytest.approx(0.5)
+    argv = ["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--lsum-splitter", "summarize", "--json"]
+    assert score.main(argv) == 0
+    lines = capsys.readouterr()
+    data = json.loads(lines.out)
+    assert lines.err == ""
+    assert data["rougeLsum"]["f1"] == pytest.approx(1.0) and "|lsum:summarize|" in data["signature"]
 
 
 def test_warning_for_chinese_with_the_english_tokenizer(tmp_path, capsys):
@@ -100,11 +126,12 @@ def test_mismatched_line_counts_exit_1_with_one_line(tmp_path, capsys):
         (["--task", "summarization", "--hyp", "h", "--ref", "r"], "--task summarization takes --pred"),
         (["--task", "translation", "--pred", "p", "--ref", "r"], "--task translation takes --hyp"),
         (["--task", "translation", "--hyp", "h", "--ref", "r", "--lang", "zh"], "are for --task summarization"),
+        (["--task", "translation", "--hyp", "h", "--ref", "r", "--lsum-splitter", "summarize"], "are for --task summarization"),
         (["--task", "summarization", "--pred", "p", "--ref", "r", "--target-lang", "zh"], "are for --task translation"),
         (["--task", "summarization", "--pred", "p", "--ref", "r", "--tokenizer", "x"], "invalid choice: 'x'"),
         (["--task", "scoring"], "invalid choice: 'scoring'"),
     ],
-    ids=["no-ref", "hyp-for-summaries", "pred-for-translations", "lang-for-translations", "target-for-summaries",
+    ids=["no-ref", "hyp-for-summaries", "pred-for-translations", "lang-for-translations", "lsum-for-translations", "target-for-summaries",
          "bad-tokenizer", "bad-task"],
 )
 def test_usage_errors_exit_2(argv, message, capsys):

@@ -7,7 +7,12 @@ import warnings
 import pytest
 
 from summarize.errors import InputError
-from summarize.evaluation import ChineseTargetTokenizeWarning, TranslationScorer, score_translation
+from summarize.evaluation import (
+    ChineseTargetTokenizeWarning,
+    TranslationScorer,
+    infer_target_lang,
+    score_translation,
+)
 
 pytest.importorskip("sacrebleu", reason="sacrebleu is in the eval extra")
 
@@ -108,3 +113,50 @@ def test_bootstrap_interval():
 def test_bad_input_is_an_input_error(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+# ---------------------------------------------------------------- target language inferred from the references
+
+
+@pytest.mark.parametrize(
+    "references, target, tokenize",
+    [
+        (["我们今天去公园散步。"], "zh", "zh"),
+        (["We went for a walk in the park today."], "en", "13a"),
+        # Mixed: 5 Han characters among 23 non-space characters (0.22 >= 0.1) count as Chinese ...
+        (["The mayor, 王小明, said so. 很好。"], "zh", "zh"),
+        # ... 3 of 50 (0.06) do not: an English sentence that names a person in Chinese stays English.
+        (["The mayor 王小明 opened the new bridge over the river on Monday."], "en", "13a"),
+        ([["We walked.", "我们散步。"]], "zh", "zh"),  # two references, one of each: 4 of 14
+    ],
+    ids=["chinese", "english", "mixed-mostly-chinese-share", "mixed-english-with-a-name", "one-reference-of-each"],
+)
+def test_target_language_is_inferred_from_the_references(references, target, tokenize):
+    result = score_translation(["x"], references)
+    assert result.bleu_signature.split("|")[3] == f"tok:{tokenize}"
+    assert result.signature.endswith(f" target:{target}(inferred)")
+    assert infer_target_lang(references) == target
+
+
+def test_chinese_bleu_without_a_target_language_is_tokenized_as_chinese():
+    # Without --target-lang this used to be 13a with only a warning; now it equals the explicit zh score.
+    hypothesis, reference = ["两名男子被警方逮捕了。"], ["警方逮捕了两名男子。"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        inferred = score_translation(hypothesis, reference)
+    given = score_translation(hypothesis, reference, target_lang="zh")
+    assert (inferred.bleu, inferred.chrf) == (given.bleu, given.chrf)
+    assert given.signature.endswith(" target:zh(given)")
+
+
+def test_an_explicit_target_language_overrides_the_inference():
+    with pytest.warns(ChineseTargetTokenizeWarning):
+        result = score_translation(["两名男子"], ["两名男子"], target_lang="en")
+    assert "tok:13a" in result.bleu_signature and result.signature.endswith(" target:en(given)")
+
+
+def test_an_explicit_tokenizer_overrides_the_inferred_one():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # char splits Chinese: no warning
+        result = score_translation(["两名男子"], ["两名男子"], tokenize="char")
+    assert "tok:char" in result.bleu_signature and result.signature.endswith(" target:zh(inferred)")

@@ -24,9 +24,11 @@ from .datasets import (
 from .inputs import AlignedItems, load_aligned, read_jsonl, read_lines
 from .report import Report, SystemScores, render_chart, render_markdown, write_report
 from .rouge import (
+    LSUM_SPLITTERS,
     ROUGE_TYPES,
     ChineseWithEnglishTokenizerWarning,
     CorpusScore,
+    LsumWithoutNewlinesWarning,
     Rouge,
     RougeResult,
     Score,
@@ -36,10 +38,17 @@ from .rouge import (
 from .runner import ScoringSettings, SystemRun, build_report, run_systems, save_outputs, score_outputs
 from .systems import System, parse_system
 from .tokenizers import Tokenizer, default_tokenizer, get_tokenizer, register_tokenizer, tokenizer_names
-from .translation import ChineseTargetTokenizeWarning, TranslationResult, TranslationScorer, score_translation
+from .translation import (
+    ChineseTargetTokenizeWarning,
+    TranslationResult,
+    TranslationScorer,
+    infer_target_lang,
+    score_translation,
+)
 
 __all__ = [
     "DATASETS",
+    "LSUM_SPLITTERS",
     "ROUGE_TYPES",
     "AlignedItems",
     "ChineseTargetTokenizeWarning",
@@ -47,6 +56,7 @@ __all__ = [
     "CorpusScore",
     "Dataset",
     "Example",
+    "LsumWithoutNewlinesWarning",
     "ReferenceView",
     "Report",
     "Rouge",
@@ -62,6 +72,7 @@ __all__ = [
     "build_report",
     "default_tokenizer",
     "get_tokenizer",
+    "infer_target_lang",
     "lines_as_sentences",
     "load_aligned",
     "load_dataset",

@@ -5,8 +5,10 @@ Two formats, chosen by file extension:
 - line-aligned text (any extension but ``.jsonl``/``.ndjson``): one item per
   line, UTF-8, ``\\n`` or ``\\r\\n`` line ends;
 - JSONL: one object per line with an id field (``"id"``) and a text field
-  (``"text"``); in a reference file the text field may hold a list of
-  references.
+  (``"text"``). The text field holds a string, or a list of sentences (joined
+  with newlines: ROUGE-Lsum's standard convention), or, in a reference file, a
+  list of references each given as a list of sentences
+  (``[["s1", "s2"], ["t1"]]``).
 
 When the outputs and every reference file are JSONL, items are matched by id;
 otherwise by position. Any mismatch is an :class:`InputError` that names both
@@ -58,7 +60,7 @@ def _is_jsonl(path: Path) -> bool:
 
 
 def read_jsonl(path: str | Path, *, field: str = "text", id_field: str = "id") -> list[tuple[str, list[str]]]:
-    """``(id, texts)`` for each non-blank line of a JSONL file; `field` holds a string or a list of strings."""
+    """``(id, texts)`` for each non-blank line of a JSONL file (see the module docstring for `field`'s forms)."""
     path = Path(path)
     items: list[tuple[str, list[str]]] = []
     for number, line in enumerate(read_lines(path), start=1):
@@ -72,12 +74,34 @@ def read_jsonl(path: str | Path, *, field: str = "text", id_field: str = "id") -
             raise InputError(f"{path}, line {number}: expected a JSON object")
         if id_field not in row or not isinstance(row[id_field], (str, int)):
             raise InputError(f"{path}, line {number}: missing {id_field!r} (a string or an integer)")
-        value = row.get(field)
-        texts = [value] if isinstance(value, str) else value
-        if not isinstance(texts, list) or not texts or not all(isinstance(text, str) for text in texts):
-            raise InputError(f"{path}, line {number}: {field!r} must be a string or a non-empty list of strings")
+        texts = _texts(row.get(field))
+        if texts is None:
+            raise InputError(
+                f"{path}, line {number}: {field!r} must be a string, a non-empty list of sentences, "
+                "or a list of references given as lists of sentences"
+            )
         items.append((str(row[id_field]), texts))
     return items
+
+
+def _sentences(value: object) -> str | None:
+    """A string, or a non-empty list of sentence strings joined with newlines; None for anything else."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and value and all(isinstance(sentence, str) for sentence in value):
+        return "\n".join(value)
+    return None
+
+
+def _texts(value: object) -> list[str] | None:
+    """The texts one JSONL field holds: one text (string or sentences), or several (a list of sentence lists)."""
+    text = _sentences(value)
+    if text is not None:
+        return [text]
+    if isinstance(value, list) and value and all(isinstance(item, list) for item in value):
+        texts = [_sentences(item) for item in value]
+        return None if None in texts else texts  # type: ignore[return-value]
+    return None
 
 
 def _by_id(path: Path, items: list[tuple[str, list[str]]]) -> dict[str, list[str]]:
@@ -120,7 +144,7 @@ def load_aligned(
             item_references.extend(texts)
     for index, texts in enumerate(outputs):
         if len(texts) != 1:
-            raise InputError(f"{output_file}: item {index + 1} must hold one output, not a list")
+            raise InputError(f"{output_file}: item {index + 1} must hold one output, not several")
     return AlignedItems(outputs=[texts[0] for texts in outputs], references=references)
 
 
@@ -150,7 +174,7 @@ def _align_by_id(output_file: Path, reference_files: list[Path], field: str, id_
             references[item_id].extend(texts)
     for item_id, texts in outputs.items():
         if len(texts) != 1:
-            raise InputError(f"{output_file}: item {item_id!r} must hold one output, not a list")
+            raise InputError(f"{output_file}: item {item_id!r} must hold one output, not several")
     return AlignedItems(
         outputs=[texts[0] for texts in outputs.values()],
         references=[references[item_id] for item_id in outputs],

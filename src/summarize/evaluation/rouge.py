@@ -5,8 +5,14 @@ with clipped counts; ROUGE-L from the longest common subsequence; ROUGE-Lsum
 from the union LCS of each reference sentence against all prediction
 sentences, without counting a token twice. What differs is around them: the
 tokenizer is chosen by name (``en`` equals rouge-score's, ``zh-char`` and
-``zh-jieba`` keep Chinese), Lsum splits sentences with the project's own
-splitter, and each corpus score carries a signature of its settings.
+``zh-jieba`` keep Chinese), and each corpus score carries a signature of its
+settings.
+
+ROUGE-Lsum follows the standard convention by default: sentences are the lines
+of the inputs (``lsum:lines``). The project's splitter is an explicit option
+(``lsum_splitter="summarize"``, ``lsum:summarize``); it barely splits
+lowercased, tokenized text. Asking for Lsum on inputs without a single newline
+warns, since Lsum then equals ROUGE-L.
 
 With several references, a document's score for each ROUGE type is the one
 against the reference with the best F1 (rouge-score's ``score_multi``); the
@@ -21,6 +27,7 @@ import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Union
 
 from ..errors import InputError
 from .tokenizers import Tokenizer, get_tokenizer, looks_chinese
@@ -32,6 +39,10 @@ _ROUGE_N = re.compile(r"rouge([1-9])$")
 
 class ChineseWithEnglishTokenizerWarning(UserWarning):
     """Chinese text is being scored with a tokenizer that drops Chinese characters."""
+
+
+class LsumWithoutNewlinesWarning(UserWarning):
+    """ROUGE-Lsum was asked for with the line convention on inputs that have no newline."""
 
 
 @dataclass(frozen=True)
@@ -88,9 +99,37 @@ def project_sentences(text: str) -> list[str]:
     return split_sentences(text)
 
 
-def _splitter_name(splitter: Callable[[str], list[str]]) -> str:
-    known = {project_sentences: "summarize", lines_as_sentences: "lines"}
-    return known.get(splitter) or getattr(splitter, "__name__", "custom")
+LSUM_SPLITTERS: dict[str, Callable[[str], list[str]]] = {"lines": lines_as_sentences, "summarize": project_sentences}
+"""ROUGE-Lsum's sentence splitters by name: ``lines`` (the standard convention, the default) and ``summarize``."""
+
+Splitter = Union[str, Callable[[str], list[str]]]
+
+
+def _resolve_splitter(splitter: Splitter) -> tuple[str, Callable[[str], list[str]]]:
+    """``(name for the signature, function)`` of a splitter given by name or as a function."""
+    if isinstance(splitter, str):
+        if splitter not in LSUM_SPLITTERS:
+            raise InputError(f"unknown Lsum sentence splitter {splitter!r}; choose one of: {', '.join(LSUM_SPLITTERS)}")
+        return splitter, LSUM_SPLITTERS[splitter]
+    names = {function: name for name, function in LSUM_SPLITTERS.items()}
+    return names.get(splitter) or getattr(splitter, "__name__", "custom"), splitter
+
+
+def warn_if_no_newlines(predictions: Sequence[str], references: Sequence[Sequence[str]], *, stacklevel: int) -> None:
+    """Warn when ROUGE-Lsum under the line convention gets predictions or references without any newline."""
+    sides = [
+        side
+        for side, texts in (("prediction", predictions), ("reference", [r for refs in references for r in refs]))
+        if not any("\n" in text.strip("\n") for text in texts)
+    ]
+    if sides:
+        warnings.warn(
+            f"ROUGE-Lsum asked for but no {' and no '.join(sides)} contains a newline, so Lsum equals ROUGE-L; "
+            "put one sentence per line (in JSONL, \"text\" may be a list of sentences) "
+            "or split with the project's splitter (--lsum-splitter summarize)",
+            LsumWithoutNewlinesWarning,
+            stacklevel=stacklevel + 1,
+        )
 
 
 def _fmeasure(precision: float, recall: float) -> float:
@@ -222,6 +261,8 @@ class Rouge:
 
     ``Rouge(tokenizer="zh-char").corpus_score(predictions, references)`` scores
     a corpus; ``references[i]`` is one reference string or a list of them.
+    `lsum_splitter` is ``"lines"`` (sentences are lines: the standard
+    convention), ``"summarize"`` (the project's splitter) or a function.
     """
 
     def __init__(
@@ -230,7 +271,7 @@ class Rouge:
         *,
         stem: bool = False,
         rouge_types: Sequence[str] = ROUGE_TYPES,
-        sentence_splitter: Callable[[str], list[str]] = project_sentences,
+        lsum_splitter: Splitter = "lines",
         n_bootstrap: int = 0,
         seed: int = 12345,
         confidence: float = 0.95,
@@ -244,18 +285,18 @@ class Rouge:
             raise InputError(f"confidence must be between 0 and 1, not {confidence}")
         self.tokenizer = get_tokenizer(tokenizer, stem=stem)
         self.rouge_types = tuple(rouge_types)
-        self.sentence_splitter = sentence_splitter
+        self.splitter_name, self.sentence_splitter = _resolve_splitter(lsum_splitter)
         self.n_bootstrap = n_bootstrap
         self.seed = seed
         self.confidence = confidence
 
     def signature(self, n_refs: int | str) -> str:
-        """The settings string, e.g. ``nrefs:1|tok:zh-char|stem:no|lsum:project_sentences|...``."""
+        """The settings string, e.g. ``nrefs:1|tok:zh-char|stem:no|lsum:lines|...``."""
         parts = [
             f"nrefs:{n_refs}",
             f"tok:{self.tokenizer.signature}",
             f"stem:{'yes' if self.tokenizer.stem else 'no'}",
-            f"lsum:{_splitter_name(self.sentence_splitter)}",
+            f"lsum:{self.splitter_name}",
             "multiref:best-f1",
             "agg:mean",
         ]
@@ -296,7 +337,10 @@ class Rouge:
         }
 
     def score(self, prediction: str, references: str | Sequence[str]) -> dict[str, Score]:
-        """Score one prediction against one or several references (best reference per type)."""
+        """Score one prediction against one or several references (best reference per type).
+
+        Only :meth:`corpus_score` warns about Lsum without newlines: one short summary often is one line.
+        """
         if not isinstance(prediction, str):
             raise InputError(f"prediction must be a string, got {type(prediction).__name__}")
         reference_list = _as_references(references, None)
@@ -318,6 +362,8 @@ class Rouge:
                 raise InputError(f"prediction {index} must be a string, got {type(prediction).__name__}")
         reference_lists = [_as_references(item, index) for index, item in enumerate(references)]
         self._warn_if_chinese([*predictions, *(r for refs in reference_lists for r in refs)])
+        if "rougeLsum" in self.rouge_types and self.sentence_splitter is lines_as_sentences:
+            warn_if_no_newlines(predictions, reference_lists, stacklevel=2)
         documents = [self._score_document(p, refs) for p, refs in zip(predictions, reference_lists)]
         counts = {len(refs) for refs in reference_lists}
         n_refs: int | str = counts.pop() if len(counts) == 1 else "var"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,8 @@ class ScoringSettings:
 
     tokenizer: str | None = None
     stem: bool = False
+    lsum_splitter: str = "lines"
+    """ROUGE-Lsum sentences: ``lines`` (the standard convention) or ``summarize`` (the project's splitter)."""
     n_bootstrap: int = 0
 
 
@@ -81,6 +84,7 @@ def score_outputs(dataset: Dataset, outputs: Sequence[str], settings: ScoringSet
             rouge = Rouge(
                 settings.tokenizer or default_tokenizer(dataset.target_lang),
                 stem=settings.stem,
+                lsum_splitter=settings.lsum_splitter,
                 n_bootstrap=settings.n_bootstrap,
             )
             result[view.name] = rouge.corpus_score(outputs, references)
@@ -113,6 +117,13 @@ def build_report(
         if label not in labels:
             raise InputError(f"baseline or compared system {label!r} is not one of the systems in this run")
     items = len(dataset.examples)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        systems = [
+            SystemScores(run.label, run.description, score_outputs(dataset, run.outputs, settings), run.seconds / items)
+            for run in runs
+        ]
+    warned = list(dict.fromkeys(f"warning: {warning.message}" for warning in caught))
     report_settings: dict[str, object] = {
         "tokenizer": (
             settings.tokenizer or default_tokenizer(dataset.target_lang)
@@ -120,6 +131,7 @@ def build_report(
             else "sacrebleu default for the target"
         ),
         "stem": settings.stem,
+        "lsum_splitter": settings.lsum_splitter,
         "bootstrap": settings.n_bootstrap,
         "summarize_version": package_version(),
     }
@@ -130,10 +142,7 @@ def build_report(
         items=items,
         created=datetime.now().isoformat(timespec="seconds"),
         settings=report_settings,
-        systems=[
-            SystemScores(run.label, run.description, score_outputs(dataset, run.outputs, settings), run.seconds / items)
-            for run in runs
-        ],
+        systems=systems,
         comparisons_asked=pairs,
-        notes=list(notes),
+        notes=[*notes, *warned],
     )

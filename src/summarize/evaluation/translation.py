@@ -2,8 +2,12 @@
 
 Chinese targets are tokenized with sacrebleu's ``zh`` tokenizer, other targets
 with its default ``13a``; chrF uses sacrebleu's defaults (character 6-grams,
-beta 2). Scores are on sacrebleu's 0-100 scale and carry sacrebleu's
-signatures, so they can be compared with published numbers (WMT, FLORES).
+beta 2). The target language, unless given, is inferred from the references'
+script (Chinese when Han characters make up at least a tenth of their
+non-space characters), so BLEU on Chinese cannot silently be tokenized as
+English; the signature records the target and whether it was inferred. Scores
+are on sacrebleu's 0-100 scale and carry sacrebleu's signatures, so they can
+be compared with published numbers (WMT, FLORES).
 """
 
 from __future__ import annotations
@@ -20,6 +24,9 @@ from .tokenizers import looks_chinese
 TARGET_TOKENIZE = {"zh": "zh", "en": "13a"}
 """sacrebleu's BLEU tokenizer for each target language."""
 
+SPACE_TOKENIZERS = ("13a", "intl", "none")
+"""sacrebleu's BLEU tokenizers that leave a run of Chinese characters as one token."""
+
 
 class ChineseTargetTokenizeWarning(UserWarning):
     """Chinese references are being scored with a BLEU tokenizer meant for space-separated text."""
@@ -33,13 +40,15 @@ class TranslationResult:
     chrf: float
     bleu_signature: str
     chrf_signature: str
+    target: str
+    """``zh(inferred)`` or ``zh(given)``: the target language and where it came from."""
     bleu_ci: tuple[float, float] | None = None
     chrf_ci: tuple[float, float] | None = None
 
     @property
     def signature(self) -> str:
-        """Both metrics' settings in one string: ``BLEU|nrefs:1|...|version:2.6.0 chrF2|nrefs:1|...``."""
-        return f"BLEU|{self.bleu_signature} chrF2|{self.chrf_signature}"
+        """Both metrics' settings and the target: ``BLEU|nrefs:1|...|version:2.6.0 chrF2|... target:zh(inferred)``."""
+        return f"BLEU|{self.bleu_signature} chrF2|{self.chrf_signature} target:{self.target}"
 
     def to_dict(self) -> dict[str, Any]:
         """``{"bleu": ..., "chrf": ..., "signature": "..."}`` as ``eval/score.py --json`` prints it."""
@@ -72,25 +81,32 @@ def _interval(score: Any, signature: str) -> tuple[float, float]:
     return (round(mean - half_width, 4), round(mean + half_width, 4))
 
 
+def infer_target_lang(references: Sequence[str | Sequence[str]]) -> str:
+    """``zh`` when the references look Chinese (see :func:`looks_chinese`), else ``en``."""
+    texts = (text for item in references for text in ([item] if isinstance(item, str) else item))
+    return "zh" if looks_chinese(text for text in texts if isinstance(text, str)) else "en"
+
+
 class TranslationScorer:
     """BLEU and chrF against a fixed set of references, whose statistics are computed once.
 
-    ``references[i]`` holds item i's reference(s). Scoring many systems against
-    the same references (as the WMT reproduction does) reuses the cached
-    reference n-grams.
+    ``references[i]`` holds item i's reference(s). `target_lang` None infers
+    the target from the references' script; `tokenize` overrides the BLEU
+    tokenizer the target implies. Scoring many systems against the same
+    references (as the WMT reproduction does) reuses the cached reference n-grams.
     """
 
     def __init__(
         self,
         references: Sequence[str | Sequence[str]],
         *,
-        target_lang: str = "en",
+        target_lang: str | None = None,
         tokenize: str | None = None,
         n_bootstrap: int = 0,
     ) -> None:
         import sacrebleu  # lazy: the "eval" extra
 
-        if target_lang not in TARGET_TOKENIZE:
+        if target_lang is not None and target_lang not in TARGET_TOKENIZE:
             raise InputError(f"unsupported target language {target_lang!r}; choose one of: en, zh")
         if tokenize is not None and tokenize not in sacrebleu.BLEU.TOKENIZERS:
             raise InputError(
@@ -102,8 +118,11 @@ class TranslationScorer:
         if not streams:
             raise InputError("nothing to score: there are no references")
         self.n_items = len(streams[0])
-        self.tokenize = tokenize or TARGET_TOKENIZE[target_lang]
-        if self.tokenize != "zh" and looks_chinese(r for stream in streams for r in stream if r):
+        inferred = target_lang is None
+        self.target_lang = infer_target_lang(references) if target_lang is None else target_lang
+        self.target = f"{self.target_lang}({'inferred' if inferred else 'given'})"
+        self.tokenize = tokenize or TARGET_TOKENIZE[self.target_lang]
+        if self.tokenize in SPACE_TOKENIZERS and looks_chinese(r for stream in streams for r in stream if r):
             warnings.warn(
                 f"the references look Chinese but BLEU tokenize is {self.tokenize!r}, which leaves Chinese "
                 "untokenized (BLEU will be far too low); use --target-lang zh (tokenize='zh')",
@@ -135,6 +154,7 @@ class TranslationScorer:
             chrf_signature=chrf_signature,
             bleu_ci=bleu_ci,
             chrf_ci=chrf_ci,
+            target=self.target,
         )
 
 
@@ -142,11 +162,14 @@ def score_translation(
     hypotheses: Sequence[str],
     references: Sequence[str | Sequence[str]],
     *,
-    target_lang: str = "en",
+    target_lang: str | None = None,
     tokenize: str | None = None,
     n_bootstrap: int = 0,
 ) -> TranslationResult:
-    """Corpus BLEU and chrF of `hypotheses` against `references` (``references[i]``: item i's refs)."""
+    """Corpus BLEU and chrF of `hypotheses` against `references` (``references[i]``: item i's refs).
+
+    `target_lang` None infers the target language from the references' script.
+    """
     if len(hypotheses) != len(references):
         raise InputError(
             f"got {len(hypotheses)} hypotheses but {len(references)} reference items; they must align"
