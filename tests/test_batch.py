@@ -19,25 +19,12 @@ from hypothesis import strategies as st
 
 from conftest import tiny_overrides
 from summarize import InputError, ModelUnavailableError, Service, load_settings
-from summarize.batch import (
-    BatchCounts,
-    InputRecord,
-    JsonlOutput,
-    ParquetOutput,
-    PendingRecord,
-    Progress,
-    count_records,
-    cut_partial_line,
-    expand_inputs,
-    check_inputs,
-    open_output,
-    output_fields,
-    plan_records,
-    process_group,
-    process_records,
-    read_records,
-    run_batch,
-)
+from summarize.batch import BatchCounts, InputRecord, Progress, count_records, process_records, read_records, run_batch
+from summarize.batch.outputs import JsonlOutput, ParquetOutput, cut_partial_line, open_output
+from summarize.batch.planning import plan_records
+from summarize.batch.processing import process_group
+from summarize.batch.readers import check_inputs, expand_inputs
+from summarize.batch.records import PendingRecord, output_fields
 from summarize.models import ModelStore
 from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
 

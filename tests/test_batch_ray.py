@@ -17,7 +17,7 @@ import pytest
 
 from summarize import ModelUnavailableError, Service, load_settings
 from summarize.batch import Progress, run_batch
-from summarize.batch_ray import run_batch_ray, worker_count
+from summarize.batch.ray_runner import run_batch_ray, worker_count
 from summarize.config import ConfigError, RaySettings
 from summarize.models import ModelStore
 from test_batch import article_rows, batch_overrides, read_output, write_jsonl
@@ -121,7 +121,7 @@ def test_gpu_workers_need_gpus_in_the_cluster() -> None:
 
 def test_importing_the_batch_modules_imports_no_heavy_dependency() -> None:
     code = (
-        "import sys, summarize.batch, summarize.batch_ray, summarize.cli; "
+        "import sys, summarize.batch, summarize.batch.ray_runner, summarize.cli; "
         "print(sorted(m for m in ('ray', 'pyarrow', 'torch', 'transformers', 'tqdm') if m in sys.modules))"
     )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

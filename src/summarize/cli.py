@@ -101,7 +101,7 @@ def _run_batch(args: argparse.Namespace) -> None:
     progress = Progress(sys.stderr, quiet=args.quiet, interval=settings.batch.progress_seconds)
     options: dict[str, Any] = {"text_field": args.text_field, "id_field": args.id_field, "progress": progress}
     if args.engine == "ray":
-        from .batch_ray import run_batch_ray
+        from .batch.ray_runner import run_batch_ray
 
         records = run_batch_ray(args.input, args.output, args.task, args.to, settings=settings, **options)
     else:

@@ -30,22 +30,15 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .batch import (
-    FATAL_ERRORS,
-    PendingRecord,
-    Progress,
-    Task,
-    count_records,
-    groups,
-    output_schema,
-    plan_records,
-    prepare_job,
-    process_group,
-    read_records,
-    release_free_memory,
-)
-from .config import RaySettings, Settings, load_settings
-from .errors import ConfigError, InputError
+from ..config import RaySettings, Settings, load_settings
+from ..errors import ConfigError, InputError
+from .job import prepare_job
+from .outputs import output_schema
+from .planning import groups, plan_records
+from .processing import FATAL_ERRORS, process_group, release_free_memory
+from .progress import Progress
+from .readers import count_records, read_records
+from .records import PendingRecord, Task
 
 if TYPE_CHECKING:
     import pyarrow
@@ -112,8 +105,8 @@ def _datasource_class(ray: Any) -> type:
         def _read(self) -> Iterator[pyarrow.Table]:
             import pyarrow
 
-            from .models import ModelStore
-            from .service import Service
+            from ..models import ModelStore
+            from ..service import Service
 
             checker = Service(self.settings, store=ModelStore())  # validation only: loads no model
             records = read_records(self.paths, self.text_field, self.id_field)
@@ -150,7 +143,7 @@ class BatchWorker:
     """The map step: one per Ray actor; builds the service once and processes blocks of records."""
 
     def __init__(self, settings: Settings, task: Task, target_lang: str) -> None:
-        from .service import Service
+        from ..service import Service
 
         self.service = Service(settings)
         self.task = task

@@ -1,0 +1,219 @@
+"""Crash-safe outputs: append-only JSON Lines, and Parquet journaled then converted atomically."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from .readers import PARQUET_READ_ROWS, file_format, parquet_file, pyarrow_module
+from .records import Task, output_fields
+
+if TYPE_CHECKING:
+    import pyarrow
+
+OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+JOURNAL_SUFFIX = ".partial.jsonl"
+"""A Parquet output ``out.parquet`` is journaled in ``out.parquet.partial.jsonl`` until the job ends."""
+
+_PARQUET_WRITE_ROWS = 10_000
+
+
+def _fsync_dir(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def cut_partial_line(path: Path) -> int:
+    """Truncate `path` after its last newline (a record torn by a crash); return the bytes removed."""
+    with path.open("rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        keep, position = 0, size
+        while position > 0:
+            step = min(1 << 16, position)
+            handle.seek(position - step)
+            newline = handle.read(step).rfind(b"\n")
+            if newline >= 0:
+                keep = position - step + newline + 1
+                break
+            position -= step
+        if keep < size:
+            handle.truncate(keep)
+            handle.flush()
+            os.fsync(handle.fileno())
+    return size - keep
+
+
+def check_written(record: Any, fields: frozenset[str], target_lang: str, where: str) -> str:
+    """The id of a record found in an existing output; :class:`InputError` if another job wrote it."""
+    if not isinstance(record, dict) or not isinstance(record.get("id"), str):
+        raise InputError(
+            f"{where} is not a record written by summarize batch; move the file away or choose another --output"
+        )
+    if set(record) != fields or record["target_lang"] != target_lang:
+        raise InputError(
+            f"{where} was written by another job (fields: {', '.join(record)}; target_lang "
+            f"{record.get('target_lang')!r}); resuming needs the same --task and --to, or choose another --output"
+        )
+    return record["id"]
+
+
+class JsonlOutput:
+    """An append-only JSON Lines output: every append is complete lines, flushed and fsync'ed."""
+
+    def __init__(self, path: Path, task: Task, target_lang: str) -> None:
+        self.path = path
+        self.fields = frozenset(output_fields(task))
+        self.target_lang = target_lang
+        self._handle: Any = None
+
+    def recover(self) -> set[str]:
+        """Cut a torn last line and return the ids already written."""
+        if self.path.is_dir():
+            raise InputError(f"output {self.path} is a directory; give a file name ending in .jsonl or .parquet")
+        if not self.path.exists():
+            return set()
+        cut_partial_line(self.path)
+        ids: set[str] = set()
+        with self.path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                where = f"{self.path} line {number}"
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    record = None
+                ids.add(check_written(record, self.fields, self.target_lang, where))
+        return ids
+
+    def append(self, records: Sequence[dict[str, Any]]) -> None:
+        """Write `records` as complete lines and make them durable before returning."""
+        if not records:
+            return
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            created = not self.path.exists()
+            self._handle = self.path.open("ab")
+            if created:
+                _fsync_dir(self.path.parent.resolve())
+        data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
+        self._handle.write(data.encode("utf-8"))
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def finish(self) -> None:
+        """Close the file (every record is already durable); a job without records leaves an empty file."""
+        if self._handle is None and not self.path.exists():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.touch()
+        self.close()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def output_schema(task: Task) -> pyarrow.Schema:
+    """The Parquet schema of `task`'s output records."""
+    pyarrow = pyarrow_module()
+    return pyarrow.schema(
+        [
+            (name, pyarrow.list_(pyarrow.string()) if name == "notes" else pyarrow.string())
+            for name in output_fields(task)
+        ]
+    )
+
+
+class ParquetOutput:
+    """A Parquet output that a kill can never leave corrupt.
+
+    Records go to the JSON Lines journal ``<output>.partial.jsonl`` (the same
+    crash-safe appends as :class:`JsonlOutput`). When the job ends the journal is
+    streamed into ``<output>.tmp``, which is fsync'ed and renamed over the output;
+    then the journal is removed. A rerun finds either the journal (and goes on
+    from it, converting again at the end) or the finished file (whose ids are
+    skipped; it is turned back into a journal only if new records come).
+    """
+
+    def __init__(self, path: Path, task: Task, target_lang: str) -> None:
+        self.path = path
+        self.task = task
+        self.journal = JsonlOutput(Path(f"{path}{JOURNAL_SUFFIX}"), task, target_lang)
+        self._reopen = False
+
+    def recover(self) -> set[str]:
+        """The ids already written, from the journal or else from the finished file."""
+        if self.path.is_dir():
+            raise InputError(f"output {self.path} is a directory; give a file name ending in .jsonl or .parquet")
+        if self.journal.path.exists():
+            return self.journal.recover()
+        if not self.path.exists():
+            return set()
+        ids: set[str] = set()
+        for number, record in enumerate(self._finished_records(), start=1):
+            where = f"{self.path} row {number}"
+            ids.add(check_written(record, self.journal.fields, self.journal.target_lang, where))
+        self._reopen = True
+        return ids
+
+    def _finished_records(self) -> Iterator[dict[str, Any]]:
+        for batch in parquet_file(self.path).iter_batches(batch_size=PARQUET_READ_ROWS):
+            yield from batch.to_pylist()
+
+    def _journal_from_finished(self) -> None:
+        staging = Path(f"{self.journal.path}.tmp")
+        with staging.open("wb") as handle:
+            for record in self._finished_records():
+                handle.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(staging, self.journal.path)
+        _fsync_dir(self.path.parent.resolve())
+
+    def append(self, records: Sequence[dict[str, Any]]) -> None:
+        """Journal `records` durably."""
+        if records and self._reopen:
+            self._journal_from_finished()
+            self._reopen = False
+        self.journal.append(records)
+
+    def finish(self) -> None:
+        """Convert the journal into the Parquet file (atomically) and remove the journal."""
+        if self.path.exists() and not self.journal.path.exists():
+            return
+        self.journal.finish()
+        pyarrow = pyarrow_module()
+        schema = output_schema(self.task)
+        staging = Path(f"{self.path}.tmp")
+        with self.journal.path.open("rb") as journal, pyarrow.parquet.ParquetWriter(staging, schema) as writer:
+            for rows in iter(lambda: list(itertools.islice(journal, _PARQUET_WRITE_ROWS)), []):
+                writer.write_table(pyarrow.Table.from_pylist([json.loads(row) for row in rows], schema=schema))
+        with staging.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, self.path)
+        _fsync_dir(self.path.parent.resolve())
+        self.journal.path.unlink()
+        _fsync_dir(self.path.parent.resolve())
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+Output = JsonlOutput | ParquetOutput
+
+
+def open_output(path: str | Path, task: Task, target_lang: str, inputs: Sequence[Path] = ()) -> Output:
+    """The writer for `path` (JSON Lines or Parquet, by its name)."""
+    path = Path(path)
+    kind = file_format(path, OUTPUT_FORMATS, "output")
+    resolved = path.resolve()
+    if any(resolved == source.resolve() for source in inputs):
+        raise InputError(f"output {path} is also an input; choose another --output")
+    return JsonlOutput(path, task, target_lang) if kind == "jsonl" else ParquetOutput(path, task, target_lang)

@@ -1,0 +1,201 @@
+"""Reading a job's input files (JSONL, CSV, Parquet) one record at a time."""
+
+from __future__ import annotations
+
+import csv
+import glob
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..errors import InputError
+from .records import InputRecord
+
+INPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
+PARQUET_READ_ROWS = 1024
+
+
+def file_format(path: Path, formats: dict[str, str], role: str) -> str:
+    found = formats.get(path.suffix.lower())
+    if found is None:
+        names = ", ".join(sorted(formats))
+        raise InputError(f"cannot tell the format of {role} {path} from its name; use a name ending in {names}")
+    return found
+
+
+def expand_inputs(patterns: Sequence[str | Path]) -> list[Path]:
+    """Input files from paths and glob patterns, in the order given (each glob sorted), without repeats."""
+    if not patterns:
+        raise InputError("no input given; name at least one file or glob pattern (--input)")
+    paths: list[Path] = []
+    for pattern in patterns:
+        text = str(pattern)
+        if any(char in text for char in "*?["):
+            matches = [Path(match) for match in sorted(glob.glob(text, recursive=True)) if Path(match).is_file()]
+            if not matches:
+                raise InputError(f"input pattern {text!r} matches no file")
+            paths.extend(matches)
+            continue
+        path = Path(text)
+        if path.is_dir():
+            raise InputError(f"cannot read {text}: it is a directory; give its files, e.g. '{text}/*.jsonl'")
+        if not path.is_file():
+            raise InputError(f"cannot read {text}: no such file")
+        paths.append(path)
+    unique = list(dict.fromkeys(paths))
+    for path in unique:
+        file_format(path, INPUT_FORMATS, "input")
+    return unique
+
+
+def pyarrow_module() -> Any:
+    try:
+        import pyarrow
+        import pyarrow.parquet  # noqa: F401  (makes pyarrow.parquet available)
+    except ImportError:
+        raise InputError(
+            "Parquet files need pyarrow: pip install 'bilingual-summarize[batch]'"
+        ) from None
+    return pyarrow
+
+
+def parquet_file(path: Path) -> Any:
+    pyarrow = pyarrow_module()
+    try:
+        return pyarrow.parquet.ParquetFile(path)
+    except (OSError, pyarrow.ArrowException) as error:
+        raise InputError(f"cannot read {path} as Parquet: {error}") from None
+
+
+def _csv_header(path: Path) -> list[str]:
+    with _open_csv(path) as handle:
+        try:
+            return next(csv.reader(handle), [])
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 text; convert it to UTF-8") from None
+
+
+def check_inputs(paths: Sequence[Path], text_field: str) -> None:
+    """Raise :class:`InputError` when a CSV or Parquet file has no `text_field` column."""
+    for path in paths:
+        kind = INPUT_FORMATS[path.suffix.lower()]
+        if kind == "csv":
+            columns = _csv_header(path)
+            if not columns:
+                continue
+        elif kind == "parquet":
+            columns = parquet_file(path).schema_arrow.names
+        else:
+            continue
+        if text_field not in columns:
+            raise InputError(
+                f"{path} has no {text_field!r} column (columns: {', '.join(columns)}); "
+                f"name the text column with --text-field"
+            )
+
+
+def _record(location: str, data: dict[str, Any], text_field: str, id_field: str) -> InputRecord:
+    raw_id = data.get(id_field)
+    key, error = location, ""
+    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, type(None))):
+        error = f"field {id_field!r} must be a string or a whole number, not {type(raw_id).__name__}"
+    elif raw_id is not None and raw_id != "":
+        key = str(raw_id)
+    if not error and text_field not in data:
+        error = f"record has no {text_field!r} field"
+    return InputRecord(location=location, id=key, text=data.get(text_field), error=error)
+
+
+_JSON_KINDS = {dict: "an object", list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _read_jsonl(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            location = f"{path}:{number}"
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as error:
+                message = f"line is not UTF-8 text (byte 0x{raw[error.start]:02x} at column {error.start + 1})"
+                yield InputRecord(location, location, None, message)
+                continue
+            try:
+                data = json.loads(line.lstrip("\ufeff") if number == 1 else line)
+            except json.JSONDecodeError as error:
+                yield InputRecord(location, location, None, f"line is not valid JSON: {error.msg} at column {error.colno}")
+                continue
+            if not isinstance(data, dict):
+                kind = _JSON_KINDS.get(type(data), "null")
+                yield InputRecord(location, location, None, f"line holds {kind}, not a JSON object")
+                continue
+            yield _record(location, data, text_field, id_field)
+
+
+def _open_csv(path: Path) -> TextIO:
+    return path.open("r", encoding="utf-8-sig", newline="")
+
+
+def _read_csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    # A long article is one long field; the csv module refuses fields over 128 KiB by default.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
+    with _open_csv(path) as handle:
+        reader = csv.reader(handle)
+        line = 0
+        try:
+            header = next(reader, None)
+            line = reader.line_num
+            for row in reader:
+                start, line = line + 1, reader.line_num
+                if not row:
+                    continue
+                yield _record(f"{path}:{start}", dict(zip(header or [], row)), text_field, id_field)
+        except UnicodeDecodeError:
+            raise InputError(f"{path} is not UTF-8 text; convert it to UTF-8") from None
+        except csv.Error as error:
+            raise InputError(f"{path} is not valid CSV (line {line + 1}): {error}") from None
+
+
+def _read_parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputRecord]:
+    parquet = parquet_file(path)
+    columns = [name for name in dict.fromkeys((text_field, id_field)) if name in parquet.schema_arrow.names]
+    row = 0
+    for batch in parquet.iter_batches(batch_size=PARQUET_READ_ROWS, columns=columns):
+        for data in batch.to_pylist():
+            row += 1
+            yield _record(f"{path}:{row}", data, text_field, id_field)
+
+
+_READERS: dict[str, Callable[[Path, str, str], Iterator[InputRecord]]] = {
+    "jsonl": _read_jsonl,
+    "csv": _read_csv,
+    "parquet": _read_parquet,
+}
+
+
+def read_records(paths: Iterable[Path], text_field: str = "text", id_field: str = "id") -> Iterator[InputRecord]:
+    """Stream the records of every input file, in file order then line order.
+
+    Blank JSONL and CSV lines are not records. A line that is not a JSON object,
+    or a record without the text field or with an unusable id, comes back with
+    its `error` set rather than stopping the job.
+    """
+    for path in paths:
+        yield from _READERS[file_format(path, INPUT_FORMATS, "input")](path, text_field, id_field)
+
+
+def count_records(paths: Iterable[Path]) -> int:
+    """How many records :func:`read_records` will yield (for progress and ETA), reading nothing into memory."""
+    total = 0
+    for path in paths:
+        kind = file_format(path, INPUT_FORMATS, "input")
+        if kind == "parquet":
+            total += parquet_file(path).metadata.num_rows
+        elif kind == "jsonl":
+            with path.open("rb") as handle:
+                total += sum(1 for line in handle if line.strip())
+        else:
+            total += sum(1 for _ in _read_csv(path, "", ""))
+    return total
