@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,28 @@ def test_summary_sentences_come_from_the_article(lang: str) -> None:
     text = (EXAMPLES / f"article_{lang}.txt").read_text()
     summary = ExtractiveSummarizer(ExtractiveSettings()).summarize(text, lang, 3)
     assert set(split_sentences(summary)) <= set(split_sentences(text))
+
+
+def test_six_thousand_one_character_sentences_build_no_pairwise_structure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hardening issue's attack: 36 KB of one-character Chinese sentences took gigabytes with
+    sentence x sentence and sentence x vocabulary matrices. Now every structure is linear in the text:
+    one sparse vector entry per distinct term of a sentence, one cosine per sentence for centrality and
+    at most `count` per sentence for the redundancy check, and a small allocation peak."""
+    from summarize.engines import extractive
+
+    characters = "好是的人我他们有来去大小上下中"
+    sentences = [characters[index % len(characters)] + "。" for index in range(6000)]
+    vectors = extractive.tfidf_vectors([sentence_features(s, "zh", "char-bigram") for s in sentences])
+    assert [len(vector) for vector in vectors] == [1] * 6000
+
+    calls = []
+    real_cosine = extractive.cosine
+    monkeypatch.setattr(extractive, "cosine", lambda left, right: calls.append(1) or real_cosine(left, right))
+    tracemalloc.start()
+    chosen = select_sentences(sentences, "zh", 3, ExtractiveSettings(chinese_tokens="char-bigram"))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert chosen == [0, 1, 2]  # all equally central; the lead prior and the redundancy check decide
+    assert len(calls) <= 6000 + 6000 * 3
+    assert peak < 16 * 2**20  # a 6000 x 6000 float matrix alone would be 275 MiB
+

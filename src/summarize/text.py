@@ -167,28 +167,28 @@ _SENTENCE_OPENERS = frozenset(
 _OPENING = re.compile(f"[A-Z0-9\"'“‘(\\[「『《{_HAN}]")
 
 
+_LONGEST_ABBREVIATION = 32
+_SPACES = re.compile(r"\s*")
+_FIRST_WORD = re.compile(r"[\"'“‘(\[]*([A-Za-z]+)")
+
+
 def _word_before(line: str, end: int) -> str:
-    """The whitespace-delimited token ending at `end` (the dot included)."""
+    """The whitespace-delimited token ending at `end` (the dot included), at most a few dozen characters."""
     start = end
-    while start > 0 and not line[start - 1].isspace():
+    while start > max(0, end - _LONGEST_ABBREVIATION) and not line[start - 1].isspace():
         start -= 1
     return line[start:end].lstrip("\"'“‘([「『")
 
 
-def _first_word(text: str) -> str:
-    match = re.match(r"[\"'“‘(\[]*([A-Za-z]+)", text)
-    return match.group(1) if match else ""
-
-
 def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
-    rest = line[match.end():]
-    if not rest:
+    end = match.end()
+    if end == len(line):
         return True
-    if not rest[0].isspace():
+    if not line[end].isspace():
         # "OK!他说" ends a sentence; "3.5" or "U.S.-led" do not.
-        return match.group().rstrip(_CLOSERS)[-1] in "!?" and bool(_HAN_CHAR.match(rest[0]))
-    following = rest.lstrip()
-    if not _OPENING.match(following):
+        return match.group().rstrip(_CLOSERS)[-1] in "!?" and bool(_HAN_CHAR.match(line[end]))
+    following = _SPACES.match(line, end).end()  # positions, not slices: linear in the line
+    if not _OPENING.match(line, following):
         return False
     if match.group() != ".":
         return True  # "!", "?", "...", or a quotation closed after the stop
@@ -199,7 +199,8 @@ def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
     if len(token) == 1 and token.isupper():
         return False  # an initial: "J. K. Rowling", "George W. Bush"
     if lowered in _CLOSING_ABBREVIATIONS or _DOTTED_ABBREVIATION.search(token + "."):
-        return _first_word(following).lower() in _SENTENCE_OPENERS
+        first_word = _FIRST_WORD.match(line, following)
+        return bool(first_word) and first_word.group(1).lower() in _SENTENCE_OPENERS
     return True
 
 

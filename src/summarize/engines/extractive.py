@@ -1,6 +1,6 @@
 """The embedded extractive summarizer: no download, English and Chinese.
 
-Sentences are scored by centrality (TextRank over TF-IDF cosine similarity)
+Sentences are scored by centrality (mean TF-IDF cosine similarity to the others)
 mixed with a lead-position prior, which news articles reward; the best are
 picked greedily while skipping near-duplicates, and returned in article order.
 English features are lower-cased words without stop words; Chinese features
@@ -31,9 +31,6 @@ _ENGLISH_STOP_WORDS = frozenset(
 )
 _CHINESE_STOP_WORDS = frozenset("的 了 是 在 和 与 及 也 都 就 而 这 那 有 为 对 将 被 把 从 等 之 其 中 上 下 着 我 你 他 她 它 们".split())
 
-DAMPING = 0.85
-ITERATIONS = 50
-
 
 @lru_cache(maxsize=1)
 def _jieba():
@@ -57,52 +54,69 @@ def sentence_features(sentence: str, lang: str, chinese_tokens: str = "jieba") -
     return latin + han
 
 
-def _tfidf_similarity(features: list[list[str]]) -> np.ndarray:
-    vocabulary = {term: i for i, term in enumerate(sorted({t for terms in features for t in terms}))}
+SparseVector = dict[str, float]
+"""A unit-length TF-IDF vector: term -> weight, only the terms a sentence has."""
+
+
+def tfidf_vectors(features: list[list[str]]) -> list[SparseVector]:
+    """One sparse, unit-length TF-IDF vector per sentence (cost linear in the number of terms)."""
     count = len(features)
-    matrix = np.zeros((count, max(1, len(vocabulary))))
     document_frequency = Counter(term for terms in features for term in set(terms))
-    for row, terms in enumerate(features):
-        for term, frequency in Counter(terms).items():
-            idf = math.log((1 + count) / (1 + document_frequency[term])) + 1.0
-            matrix[row, vocabulary[term]] = (1 + math.log(frequency)) * idf
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    matrix = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-    return matrix @ matrix.T
+    vectors = []
+    for terms in features:
+        weights = {
+            term: (1 + math.log(frequency)) * (math.log((1 + count) / (1 + document_frequency[term])) + 1.0)
+            for term, frequency in Counter(terms).items()
+        }
+        norm = math.sqrt(sum(weight * weight for weight in weights.values()))
+        vectors.append({term: weight / norm for term, weight in weights.items()} if norm else {})
+    return vectors
 
 
-def _textrank(similarity: np.ndarray) -> np.ndarray:
-    count = similarity.shape[0]
-    weights = similarity.copy()
-    np.fill_diagonal(weights, 0.0)
-    totals = weights.sum(axis=1, keepdims=True)
-    transition = np.divide(weights, totals, out=np.full_like(weights, 1.0 / count), where=totals > 0)
-    scores = np.full(count, 1.0 / count)
-    for _ in range(ITERATIONS):
-        scores = (1 - DAMPING) / count + DAMPING * transition.T @ scores
-    return scores / scores.max()
+def cosine(left: SparseVector, right: SparseVector) -> float:
+    """The cosine similarity of two unit-length sparse vectors."""
+    if len(left) > len(right):
+        left, right = right, left
+    return sum(weight * right.get(term, 0.0) for term, weight in left.items())
+
+
+def centrality(vectors: list[SparseVector]) -> np.ndarray:
+    """Each sentence's mean cosine similarity to every other sentence, scaled to a maximum of 1.
+
+    The sum of similarities to all others is the similarity to the sum of all
+    vectors less the sentence's own, so no sentence x sentence matrix is built.
+    """
+    total: Counter[str] = Counter()
+    for vector in vectors:
+        total.update(vector)
+    scores = np.array([cosine(vector, total) - (1.0 if vector else 0.0) for vector in vectors]).clip(min=0.0)
+    peak = scores.max(initial=0.0)
+    return scores / peak if peak > 0 else scores
 
 
 def _position_prior(count: int) -> np.ndarray:
     return 1.0 / np.sqrt(np.arange(1, count + 1))
 
 
-def sentence_scores(similarity: np.ndarray, position_weight: float) -> np.ndarray:
-    """Each sentence's score: TextRank centrality mixed with the lead-position prior."""
-    count = similarity.shape[0]
-    return (1 - position_weight) * _textrank(similarity) + position_weight * _position_prior(count)
+def sentence_scores(vectors: list[SparseVector], position_weight: float) -> np.ndarray:
+    """Each sentence's score: TF-IDF centrality mixed with the lead-position prior."""
+    return (1 - position_weight) * centrality(vectors) + position_weight * _position_prior(len(vectors))
 
 
 def select_sentences(sentences: list[str], lang: str, count: int, settings: ExtractiveSettings) -> list[int]:
-    """The indices of up to `count` sentences to keep, near-duplicates skipped, in article order."""
+    """The indices of up to `count` sentences to keep, near-duplicates skipped, in article order.
+
+    Time and memory are about linear in the text: sparse vectors, no pairwise
+    matrix; each candidate is compared only with the (at most `count`) sentences
+    already chosen.
+    """
     if len(sentences) <= count:
         return list(range(len(sentences)))
-    features = [sentence_features(sentence, lang, settings.chinese_tokens) for sentence in sentences]
-    similarity = _tfidf_similarity(features)
-    scores = sentence_scores(similarity, settings.position_weight)
+    vectors = tfidf_vectors([sentence_features(sentence, lang, settings.chinese_tokens) for sentence in sentences])
+    scores = sentence_scores(vectors, settings.position_weight)
     chosen: list[int] = []
     for index in sorted(range(len(sentences)), key=lambda index: (-scores[index], index)):
-        if all(similarity[index, other] < settings.redundancy_threshold for other in chosen):
+        if all(cosine(vectors[index], vectors[other]) < settings.redundancy_threshold for other in chosen):
             chosen.append(index)
         if len(chosen) == count:
             break
