@@ -17,6 +17,7 @@ from typing import Any
 from .config import Settings, load_settings
 from .errors import InputError, SummarizeError
 from .results import Result
+from .text import decode_utf8
 
 PROGRAM = "summarize"
 CONFIG_ENV = "SUMMARIZE_CONFIG"
@@ -36,12 +37,7 @@ def read_text(source: str | None) -> str:
             raise InputError(f"cannot read {source}: it is a directory") from None
         except OSError as error:
             raise InputError(f"cannot read {source}: {error.strerror or error}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); convert it to UTF-8"
-        ) from None
+    return decode_utf8(data, name)
 
 
 def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings:

@@ -45,6 +45,16 @@ _OTHER_FUNCTION_WORDS = frozenset(
     "het een ik niet zijn".split()
 ) - _ENGLISH_FUNCTION_WORDS
 
+def decode_utf8(data: bytes, name: str) -> str:
+    """`data` as text (a UTF-8 byte-order mark dropped), or :class:`InputError` naming `name` and the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); convert it to UTF-8"
+        ) from None
+
+
 # --------------------------------------------------------------------------- normalization
 
 _FULLWIDTH_ALNUM = {
