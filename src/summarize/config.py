@@ -69,13 +69,19 @@ class ExtractiveSettings:
     """The embedded extractive summarizer (no download needed)."""
 
     sentences: int = 3
-    """Sentences in a "medium" summary ("short" halves it, "long" doubles it)."""
+    """Most sentences in a "medium" summary ("short" halves it, "long" doubles it)."""
+    words: int = 100
+    """Most words in a "medium" English summary beyond its first sentence (scaled like ``sentences``)."""
+    characters: int = 150
+    """Most characters in a "medium" Chinese summary beyond its first sentence (scaled like ``sentences``)."""
     position_weight: float = 0.85
     """Weight of the lead-position prior against sentence centrality, 0..1 (tuned on SummEval, see eval/results)."""
     redundancy_threshold: float = 0.35
     """A sentence this similar (cosine) to one already chosen is skipped."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
     """Features for Chinese sentences: jieba words or character bigrams."""
+    story_similarity: float = 0.05
+    """A paragraph less similar (cosine) than this to the story so far starts a new story (a digest)."""
 
 
 def _default_summary_models() -> dict[str, ModelSettings]:

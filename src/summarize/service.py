@@ -187,10 +187,11 @@ class Service:
     def _summarize_group(self, lang: Language, texts: list[str], length: str, drafts: list[dict[str, Any]]) -> None:
         model, notes = self._summary_model(lang)
         if model is None:
-            base = self.settings.summarize.extractive.sentences
-            count = max(1, round(base * LENGTH_SCALE[length]))
+            extractive = self.settings.summarize.extractive
+            count = max(1, round(extractive.sentences * LENGTH_SCALE[length]))
+            units = max(1, round((extractive.words if lang == "en" else extractive.characters) * LENGTH_SCALE[length]))
             for text, draft in zip(texts, drafts):
-                summary = self.extractive.summarize(text, lang, count)
+                summary = self.extractive.summarize(text, lang, count, units)
                 draft.update(text=summary, engine="extractive", model="extractive", chunks=1, notes=list(notes))
             return
         overrides = {

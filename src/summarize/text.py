@@ -158,6 +158,7 @@ def detect_language(text: str) -> Detection:
 
 _CHINESE_TERMINATORS = "。！？；…"
 _CLOSERS = "”’\"'」』）)】》〉"
+_OPENERS = "“‘\"'「『（(【《〈"
 _SENTENCE_END = re.compile(f"[.!?{_CHINESE_TERMINATORS}]+[{re.escape(_CLOSERS)}]*")
 
 # Abbreviations that never end a sentence (a name or a number always follows).
@@ -214,16 +215,45 @@ def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
     return True
 
 
+_OPENING_QUOTES = "“「『"
+_CLOSING_QUOTES = "”」』"
+_QUOTE_DEPTH = {**dict.fromkeys(_OPENING_QUOTES, 1), **dict.fromkeys(_CLOSING_QUOTES, -1)}
+
+
+def quote_depth(text: str) -> int:
+    """How many “「『 quotations `text` leaves open (negative: more closed than opened)."""
+    return sum(_QUOTE_DEPTH.get(char, 0) for char in text)
+
+
+def has_balanced_quotes(text: str) -> bool:
+    """True when every “「『 in `text` is closed, in order, and nothing is closed that was not opened."""
+    depth = 0
+    for char in text:
+        depth += _QUOTE_DEPTH.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _split_line(line: str) -> list[str]:
-    sentences: list[str] = []
-    start = 0
+    cuts: list[int] = []
+    inside_quotation: list[int] = []  # sentence ends while a quotation is open: cut only if it never closes
+    depth = 0
+    scanned = 0
     for match in _SENTENCE_END.finditer(line):
         chinese = any(char in _CHINESE_TERMINATORS for char in match.group())
-        if chinese or _is_english_boundary(line, match):
-            sentences.append(line[start:match.end()].strip())
-            start = match.end()
-    sentences.append(line[start:].strip())
-    return [sentence for sentence in sentences if sentence]
+        if not (chinese or _is_english_boundary(line, match)):
+            continue
+        depth = max(0, depth + quote_depth(line[scanned:match.end()]))
+        scanned = match.end()
+        if depth:
+            inside_quotation.append(match.end())
+        else:
+            cuts.append(match.end())
+            inside_quotation.clear()
+    cuts += inside_quotation
+    pieces = [line[start:end].strip() for start, end in zip([0, *cuts], [*cuts, len(line)])]
+    return [piece for piece in pieces if piece]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -232,7 +262,9 @@ def split_sentences(text: str) -> list[str]:
     English: ``.``, ``!``, ``?`` followed by a space and a capital, digit or
     quote; abbreviations ("Dr.", "U.S."), initials and decimals do not end a
     sentence. Chinese: ``。！？；…`` always end one. Closing quotes and
-    brackets (”」』) stay on the sentence they close. Line breaks always end a
+    brackets (”」』) stay on the sentence they close, and a quotation in
+    “”「」『』 is not cut inside (its sentences stay with the one that holds
+    them) unless it never closes on its line. Line breaks always end a
     sentence. Joining the result loses nothing but whitespace.
     """
     return [sentence for line in text.split("\n") for sentence in _split_line(line)]
@@ -252,11 +284,29 @@ def _is_wide(char: str) -> bool:
     return bool(_HAN_CHAR.match(char)) or unicodedata.east_asian_width(char) in "WF"
 
 
+def _needs_space(before: str, after: str) -> bool:
+    """One space between two sentences unless both meet in wide (Chinese) characters; quotes and
+    brackets at the seam do not count (“……。”他说 has no space, 'said.” Then' has one)."""
+    last = before.rstrip(_CLOSERS)[-1:] or before[-1]
+    first = after.lstrip(_OPENERS)[:1] or after[0]
+    return not (_is_wide(last) and _is_wide(first))
+
+
 def join_sentences(sentences: list[str]) -> str:
     """Join sentences as written: no space between Chinese sentences, one space otherwise."""
     joined = ""
     for sentence in sentences:
-        if joined and not (_is_wide(joined[-1]) and _is_wide(sentence[0])):
+        if joined and sentence and _needs_space(joined, sentence):
             joined += " "
         joined += sentence
     return joined
+
+
+def length_unit(lang: str) -> re.Pattern[str]:
+    """What a text's length is counted in: words (en) or non-space characters (zh)."""
+    return re.compile(r"\S+") if lang == "en" else re.compile(r"\S")
+
+
+def length_units(text: str, lang: str) -> int:
+    """A text's length as readers count it: words (en) or non-space characters (zh)."""
+    return len(length_unit(lang).findall(text))

@@ -18,7 +18,8 @@ import numpy as np
 
 from ..charclasses import HAN_RUN as _HAN_RUN
 from ..config import ExtractiveSettings
-from ..text import join_sentences, split_sentences
+from ..text import has_balanced_quotes, join_sentences, length_units
+from .page import Page, read_page
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _LATIN_OR_NUMBER = re.compile(r"[a-z0-9]+")
@@ -81,7 +82,7 @@ def cosine(left: SparseVector, right: SparseVector) -> float:
 
 
 def centrality(vectors: list[SparseVector]) -> np.ndarray:
-    """Each sentence's mean cosine similarity to every other sentence, scaled to a maximum of 1.
+    """Each sentence's summed cosine similarity to every other sentence, scaled to a maximum of 1.
 
     The sum of similarities to all others is the similarity to the sum of all
     vectors less the sentence's own, so no sentence x sentence matrix is built.
@@ -89,50 +90,120 @@ def centrality(vectors: list[SparseVector]) -> np.ndarray:
     total: Counter[str] = Counter()
     for vector in vectors:
         total.update(vector)
-    scores = np.array([cosine(vector, total) - (1.0 if vector else 0.0) for vector in vectors]).clip(min=0.0)
+    return _scaled(np.array([cosine(vector, total) - (1.0 if vector else 0.0) for vector in vectors]))
+
+
+def _scaled(scores: np.ndarray) -> np.ndarray:
+    scores = scores.clip(min=0.0)
     peak = scores.max(initial=0.0)
     return scores / peak if peak > 0 else scores
 
 
-def _position_prior(count: int) -> np.ndarray:
-    return 1.0 / np.sqrt(np.arange(1, count + 1))
+def story_starts(vectors: list[SparseVector], page: Page, threshold: float) -> list[bool]:
+    """Whether each sentence starts a story: the first sentence, the first of a new section (a
+    headline after story text), or the first of a paragraph that shares (almost) no terms with the
+    story so far (cosine below `threshold`: a digest of unrelated stories). Linear in the text."""
+    starts = [False] * len(vectors)
+    story: Counter[str] = Counter()
+    story_norm_squared = 0.0
+    index = 0
+    while index < len(vectors):
+        end = index
+        while end < len(vectors) and page.paragraphs[end] == page.paragraphs[index]:
+            end += 1
+        paragraph: Counter[str] = Counter()
+        for vector in vectors[index:end]:
+            paragraph.update(vector)
+        norm = math.sqrt(sum(weight * weight for weight in paragraph.values()))
+        similarity = cosine(paragraph, story) / (norm * math.sqrt(story_norm_squared)) if norm and story_norm_squared else 0
+        if index == 0 or page.sections[index] != page.sections[index - 1] or similarity < threshold:
+            starts[index] = True
+            story, story_norm_squared = Counter(), 0.0
+        for term, weight in paragraph.items():
+            story_norm_squared += (story[term] + weight) ** 2 - story[term] ** 2
+            story[term] += weight
+        index = end
+    return starts
 
 
-def sentence_scores(vectors: list[SparseVector], position_weight: float) -> np.ndarray:
-    """Each sentence's score: TF-IDF centrality mixed with the lead-position prior."""
-    return (1 - position_weight) * centrality(vectors) + position_weight * _position_prior(len(vectors))
+def position_prior(starts: list[bool]) -> np.ndarray:
+    """1/sqrt(position in its story), times 1/sqrt(the story's number): each story's lead counts, the first most."""
+    prior = np.empty(len(starts))
+    story = position = 0
+    for index, start in enumerate(starts):
+        if start and index:
+            story, position = story + 1, 0
+        position += 1
+        prior[index] = 1.0 / math.sqrt(position * (story + 1))
+    return prior
 
 
-def select_sentences(sentences: list[str], lang: str, count: int, settings: ExtractiveSettings) -> list[int]:
-    """The indices of up to `count` sentences to keep, near-duplicates skipped, in article order.
+def sentence_scores(vectors: list[SparseVector], position_weight: float, prior: np.ndarray | None = None,
+                    headline_similarity: np.ndarray | None = None) -> np.ndarray:
+    """Each sentence's score: TF-IDF centrality (averaged with similarity to its headline, when the
+    page has one) mixed with the lead-position prior (by default, one story: 1/sqrt(position))."""
+    content = centrality(vectors)
+    if headline_similarity is not None and headline_similarity.any():
+        content = (content + _scaled(headline_similarity)) / 2
+    if prior is None:
+        prior = position_prior([index == 0 for index in range(len(vectors))])
+    return (1 - position_weight) * content + position_weight * prior
+
+
+def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
+    """The indices of the page's sentences to keep, in article order: the best-scored first, skipping
+    near-duplicates and sentences with unbalanced quotes, until `count` sentences are chosen or the
+    next one would pass `max_units` words (en) or characters (zh); at least one sentence.
 
     Time and memory are about linear in the text: sparse vectors, no pairwise
     matrix; each candidate is compared only with the (at most `count`) sentences
     already chosen.
     """
-    if len(sentences) <= count:
-        return list(range(len(sentences)))
-    vectors = tfidf_vectors([sentence_features(sentence, lang, settings.chinese_tokens) for sentence in sentences])
-    scores = sentence_scores(vectors, settings.position_weight)
+    sentences = page.sentences
+    if not sentences:
+        return []
+    features = [sentence_features(text, lang, settings.chinese_tokens) for text in sentences + page.headlines]
+    vectors = tfidf_vectors(features)
+    sentence_vectors, headline_vectors = vectors[: len(sentences)], vectors[len(sentences):]
+    headline_similarity = np.array(
+        [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections)]
+    )
+    prior = position_prior(story_starts(sentence_vectors, page, settings.story_similarity))
+    scores = sentence_scores(sentence_vectors, settings.position_weight, prior, headline_similarity)
+    eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)] or list(range(len(sentences)))
     chosen: list[int] = []
-    for index in sorted(range(len(sentences)), key=lambda index: (-scores[index], index)):
-        if all(cosine(vectors[index], vectors[other]) < settings.redundancy_threshold for other in chosen):
-            chosen.append(index)
+    used = 0
+    for index in sorted(eligible, key=lambda index: (-scores[index], index)):
+        if any(cosine(sentence_vectors[index], sentence_vectors[other]) >= settings.redundancy_threshold for other in chosen):
+            continue
+        units = length_units(sentences[index], lang)
+        if chosen and max_units is not None and used + units > max_units:
+            break
+        chosen.append(index)
+        used += units
         if len(chosen) == count:
             break
     return sorted(chosen)
 
 
+def select_sentences(sentences: list[str], lang: str, count: int, settings: ExtractiveSettings,
+                     max_units: int | None = None) -> list[int]:
+    """:func:`select` for plain sentences: one paragraph, one story, no headline."""
+    page = Page(list(sentences), [0] * len(sentences), [0] * len(sentences), [""])
+    return select(page, lang, count, settings, max_units)
+
+
 class ExtractiveSummarizer:
-    """Summarize by picking the article's own most central, earliest sentences."""
+    """Summarize by picking the article's own most central, earliest sentences, page furniture left out."""
 
     name = "extractive"
 
     def __init__(self, settings: ExtractiveSettings) -> None:
         self.settings = settings
 
-    def summarize(self, text: str, lang: str, sentence_count: int) -> str:
-        """Return up to `sentence_count` sentences of `text` (normalized), joined in article order."""
-        sentences = split_sentences(text)
-        keep = select_sentences(sentences, lang, sentence_count, self.settings)
-        return join_sentences([sentences[index] for index in keep])
+    def summarize(self, text: str, lang: str, sentence_count: int, max_units: int | None = None) -> str:
+        """Return up to `sentence_count` sentences (and at most `max_units` words in English, characters
+        in Chinese, beyond the first sentence) of normalized `text`, joined in article order."""
+        page = read_page(text)
+        keep = select(page, lang, sentence_count, self.settings, max_units)
+        return join_sentences([page.sentences[index] for index in keep])

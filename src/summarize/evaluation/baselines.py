@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
+from ..text import join_sentences, length_unit, length_units, normalize_text, split_sentences
 
-from ..text import join_sentences, normalize_text, split_sentences
-
-_NON_SPACE = re.compile(r"\S")
-_WORD = re.compile(r"\S+")
+__all__ = ["lead_prefix", "lead_sentences", "length_units"]
 
 
 def lead_sentences(text: str, count: int) -> str:
@@ -15,17 +12,12 @@ def lead_sentences(text: str, count: int) -> str:
     return join_sentences(split_sentences(normalize_text(text))[:count])
 
 
-def length_units(text: str, lang: str) -> int:
-    """A text's length in the unit lead baselines are matched by: words (en) or non-space characters (zh)."""
-    return len((_WORD if lang == "en" else _NON_SPACE).findall(text))
-
-
 def lead_prefix(text: str, units: int, lang: str) -> str:
     """The start of `text` (normalized) holding `units` words (en) or non-space characters (zh)."""
     normalized = normalize_text(text)
     if units <= 0:
         return ""
-    for index, match in enumerate((_WORD if lang == "en" else _NON_SPACE).finditer(normalized), start=1):
+    for index, match in enumerate(length_unit(lang).finditer(normalized), start=1):
         if index == units:
             return normalized[: match.end()]
     return normalized
