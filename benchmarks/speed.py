@@ -373,7 +373,7 @@ def _generation(shape: Shape, beams: int) -> dict[str, Any]:
 
 def _project_runner(shape: Shape, folder: str, runtime_settings: dict[str, Any], work: Path) -> Callable[[list[str], int], list[str]]:
     from summarize.config import ModelSettings, RuntimeSettings
-    from summarize.models import load_seq2seq
+    from summarize.engines.loader import load_seq2seq
 
     runtime = RuntimeSettings(allow_download=False, cache_dir=str(work / "cache"), **runtime_settings)
     if runtime.cpu_threads == 0 and runtime.device == "cpu":

@@ -59,7 +59,7 @@ def tiny_settings(tiny_models: dict[str, Path]):
 def tiny_service(tiny_settings):
     """A fresh service (with its own model store) over the tiny models."""
     from summarize import Service
-    from summarize.models import ModelStore
+    from summarize.store import ModelStore
 
     return Service(tiny_settings, store=ModelStore())
 

@@ -25,7 +25,7 @@ from summarize.batch.planning import plan_records
 from summarize.batch.processing import process_group
 from summarize.batch.readers import check_inputs, expand_inputs
 from summarize.batch.records import PendingRecord, output_fields
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
 
 GROUP_SIZE = 4

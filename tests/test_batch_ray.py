@@ -19,7 +19,7 @@ from summarize import ModelUnavailableError, Service, load_settings
 from summarize.batch import Progress, run_batch
 from summarize.batch.ray_runner import run_batch_ray, worker_count
 from summarize.config import ConfigError, RaySettings
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 from test_batch import article_rows, batch_overrides, read_output, write_jsonl
 
 

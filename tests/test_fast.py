@@ -17,7 +17,9 @@ from conftest import tiny_overrides
 from summarize import ConfigError, ModelUnavailableError, Service, load_settings
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.engines.ctranslate2 import VMAP_FILE, CTranslate2Model, load_ctranslate2, target_tokens
-from summarize.models import ModelStore, check_int8_support, load_seq2seq
+from summarize.engines.loader import load_seq2seq
+from summarize.engines.seq2seq import check_int8_support
+from summarize.store import ModelStore
 
 ENGLISH = [
     "The council approved the new budget on Tuesday. Spending on schools will rise.",

@@ -10,7 +10,9 @@ import pytest
 
 from summarize import ModelUnavailableError, load_settings
 from summarize.config import ModelSettings, RuntimeSettings
-from summarize.models import ModelStore, load_seq2seq, model_status, pull_model
+from summarize.engines.loader import load_seq2seq
+from summarize.hub import model_status, pull_model
+from summarize.store import ModelStore
 
 CPU = RuntimeSettings(device="cpu", allow_download=False)
 

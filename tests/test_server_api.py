@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from conftest import FORCED_LENGTH, tiny_overrides
 from summarize import Result, Service, Settings, load_settings
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 from summarize.server import BODY_NOT_AN_OBJECT, UI_LOGIN_MESSAGE, create_app, package_version
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
 

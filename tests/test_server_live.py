@@ -23,7 +23,7 @@ from conftest import FORCED_LENGTH, tiny_overrides
 from live_server import LiveServer
 from summarize import Service, Settings, load_settings
 from summarize.choices import choice_settings
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 from summarize.server import create_app
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
 

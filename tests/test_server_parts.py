@@ -13,7 +13,7 @@ from conftest import tiny_overrides
 from summarize import ConfigError, InputError, ModelUnavailableError, Result, Service, SummarizeError, load_settings
 from summarize.choices import SummaryChoices, choice_names, choice_settings
 from summarize.cli import main
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 from summarize.server import ApiError, Gate, error_response
 from summarize.text import Detection
 from summarize.ui import Actions, build_ui, describe_detection, describe_result, notice, read_upload

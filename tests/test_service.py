@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from conftest import tiny_overrides
 from summarize import InputError, ModelUnavailableError, Service, load_settings
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 from summarize.translate import output_cap, translate_segments
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -105,7 +105,7 @@ def test_long_chinese_input_is_chunked_by_the_512_token_limit(tiny_service: Serv
 
 
 def test_input_limits_come_from_the_family() -> None:
-    from summarize.models import FAMILIES
+    from summarize.families import FAMILIES
 
     assert {family.name: family.max_input_tokens for family in FAMILIES} == {"marian": 512, "bart": 1024, "t5": 512}
 

@@ -24,7 +24,7 @@ from summarize.chunking import plan_batches
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.engines.vocabulary import OutputVocabulary, marian_target_token_ids
 from summarize.engines.workers import BatchWorkers, worker_layout
-from summarize.models import load_seq2seq
+from summarize.engines.loader import load_seq2seq
 
 ENGLISH = [
     "The council approved the new budget on Tuesday.",

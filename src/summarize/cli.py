@@ -109,7 +109,7 @@ def _run_batch(args: argparse.Namespace) -> None:
 
 
 def _run_models(args: argparse.Namespace) -> None:
-    from .models import model_status, pull_model
+    from .hub import model_status, pull_model
 
     settings = settings_from_args(args)
     if args.action == "list":

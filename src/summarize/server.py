@@ -34,7 +34,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
 from .errors import InputError, ModelUnavailableError, SummarizeError
-from .models import model_status
+from .hub import model_status
 from .results import Result
 from .service import Service
 

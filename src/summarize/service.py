@@ -17,7 +17,7 @@ from .config import Settings, load_settings
 from .engines.extractive import ExtractiveSummarizer
 from .engines.seq2seq import Seq2SeqModel
 from .errors import InputError, ModelUnavailableError
-from .models import ModelStore, default_store
+from .store import ModelStore, default_store
 from .results import Result
 from .summarizer import summarize_documents
 from .text import SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text

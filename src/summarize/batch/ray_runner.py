@@ -105,7 +105,7 @@ def _datasource_class(ray: Any) -> type:
         def _read(self) -> Iterator[pyarrow.Table]:
             import pyarrow
 
-            from ..models import ModelStore
+            from ..store import ModelStore
             from ..service import Service
 
             checker = Service(self.settings, store=ModelStore())  # validation only: loads no model

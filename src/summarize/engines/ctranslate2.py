@@ -31,17 +31,9 @@ from typing import Any
 from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
-from ..models import (
-    ModelFamily,
-    cached_snapshot,
-    choose_device,
-    cpu_cores,
-    family_for,
-    is_local,
-    load_error,
-    pull_model,
-    resolve_source,
-)
+from ..families import ModelFamily, family_for
+from ..hub import cached_snapshot, is_local, load_error, pull_model, resolve_source
+from .devices import choose_device, cpu_cores
 from .seq2seq import Seq2SeqModel
 from .vocabulary import target_pieces
 from .workers import worker_layout

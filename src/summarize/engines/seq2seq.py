@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
-from ..errors import ModelUnavailableError
-from ..models import ModelFamily
-from .workers import BatchWorkers
+from ..errors import ConfigError, ModelUnavailableError
+from ..families import ModelFamily, family_for
+from ..hub import load_error, resolve_source
+from .devices import choose_device, choose_dtype, cpu_cores
+from .workers import BatchWorkers, worker_layout
 
 if TYPE_CHECKING:
     from .vocabulary import OutputVocabulary
@@ -166,3 +168,90 @@ class Seq2SeqModel:
         with torch.inference_mode():
             generated = self.model.generate(**inputs, **settings, **extra)
         return generated if self.output_vocabulary is None else self.output_vocabulary.to_token_ids(generated)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def check_int8_support(device: str, dtype: str) -> None:
+    """Raise :class:`ConfigError` unless transformers-backend int8 can run on `device` with `dtype`."""
+    if device != "cpu":
+        raise ConfigError(
+            f"runtime.quantization 'int8' with backend 'transformers' runs on CPU only, and the device is "
+            f"{device!r}; set runtime.device to 'cpu', or runtime.backend to 'ctranslate2' (int8 on GPU too)"
+        )
+    if dtype not in ("auto", "float32"):
+        raise ConfigError(
+            f"runtime.quantization 'int8' with backend 'transformers' quantizes float32 weights; "
+            f"set runtime.dtype to 'auto' or 'float32', not {dtype!r}"
+        )
+
+
+def quantize_int8(model: Any) -> Any:
+    """Dynamic int8 quantization of every Linear layer (weights int8, activations quantized per call)."""
+    import warnings
+
+    import torch
+
+    try:
+        from torch.ao.quantization import quantize_dynamic
+    except ImportError as error:
+        raise ConfigError(
+            f"runtime.quantization 'int8' needs torch.ao.quantization.quantize_dynamic, which torch "
+            f"{torch.__version__} does not have; use runtime.backend 'ctranslate2' for int8"
+        ) from error
+    with warnings.catch_warnings():
+        # torch.ao.quantization announces its own deprecation on every call; it still works.
+        warnings.filterwarnings("ignore", message=r"torch\.ao\.quantization is deprecated")
+        warnings.filterwarnings("ignore", message=r"torch\.quantize_per_tensor.* are deprecated")
+        return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def load_transformers(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
+    """Load a tokenizer and seq2seq model safely and put it on the configured device
+    (optionally int8 on CPU)."""
+    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as transformers_logging
+
+    source, local_only = resolve_source(spec, role, runtime)
+    device = choose_device(runtime.device)
+    if runtime.quantization == "int8":
+        check_int8_support(device, runtime.dtype)
+    options: dict[str, Any] = {"trust_remote_code": False, "local_files_only": local_only}
+    bars_were_enabled = transformers_logging.is_progress_bar_enabled()
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in logs and CLI output
+    try:
+        config = AutoConfig.from_pretrained(source, **options)
+        family = family_for(config.model_type, spec.model)
+        tokenizer = AutoTokenizer.from_pretrained(source, **options)
+        model = AutoModelForSeq2SeqLM.from_pretrained(
+            source, use_safetensors=True, dtype=choose_dtype(runtime.dtype, device), **options
+        )
+    except ModelUnavailableError:
+        raise
+    except (OSError, ValueError, KeyError, ImportError) as error:
+        raise load_error(spec.model, role, error) from error
+    finally:
+        if bars_were_enabled:
+            transformers_logging.enable_progress_bar()
+    model.to(device).eval()
+    vocabulary = None
+    if runtime.restrict_vocabulary and family.name == "marian":
+        from .vocabulary import marian_target_token_ids, restrict_output_vocabulary
+
+        token_ids = marian_target_token_ids(tokenizer)
+        if token_ids:
+            vocabulary = restrict_output_vocabulary(model, token_ids)
+    if runtime.quantization == "int8":
+        model = quantize_int8(model)
+    workers, threads_each = worker_layout(runtime.inter_threads, runtime.cpu_threads, device, cpu_cores())
+    return Seq2SeqModel(
+        name=spec.model,
+        family=family,
+        tokenizer=tokenizer,
+        model=model,
+        spec=spec,
+        runtime=runtime,
+        workers=BatchWorkers(workers, threads_each),
+        output_vocabulary=vocabulary,
+    )

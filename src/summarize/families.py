@@ -1,0 +1,50 @@
+"""Model families and their quirks: one registry, read by every engine.
+
+Each family's quirks live in ``FAMILIES`` and nowhere else: input limits,
+target-language tags of multi-target Marian models, input whitespace handling.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from .errors import ModelUnavailableError
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """The quirks of one architecture family."""
+
+    name: str
+    model_types: frozenset[str]
+    max_input_tokens: int
+    """Position limit of the family's released checkpoints."""
+    collapse_whitespace: bool = False
+    """Join lines into one (mT5 XL-Sum was trained on whitespace-normalized text)."""
+    target_tags: Mapping[str, str] = field(default_factory=dict)
+    """Tag put in front of every source sentence, per target language, for
+    multi-target models (only used when the tokenizer knows such tags)."""
+
+
+FAMILIES: tuple[ModelFamily, ...] = (
+    ModelFamily(
+        name="marian",
+        model_types=frozenset({"marian"}),
+        max_input_tokens=512,
+        target_tags={"zh": ">>cmn_Hans<<", "en": ">>eng<<"},
+    ),
+    ModelFamily(name="bart", model_types=frozenset({"bart"}), max_input_tokens=1024),
+    ModelFamily(name="t5", model_types=frozenset({"t5", "mt5"}), max_input_tokens=512, collapse_whitespace=True),
+)
+
+
+def family_for(model_type: str, model_name: str) -> ModelFamily:
+    """The family of a model by its ``config.model_type``."""
+    for family in FAMILIES:
+        if model_type in family.model_types:
+            return family
+    supported = ", ".join(sorted(t for family in FAMILIES for t in family.model_types))
+    raise ModelUnavailableError(
+        f"model {model_name!r} has type {model_type!r}, which is not supported; supported types: {supported}"
+    )

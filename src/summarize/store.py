@@ -1,0 +1,70 @@
+"""The per-process model store: each model loaded once per weights and runtime, shared after."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from .config import ModelSettings, RuntimeSettings
+from .engines.loader import load_seq2seq
+from .errors import ModelUnavailableError
+
+if TYPE_CHECKING:
+    from .engines.seq2seq import Seq2SeqModel
+
+
+class ModelStore:
+    """Loads each model once per process and hands out the same weights after.
+
+    Callers that configure the same weights with other generation settings get
+    a light view sharing them. A failed load is remembered per role, so that
+    ``auto`` does not retry a missing model on every request and each role's
+    error names its own setting. Thread-safe: concurrent first requests load once.
+    """
+
+    def __init__(self) -> None:
+        self._models: dict[tuple[Any, ...], Seq2SeqModel] = {}
+        self._failures: dict[tuple[str, tuple[Any, ...]], ModelUnavailableError] = {}
+        self._lock = threading.Lock()
+        self.loads = 0
+        """How many loads were attempted (for tests and diagnostics)."""
+
+    def get(self, spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
+        """The loaded model for `spec`, loading it on first use."""
+        key = (
+            spec.model,
+            runtime.device,
+            runtime.dtype,
+            runtime.backend,
+            runtime.quantization,
+            runtime.inter_threads,
+            runtime.cpu_threads,
+            runtime.restrict_vocabulary,
+            runtime.cache_dir,
+        )
+        with self._lock:
+            found = self._models.get(key)
+            if found is None:
+                failure = self._failures.get((role, key))
+                if failure is None:
+                    self.loads += 1
+                    try:
+                        found = self._models[key] = load_seq2seq(spec, role, runtime)
+                    except ModelUnavailableError as error:
+                        failure = self._failures[(role, key)] = error
+                if failure is not None:
+                    raise failure
+        return found if found.spec == spec else found.with_spec(spec)
+
+
+@lru_cache(maxsize=1)
+def default_store() -> ModelStore:
+    """The process-wide model store, created on first use."""
+    return ModelStore()
+
+
+@lru_cache(maxsize=1)
+def default_store() -> ModelStore:
+    """The process-wide model store, created on first use."""
+    return ModelStore()
