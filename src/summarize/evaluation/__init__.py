@@ -1,7 +1,9 @@
 """Scoring summaries (ROUGE, English and Chinese) and translations (BLEU, chrF), and running evaluations.
 
-Nothing heavy is imported here: sacrebleu, nltk, jieba and matplotlib load on
-first use and come with the ``eval`` extra (``pip install -e .[eval]``).
+Nothing heavy is imported here: sacrebleu, nltk, jieba, matplotlib and the
+ROUGE-1.5.5 script load on first use and come with the ``eval`` extra
+(``pip install -e .[eval]``); the neural metrics need the ``neural`` extra
+(BERTScore) or unbabel-comet (COMET), and their weights.
 """
 
 from .datasets import (
@@ -21,7 +23,7 @@ from .datasets import (
     wmt22_outputs,
     wmt22_systems,
 )
-from .inputs import AlignedItems, load_aligned, read_jsonl, read_lines
+from .inputs import AlignedItems, load_aligned, read_jsonl, read_lines, read_texts
 from .report import Report, SystemScores, render_chart, render_markdown, write_report
 from .rouge import (
     LSUM_SPLITTERS,
@@ -35,7 +37,12 @@ from .rouge import (
     lines_as_sentences,
     project_sentences,
 )
-from .runner import ScoringSettings, SystemRun, build_report, run_systems, save_outputs, score_outputs
+from .metric_registry import build_metric, metric_names, register_metric
+from .metrics import ExtraMetric, MetricInputs, MetricScore
+from .rouge_perl import PerlRouge
+from .runner import SystemRun, build_report, run_systems, save_outputs
+from .scoring import ROUGE_IMPLS, DatasetScorer, ScoringSettings, make_rouge
+from .significance import PairedBootstrap
 from .systems import System, parse_system
 from .tokenizers import Tokenizer, default_tokenizer, get_tokenizer, register_tokenizer, tokenizer_names
 from .translation import (
@@ -49,14 +56,21 @@ from .translation import (
 __all__ = [
     "DATASETS",
     "LSUM_SPLITTERS",
+    "ROUGE_IMPLS",
     "ROUGE_TYPES",
     "AlignedItems",
     "ChineseTargetTokenizeWarning",
     "ChineseWithEnglishTokenizerWarning",
     "CorpusScore",
     "Dataset",
+    "DatasetScorer",
     "Example",
+    "ExtraMetric",
     "LsumWithoutNewlinesWarning",
+    "MetricInputs",
+    "MetricScore",
+    "PairedBootstrap",
+    "PerlRouge",
     "ReferenceView",
     "Report",
     "Rouge",
@@ -69,6 +83,7 @@ __all__ = [
     "Tokenizer",
     "TranslationResult",
     "TranslationScorer",
+    "build_metric",
     "build_report",
     "default_tokenizer",
     "get_tokenizer",
@@ -80,17 +95,20 @@ __all__ = [
     "load_lcsts",
     "load_summeval",
     "load_wmt22",
+    "make_rouge",
+    "metric_names",
     "parse_system",
     "project_sentences",
     "read_jsonl",
     "read_lines",
+    "read_texts",
+    "register_metric",
     "register_tokenizer",
     "render_chart",
     "render_markdown",
     "resolve_data_dir",
     "run_systems",
     "save_outputs",
-    "score_outputs",
     "score_translation",
     "summeval_models",
     "summeval_outputs",

@@ -148,6 +148,16 @@ def load_aligned(
     return AlignedItems(outputs=[texts[0] for texts in outputs], references=references)
 
 
+def read_texts(path: str | Path, *, field: str = "text", id_field: str = "id") -> list[str]:
+    """One text per item of a line-aligned text file or a JSONL file, in file order (e.g. sources for COMET)."""
+    path = Path(path)
+    items = _read_items(path, field, id_field)
+    for index, texts in enumerate(items):
+        if len(texts) != 1:
+            raise InputError(f"{path}: item {index + 1} must hold one text, not several")
+    return [texts[0] for texts in items]
+
+
 def _read_items(path: Path, field: str, id_field: str) -> list[list[str]]:
     if _is_jsonl(path):
         return [texts for _, texts in read_jsonl(path, field=field, id_field=id_field)]

@@ -1,7 +1,9 @@
 """Evaluation reports: a markdown table, a JSON file and a PNG chart.
 
 A report holds scores and settings only, never system outputs or dataset
-text, so that it can be committed.
+text, so that it can be committed. Differences from a baseline carry paired
+bootstrap p-values (see ``significance``) for every metric, extra metrics
+(COMET, BERTScore, a glossary's term accuracy, ...) included.
 """
 
 from __future__ import annotations
@@ -11,12 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union, cast
 
+from .metrics import MetricScore
 from .rouge import RougeResult
+from .significance import SIGNIFICANCE_LEVEL
 from .translation import TranslationResult
 
 Scores = Union[RougeResult, TranslationResult]
 
 ROUGE_NAMES = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeL": "ROUGE-L", "rougeLsum": "ROUGE-Lsum"}
+TRANSLATION_NAMES = {"bleu": "BLEU", "chrf": "chrF"}
+PERL_VIEW_SUFFIX = " (ROUGE-1.5.5)"
+"""Appended to a reference view's name for the scores of the official Perl ROUGE-1.5.5."""
 
 
 @dataclass
@@ -27,6 +34,26 @@ class SystemScores:
     description: str
     scores: dict[str, Scores]
     seconds_per_item: float | None = None
+    extra: dict[str, dict[str, MetricScore]] = field(default_factory=dict)
+    """Extra metrics per reference view: ``{view: {metric name: score}}``."""
+
+    def values(self, view: str) -> dict[str, float]:
+        """Every metric's corpus value under `view`: ROUGE F1s or BLEU/chrF, then the extra metrics."""
+        scores = self.scores[view]
+        if isinstance(scores, RougeResult):
+            result = {name: score.f1 for name, score in scores.scores.items()}
+        else:
+            result = {"bleu": scores.bleu, "chrf": scores.chrf}
+        result.update({name: score.value for name, score in self.extra.get(view, {}).items()})
+        return result
+
+    def title(self, view: str, metric: str) -> str:
+        """The display name of `metric` (``ROUGE-1 F1``, ``BLEU``, ``COMET-22``, ...)."""
+        if metric in ROUGE_NAMES:
+            return f"{ROUGE_NAMES[metric]} F1"
+        if metric in TRANSLATION_NAMES:
+            return TRANSLATION_NAMES[metric]
+        return self.extra[view][metric].title
 
 
 @dataclass
@@ -42,8 +69,12 @@ class Report:
     settings: dict[str, Any]
     systems: list[SystemScores]
     comparisons_asked: list[tuple[str, str]] = field(default_factory=list)
-    """``(system, baseline)`` label pairs whose headline numbers are compared."""
+    """``(system, baseline)`` label pairs that are compared."""
     notes: list[str] = field(default_factory=list)
+    p_values: dict[tuple[str, str, str], dict[str, float]] = field(default_factory=dict)
+    """Paired bootstrap p-values: ``{(system, baseline, view): {metric: p}}``."""
+    test: str = ""
+    """The significance test's signature (empty when none was run)."""
 
     @property
     def views(self) -> list[str]:
@@ -52,8 +83,12 @@ class Report:
 
     def primary(self, system: SystemScores, view: str) -> float:
         """The headline number: ROUGE-1 F1 for summaries, BLEU for translations."""
-        scores = system.scores[view]
-        return scores.scores["rouge1"].f1 if isinstance(scores, RougeResult) else scores.bleu
+        return system.values(view)[self.primary_metric]
+
+    @property
+    def primary_metric(self) -> str:
+        """Key of the headline number."""
+        return "rouge1" if self.task == "summarization" else "bleu"
 
     @property
     def primary_name(self) -> str:
@@ -61,22 +96,44 @@ class Report:
         return "ROUGE-1 F1" if self.task == "summarization" else "BLEU"
 
     def comparisons(self) -> list[dict[str, Any]]:
-        """For each asked pair and view: the system's headline number against its baseline's."""
+        """For each asked pair and view: every metric's difference from the baseline, with its p-value.
+
+        The row's top-level fields are the headline number's; ``metrics`` holds them all.
+        """
         by_label = {system.label: system for system in self.systems}
         rows = []
         for label, baseline in self.comparisons_asked:
             for view in self.views:
-                value, reference = self.primary(by_label[label], view), self.primary(by_label[baseline], view)
+                system, reference = by_label[label], by_label[baseline]
+                values, baseline_values = system.values(view), reference.values(view)
+                p_values = self.p_values.get((label, baseline, view), {})
+                metrics = {}
+                for metric, value in values.items():
+                    if metric not in baseline_values:
+                        continue
+                    p_value = p_values.get(metric)
+                    metrics[metric] = {
+                        "title": system.title(view, metric),
+                        "system_score": value,
+                        "baseline_score": baseline_values[metric],
+                        "difference": value - baseline_values[metric],
+                        "p_value": p_value,
+                        "significant": None if p_value is None else p_value < SIGNIFICANCE_LEVEL,
+                    }
+                headline = metrics[self.primary_metric]
                 rows.append(
                     {
                         "system": label,
                         "baseline": baseline,
                         "view": view,
                         "metric": self.primary_name,
-                        "system_score": value,
-                        "baseline_score": reference,
-                        "difference": value - reference,
-                        "at_or_above_baseline": value >= reference,
+                        "system_score": headline["system_score"],
+                        "baseline_score": headline["baseline_score"],
+                        "difference": headline["difference"],
+                        "at_or_above_baseline": headline["difference"] >= 0,
+                        "p_value": headline["p_value"],
+                        "significant": headline["significant"],
+                        "metrics": metrics,
                     }
                 )
         return rows
@@ -96,9 +153,14 @@ class Report:
                     "description": system.description,
                     "seconds_per_item": system.seconds_per_item,
                     "scores": {view: scores.to_dict() for view, scores in system.scores.items()},
+                    "extra": {
+                        view: {name: score.to_dict() for name, score in metrics.items()}
+                        for view, metrics in system.extra.items()
+                    },
                 }
                 for system in self.systems
             ],
+            "significance_test": self.test,
             "comparisons": self.comparisons(),
             "notes": self.notes,
         }
@@ -109,24 +171,92 @@ def _cell(value: float, ci: tuple[float, float] | None, digits: int) -> str:
     return f"{text} [{ci[0]:.{digits}f}, {ci[1]:.{digits}f}]" if ci else text
 
 
+def _extra_titles(report: Report, view: str) -> list[tuple[str, str]]:
+    """``(name, title)`` of the extra metrics every system has under `view`, in the first system's order."""
+    first = report.systems[0].extra.get(view, {})
+    return [
+        (name, score.title)
+        for name, score in first.items()
+        if all(name in system.extra.get(view, {}) for system in report.systems)
+    ]
+
+
+def _extra_cells(system: SystemScores, view: str, names: list[tuple[str, str]]) -> list[str]:
+    return [f"{system.extra[view][name].value:.4f}" for name, _ in names]
+
+
 def _rouge_table(report: Report, view: str) -> list[str]:
     results = [cast(RougeResult, system.scores[view]) for system in report.systems]
     names = list(results[0].scores)
-    lines = ["| system | " + " | ".join(f"{ROUGE_NAMES.get(n, n)} F1" for n in names) + " | R-1 P | R-1 R |"]
-    lines.append("|---" * (len(names) + 3) + "|")
+    extras = _extra_titles(report, view)
+    headings = [f"{ROUGE_NAMES.get(n, n)} F1" for n in names] + ["R-1 P", "R-1 R"] + [title for _, title in extras]
+    lines = ["| system | " + " | ".join(headings) + " |", "|---" * (len(headings) + 1) + "|"]
     for system, result in zip(report.systems, results):
         cells = [_cell(result.scores[n].f1, (result.scores[n].ci or {}).get("f1"), 4) for n in names]
         r1 = result.scores.get("rouge1")
         cells += [f"{r1.precision:.4f}", f"{r1.recall:.4f}"] if r1 else ["", ""]
+        cells += _extra_cells(system, view, extras)
         lines.append(f"| {system.label} | " + " | ".join(cells) + " |")
     return lines
 
 
 def _translation_table(report: Report, view: str) -> list[str]:
-    lines = ["| system | BLEU | chrF |", "|---|---|---|"]
+    extras = _extra_titles(report, view)
+    headings = ["BLEU", "chrF"] + [title for _, title in extras]
+    lines = ["| system | " + " | ".join(headings) + " |", "|---" * (len(headings) + 1) + "|"]
     for system in report.systems:
         result = cast(TranslationResult, system.scores[view])
-        lines.append(f"| {system.label} | {_cell(result.bleu, result.bleu_ci, 2)} | {_cell(result.chrf, result.chrf_ci, 2)} |")
+        cells = [_cell(result.bleu, result.bleu_ci, 2), _cell(result.chrf, result.chrf_ci, 2)]
+        cells += _extra_cells(system, view, extras)
+        lines.append(f"| {system.label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _side_by_side(report: Report, view: str) -> list[str]:
+    """ROUGE F1 from rouge-score and from ROUGE-1.5.5 in adjacent columns, with their difference."""
+    perl_view = view + PERL_VIEW_SUFFIX
+    names = list(cast(RougeResult, report.systems[0].scores[view]).scores)
+    headings = [f"{ROUGE_NAMES[n]} {impl}" for n in names for impl in ("rouge-score", "1.5.5", "diff")]
+    lines = ["| system | " + " | ".join(headings) + " |", "|---" * (len(headings) + 1) + "|"]
+    for system in report.systems:
+        ours = cast(RougeResult, system.scores[view]).scores
+        official = cast(RougeResult, system.scores[perl_view]).scores
+        cells = []
+        for name in names:
+            cells += [f"{ours[name].f1:.4f}", f"{official[name].f1:.4f}", f"{ours[name].f1 - official[name].f1:+.4f}"]
+        lines.append(f"| {system.label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _difference_cell(entry: dict[str, Any]) -> str:
+    text = f"{entry['difference']:+.4f}"
+    if entry["p_value"] is None:
+        return text
+    return f"{text} (p={entry['p_value']:.3f}){' *' if entry['significant'] else ''}"
+
+
+def _comparison_tables(report: Report) -> list[str]:
+    """One table per view: each compared pair's difference and p-value for every metric."""
+    rows = report.comparisons()
+    lines = []
+    if report.test:
+        lines += [
+            f"Differences (system minus baseline) with paired bootstrap p-values (`{report.test}`); "
+            f"`*` marks p < {SIGNIFICANCE_LEVEL}.",
+            "",
+        ]
+    for view in report.views:
+        view_rows = [row for row in rows if row["view"] == view]
+        if not view_rows:
+            continue
+        metrics = list(view_rows[0]["metrics"])
+        titles = [view_rows[0]["metrics"][metric]["title"] for metric in metrics]
+        lines += [f"### References: {view}", "", "| system | baseline | " + " | ".join(titles) + " |"]
+        lines.append("|---" * (len(titles) + 2) + "|")
+        for row in view_rows:
+            cells = [_difference_cell(row["metrics"][metric]) for metric in metrics]
+            lines.append(f"| {row['system']} | {row['baseline']} | " + " | ".join(cells) + " |")
+        lines.append("")
     return lines
 
 
@@ -144,20 +274,18 @@ def render_markdown(report: Report) -> str:
         lines += [f"## References: {view}", ""]
         lines += _rouge_table(report, view) if report.task == "summarization" else _translation_table(report, view)
         signatures = sorted({system.scores[view].signature for system in report.systems})
+        signatures += sorted({score.signature for system in report.systems for score in system.extra.get(view, {}).values()})
         lines += ["", "Signature: " + "; ".join(f"`{signature}`" for signature in signatures), ""]
+    for view in report.views:
+        if view + PERL_VIEW_SUFFIX in report.views:
+            lines += [f"## rouge-score and ROUGE-1.5.5 side by side: {view}", ""]
+            lines += _side_by_side(report, view) + [""]
     lines += ["## Systems", ""]
     for system in report.systems:
         timing = f" ({system.seconds_per_item * 1000:.1f} ms per item)" if system.seconds_per_item else ""
         lines.append(f"- **{system.label}**: {system.description}{timing}")
-    comparisons = report.comparisons()
-    if comparisons:
-        lines += ["", "## Against the baselines", ""]
-        for row in comparisons:
-            verdict = "at or above" if row["at_or_above_baseline"] else "below"
-            lines.append(
-                f"- {row['system']} vs {row['baseline']}, {row['view']}: {row['metric']} {row['system_score']:.4f} vs "
-                f"{row['baseline_score']:.4f} ({row['difference']:+.4f}), {verdict} the baseline"
-            )
+    if report.comparisons_asked:
+        lines += ["", "## Against the baselines", ""] + _comparison_tables(report)
     if report.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in report.notes]
     return "\n".join(lines) + "\n"

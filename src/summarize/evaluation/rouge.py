@@ -80,6 +80,10 @@ class RougeResult:
     signature: str
     documents: list[dict[str, Score]] = field(repr=False)
 
+    def item_f1(self, rouge_type: str) -> list[float]:
+        """Each document's F1 for `rouge_type`, in order (what the paired bootstrap resamples)."""
+        return [document[rouge_type].f1 for document in self.documents]
+
     def to_dict(self) -> dict[str, object]:
         """``{"rouge1": {...}, ..., "signature": "..."}`` as ``eval/score.py --json`` prints it."""
         result: dict[str, object] = {name: score.to_dict() for name, score in self.scores.items()}
@@ -105,7 +109,7 @@ LSUM_SPLITTERS: dict[str, Callable[[str], list[str]]] = {"lines": lines_as_sente
 Splitter = Union[str, Callable[[str], list[str]]]
 
 
-def _resolve_splitter(splitter: Splitter) -> tuple[str, Callable[[str], list[str]]]:
+def resolve_splitter(splitter: Splitter) -> tuple[str, Callable[[str], list[str]]]:
     """``(name for the signature, function)`` of a splitter given by name or as a function."""
     if isinstance(splitter, str):
         if splitter not in LSUM_SPLITTERS:
@@ -245,7 +249,8 @@ class _Tokenized:
         return self._sentences
 
 
-def _as_references(value: object, index: int | None) -> list[str]:
+def as_references(value: object, index: int | None) -> list[str]:
+    """One item's references as a list, or the :class:`InputError` that says what is wrong with them."""
     where = "" if index is None else f" for item {index}"
     references = [value] if isinstance(value, str) else value
     if not isinstance(references, Sequence) or not references:
@@ -254,6 +259,38 @@ def _as_references(value: object, index: int | None) -> list[str]:
         if not isinstance(reference, str):
             raise InputError(f"references{where} must be strings, got {type(reference).__name__}")
     return list(references)
+
+
+def check_options(rouge_types: Sequence[str], n_bootstrap: int) -> list[int]:
+    """The n-gram orders among `rouge_types`, after checking every type and the bootstrap count."""
+    orders = []
+    for rouge_type in rouge_types:
+        order = _ROUGE_N.match(rouge_type)
+        if rouge_type not in ("rougeL", "rougeLsum") and not order:
+            raise InputError(f"unknown ROUGE type {rouge_type!r}; use rouge1..rouge9, rougeL or rougeLsum")
+        if order:
+            orders.append(int(order.group(1)))
+    if n_bootstrap < 0:
+        raise InputError(f"n_bootstrap must be 0 (off) or a positive number of resamples, not {n_bootstrap}")
+    return sorted(orders)
+
+
+def check_corpus(predictions: Sequence[str], references: Sequence[str | Sequence[str]]) -> list[list[str]]:
+    """Each item's references as a list, after checking that the corpus is aligned, non-empty and all strings."""
+    if len(predictions) != len(references):
+        raise InputError(f"got {len(predictions)} predictions but {len(references)} reference items; they must align")
+    if not predictions:
+        raise InputError("nothing to score: the corpus is empty")
+    for index, prediction in enumerate(predictions):
+        if not isinstance(prediction, str):
+            raise InputError(f"prediction {index} must be a string, got {type(prediction).__name__}")
+    return [as_references(item, index) for index, item in enumerate(references)]
+
+
+def count_references(reference_lists: list[list[str]]) -> int | str:
+    """The signature's ``nrefs``: the number of references per item, or ``var`` when it varies."""
+    counts = {len(refs) for refs in reference_lists}
+    return counts.pop() if len(counts) == 1 else "var"
 
 
 class Rouge:
@@ -276,16 +313,12 @@ class Rouge:
         seed: int = 12345,
         confidence: float = 0.95,
     ) -> None:
-        for rouge_type in rouge_types:
-            if rouge_type not in ("rougeL", "rougeLsum") and not _ROUGE_N.match(rouge_type):
-                raise InputError(f"unknown ROUGE type {rouge_type!r}; use rouge1..rouge9, rougeL or rougeLsum")
-        if n_bootstrap < 0:
-            raise InputError(f"n_bootstrap must be 0 (off) or a positive number of resamples, not {n_bootstrap}")
+        check_options(rouge_types, n_bootstrap)
         if not 0 < confidence < 1:
             raise InputError(f"confidence must be between 0 and 1, not {confidence}")
         self.tokenizer = get_tokenizer(tokenizer, stem=stem)
         self.rouge_types = tuple(rouge_types)
-        self.splitter_name, self.sentence_splitter = _resolve_splitter(lsum_splitter)
+        self.splitter_name, self.sentence_splitter = resolve_splitter(lsum_splitter)
         self.n_bootstrap = n_bootstrap
         self.seed = seed
         self.confidence = confidence
@@ -343,7 +376,7 @@ class Rouge:
         """
         if not isinstance(prediction, str):
             raise InputError(f"prediction must be a string, got {type(prediction).__name__}")
-        reference_list = _as_references(references, None)
+        reference_list = as_references(references, None)
         self._warn_if_chinese([prediction, *reference_list])
         return self._score_document(prediction, reference_list)
 
@@ -351,23 +384,14 @@ class Rouge:
         self, predictions: Sequence[str], references: Sequence[str | Sequence[str]]
     ) -> RougeResult:
         """Mean document scores over a corpus; ``references[i]`` holds item i's reference(s)."""
-        if len(predictions) != len(references):
-            raise InputError(
-                f"got {len(predictions)} predictions but {len(references)} reference items; they must align"
-            )
-        if not predictions:
-            raise InputError("nothing to score: the corpus is empty")
-        for index, prediction in enumerate(predictions):
-            if not isinstance(prediction, str):
-                raise InputError(f"prediction {index} must be a string, got {type(prediction).__name__}")
-        reference_lists = [_as_references(item, index) for index, item in enumerate(references)]
+        reference_lists = check_corpus(predictions, references)
         self._warn_if_chinese([*predictions, *(r for refs in reference_lists for r in refs)])
         if "rougeLsum" in self.rouge_types and self.sentence_splitter is lines_as_sentences:
             warn_if_no_newlines(predictions, reference_lists, stacklevel=2)
         documents = [self._score_document(p, refs) for p, refs in zip(predictions, reference_lists)]
-        counts = {len(refs) for refs in reference_lists}
-        n_refs: int | str = counts.pop() if len(counts) == 1 else "var"
-        return RougeResult(scores=self._aggregate(documents), signature=self.signature(n_refs), documents=documents)
+        return RougeResult(
+            scores=self._aggregate(documents), signature=self.signature(count_references(reference_lists)), documents=documents
+        )
 
     def _aggregate(self, documents: list[dict[str, Score]]) -> dict[str, CorpusScore]:
         import numpy as np

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from ..errors import InputError
 from .datasets import Dataset
-from .report import Report, Scores, SystemScores
-from .rouge import Rouge
+from .report import Report, SystemScores
+from .scoring import DatasetScorer, ScoringSettings
+from .significance import PairedBootstrap
 from .systems import LeadMatchedSystem, System, check_labels
 from .tokenizers import default_tokenizer
-from .translation import TranslationScorer
 from .versions import package_version
 
 
@@ -28,17 +28,6 @@ class SystemRun:
     description: str
     outputs: list[str]
     seconds: float
-
-
-@dataclass(frozen=True)
-class ScoringSettings:
-    """How outputs are scored; the tokenizer defaults to the dataset's target language."""
-
-    tokenizer: str | None = None
-    stem: bool = False
-    lsum_splitter: str = "lines"
-    """ROUGE-Lsum sentences: ``lines`` (the standard convention) or ``summarize`` (the project's splitter)."""
-    n_bootstrap: int = 0
 
 
 def run_systems(
@@ -75,27 +64,6 @@ def save_outputs(dataset: Dataset, runs: Sequence[SystemRun], folder: str | Path
     return paths
 
 
-def score_outputs(dataset: Dataset, outputs: Sequence[str], settings: ScoringSettings) -> dict[str, Scores]:
-    """Score one system's outputs under each of the dataset's reference views."""
-    result: dict[str, Scores] = {}
-    for view in dataset.views:
-        references = [view.select(example.references) for example in dataset.examples]
-        if dataset.task == "summarization":
-            rouge = Rouge(
-                settings.tokenizer or default_tokenizer(dataset.target_lang),
-                stem=settings.stem,
-                lsum_splitter=settings.lsum_splitter,
-                n_bootstrap=settings.n_bootstrap,
-            )
-            result[view.name] = rouge.corpus_score(outputs, references)
-        else:
-            scorer = TranslationScorer(
-                references, target_lang=dataset.target_lang, n_bootstrap=settings.n_bootstrap
-            )
-            result[view.name] = scorer.score(outputs)
-    return result
-
-
 def build_report(
     dataset: Dataset,
     runs: Sequence[SystemRun],
@@ -108,7 +76,9 @@ def build_report(
     """Score every run and gather the scores into a :class:`Report`.
 
     Every other system is compared with `baseline`, and each ``(system,
-    baseline)`` pair of `compare` is compared too.
+    baseline)`` pair of `compare` is compared too, with paired bootstrap
+    p-values for every metric unless ``settings.significance`` is 0. Warnings
+    raised while scoring and extra metrics that could not run become notes.
     """
     labels = [run.label for run in runs]
     pairs = [(label, baseline) for label in labels if label != baseline] if baseline is not None else []
@@ -117,13 +87,22 @@ def build_report(
         if label not in labels:
             raise InputError(f"baseline or compared system {label!r} is not one of the systems in this run")
     items = len(dataset.examples)
+    scorer = DatasetScorer(dataset, settings)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        systems = [
-            SystemScores(run.label, run.description, score_outputs(dataset, run.outputs, settings), run.seconds / items)
-            for run in runs
-        ]
+        systems = []
+        for run in runs:
+            scores, extra = scorer.score(run.outputs)
+            systems.append(SystemScores(run.label, run.description, scores, run.seconds / items, extra))
     warned = list(dict.fromkeys(f"warning: {warning.message}" for warning in caught))
+    test = PairedBootstrap(settings.significance) if settings.significance and pairs else None
+    p_values = {}
+    if test is not None:
+        by_label = {system.label: system for system in systems}
+        outputs = {run.label: run.outputs for run in runs}
+        for label, other in pairs:
+            tested = scorer.p_values(by_label[label], by_label[other], (outputs[label], outputs[other]), test)
+            p_values.update({(label, other, view): values for view, values in tested.items()})
     report_settings: dict[str, object] = {
         "tokenizer": (
             settings.tokenizer or default_tokenizer(dataset.target_lang)
@@ -132,7 +111,9 @@ def build_report(
         ),
         "stem": settings.stem,
         "lsum_splitter": settings.lsum_splitter,
+        "rouge": "+".join(settings.rouge_impls),
         "bootstrap": settings.n_bootstrap,
+        "significance": test.signature if test else "none",
         "summarize_version": package_version(),
     }
     return Report(
@@ -144,5 +125,7 @@ def build_report(
         settings=report_settings,
         systems=systems,
         comparisons_asked=pairs,
-        notes=[*notes, *warned],
+        notes=[*notes, *warned, *scorer.notes],
+        p_values=p_values,
+        test=test.signature if test else "",
     )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
+from .significance import PairedBootstrap
 from .tokenizers import looks_chinese
 
 TARGET_TOKENIZE = {"zh": "zh", "en": "13a"}
@@ -133,13 +134,34 @@ class TranslationScorer:
         self._bleu = sacrebleu.BLEU(tokenize=self.tokenize, references=streams)
         self._chrf = sacrebleu.CHRF(references=streams)
 
-    def score(self, hypotheses: Sequence[str]) -> TranslationResult:
-        """Corpus BLEU and chrF of `hypotheses` (one per reference item, in order)."""
+    def _check(self, hypotheses: Sequence[str]) -> None:
         if len(hypotheses) != self.n_items:
             raise InputError(f"got {len(hypotheses)} hypotheses but {self.n_items} reference items; they must align")
         for index, hypothesis in enumerate(hypotheses):
             if not isinstance(hypothesis, str):
                 raise InputError(f"hypothesis {index} must be a string, got {type(hypothesis).__name__}")
+
+    def paired_p_values(
+        self, system: Sequence[str], baseline: Sequence[str], test: PairedBootstrap
+    ) -> dict[str, float]:
+        """``{"bleu": p, "chrf": p}``: paired bootstrap over sacrebleu's per-segment sufficient statistics."""
+        import numpy as np
+
+        self._check(system)
+        self._check(baseline)
+        result = {}
+        for name, metric in (("bleu", self._bleu), ("chrf", self._chrf)):
+            # sacrebleu's own statistics and scoring, as its paired test uses them (float32 like sacrebleu).
+            stats = [
+                np.array(metric._extract_corpus_statistics(list(hypotheses), None), dtype="float32")
+                for hypotheses in (system, baseline)
+            ]
+            result[name] = test.p_value(*stats, lambda rows, m=metric: m._compute_score_from_stats(rows.sum(0)).score)
+        return result
+
+    def score(self, hypotheses: Sequence[str]) -> TranslationResult:
+        """Corpus BLEU and chrF of `hypotheses` (one per reference item, in order)."""
+        self._check(hypotheses)
         n_bootstrap = self.n_bootstrap or 1
         bleu = self._bleu.corpus_score(list(hypotheses), None, n_bootstrap=n_bootstrap)
         chrf = self._chrf.corpus_score(list(hypotheses), None, n_bootstrap=n_bootstrap)
