@@ -23,21 +23,23 @@ PROGRAM = "summarize"
 CONFIG_ENV = "SUMMARIZE_CONFIG"
 
 
+def read_bytes(source: str | None) -> bytes:
+    """Read a file's bytes, or stdin's when `source` is None or ``-``."""
+    if source in (None, "-"):
+        return sys.stdin.buffer.read()
+    try:
+        return Path(source).read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"cannot read {source}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"cannot read {source}: it is a directory") from None
+    except OSError as error:
+        raise InputError(f"cannot read {source}: {error.strerror or error}") from None
+
+
 def read_text(source: str | None) -> str:
     """Read UTF-8 text from a file, or from stdin when `source` is None or ``-``."""
-    if source in (None, "-"):
-        data, name = sys.stdin.buffer.read(), "standard input"
-    else:
-        name = source
-        try:
-            data = Path(source).read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"cannot read {source}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"cannot read {source}: it is a directory") from None
-        except OSError as error:
-            raise InputError(f"cannot read {source}: {error.strerror or error}") from None
-    return decode_utf8(data, name)
+    return decode_utf8(read_bytes(source), "standard input" if source in (None, "-") else source)
 
 
 def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings:
@@ -57,6 +59,10 @@ def _print_result(result: Result, as_json: bool) -> None:
         print(json.dumps(result.to_dict(), ensure_ascii=False))
         return
     print(result.text)
+    _print_notes(result)
+
+
+def _print_notes(result: Result) -> None:
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
 
@@ -67,17 +73,53 @@ def _service(args: argparse.Namespace, extra: dict[str, Any] | None = None):
     return Service(settings_from_args(args, extra))
 
 
+def _document_format(args: argparse.Namespace) -> str:
+    """``text`` for plain text (the default for stdin), else the document format of FILE or --format."""
+    from .documents import format_for
+
+    if args.format is None and args.file in (None, "-"):
+        return "text"
+    return format_for(args.file or "-", args.format)
+
+
 def _run_summarize(args: argparse.Namespace) -> None:
     extra = {"summarize.engine": args.engine} if args.engine else None
-    result = _service(args, extra).summarize(
-        read_text(args.file), args.to, source_lang=args.source, length=args.length
-    )
+    service = _service(args, extra)
+    format_name = _document_format(args)
+    if format_name == "text":
+        result = service.summarize(read_text(args.file), args.to, source_lang=args.source, length=args.length)
+    else:
+        result = service.summarize_document(
+            read_bytes(args.file), format_name, args.to, source_lang=args.source, length=args.length,
+            name=args.file or "standard input",
+        )
     _print_result(result, args.json)
 
 
 def _run_translate(args: argparse.Namespace) -> None:
-    result = _service(args).translate(read_text(args.file), args.to, source_lang=args.source)
-    _print_result(result, args.json)
+    format_name = _document_format(args)
+    if format_name == "docx" and not args.output:
+        raise InputError("a Word document translates to a Word document: give the output file with -o PATH")
+    service = _service(args)
+    if format_name == "text":
+        result = service.translate(read_text(args.file), args.to, source_lang=args.source)
+        data = result.text.encode("utf-8")
+    else:
+        translation = service.translate_document(
+            read_bytes(args.file), format_name, args.to, source_lang=args.source, name=args.file or "standard input"
+        )
+        result, data = translation.result, translation.data
+    if args.output:
+        try:
+            Path(args.output).write_bytes(data)
+        except OSError as error:
+            raise InputError(f"cannot write {args.output}: {error.strerror or error}") from None
+    if args.json:
+        _print_result(result, as_json=True)
+        return
+    if not args.output:
+        print(data.decode("utf-8"), end="\n" if format_name == "text" else "")
+    _print_notes(result)
 
 
 def _format_size(size: int) -> str:
@@ -140,6 +182,14 @@ def _run_serve(args: argparse.Namespace) -> None:
     serve(settings)
 
 
+def _format_option(parser: argparse.ArgumentParser) -> None:
+    from .documents import FORMATS
+
+    parser.add_argument(
+        "--format", choices=list(FORMATS), help="input format (default: from FILE's extension; text for stdin)"
+    )
+
+
 def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="PATH", help=f"YAML settings file (default: ${CONFIG_ENV} or built-in)")
     parser.add_argument(
@@ -153,20 +203,29 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     summarize = commands.add_parser("summarize", help="summarize an article")
-    summarize.add_argument("file", nargs="?", metavar="FILE", help="UTF-8 text file; '-' or absent reads stdin")
+    summarize.add_argument(
+        "file", nargs="?", metavar="FILE", help="article: .txt, .html, .md, .docx or .srt; '-' or absent reads stdin"
+    )
     summarize.add_argument("--to", choices=["en", "zh"], help="summary language (default: the article's)")
     summarize.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
     summarize.add_argument("--length", choices=["short", "medium", "long"], default="medium")
     summarize.add_argument("--engine", choices=["auto", "seq2seq", "extractive"], help="override summarize.engine")
     summarize.add_argument("--json", action="store_true", help="print one JSON object")
+    _format_option(summarize)
     _common(summarize)
     summarize.set_defaults(handler=_run_summarize)
 
     translate = commands.add_parser("translate", help="translate an article")
-    translate.add_argument("file", nargs="?", metavar="FILE", help="UTF-8 text file; '-' or absent reads stdin")
+    translate.add_argument(
+        "file", nargs="?", metavar="FILE", help="article: .txt, .html, .md, .docx or .srt; '-' or absent reads stdin"
+    )
     translate.add_argument("--to", choices=["en", "zh"], required=True, help="target language")
     translate.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
     translate.add_argument("--json", action="store_true", help="print one JSON object")
+    translate.add_argument(
+        "-o", "--output", metavar="PATH", help="write the translation here (in the input's format; required for .docx)"
+    )
+    _format_option(translate)
     _common(translate)
     translate.set_defaults(handler=_run_translate)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Settings, load_settings
+from .documents import Document, is_translatable, read_document
 from .engines.extractive import ExtractiveSummarizer
 from .engines.seq2seq import Seq2SeqModel
 from .errors import InputError, ModelUnavailableError
@@ -273,3 +274,76 @@ class Service:
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
         model = self._translation_model(source.source, source.target)
         yield from stream_translation(model, source.text, source.target)
+
+    # ------------------------------------------------------------------ documents
+
+    def _document_source(self, document: Document, name: str, source_lang: Language | None) -> Language:
+        if not document.segments:
+            raise InputError(f"{name} has no text to work on (no paragraphs, cells or subtitles with words)")
+        if source_lang is not None:
+            return _check_language(source_lang, "source_lang")
+        return self.detect(document.text or "\n".join(document.segments)).language
+
+    def summarize_document(
+        self,
+        data: bytes,
+        format_name: str,
+        target_lang: Language | None = None,
+        *,
+        source_lang: Language | None = None,
+        length: Length = "medium",
+        name: str = "document",
+    ) -> Result:
+        """Summarize a document's main text (an HTML page's story, a Markdown or Word body, the
+        subtitles' sentences); its title and date go into ``notes``, never into the summary."""
+        document = read_document(data, format_name, name)
+        if not document.text.strip():
+            raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
+        result = self.summarize(document.text, target_lang, source_lang=source_lang, length=length)
+        found = [f"document {key}: {value}" for key, value in document.metadata.items()]
+        return replace(result, notes=(*found, *result.notes))
+
+    def translate_document(
+        self,
+        data: bytes,
+        format_name: str,
+        target_lang: Language,
+        *,
+        source_lang: Language | None = None,
+        name: str = "document",
+    ) -> DocumentTranslation:
+        """Translate a document's text and write it back in its own format, structure kept
+        (see :mod:`summarize.documents` for what each format keeps)."""
+        _check_language(target_lang, "target_lang")
+        document = read_document(data, format_name, name)
+        source = self._document_source(document, name, source_lang)
+        if source == target_lang:
+            raise InputError(f"{name} is already in {source!r}; set target_lang to the other language")
+        wanted = [segment for segment in document.segments if is_translatable(segment)]
+        total = sum(len(segment) for segment in wanted)
+        if total > self.settings.limits.max_chars:
+            raise InputError(
+                f"{name} has {total:,} characters of text, over the limit of "
+                f"{self.settings.limits.max_chars:,} (limits.max_chars); split it or raise the limit"
+            )
+        results = self.translate_batch(wanted, target_lang, source_lang=source)
+        translated = iter(result.text for result in results)
+        translations = [next(translated) if is_translatable(segment) else segment for segment in document.segments]
+        result = replace(
+            results[0],
+            text="\n".join(result.text for result in results),
+            chunks=sum(result.chunks for result in results),
+            seconds=round(sum(result.seconds for result in results), 4),
+            notes=tuple(dict.fromkeys(note for result in results for note in result.notes)),
+        )
+        return DocumentTranslation(document.rebuild(translations), document.format, result)
+
+
+@dataclass(frozen=True)
+class DocumentTranslation:
+    """A translated document in its own format, and the :class:`Result` describing the translation
+    (its ``text`` holds the translated segments, one per line)."""
+
+    data: bytes
+    format: str
+    result: Result

@@ -280,7 +280,8 @@ def paragraph_separator(text: str) -> str:
     return "\n\n" if re.search(r"\n[^\S\n]*\n", text) else "\n"
 
 
-def _is_wide(char: str) -> bool:
+def is_wide(char: str) -> bool:
+    """A Han character or another full-width character (written without spaces around it)."""
     return bool(_HAN_CHAR.match(char)) or unicodedata.east_asian_width(char) in "WF"
 
 
@@ -289,7 +290,7 @@ def _needs_space(before: str, after: str) -> bool:
     brackets at the seam do not count (“……。”他说 has no space, 'said.” Then' has one)."""
     last = before.rstrip(_CLOSERS)[-1:] or before[-1]
     first = after.lstrip(_OPENERS)[:1] or after[0]
-    return not (_is_wide(last) and _is_wide(first))
+    return not (is_wide(last) and is_wide(first))
 
 
 def join_sentences(sentences: list[str]) -> str:

@@ -1,0 +1,76 @@
+"""Documents in and out: plain text, HTML pages, Markdown, Word (.docx) and SubRip subtitles (.srt).
+
+:func:`read_document` turns a file's bytes into a :class:`Document`: the main text a
+summary is made from, and the segments a translation replaces before the document is
+written back in its own format. Formats come from ``--format`` or the file name.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from ..errors import InputError
+from ..text import decode_utf8
+from .model import Document, is_translatable
+
+FORMATS: dict[str, tuple[str, ...]] = {
+    "text": (".txt", ""),
+    "html": (".html", ".htm"),
+    "markdown": (".md", ".markdown"),
+    "docx": (".docx",),
+    "srt": (".srt",),
+}
+"""Each format and the file extensions that select it."""
+
+MEDIA_TYPES: dict[str, str] = {
+    "text": "text/plain; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+    "markdown": "text/markdown; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "srt": "application/x-subrip; charset=utf-8",
+}
+
+__all__ = ["FORMATS", "MEDIA_TYPES", "Document", "format_for", "is_translatable", "read_document"]
+
+
+def format_for(name: str, explicit: str | None = None, argument: str = "--format") -> str:
+    """The format named by `explicit`, else the one the file name's extension selects
+    (plain text for any other extension)."""
+    if explicit:
+        if explicit not in FORMATS:
+            raise InputError(f"{argument} {explicit!r} is not supported; use one of: {', '.join(FORMATS)}")
+        return explicit
+    suffix = PurePath(name).suffix.lower()
+    return next((format_name for format_name, suffixes in FORMATS.items() if suffix in suffixes), "text")
+
+
+def _plain_text(text: str) -> Document:
+    def rebuild(translations: list[str] | tuple[str, ...]) -> bytes:
+        return (translations[0] if translations else text).encode("utf-8")
+
+    return Document("text", text, {}, (text,) if is_translatable(text) else (), rebuild)
+
+
+def read_document(data: bytes, format_name: str, name: str = "document") -> Document:
+    """Read a document of `format_name` (see :data:`FORMATS`); a broken file raises
+    :class:`InputError` saying what is wrong and where."""
+    if format_name == "docx":
+        from .docx import read_docx
+
+        return read_docx(data, name)
+    text = decode_utf8(data, name)
+    if format_name == "html":
+        from .html import read_html
+
+        return read_html(text, name)
+    if format_name == "markdown":
+        from .markdown import read_markdown
+
+        return read_markdown(text, name)
+    if format_name == "srt":
+        from .srt import read_srt
+
+        return read_srt(text, name)
+    if format_name == "text":
+        return _plain_text(text)
+    raise InputError(f"format {format_name!r} is not supported; use one of: {', '.join(FORMATS)}")

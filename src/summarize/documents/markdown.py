@@ -1,0 +1,171 @@
+"""Markdown: body text for summaries, and translations that keep the document's structure.
+
+Headings, paragraphs, list items, quotes and table cells are translated; code blocks,
+inline code, link targets, autolinks, inline HTML and emphasis markers are kept as
+written. The text between two markers is translated on its own, so emphasis or a
+link inside a sentence stays around the same words. The lines of a paragraph that
+wraps over several lines are translated together and written as one line (the same
+paragraph to a Markdown reader); a hard break keeps its line break.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from .model import Document, Part, is_translatable, respace
+
+_KEPT_INLINE = re.compile(
+    r"(`+)[\s\S]*?(?<!`)\1(?!`)"  # inline code
+    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>|<[^<>\s@]+@[^<>\s]+>"  # autolinks
+    r"|</?[A-Za-z][^<>]*>"  # inline HTML tags
+    r"|\]\([^)]*\)|\]\[[^\]]*\]|!?\[|\]"  # link and image brackets and targets
+    r"|\\[!-/:-@\[-`{-~]"  # backslash escapes
+    r"|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#[xX][0-9A-Fa-f]+);"  # entities
+    r"|[*~]+|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"  # emphasis and strike-through delimiters
+)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
+_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
+_EDGE_SPACE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
+
+Slot = str | tuple[str, int, str]
+"""A literal piece of the output, or (leading space, index of a segment, trailing space):
+where the segment's translation goes."""
+
+
+def _parser() -> Any:
+    from markdown_it import MarkdownIt  # lazy: the `documents` extra
+
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+
+
+def _escape(translation: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", translation)
+
+
+def _inline_parts(content: str, segments: list[str]) -> list[Slot]:
+    """Split inline Markdown into kept markup and text segments (appended to `segments`)."""
+    parts: list[Slot] = []
+    done = 0
+    for match in [*_KEPT_INLINE.finditer(content), None]:
+        start = match.start() if match else len(content)
+        text = content[done:start]
+        if is_translatable(text):
+            leading, core, trailing = _EDGE_SPACE.match(text).groups()
+            segments.append(" ".join(core.split()))
+            parts.append((leading, len(segments) - 1, trailing))
+        elif text:
+            parts.append(text)
+        if match:
+            parts.append(match.group())
+            done = match.end()
+    return parts
+
+
+def _hard_break_groups(content_lines: list[str]) -> list[tuple[int, int]]:
+    """(first, last) line of each run of lines joined by soft breaks; a hard break ends a run."""
+    groups, first = [], 0
+    for index, line in enumerate(content_lines):
+        if index == len(content_lines) - 1 or _HARD_BREAK.search(line):
+            groups.append((first, index))
+            first = index + 1
+    return groups
+
+
+def _closes(markup: str, open_delimiters: set[str]) -> bool:
+    """Whether inline markup closes an element (``]...``, ``</tag>``, the second of a pair of
+    emphasis delimiters); `open_delimiters` tracks the emphasis runs seen once so far."""
+    if markup.startswith(("]", "</")):
+        return True
+    if markup.strip("*_~"):
+        return False
+    if markup in open_delimiters:
+        open_delimiters.discard(markup)
+        return True
+    open_delimiters.add(markup)
+    return False
+
+
+def _prefix(raw_line: str, content_line: str) -> str:
+    """What a block puts before its text on a line (list marker, ``>``, ``#``, indentation)."""
+    kept = raw_line.rstrip()
+    core = content_line.rstrip()
+    return kept[: len(kept) - len(core)] if core and kept.endswith(core) else kept[: len(kept) - len(kept.lstrip())]
+
+
+def _inline_blocks(tokens: list[Any]) -> Iterator[tuple[Any, Any]]:
+    """Each inline token with the block token that opened it."""
+    for position, token in enumerate(tokens):
+        if token.type == "inline" and token.map is not None:
+            yield tokens[position - 1], token
+
+
+def _plain_text(inline: Any) -> str:
+    return "".join(
+        child.content if child.type in ("text", "code_inline") else " " if child.type.endswith("break") else ""
+        for child in inline.children or []
+    )
+
+
+def read_markdown(source: str, name: str) -> Document:
+    """A Markdown file as a :class:`Document`."""
+    tokens = _parser().parse(source)
+    lines = source.split("\n")
+    segments: list[str] = []
+    replacements: dict[int, tuple[int, list[list[Slot]]]] = {}
+    """First line of a block -> (lines it replaces, the new lines as parts)."""
+    cells: dict[int, list[tuple[str, list[Slot]]]] = {}
+    """Line of a table row -> its cells' (source text, parts)."""
+    paragraphs: list[str] = []
+    metadata: dict[str, str] = {}
+    for opener, inline in _inline_blocks(tokens):
+        start, end = inline.map
+        if opener.type == "heading_open":
+            metadata.setdefault("title", " ".join(_plain_text(inline).split()))
+        elif opener.type == "paragraph_open":
+            paragraphs.append(" ".join(_plain_text(inline).split()))
+        if opener.type in ("th_open", "td_open"):
+            cells.setdefault(start, []).append((inline.content, _inline_parts(inline.content, segments)))
+            continue
+        content_lines = inline.content.split("\n")
+        new_lines = []
+        for first, last in _hard_break_groups(content_lines):
+            joined = " ".join(text.strip() for text in content_lines[first : last + 1])
+            hard_break = _HARD_BREAK.search(content_lines[last]).group() if last < len(content_lines) - 1 else ""
+            prefix = _prefix(lines[start + first], content_lines[first])
+            new_lines.append([prefix, *_inline_parts(joined, segments), hard_break])
+        replacements[start] = (len(content_lines), new_lines)
+
+    def fill(slots: Sequence[Slot], translations: Sequence[str]) -> str:
+        parts: list[Part] = []
+        open_delimiters: set[str] = set()
+        for slot in slots:
+            if isinstance(slot, str):
+                parts.append(Part(slot, "markup", closes=_closes(slot, open_delimiters)))
+            else:
+                leading, index, trailing = slot
+                parts.append(Part(leading + _escape(translations[index]) + trailing, "translation", segments[index]))
+        return "".join(respace(parts))
+
+    def rebuild(translations: Sequence[str]) -> bytes:
+        output: list[str] = []
+        index = 0
+        while index < len(lines):
+            if index in replacements:
+                count, new_lines = replacements[index]
+                output += [fill(parts, translations) for parts in new_lines]
+                index += count
+                continue
+            line, cursor = lines[index], 0
+            for text, parts in cells.get(index, []):
+                at = line.find(text, cursor)
+                if at >= 0:
+                    translated = fill(parts, translations)
+                    line = line[:at] + translated + line[at + len(text) :]
+                    cursor = at + len(translated)
+            output.append(line)
+            index += 1
+        return "\n".join(output).encode("utf-8")
+
+    return Document("markdown", "\n\n".join(p for p in paragraphs if p), metadata, tuple(segments), rebuild)

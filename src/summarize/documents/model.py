@@ -1,0 +1,83 @@
+"""What every document reader gives back: the text to summarize, and segments to translate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
+
+from ..text import is_wide
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document read from one of the supported formats.
+
+    ``text`` is the main text a summary is made from (paragraphs separated by blank
+    lines; no headings, menus or timings). ``segments`` are the pieces of text a
+    translation replaces, in document order; ``rebuild(translations)`` writes the
+    document back in its own format with each segment replaced by its translation
+    (one translation per segment, same order) and everything else kept.
+    """
+
+    format: str
+    text: str
+    metadata: Mapping[str, str]
+    segments: tuple[str, ...]
+    rebuild: Callable[[Sequence[str]], bytes] = field(repr=False)
+
+
+def is_translatable(segment: str) -> bool:
+    """A segment with at least one letter goes to the model; numbers, punctuation and
+    whitespace stay as they are."""
+    return any(char.isalpha() for char in segment)
+
+
+PartKind = Literal["markup", "break", "source", "translation"]
+
+
+class Part(NamedTuple):
+    """A piece of a rebuilt document: its text, what it is, and (for a translation) its source text."""
+
+    text: str
+    kind: PartKind
+    """``markup`` inline, ``break`` markup that ends a block, ``source`` text kept, or a ``translation``."""
+    source: str = ""
+    closes: bool = False
+    """Markup that closes an inline element: a space needed beside it goes after it, not before."""
+
+
+def _latin_pair(before: str, after: str) -> bool:
+    """Latin text on both sides: a word or punctuation mark, then a word."""
+    return before.isascii() and not before.isspace() and after.isascii() and after.isalnum()
+
+
+def respace(parts: Sequence[Part]) -> list[str]:
+    """The parts' texts with the spacing fixed where a translation meets other text across
+    inline markup: whitespace between two wide (Chinese) characters is dropped, and a space
+    is put between two Latin words that a translation from Chinese left touching."""
+    output = [part.text for part in parts]
+    texts = [index for index, part in enumerate(parts) if part.kind in ("source", "translation") and part.text]
+    for left, right in zip(texts, texts[1:]):
+        kinds = [part.kind for part in parts[left : right + 1]]
+        if "translation" not in (kinds[0], kinds[-1]) or "break" in kinds:
+            continue
+        before, after = output[left].rstrip(), output[right].lstrip()
+        if not before or not after:
+            continue
+        if (before != output[left] or after != output[right]) and is_wide(before[-1]) and is_wide(after[0]):
+            output[left], output[right] = before, after
+            continue
+        closes = any(part.closes for part in parts[left + 1 : right])
+        source_before = (parts[left].source or parts[left].text)[-1:]
+        source_after = (parts[right].source or parts[right].text)[:1]
+        touching_in_source = bool(source_before and source_after) and is_wide(source_before) and is_wide(source_after)
+        # Punctuation, a closing mark, then a letter: Markdown would not read the mark as closing.
+        punctuation_then_word = closes and not before[-1].isalnum() and after[0].isalnum()
+        if before == output[left] and after == output[right] and _latin_pair(before[-1], after[0]):
+            if touching_in_source or punctuation_then_word:
+                if closes:
+                    output[right] = " " + output[right]
+                else:
+                    output[left] += " "
+    return output

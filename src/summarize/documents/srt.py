@@ -1,0 +1,138 @@
+"""SubRip subtitles (.srt): cues read strictly, translated cue by cue, timings kept byte for byte.
+
+A sentence that runs over several cues is translated as one text and split back over
+those cues in proportion to their source lengths, at word boundaries (English) or
+between characters (Chinese), preferring a cut after punctuation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..errors import InputError
+from ..text import join_sentences
+from .model import Document
+
+_TIMING = re.compile(
+    r"(?P<start>\d{2,}:[0-5]\d:[0-5]\d[,.]\d{3}) --> (?P<end>\d{2,}:[0-5]\d:[0-5]\d[,.]\d{3})(?P<settings>(?: .*)?)"
+)
+_SENTENCE_END = re.compile("[.!?。！？…♪][\"'”’」』)）]*$")
+_PREFERRED_CUT = re.compile("[,;:，、；：。！？.!?]")
+TIMING_FORMAT = "HH:MM:SS,mmm --> HH:MM:SS,mmm"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle: its number and timing line exactly as written, and its text lines."""
+
+    number: str
+    timing: str
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return join_sentences([line.strip() for line in self.lines if line.strip()])
+
+
+def _milliseconds(stamp: str) -> int:
+    hours, minutes, rest = stamp.split(":")
+    seconds, millis = re.split("[,.]", rest)
+    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+
+
+def parse_cues(text: str, name: str) -> list[Cue]:
+    """The cues of an SRT file; a malformed cue raises :class:`InputError` naming its line."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cues: list[Cue] = []
+    index = 0
+    while index < len(lines):
+        if not lines[index].strip():
+            index += 1
+            continue
+        number = lines[index].strip()
+        if not number.isdigit():
+            raise InputError(f"{name} line {index + 1}: expected a cue number, got {number[:40]!r}")
+        if index + 1 >= len(lines) or not (match := _TIMING.fullmatch(lines[index + 1].strip())):
+            got = lines[index + 1].strip()[:60] if index + 1 < len(lines) else ""
+            found = f"bad timing {got!r}" if got else f"cue {number} has no timing line"
+            raise InputError(f"{name} line {index + 2}: {found}; expected {TIMING_FORMAT}")
+        if _milliseconds(match["end"]) < _milliseconds(match["start"]):
+            raise InputError(f"{name} line {index + 2}: cue {number} ends before it starts")
+        end = index + 2
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        cues.append(Cue(number, lines[index + 1].strip(), tuple(lines[index + 2 : end])))
+        index = end
+    if not cues:
+        raise InputError(f"{name} has no subtitles (no cue number and timing line found)")
+    return cues
+
+
+def sentence_groups(cues: Sequence[Cue]) -> list[list[int]]:
+    """Runs of consecutive cues that make up whole sentences (a cue not ending one continues)."""
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for position, cue in enumerate(cues):
+        current.append(position)
+        if not cue.text or _SENTENCE_END.search(cue.text):
+            groups.append(current)
+            current = []
+    if current:
+        groups.append(current)
+    return groups
+
+
+def _cut_points(text: str) -> list[int]:
+    """Offsets where `text` may be cut: after a space, or between two wide characters."""
+    points = []
+    for offset in range(1, len(text)):
+        before, after = text[offset - 1], text[offset]
+        if before == " " or (not before.isascii() and not after.isascii() and not after.isspace()):
+            points.append(offset)
+    return points
+
+
+def split_in_proportion(text: str, weights: Sequence[int]) -> list[str]:
+    """Cut `text` into ``len(weights)`` pieces sized like `weights`; joining the pieces
+    (with the spaces at the cuts) gives `text` back. Pieces are empty only when `text`
+    has fewer cut points than it needs."""
+    if len(weights) == 1:
+        return [text]
+    points = _cut_points(text)
+    total = sum(weights) or len(weights)
+    cuts: list[int] = []
+    running = 0
+    for weight in weights[:-1]:
+        running += weight or 1
+        goal = len(text) * running / total
+        candidates = [p for p in points if not cuts or p > cuts[-1]]
+        if not candidates:
+            cuts.append(cuts[-1] if cuts else 0)
+            continue
+        window = max(2, len(text) // (2 * len(weights)))
+        preferred = [p for p in candidates if abs(p - goal) <= window and _PREFERRED_CUT.match(text[:p].rstrip()[-1])]
+        cuts.append(min(preferred or candidates, key=lambda p: abs(p - goal)))
+    bounds = [0, *cuts, len(text)]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+
+
+def read_srt(text: str, name: str) -> Document:
+    """An SRT file as a :class:`Document`: one segment per sentence group of cues."""
+    cues = parse_cues(text, name)
+    groups = sentence_groups(cues)
+    segments = [join_sentences([cues[i].text for i in group if cues[i].text]) for group in groups]
+
+    def rebuild(translations: Sequence[str]) -> bytes:
+        texts = [""] * len(cues)
+        for group, translation in zip(groups, translations):
+            pieces = split_in_proportion(translation, [len(cues[i].text) for i in group])
+            for position, piece in zip(group, pieces):
+                texts[position] = piece if cues[position].text else ""
+        blocks = [
+            "\n".join([cue.number, cue.timing, *([piece] if piece else [])]) for cue, piece in zip(cues, texts)
+        ]
+        return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+    return Document("srt", "\n".join(segments), {}, tuple(segments), rebuild)
