@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from document_shapes import FIXTURES, docx_layout, html_tags, markdown_shape, word_document
+
 from summarize.documents import format_for, read_document
 from summarize.documents.srt import parse_cues, sentence_groups, split_in_proportion
 from summarize.errors import InputError
 
-FIXTURES = Path(__file__).parent / "documents"
 PAGES = json.loads((FIXTURES / "pages.json").read_text(encoding="utf-8"))
 
 
@@ -86,24 +87,12 @@ def test_segments_rebuild_the_page_byte_for_byte(name: str) -> None:
     assert " ".join(rebuilt.split()) == " ".join(source.decode("utf-8").split())
 
 
-def _tags(markup: str) -> list[tuple[str, tuple[tuple[str, str], ...], int]]:
-    """Every element as (tag, attributes, depth), in document order."""
-    from lxml import html
-
-    root = html.fromstring(markup)
-    return [
-        (element.tag, tuple(sorted(element.attrib.items())), len(list(element.iterancestors())))
-        for element in root.iter()
-        if isinstance(element.tag, str)
-    ]
-
-
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_a_translation_keeps_every_tag_attribute_and_nesting(name: str) -> None:
     source = (FIXTURES / name).read_text(encoding="utf-8")
     document = _read(name)
     output = document.rebuild(_marked(document.segments)).decode("utf-8")
-    assert _tags(output) == _tags(source)
+    assert html_tags(output) == html_tags(source)
 
 
 def test_each_text_node_gets_its_own_translation_and_code_is_kept() -> None:
@@ -133,25 +122,13 @@ def test_broken_markup_is_read_as_a_browser_would() -> None:
 # --------------------------------------------------------------------------- Markdown
 
 
-def _shape(source: str) -> list[tuple[str, str, int, list[str]]]:
-    """The Markdown AST without its words: block tokens and the kinds of inline markup."""
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    return [
-        (token.type, token.tag, token.nesting,
-         [child.type for child in token.children or [] if child.type not in ("text", "softbreak")])
-        for token in parser.parse(source)
-    ]
-
-
 @pytest.mark.parametrize("name", ["election_en.md", "rain_zh.md", "release_notes_en.md"])
 @pytest.mark.parametrize("translation", ["T{}", "译文{}", "a *b* [c] `d` # e <f> | g_h_"])
 def test_a_markdown_translation_keeps_the_ast(name: str, translation: str) -> None:
     source = (FIXTURES / name).read_text(encoding="utf-8")
     document = _read(name)
     output = document.rebuild([translation.format(i) for i in range(len(document.segments))]).decode("utf-8")
-    assert _shape(output) == _shape(source)
+    assert markdown_shape(output) == markdown_shape(source)
 
 
 def test_markdown_code_links_and_markers_are_kept_and_text_translated() -> None:
@@ -186,48 +163,8 @@ def test_markdown_summary_text_has_paragraphs_but_no_headings_or_code() -> None:
 # --------------------------------------------------------------------------- DOCX
 
 
-def _word_document() -> bytes:
-    import docx
-
-    document = docx.Document()
-    document.core_properties.title = ""
-    document.add_heading("Harbour Bridge reopens", level=1)
-    paragraph = document.add_paragraph()
-    paragraph.add_run("The bridge reopened ")
-    paragraph.add_run("on Monday")  # same format as the run before: one group
-    bold = paragraph.add_run(" after repairs")
-    bold.bold = True
-    paragraph.add_run(".")
-    italic = document.add_paragraph().add_run("Commuters welcomed the news.")
-    italic.italic = True
-    table = document.add_table(rows=2, cols=2)
-    table.cell(0, 0).text = "Cost"
-    table.cell(0, 1).text = "12 million"
-    table.cell(1, 0).text = "Closed for"
-    table.cell(1, 1).text = "eight months"
-    table.cell(1, 1).paragraphs[0].add_run(" 2024").bold = True  # a group with no letters is kept as written
-    document.sections[0].header.paragraphs[0].text = "Riverton Daily"
-    document.sections[0].footer.paragraphs[0].text = "Page footer text"
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
-
-
-def _layout(data: bytes) -> list[tuple]:
-    """Paragraph styles, runs and their formats, table shapes, headers: everything but the words."""
-    import docx
-
-    from summarize.documents.docx import all_paragraphs
-
-    document = docx.Document(io.BytesIO(data))
-    return [
-        *[(p.style.name, [(bool(r.text), r.bold, r.italic) for r in p.runs]) for p in all_paragraphs(document)],
-        *[(len(t.rows), len(t.columns)) for t in document.tables],
-    ]
-
-
 def test_word_runs_of_one_format_are_translated_together_into_the_first_run() -> None:
-    document = read_document(_word_document(), "docx", "a.docx")
+    document = read_document(word_document(), "docx", "a.docx")
     assert document.segments == (
         "Harbour Bridge reopens", "The bridge reopened on Monday", "after repairs", "Commuters welcomed the news.",
         "Cost", "12 million", "Closed for", "eight months", "Riverton Daily", "Page footer text",
@@ -244,23 +181,18 @@ def test_word_runs_of_one_format_are_translated_together_into_the_first_run() ->
 
 
 def test_a_word_translation_keeps_paragraphs_runs_tables_and_styles() -> None:
-    data = _word_document()
+    data = word_document()
     document = read_document(data, "docx", "a.docx")
-    output = document.rebuild(["译文"] * len(document.segments))
-    before = [(style, [(bold, italic) for _, bold, italic in runs]) if isinstance(runs, list) else (style, runs)
-              for style, runs in _layout(data)]
-    after = [(style, [(bold, italic) for _, bold, italic in runs]) if isinstance(runs, list) else (style, runs)
-             for style, runs in _layout(output)]
-    assert after == before
+    assert docx_layout(document.rebuild(["译文"] * len(document.segments))) == docx_layout(data)
 
 
 def test_word_body_text_leaves_out_headings() -> None:
-    document = read_document(_word_document(), "docx", "a.docx")
+    document = read_document(word_document(), "docx", "a.docx")
     assert document.metadata == {"title": "Harbour Bridge reopens"}
     assert document.text == "The bridge reopened on Monday after repairs.\n\nCommuters welcomed the news."
 
 
-def test_a_file_that_is_not_a_zip_is_not_a_word_document() -> None:
+def test_a_file_that_is_not_a_zip_is_not_aword_document() -> None:
     with pytest.raises(InputError, match=r"^a.docx is not a Word document \(.docx\): it is not a zip file$"):
         read_document(b"plain text pretending", "docx", "a.docx")
 
@@ -280,7 +212,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr(docx_reader, "MAX_UNPACKED_BYTES", 1000)
     with pytest.raises(InputError, match=r"^a.docx unpacks to [\d,]+ bytes, over the limit of 1,000; it is not read$"):
-        read_document(_word_document(), "docx", "a.docx")
+        read_document(word_document(), "docx", "a.docx")
 
 
 # --------------------------------------------------------------------------- SRT

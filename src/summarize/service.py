@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .config import Settings, load_settings
-from .documents import Document, is_translatable, read_document
+from .documents import is_translatable, read_document
 from .engines.extractive import ExtractiveSummarizer
 from .engines.seq2seq import Seq2SeqModel
 from .errors import InputError, ModelUnavailableError
@@ -277,12 +277,13 @@ class Service:
 
     # ------------------------------------------------------------------ documents
 
-    def _document_source(self, document: Document, name: str, source_lang: Language | None) -> Language:
-        if not document.segments:
-            raise InputError(f"{name} has no text to work on (no paragraphs, cells or subtitles with words)")
-        if source_lang is not None:
-            return _check_language(source_lang, "source_lang")
-        return self.detect(document.text or "\n".join(document.segments)).language
+    def _check_document_size(self, characters: int, name: str) -> None:
+        limit = self.settings.limits.max_chars
+        if characters > limit:
+            raise InputError(
+                f"{name} has {characters:,} characters of text, over the limit of {limit:,} "
+                f"(limits.max_chars); split it or raise the limit"
+            )
 
     def summarize_document(
         self,
@@ -299,6 +300,7 @@ class Service:
         document = read_document(data, format_name, name)
         if not document.text.strip():
             raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
+        self._check_document_size(len(document.text), name)
         result = self.summarize(document.text, target_lang, source_lang=source_lang, length=length)
         found = [f"document {key}: {value}" for key, value in document.metadata.items()]
         return replace(result, notes=(*found, *result.notes))
@@ -316,16 +318,13 @@ class Service:
         (see :mod:`summarize.documents` for what each format keeps)."""
         _check_language(target_lang, "target_lang")
         document = read_document(data, format_name, name)
-        source = self._document_source(document, name, source_lang)
+        wanted = [segment for segment in document.segments if is_translatable(segment)]
+        if not wanted:
+            raise InputError(f"{name} has no text to work on (no paragraphs, cells or subtitles with words)")
+        self._check_document_size(sum(len(segment) for segment in wanted), name)
+        source = source_lang or self.detect(document.text or "\n".join(wanted)).language
         if source == target_lang:
             raise InputError(f"{name} is already in {source!r}; set target_lang to the other language")
-        wanted = [segment for segment in document.segments if is_translatable(segment)]
-        total = sum(len(segment) for segment in wanted)
-        if total > self.settings.limits.max_chars:
-            raise InputError(
-                f"{name} has {total:,} characters of text, over the limit of "
-                f"{self.settings.limits.max_chars:,} (limits.max_chars); split it or raise the limit"
-            )
         results = self.translate_batch(wanted, target_lang, source_lang=source)
         translated = iter(result.text for result in results)
         translations = [next(translated) if is_translatable(segment) else segment for segment in document.segments]

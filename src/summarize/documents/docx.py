@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import InputError
-from .model import Document, Part, is_translatable, respace
+from .model import Document, Part, import_extra, is_translatable, respace
 
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 """A .docx is a zip file: refuse one that would unpack to more than this (a zip bomb)."""
@@ -25,8 +25,7 @@ _HEADING_STYLES = ("Heading", "Title", "Subtitle")
 
 
 def _open(data: bytes, name: str) -> Any:
-    import docx  # lazy: the `documents` extra
-
+    docx = import_extra("docx", "Word")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
@@ -44,21 +43,21 @@ def _open(data: bytes, name: str) -> Any:
         raise InputError(f"{name} is a broken Word document ({type(error).__name__}); open and save it again") from None
 
 
-def _paragraphs_of(container: Any, seen: set[int]) -> Iterator[Any]:
+def _paragraphs_of(container: Any, seen: set[Any]) -> Iterator[Any]:
     """Paragraphs of a body, cell, header or footer, tables included (merged cells once)."""
     yield from container.paragraphs
     for table in container.tables:
         for row in table.rows:
             for cell in row.cells:
-                if id(cell._tc) in seen:
+                if cell._tc in seen:  # the set holds the elements, so no proxy is freed and reused
                     continue
-                seen.add(id(cell._tc))
+                seen.add(cell._tc)
                 yield from _paragraphs_of(cell, seen)
 
 
 def all_paragraphs(document: Any) -> Iterator[Any]:
     """Every paragraph a reader sees: the body, its tables, then each section's headers and footers."""
-    seen: set[int] = set()
+    seen: set[Any] = set()
     yield from _paragraphs_of(document, seen)
     for section in document.sections:
         for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
-from .model import Document, Part, is_translatable, respace
+from .model import Document, Part, import_extra, is_translatable, respace
 
 UNTRANSLATED_ELEMENTS = frozenset(
     {"script", "style", "code", "pre", "kbd", "samp", "var", "noscript", "template", "textarea", "svg", "math"}
@@ -97,8 +97,7 @@ class _TextNodes(HTMLParser):
 
 
 def _main_text(source: str) -> tuple[str, dict[str, str]]:
-    import trafilatura  # lazy: the `documents` extra
-
+    trafilatura = import_extra("trafilatura", "HTML")
     extracted = trafilatura.bare_extraction(
         source,
         with_metadata=True,

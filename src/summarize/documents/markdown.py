@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from .model import Document, Part, is_translatable, respace
+from .model import Document, Part, import_extra, is_translatable, respace
 
 _KEPT_INLINE = re.compile(
     r"(`+)[\s\S]*?(?<!`)\1(?!`)"  # inline code
@@ -35,9 +35,7 @@ where the segment's translation goes."""
 
 
 def _parser() -> Any:
-    from markdown_it import MarkdownIt  # lazy: the `documents` extra
-
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    return import_extra("markdown_it", "Markdown").MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 def _escape(translation: str) -> str:

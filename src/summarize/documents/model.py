@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+import importlib
 from dataclasses import dataclass, field
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+from ..errors import InputError
 from ..text import is_wide
 
 
@@ -81,3 +83,13 @@ def respace(parts: Sequence[Part]) -> list[str]:
                 else:
                     output[left] += " "
     return output
+
+
+def import_extra(module: str, format_name: str) -> Any:
+    """Import a reader's library, or say which extra to install for `format_name` files."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise InputError(
+            f"{format_name} files need {module}: pip install 'bilingual-summarize[documents]'"
+        ) from None
