@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import tiny_overrides
-from summarize.cli import main
+from summarize.cli import STDIN_HINT, main
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = ROOT / "examples" / "article_en.txt"
@@ -52,9 +53,36 @@ def test_summarize_file_as_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_summarize_reads_stdin(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(["summarize", "-", "--config", OFFLINE, "--length", "short"], capsys, ENGLISH.read_bytes())
-    assert code == 0
+    code, out, err = run(["summarize", "-", "--config", OFFLINE, "--length", "short"], capsys, ENGLISH.read_bytes())
+    assert (code, err) == (0, "")  # no hint when stdin is not a terminal
     assert out.startswith("The city council of Riverton approved a plan on Tuesday")
+
+
+def test_stdin_hint_when_stdin_is_a_terminal() -> None:
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    command = [sys.executable, "-m", "summarize", "summarize", "--config", OFFLINE, "--length", "short"]
+    with subprocess.Popen(command, stdin=terminal, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) as process:
+        os.close(terminal)
+        os.write(controller, ENGLISH.read_text(encoding="utf-8").split("\n")[0].encode() + b"\n\x04")
+        out, err = process.communicate(timeout=120)
+    os.close(controller)
+    assert (process.returncode, err.decode()) == (0, STDIN_HINT + "\n")
+    assert out.decode().startswith("The city council of Riverton approved a plan on Tuesday")
+
+
+FROM_NOTE = (
+    "note: the text looks English, but --from says 'zh': it was treated as Chinese "
+    "(leave --from out to have the language detected)\n"
+)
+
+
+def test_from_contradicting_the_detection_gets_a_note_naming_the_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(["summarize", str(ENGLISH), "--from", "zh", "--config", OFFLINE], capsys)
+    assert (code, err) == (0, FROM_NOTE)
+    code, out, err = run(["summarize", str(ENGLISH), "--from", "zh", "--config", OFFLINE, "--json"], capsys)
+    assert (code, err, json.loads(out)["notes"]) == (0, "", [FROM_NOTE.removeprefix("note: ").rstrip("\n")])
+    assert run(["summarize", str(ENGLISH), "--from", "en", "--config", OFFLINE], capsys)[2] == ""
 
 
 def test_auto_fallback_prints_a_note_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
@@ -90,7 +118,7 @@ ERRORS = [
     ),
     (
         ["translate", str(ENGLISH), "--to", "en"],
-        "summarize: error: text is already in 'en'; translation goes en->zh or zh->en, so set target_lang to the other language\n",
+        f"summarize: error: {ENGLISH} is already in 'en'; translation goes en->zh or zh->en, so set --to to the other language\n",
     ),
     (
         ["translate", str(ENGLISH), "--to", "zh", "--config", OFFLINE],
@@ -110,7 +138,7 @@ def test_empty_stdin(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["summarize", "--config", OFFLINE], capsys, b"  \n ") == (
         1,
         "",
-        "summarize: error: text is empty; give the article text\n",
+        "summarize: error: standard input is empty; give the article text\n",
     )
 
 
@@ -128,6 +156,25 @@ USAGE_ERRORS = [
     ["frobnicate"],
     [],
 ]
+
+
+@pytest.mark.parametrize(
+    ("argv", "last_line"),
+    [
+        (["summarize", "--lenght", "short"], "summarize summarize: error: unrecognized arguments: --lenght; did you mean --length?"),
+        (["translate", "--to", "zh", "--form=en"], "summarize translate: error: unrecognized arguments: --form=en; did you mean --from?"),
+        (
+            ["summarize", "--lenght=short", "--jsn"],
+            "summarize summarize: error: unrecognized arguments: --lenght=short --jsn; did you mean --length for --lenght, --json for --jsn?",
+        ),
+        (["summarize", "--zzzzzz"], "summarize summarize: error: unrecognized arguments: --zzzzzz"),
+    ],
+)
+def test_mistyped_option_gets_a_suggestion(capsys: pytest.CaptureFixture[str], argv: list[str], last_line: str) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == last_line
 
 
 @pytest.mark.parametrize("argv", USAGE_ERRORS)

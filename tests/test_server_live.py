@@ -74,7 +74,7 @@ def test_gradio_client_streams_a_translation(client: Client, reference: Service)
 
 
 def test_gradio_client_gets_the_error_message(client: Client) -> None:
-    with pytest.raises(AppError, match="^text is empty; give the article text$"):
+    with pytest.raises(AppError, match="^the text box is empty; give the article text$"):  # the UI's words
         client.predict("   ", "same", "medium", "default", api_name="/summarize")
 
 

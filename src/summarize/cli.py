@@ -7,6 +7,7 @@ traceback), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import sys
@@ -18,14 +19,27 @@ from .config import Settings, load_settings
 from .errors import InputError, SummarizeError
 from .results import Result
 from .text import decode_utf8
+from .wording import Vocabulary, in_words
 
 PROGRAM = "summarize"
 CONFIG_ENV = "SUMMARIZE_CONFIG"
+STDIN_NAME = "standard input"
+STDIN_HINT = f"{PROGRAM}: reading the article from standard input; end it with Ctrl-D (Ctrl-Z Enter on Windows), or give a FILE"
+CLI_WORDS: Vocabulary = {"target_lang": "--to", "source_lang": "--from", "length": "--length"}
+"""How messages name the service's arguments on the command line: by their flags."""
+
+
+def cli_words(args: argparse.Namespace) -> Vocabulary:
+    """The command line's words for the service's arguments; the text is named by where it came from."""
+    source = getattr(args, "file", None)
+    return {**CLI_WORDS, "text": STDIN_NAME if source in (None, "-") else source}
 
 
 def read_bytes(source: str | None) -> bytes:
     """Read a file's bytes, or stdin's when `source` is None or ``-``."""
     if source in (None, "-"):
+        if sys.stdin.isatty():
+            print(STDIN_HINT, file=sys.stderr, flush=True)
         return sys.stdin.buffer.read()
     try:
         return Path(source).read_bytes()
@@ -39,7 +53,7 @@ def read_bytes(source: str | None) -> bytes:
 
 def read_text(source: str | None) -> str:
     """Read UTF-8 text from a file, or from stdin when `source` is None or ``-``."""
-    return decode_utf8(read_bytes(source), "standard input" if source in (None, "-") else source)
+    return decode_utf8(read_bytes(source), STDIN_NAME if source in (None, "-") else source)
 
 
 def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings:
@@ -54,16 +68,21 @@ def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = 
     return load_settings(args.config or os.environ.get(CONFIG_ENV), overrides)
 
 
-def _print_result(result: Result, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(result.to_dict(), ensure_ascii=False))
+def _notes(result: Result, args: argparse.Namespace) -> list[str]:
+    """The result's notes in the command line's words."""
+    return [in_words(note, cli_words(args)) for note in result.notes]
+
+
+def _print_result(result: Result, args: argparse.Namespace) -> None:
+    if args.json:
+        print(json.dumps({**result.to_dict(), "notes": _notes(result, args)}, ensure_ascii=False))
         return
     print(result.text)
-    _print_notes(result)
+    _print_notes(result, args)
 
 
-def _print_notes(result: Result) -> None:
-    for note in result.notes:
+def _print_notes(result: Result, args: argparse.Namespace) -> None:
+    for note in _notes(result, args):
         print(f"note: {note}", file=sys.stderr)
 
 
@@ -91,9 +110,9 @@ def _run_summarize(args: argparse.Namespace) -> None:
     else:
         result = service.summarize_document(
             read_bytes(args.file), format_name, args.to, source_lang=args.source, length=args.length,
-            name=args.file or "standard input",
+            name=args.file or STDIN_NAME,
         )
-    _print_result(result, args.json)
+    _print_result(result, args)
 
 
 def _run_translate(args: argparse.Namespace) -> None:
@@ -106,7 +125,7 @@ def _run_translate(args: argparse.Namespace) -> None:
         data = result.text.encode("utf-8")
     else:
         translation = service.translate_document(
-            read_bytes(args.file), format_name, args.to, source_lang=args.source, name=args.file or "standard input"
+            read_bytes(args.file), format_name, args.to, source_lang=args.source, name=args.file or STDIN_NAME
         )
         result, data = translation.result, translation.data
     if args.output:
@@ -115,11 +134,11 @@ def _run_translate(args: argparse.Namespace) -> None:
         except OSError as error:
             raise InputError(f"cannot write {args.output}: {error.strerror or error}") from None
     if args.json:
-        _print_result(result, as_json=True)
+        _print_result(result, args)
         return
     if not args.output:
         print(data.decode("utf-8"), end="\n" if format_name == "text" else "")
-    _print_notes(result)
+    _print_notes(result, args)
 
 
 def _format_size(size: int) -> str:
@@ -197,10 +216,32 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser: an unknown option is an error that suggests the closest known one."""
+
+    def parse_known_args(self, args=None, namespace=None):  # type: ignore[no-untyped-def]
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}{self._suggestion(extras)}")
+        return namespace, extras
+
+    def _suggestion(self, extras: list[str]) -> str:
+        """``; did you mean --length?`` for the unknown options that are close to a known one."""
+        known = [option for action in self._actions for option in action.option_strings]
+        matches: dict[str, str] = {}
+        for given in (extra.partition("=")[0] for extra in extras if extra.startswith("--")):
+            matches.update((given, close) for close in difflib.get_close_matches(given, known, n=1))
+        if not matches:
+            return ""
+        if len(matches) == 1:
+            return f"; did you mean {next(iter(matches.values()))}?"
+        return "; did you mean " + ", ".join(f"{close} for {given}" for given, close in matches.items()) + "?"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``summarize`` command."""
     parser = argparse.ArgumentParser(prog=PROGRAM, description="Summarize and translate English and Chinese news.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=CommandParser)
 
     summarize = commands.add_parser("summarize", help="summarize an article")
     summarize.add_argument(
@@ -269,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.handler(args)
     except SummarizeError as error:
-        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        print(f"{PROGRAM}: error: {error.in_words(cli_words(args))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from .wording import Vocabulary, in_words
+
 
 class SummarizeError(Exception):
     """Base of every error this package raises on purpose.
 
     The message is written for the person who called us: it names the argument
     or setting at fault and says how to fix it. Shells (CLI, HTTP, UI) show the
-    message as it is and never a traceback.
+    message (in their own words, :meth:`in_words`) and never a traceback.
     """
+
+    def in_words(self, vocabulary: Vocabulary) -> str:
+        """The message with the API arguments it names worded as `vocabulary` says (see :mod:`.wording`)."""
+        return in_words(self.args[0], vocabulary) if len(self.args) == 1 else str(self)
 
 
 class InputError(SummarizeError, ValueError):

@@ -21,8 +21,9 @@ from .errors import InputError, ModelUnavailableError
 from .store import ModelStore, default_store
 from .results import Result
 from .summarizer import summarize_documents
-from .text import SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text
+from .text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text
 from .translate import stream_translation, translate_documents
+from .wording import Argument, Message
 
 Length = Literal["short", "medium", "long"]
 LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
@@ -36,20 +37,37 @@ class _Source:
     source: Language
     target: Language
     detection: Detection | None
+    given_notes: list[str]
 
     @property
     def notes(self) -> list[str]:
         if self.detection is None or not self.detection.is_mixed:
-            return []
+            return self.given_notes
         share = round(self.detection.zh_share * 100)
-        name = "Chinese" if self.source == "zh" else "English"
-        return [f"mixed English/Chinese text ({share}% Chinese); treated as {name}"]
+        return [f"mixed English/Chinese text ({share}% Chinese); treated as {LANGUAGE_NAMES[self.source]}"]
 
 
 def _check_language(value: Any, argument: str) -> Language:
     if value not in SUPPORTED_LANGUAGES:
-        raise InputError(f"{argument} {value!r} is not supported; use 'en' or 'zh'")
+        raise InputError(Message(Argument(argument), f" {value!r} is not supported; use 'en' or 'zh'"))
     return value
+
+
+def _contradiction(given: Language, text: str) -> list[str]:
+    """A note when `text` is clearly (not mixed) in the other language than the `given` one."""
+    try:
+        detection = detect_language(text)
+    except InputError:
+        return []
+    if detection.is_mixed or detection.language == given:
+        return []
+    source_lang = Argument("source_lang")
+    return [
+        Message(
+            f"the text looks {LANGUAGE_NAMES[detection.language]}, but ", source_lang, f" says {given!r}: it was "
+            f"treated as {LANGUAGE_NAMES[given]} (leave ", source_lang, " out to have the language detected)",
+        )
+    ]
 
 
 class Service:
@@ -73,16 +91,19 @@ class Service:
 
     def check_text(self, text: Any, argument: str = "text") -> str:
         """Validate one input text and return it normalized; raise :class:`InputError` otherwise."""
+        name = Argument(argument)
         if not isinstance(text, str):
-            raise InputError(f"{argument} must be a string, not {type(text).__name__}")
+            raise InputError(Message(name, f" must be a string, not {type(text).__name__}"))
         normalized = normalize_text(text)
         if not normalized:
-            raise InputError(f"{argument} is empty; give the article text")
+            raise InputError(Message(name, " is empty; give the article text"))
         limit = self.settings.limits.max_chars
         if len(normalized) > limit:
             raise InputError(
-                f"{argument} has {len(normalized):,} characters, over the limit of {limit:,} "
-                f"(limits.max_chars); split it or raise the limit"
+                Message(
+                    name, f" has {len(normalized):,} characters, over the limit of {limit:,} "
+                    "(limits.max_chars); split it or raise the limit",
+                )
             )
         return normalized
 
@@ -108,10 +129,13 @@ class Service:
             target = target_lang or source
             if not same_as_source and target == source:
                 raise InputError(
-                    f"{argument} is already in {source!r}; translation goes en->zh or zh->en, "
-                    f"so set target_lang to the other language"
+                    Message(
+                        Argument(argument), f" is already in {source!r}; translation goes en->zh or zh->en, so set ",
+                        Argument("target_lang"), " to the other language",
+                    )
                 )
-            sources.append(_Source(text, source, target, detection))
+            given_notes = _contradiction(source_lang, text) if source_lang else []
+            sources.append(_Source(text, source, target, detection, given_notes))
         return sources
 
     # ------------------------------------------------------------------ summaries
@@ -137,7 +161,7 @@ class Service:
     ) -> list[Result]:
         """Summarize many articles; model calls are batched across them; results in input order."""
         if length not in LENGTH_SCALE:
-            raise InputError(f"length {length!r} is not supported; use 'short', 'medium' or 'long'")
+            raise InputError(Message(Argument("length"), f" {length!r} is not supported; use 'short', 'medium' or 'long'"))
         started = time.perf_counter()
         sources = self._sources(texts, target_lang, source_lang, same_as_source=True)
         if not sources:

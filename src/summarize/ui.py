@@ -24,11 +24,10 @@ from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .errors import InputError, SummarizeError
 from .results import Result
 from .service import Service
-from .text import Detection
+from .text import LANGUAGE_NAMES, Detection
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-LANGUAGE_NAMES = {"en": "English", "zh": "Chinese"}
 SAME_LANGUAGE = "same"
 OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh")]
 LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
@@ -39,6 +38,8 @@ BATCH_PREVIEW_ROWS = 20
 DEFAULT_TOKENIZER = "default for the language"
 CACHE_CLEANUP = (3600, 86400)
 """Every hour, delete uploads and results (batch outputs too) older than a day."""
+UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "length": "the Length choice"}
+"""How error messages name the service's arguments here (the UI's controls)."""
 
 EXAMPLE_EN = """Riverton opened its first electric tram line on Monday, linking the airport with the old town in 25 minutes.
 
@@ -75,7 +76,7 @@ def shown(function: F) -> F:
             try:
                 yield from function(*args)
             except SummarizeError as error:
-                raise gr.Error(str(error), print_exception=False) from None
+                raise gr.Error(error.in_words(UI_WORDS), print_exception=False) from None
 
         return stream  # type: ignore[return-value]
 
@@ -84,7 +85,7 @@ def shown(function: F) -> F:
         try:
             return function(*args)
         except SummarizeError as error:
-            raise gr.Error(str(error), print_exception=False) from None
+            raise gr.Error(error.in_words(UI_WORDS), print_exception=False) from None
 
     return call  # type: ignore[return-value]
 
