@@ -57,7 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--compare", action="append", default=[], metavar="SYSTEM:BASELINE", help="compare one pair; repeatable"
     )
-    parser.add_argument("--data-dir", help="evaluation data folder (default: $SUMMARIZE_EVALDATA or ../shared/evaldata)")
+    parser.add_argument(
+        "--data-dir", help="evaluation data folder (default: $SUMMARIZE_EVALDATA, else shared/evaldata beside the repository)"
+    )
     parser.add_argument("--limit", type=int, help="score only the first N examples")
     parser.add_argument("--length", choices=["short", "medium", "long"], default="medium", help="summary length")
     parser.add_argument("--tokenizer", choices=tokenizer_names(), help="ROUGE tokenizer (default: by language)")
@@ -114,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             metrics=tuple(args.metric),
             significance=args.significance,
         )
-        data_dir = resolve_data_dir(args.data_dir)
+        data_dir = resolve_data_dir(args.data_dir, report=print)
         dataset = load_dataset(args.dataset, data_dir, args.limit)
         systems = [parse_system(spec, length=args.length) for spec in args.system]
         runs = run_systems(dataset, systems, data_dir, progress=not args.no_progress)

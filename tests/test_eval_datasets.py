@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from summarize.errors import InputError
+from summarize.evaluation import datasets
 from summarize.evaluation import (
     load_dataset,
     resolve_data_dir,
@@ -34,12 +35,34 @@ def test_environment_variable(tmp_path, monkeypatch):
     assert resolve_data_dir() == tmp_path
 
 
-def test_default_is_relative_to_the_working_directory(tmp_path, monkeypatch):
+def test_default_is_beside_the_repository_root_from_any_working_directory(tmp_path, monkeypatch):
     (tmp_path / "repo").mkdir()
     (tmp_path / "shared" / "evaldata").mkdir(parents=True)
-    monkeypatch.chdir(tmp_path / "repo")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.setattr(datasets, "REPOSITORY_ROOT", tmp_path / "repo")
+    monkeypatch.chdir(tmp_path / "elsewhere")
     monkeypatch.delenv("SUMMARIZE_EVALDATA", raising=False)
-    assert resolve_data_dir().resolve() == (tmp_path / "shared" / "evaldata").resolve()
+    said = []
+    assert resolve_data_dir(report=said.append) == tmp_path / "shared" / "evaldata"
+    assert said == [f"evaluation data: {tmp_path / 'shared' / 'evaldata'} (from shared/evaldata beside the repository root)"]
+
+
+def test_default_falls_back_to_the_working_directory(tmp_path, monkeypatch):
+    (tmp_path / "work").mkdir()
+    (tmp_path / "shared" / "evaldata").mkdir(parents=True)
+    monkeypatch.setattr(datasets, "REPOSITORY_ROOT", tmp_path / "installed" / "site-packages")
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.delenv("SUMMARIZE_EVALDATA", raising=False)
+    said = []
+    assert resolve_data_dir(report=said.append).resolve() == (tmp_path / "shared" / "evaldata").resolve()
+    assert said[0].endswith("(from ../shared/evaldata from the working directory)")
+
+
+def test_the_environment_variable_is_named_as_the_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("SUMMARIZE_EVALDATA", str(tmp_path))
+    said = []
+    resolve_data_dir(report=said.append)
+    assert said == [f"evaluation data: {tmp_path} (from $SUMMARIZE_EVALDATA)"]
 
 
 def test_missing_folder_says_how_to_fix_it(tmp_path, monkeypatch):

@@ -180,6 +180,7 @@ def test_run_writes_outputs_and_a_report_without_dataset_text(own_data_dir, tmp_
         "--results-dir", str(results), "--outputs-dir", str(outputs), "--name", "test", "--no-progress",
     ])
     assert status == 0, capsys.readouterr().err
+    assert capsys.readouterr().out.splitlines()[0] == f"evaluation data: {own_data_dir} (from --data-dir)"
     (folder,) = (results / "lcsts").iterdir()
     assert folder.name.endswith("_test")
     assert sorted(path.name for path in folder.iterdir()) == ["chart.png", "report.md", "scores.json"]
@@ -258,8 +259,11 @@ def test_compare_needs_a_pair(capsys):
 
 
 def test_run_without_data_says_how_to_point_at_it(tmp_path, monkeypatch, capsys):
+    from summarize.evaluation import datasets
+
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SUMMARIZE_EVALDATA", raising=False)
+    monkeypatch.setattr(datasets, "REPOSITORY_ROOT", tmp_path / "repo")  # no shared/evaldata beside it
     assert run.main(["--dataset", "lcsts", "--system", "lead-1"]) == 1
     assert "pass --data-dir or set SUMMARIZE_EVALDATA" in capsys.readouterr().err
 

@@ -1,8 +1,8 @@
 """Readers for the evaluation sets in the shared evaluation-data folder.
 
 The folder is found from an explicit argument, else ``$SUMMARIZE_EVALDATA``,
-else ``../shared/evaldata`` relative to the working directory (where it sits
-next to a checkout of this project). The data is read in place and never
+else ``shared/evaldata`` beside the repository root (where it sits next to a
+checkout of this project), else ``../shared/evaldata`` from the working directory. The data is read in place and never
 copied. Sets:
 
 - ``summeval``: 100 CNN/DailyMail test articles, 11 references each (index 0
@@ -26,7 +26,9 @@ from ..errors import InputError
 from .inputs import read_lines
 
 DATA_ENV = "SUMMARIZE_EVALDATA"
-DEFAULT_DATA_DIR = Path("..") / "shared" / "evaldata"
+SHARED_DATA_DIR = Path("shared") / "evaldata"
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
+"""The checkout this package runs from (``src/summarize/evaluation/`` is three levels below it)."""
 
 _SUMMEVAL = Path("summeval-cnndm") / "model_output_annotations"
 _LCSTS = Path("lcsts-zh") / "data" / "LCSTS"
@@ -70,20 +72,28 @@ class Dataset:
     description: str
 
 
-def resolve_data_dir(data_dir: str | Path | None = None) -> Path:
-    """The evaluation-data folder: `data_dir`, else ``$SUMMARIZE_EVALDATA``, else ``../shared/evaldata``."""
+def resolve_data_dir(data_dir: str | Path | None = None, report: Callable[[str], None] | None = None) -> Path:
+    """The evaluation-data folder: `data_dir`, else ``$SUMMARIZE_EVALDATA``, else ``shared/evaldata``
+    beside the repository this package runs from, else ``../shared/evaldata`` from the working
+    directory. `report` (e.g. ``print``) is told which folder was used and why."""
     if data_dir is not None:
-        candidate, origin = Path(data_dir), "the data-dir argument"
+        candidates = [(Path(data_dir), "--data-dir")]
     elif os.environ.get(DATA_ENV):
-        candidate, origin = Path(os.environ[DATA_ENV]), f"${DATA_ENV}"
+        candidates = [(Path(os.environ[DATA_ENV]), f"${DATA_ENV}")]
     else:
-        candidate, origin = DEFAULT_DATA_DIR, "the default (../shared/evaldata from the working directory)"
-    if not candidate.is_dir():
+        candidates = [
+            (REPOSITORY_ROOT.parent / SHARED_DATA_DIR, "shared/evaldata beside the repository root"),
+            (Path.cwd().parent / SHARED_DATA_DIR, "../shared/evaldata from the working directory"),
+        ]
+    found = next(((folder, origin) for folder, origin in candidates if folder.is_dir()), None)
+    if found is None:
+        folder, origin = candidates[0]
         raise InputError(
-            f"evaluation data folder {str(candidate)!r} (from {origin}) does not exist; "
-            f"pass --data-dir or set {DATA_ENV}"
+            f"evaluation data folder {str(folder)!r} (from {origin}) does not exist; pass --data-dir or set {DATA_ENV}"
         )
-    return candidate
+    if report is not None:
+        report(f"evaluation data: {found[0]} (from {found[1]})")
+    return found[0]
 
 
 def _require(path: Path, what: str) -> Path:
