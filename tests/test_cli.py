@@ -162,7 +162,7 @@ USAGE_ERRORS = [
     ("argv", "last_line"),
     [
         (["summarize", "--lenght", "short"], "summarize summarize: error: unrecognized arguments: --lenght; did you mean --length?"),
-        (["translate", "--to", "zh", "--form=en"], "summarize translate: error: unrecognized arguments: --form=en; did you mean --from?"),
+        (["translate", "--to", "zh", "--fron=en"], "summarize translate: error: unrecognized arguments: --fron=en; did you mean --from?"),
         (
             ["summarize", "--lenght=short", "--jsn"],
             "summarize summarize: error: unrecognized arguments: --lenght=short --jsn; did you mean --length for --lenght, --json for --jsn?",
