@@ -102,7 +102,9 @@ def _document_format(args: argparse.Namespace) -> str:
 
 
 def _run_summarize(args: argparse.Namespace) -> None:
-    extra = {"summarize.engine": args.engine} if args.engine else None
+    extra = {"summarize.engine": args.engine} if args.engine else {}
+    if args.glossary:
+        extra["translate.glossary"] = args.glossary
     service = _service(args, extra)
     format_name = _document_format(args)
     if format_name == "text":
@@ -119,7 +121,7 @@ def _run_translate(args: argparse.Namespace) -> None:
     format_name = _document_format(args)
     if format_name == "docx" and not args.output:
         raise InputError("a Word document translates to a Word document: give the output file with -o PATH")
-    service = _service(args)
+    service = _service(args, {"translate.glossary": args.glossary} if args.glossary else None)
     if format_name == "text":
         result = service.translate(read_text(args.file), args.to, source_lang=args.source)
         data = result.text.encode("utf-8")
@@ -201,6 +203,12 @@ def _run_serve(args: argparse.Namespace) -> None:
     serve(settings)
 
 
+def _glossary_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--glossary", metavar="PATH", help="terms to enforce in translations: TSV/CSV of source, target (translate.glossary)"
+    )
+
+
 def _format_option(parser: argparse.ArgumentParser) -> None:
     from .documents import FORMATS
 
@@ -253,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--engine", choices=["auto", "seq2seq", "extractive"], help="override summarize.engine")
     summarize.add_argument("--json", action="store_true", help="print one JSON object")
     _format_option(summarize)
+    _glossary_option(summarize)
     _common(summarize)
     summarize.set_defaults(handler=_run_summarize)
 
@@ -267,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="PATH", help="write the translation here (in the input's format; required for .docx)"
     )
     _format_option(translate)
+    _glossary_option(translate)
     _common(translate)
     translate.set_defaults(handler=_run_translate)
 

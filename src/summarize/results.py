@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from .glossary import TermCheck
 from .text import Language
 
 Task = Literal["summarize", "translate"]
@@ -30,9 +31,12 @@ class Result:
     """The source mixed English and Chinese (it was routed by its majority language)."""
     notes: tuple[str, ...] = ()
     """Anything the caller should know, e.g. why a fallback engine was used."""
+    terms: tuple[TermCheck, ...] = ()
+    """The glossary terms found in the source, each with whether its target term is in ``text``."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field."""
         data = asdict(self)
         data["notes"] = list(self.notes)
+        data["terms"] = [term.to_dict() for term in self.terms]
         return data

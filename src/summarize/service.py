@@ -18,6 +18,7 @@ from .documents import is_translatable, read_document
 from .engines.extractive import ExtractiveSummarizer
 from .engines.seq2seq import Seq2SeqModel
 from .errors import InputError, ModelUnavailableError
+from .glossary import Glossary
 from .store import ModelStore, default_store
 from .results import Result
 from .summarizer import summarize_documents
@@ -236,7 +237,7 @@ class Service:
             model = self._translation_model(source, target)
         except ModelUnavailableError as error:
             raise ModelUnavailableError(f"a {source}->{target} summary needs the translation model: {error}") from None
-        translations = translate_documents(model, [draft["text"] for draft in drafts], target)
+        translations = translate_documents(model, [draft["text"] for draft in drafts], target, source, self.glossary)
         for translation, draft in zip(translations, drafts):
             draft.update(
                 text=translation.text, engine=f"{draft['engine']}+seq2seq", model=f"{draft['model']} + {model.name}"
@@ -251,14 +252,36 @@ class Service:
             raise ModelUnavailableError(f"no translation model is configured for {pair} (translate.models.{pair})")
         return self.store.get(spec, f"translate.models.{pair}", self.settings.runtime)
 
-    def translate(self, text: str, target_lang: Language, *, source_lang: Language | None = None) -> Result:
+    @property
+    def glossary(self) -> Glossary | None:
+        """The glossary of ``translate.glossary``, read once (None when none is set)."""
+        if "_glossary" not in self.__dict__:
+            path = self.settings.translate.glossary
+            self.__dict__["_glossary"] = Glossary.from_file(path) if path else None
+        return self.__dict__["_glossary"]
+
+    def translate(
+        self,
+        text: str,
+        target_lang: Language,
+        *,
+        source_lang: Language | None = None,
+        glossary: Glossary | None = None,
+    ) -> Result:
         """Translate one article into `target_lang` ("en" or "zh"), keeping its paragraphs."""
-        return self.translate_batch([text], target_lang, source_lang=source_lang)[0]
+        return self.translate_batch([text], target_lang, source_lang=source_lang, glossary=glossary)[0]
 
     def translate_batch(
-        self, texts: Sequence[str], target_lang: Language, *, source_lang: Language | None = None
+        self,
+        texts: Sequence[str],
+        target_lang: Language,
+        *,
+        source_lang: Language | None = None,
+        glossary: Glossary | None = None,
     ) -> list[Result]:
-        """Translate many articles; sentences of all of them are batched together; results in input order."""
+        """Translate many articles; sentences of all of them are batched together; results in input order.
+        `glossary` (default: ``translate.glossary``) terms are enforced and checked (``Result.terms``)."""
+        glossary = glossary or self.glossary
         _check_language(target_lang, "target_lang")
         started = time.perf_counter()
         sources = self._sources(texts, target_lang, source_lang, same_as_source=False)
@@ -270,9 +293,15 @@ class Service:
             if not indices:
                 continue
             model = self._translation_model(source_language, target_lang)
-            translations = translate_documents(model, [sources[i].text for i in indices], target_lang)
+            translations = translate_documents(
+                model, [sources[i].text for i in indices], target_lang, source_language, glossary
+            )
             for index, translation in zip(indices, translations):
-                results[index] = self._translation_result(sources[index], translation.text, model, translation.segments)
+                result = self._translation_result(sources[index], translation.text, model, translation.segments)
+                if glossary:
+                    terms = glossary.check(sources[index].text, translation.text, source_language, target_lang)
+                    result = replace(result, terms=terms)
+                results[index] = result
         seconds = round((time.perf_counter() - started) / len(sources), 4)
         return [replace(results[index], seconds=seconds) for index in range(len(sources))]
 
@@ -297,7 +326,7 @@ class Service:
         _check_language(target_lang, "target_lang")
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
         model = self._translation_model(source.source, source.target)
-        yield from stream_translation(model, source.text, source.target)
+        yield from stream_translation(model, source.text, source.target, source.source, self.glossary)
 
     # ------------------------------------------------------------------ documents
 

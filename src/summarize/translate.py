@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .chunking import split_to_fit
 from .engines.seq2seq import Seq2SeqModel
-from .text import join_sentences, paragraph_separator, split_paragraphs, split_sentences
+from .glossary import Glossary
+from .text import is_wide, join_sentences, paragraph_separator, split_paragraphs, split_sentences
 
 
 OUTPUT_RATIO = 2
@@ -38,6 +40,61 @@ def translate_segments(model: Seq2SeqModel, segments: Sequence[str], target_lang
     return outputs
 
 
+PLACEHOLDER_BASE = 7001
+"""Glossary terms become numbers (7001, 7002, ...) before translation: translation models copy
+numbers through, and the number is replaced by the target term afterwards."""
+
+
+def _placeholders(piece: str, glossary: Glossary, source_lang: str, target_lang: str) -> tuple[str, dict[str, str]]:
+    """`piece` with each glossary term replaced by a number no other number in it uses."""
+    matches = glossary.matches(piece, source_lang, target_lang)
+    if not matches:
+        return piece, {}
+    used = set(re.findall(r"\d+", piece))
+    numbers = (str(n) for n in range(PLACEHOLDER_BASE, PLACEHOLDER_BASE + 10 * len(matches) + len(used) + 1))
+    tokens = [number for number in numbers if number not in used][: len(matches)]
+    prepared = piece
+    for match, token in reversed(list(zip(matches, tokens))):
+        prepared = prepared[: match.start] + token + prepared[match.end :]
+    return prepared, {token: match.term.target for match, token in zip(matches, tokens)}
+
+
+def _restore(output: str, mapping: dict[str, str]) -> str | None:
+    """`output` with each placeholder replaced by its term; None when one did not come back."""
+    for token, term in mapping.items():
+        pattern = re.compile(rf"( ?)(?<!\d){token}(?!\d)( ?)")
+        match = pattern.search(output)
+        if match is None:
+            return None
+        before, after = output[: match.start()], output[match.end() :]
+        left = "" if before and is_wide(before[-1]) and is_wide(term[0]) else match.group(1)
+        right = "" if after and is_wide(after[0]) and is_wide(term[-1]) else match.group(2)
+        output = before + left + term + right + after
+    return output
+
+
+def translate_with_glossary(
+    model: Seq2SeqModel, pieces: Sequence[str], source_lang: str, target_lang: str, glossary: Glossary | None
+) -> list[str]:
+    """Translate pieces with the glossary's terms held in placeholders; a piece whose placeholder
+    the model lost is translated again as written (``Result.terms`` then shows whether the term
+    made it)."""
+    if not glossary:
+        return translate_segments(model, pieces, target_lang)
+    planned = [_placeholders(piece, glossary, source_lang, target_lang) for piece in pieces]
+    outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang)
+    lost = []
+    for index, (output, (_, mapping)) in enumerate(zip(outputs, planned)):
+        restored = _restore(output, mapping) if mapping else output
+        if restored is None:
+            lost.append(index)
+        else:
+            outputs[index] = restored
+    for index, output in zip(lost, translate_segments(model, [pieces[index] for index in lost], target_lang)):
+        outputs[index] = output
+    return outputs
+
+
 @dataclass(frozen=True)
 class Translation:
     """A translated document and the number of segments sent to the model."""
@@ -59,11 +116,18 @@ def segment(model: Seq2SeqModel, text: str) -> list[list[list[str]]]:
     return layout
 
 
-def translate_documents(model: Seq2SeqModel, texts: Sequence[str], target_lang: str) -> list[Translation]:
-    """Translate many documents with one model; all their sentences go through one batched call."""
+def translate_documents(
+    model: Seq2SeqModel,
+    texts: Sequence[str],
+    target_lang: str,
+    source_lang: str = "",
+    glossary: Glossary | None = None,
+) -> list[Translation]:
+    """Translate many documents with one model; all their sentences go through one batched call
+    (with `glossary`'s terms held in placeholders, see :func:`translate_with_glossary`)."""
     layouts = [segment(model, text) for text in texts]
     flat = [piece for layout in layouts for paragraph in layout for sentence in paragraph for piece in sentence]
-    outputs = iter(translate_segments(model, flat, target_lang))
+    outputs = iter(translate_with_glossary(model, flat, source_lang, target_lang, glossary))
     translations = []
     for text, layout in zip(texts, layouts):
         paragraphs = [
@@ -75,13 +139,15 @@ def translate_documents(model: Seq2SeqModel, texts: Sequence[str], target_lang: 
     return translations
 
 
-def stream_translation(model: Seq2SeqModel, text: str, target_lang: str) -> Iterator[str]:
+def stream_translation(
+    model: Seq2SeqModel, text: str, target_lang: str, source_lang: str = "", glossary: Glossary | None = None
+) -> Iterator[str]:
     """Yield the translation so far after each sentence, paragraphs kept."""
     separator = paragraph_separator(text)
     done: list[str] = []
     for layout in segment(model, text):
         sentences: list[str] = []
         for pieces in layout:
-            sentences.append(join_sentences(translate_segments(model, pieces, target_lang)))
+            sentences.append(join_sentences(translate_with_glossary(model, pieces, source_lang, target_lang, glossary)))
             yield separator.join([*done, join_sentences(sentences)])
         done.append(join_sentences(sentences))

@@ -119,6 +119,9 @@ class TranslateSettings:
     engine: Literal["seq2seq"] = "seq2seq"
     models: dict[Literal["en-zh", "zh-en"], ModelSettings] = field(default_factory=_default_translation_models)
     """Translation model per language pair."""
+    glossary: str = ""
+    """A glossary file (TSV or CSV: source term, target term, optional direction) used by every
+    translation; empty for none. See docs/glossary.md."""
 
 
 @dataclass

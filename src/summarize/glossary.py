@@ -1,0 +1,163 @@
+"""User glossaries: terms read from a TSV/CSV file or a mapping, found in a text, enforced, checked.
+
+A glossary line is ``source term<TAB>target term`` (or comma-separated in a ``.csv`` file),
+with an optional third column naming the direction (``en-zh`` or ``zh-en``); without it, a
+term applies to texts in the language its source term is written in. ``#`` starts a comment.
+
+Matching: English terms case-insensitively and as whole words, Chinese terms exactly; the
+longest term wins where two overlap ("New York Times" over "New York").
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from .charclasses import HAN_CHAR
+from .errors import InputError
+from .text import decode_utf8
+
+DIRECTIONS = ("en-zh", "zh-en")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry."""
+
+    source: str
+    target: str
+    direction: str
+    """``en-zh`` or ``zh-en``."""
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """A glossary term found in a source text, and whether its target term is in the output."""
+
+    source: str
+    target: str
+    found: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _language_of(term: str) -> str:
+    return "zh" if HAN_CHAR.search(term) else "en"
+
+
+def _term_pattern(terms: Iterable[str], language: str) -> re.Pattern[str] | None:
+    """One regex matching any of `terms`, longest first; English terms whole-word, any case."""
+    ordered = sorted(set(terms), key=len, reverse=True)
+    if not ordered:
+        return None
+    alternatives = "|".join(re.escape(term) for term in ordered)
+    if language == "zh":
+        return re.compile(alternatives)
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Match:
+    """Where a term occurs in a text."""
+
+    term: Term
+    start: int
+    end: int
+
+
+class Glossary:
+    """Terms by direction, with their matchers built once."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.terms = tuple(terms)
+        self._by_source: dict[str, dict[str, Term]] = {direction: {} for direction in DIRECTIONS}
+        for term in self.terms:
+            self._by_source[term.direction][term.source.casefold()] = term
+        self._patterns = {
+            direction: _term_pattern([t.source for t in self.terms if t.direction == direction], direction[:2])
+            for direction in DIRECTIONS
+        }
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[str, str], argument: str = "glossary") -> Glossary:
+        """A glossary from ``{source term: target term}`` (the HTTP API's ``glossary`` object)."""
+        entries = []
+        for index, (source, target) in enumerate(mapping.items()):
+            where = f"{argument} entry {index + 1}"
+            entries.append((_entry([source, target], where), where))
+        return cls(_checked(entries))
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Glossary:
+        """Read a TSV (or ``.csv``) glossary; a bad line raises :class:`InputError` with its number."""
+        name = str(path)
+        try:
+            data = Path(path).read_bytes()
+        except OSError as error:
+            raise InputError(f"cannot read glossary {name}: {error.strerror or error}") from None
+        text = decode_utf8(data, f"glossary {name}")
+        delimiter = "," if name.lower().endswith(".csv") else "\t"
+        entries = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            row = next(csv.reader([line], delimiter=delimiter))
+            where = f"glossary {name} line {number}"
+            entries.append((_entry(row, where), where))
+        if not entries:
+            raise InputError(f"glossary {name} has no terms (lines of 'source<TAB>target')")
+        return cls(_checked(entries))
+
+    def matches(self, text: str, source_lang: str, target_lang: str) -> list[Match]:
+        """The terms of this direction in `text`, left to right, without overlaps."""
+        direction = f"{source_lang[:2]}-{target_lang[:2]}"
+        pattern = self._patterns.get(direction)
+        if pattern is None:
+            return []
+        terms = self._by_source[direction]
+        return [Match(terms[m.group().casefold()], m.start(), m.end()) for m in pattern.finditer(text)]
+
+    def check(self, source: str, output: str, source_lang: str, target_lang: str) -> tuple[TermCheck, ...]:
+        """Each term of `source` once, and whether its target term appears in `output`."""
+        found: dict[Term, None] = dict.fromkeys(match.term for match in self.matches(source, source_lang, target_lang))
+        return tuple(TermCheck(term.source, term.target, contains_term(output, term.target)) for term in found)
+
+
+def contains_term(text: str, term: str) -> bool:
+    """`term` occurs in `text` by the matching rules (English whole-word and any case, Chinese exactly)."""
+    pattern = _term_pattern([term], _language_of(term))
+    return pattern is not None and pattern.search(text) is not None
+
+
+def _entry(row: list[str], where: str) -> Term:
+    if len(row) not in (2, 3):
+        raise InputError(f"{where}: expected 2 or 3 columns (source, target, optional direction), got {len(row)}")
+    source, target = row[0].strip(), row[1].strip()
+    if not source or not target:
+        raise InputError(f"{where}: the {'source' if not source else 'target'} term is empty")
+    direction = row[2].strip() if len(row) == 3 else "zh-en" if _language_of(source) == "zh" else "en-zh"
+    if direction not in DIRECTIONS:
+        raise InputError(f"{where}: direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
+    return Term(source, target, direction)
+
+
+def _checked(entries: list[tuple[Term, str]]) -> list[Term]:
+    """Refuse a source term given twice (in any case) with different targets; drop exact repeats."""
+    seen: dict[tuple[str, str], Term] = {}
+    for term, where in entries:
+        key = (term.direction, term.source.casefold())
+        if key in seen and seen[key].target != term.target:
+            raise InputError(
+                f"{where}: {term.source!r} already has the target {seen[key].target!r} "
+                f"(here {term.target!r}); keep one"
+            )
+        seen[key] = term
+    return list(seen.values())

@@ -1,0 +1,182 @@
+"""Glossaries: file errors with line numbers, matching rules, placeholders through the model, Result.terms."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from summarize.errors import InputError
+from summarize.glossary import Glossary, TermCheck, contains_term
+from summarize.translate import translate_with_glossary
+from test_cli import run, tiny_flags
+
+
+def _file(tmp_path: Path, content: str, name: str = "terms.tsv") -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_a_tsv_glossary_with_comments_and_directions(tmp_path: Path) -> None:
+    glossary = Glossary.from_file(
+        _file(tmp_path, "# names\n覃伟中\tQin Weizhong\n\nNew York\t纽约\nUN\t联合国\ten-zh\nUN\tUnited Nations\tzh-en\n")
+    )
+    assert [(t.source, t.target, t.direction) for t in glossary.terms] == [
+        ("覃伟中", "Qin Weizhong", "zh-en"), ("New York", "纽约", "en-zh"), ("UN", "联合国", "en-zh"),
+        ("UN", "United Nations", "zh-en"),
+    ]
+
+
+def test_a_csv_glossary_may_quote_commas(tmp_path: Path) -> None:
+    glossary = Glossary.from_file(_file(tmp_path, '"Smith, John",史密斯\nRiverton,河城,en-zh\n', "terms.csv"))
+    assert [(t.source, t.target, t.direction) for t in glossary.terms] == [
+        ("Smith, John", "史密斯", "en-zh"), ("Riverton", "河城", "en-zh"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a\tb\n\nonly one column\n", r"^glossary .*terms.tsv line 3: expected 2 or 3 columns \(source, target, optional direction\), got 1$"),
+        ("a\tb\tc\td\n", r"^glossary .*terms.tsv line 1: expected 2 or 3 columns \(source, target, optional direction\), got 4$"),
+        ("# c\n\tTarget\n", r"^glossary .*terms.tsv line 2: the source term is empty$"),
+        ("Source\t \n", r"^glossary .*terms.tsv line 1: the target term is empty$"),
+        ("New York\t纽约\nnew york\t纽约市\n", r"^glossary .*terms.tsv line 2: 'new york' already has the target '纽约' \(here '纽约市'\); keep one$"),
+        ("UN\t联合国\ten-fr\n", r"^glossary .*terms.tsv line 1: direction 'en-fr' is not one of en-zh, zh-en$"),
+        ("# only a comment\n", r"^glossary .*terms.tsv has no terms \(lines of 'source<TAB>target'\)$"),
+    ],
+)
+def test_a_bad_glossary_line_is_named(tmp_path: Path, content: str, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        Glossary.from_file(_file(tmp_path, content))
+
+
+def test_a_repeated_identical_line_is_accepted_once(tmp_path: Path) -> None:
+    assert len(Glossary.from_file(_file(tmp_path, "UN\t联合国\nUN\t联合国\n"))) == 1
+
+
+def test_a_glossary_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "terms.tsv"
+    path.write_bytes(b"caf\xe9\tcafe\n")
+    with pytest.raises(InputError, match=r"^glossary .*terms.tsv is not UTF-8 text \(byte 0xe9 at offset 3\)"):
+        Glossary.from_file(path)
+
+
+def test_the_api_mapping_form() -> None:
+    glossary = Glossary.from_mapping({"覃伟中": "Qin Weizhong"})
+    assert glossary.check("覃伟中表示", "Qin Weizhong said", "zh", "en") == (TermCheck("覃伟中", "Qin Weizhong", True),)
+    with pytest.raises(InputError, match=r"^glossary entry 1: the target term is empty$"):
+        Glossary.from_mapping({"覃伟中": " "})
+
+
+# --------------------------------------------------------------------------- matching
+
+GLOSSARY = Glossary.from_mapping(
+    {"New York": "纽约", "New York Times": "纽约时报", "UN": "联合国", "York": "约克", "北京": "Beijing", "北京大学": "Peking University"}
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "found"),
+    [
+        ("The New York Times said", "en", ["New York Times"]),  # longest match first
+        ("the new york times and NEW YORK", "en", ["New York Times", "New York"]),  # any case
+        ("UNESCO and the UN-led talks, unlike UN.", "en", ["UN", "UN"]),  # whole words only
+        ("Yorkshire is not York", "en", ["York"]),
+        ("他在北京大学读书，后来回到北京。", "zh", ["北京大学", "北京"]),  # Chinese: exact, longest first
+    ],
+)
+def test_matching_rules(text: str, lang: str, found: list[str]) -> None:
+    target = "zh" if lang == "en" else "en"
+    assert [match.term.source for match in GLOSSARY.matches(text, lang, target)] == found
+
+
+def test_terms_apply_only_in_their_direction() -> None:
+    assert GLOSSARY.matches("北京 New York", "en", "zh")[0].term.source == "New York"
+    assert [m.term.source for m in GLOSSARY.matches("北京 New York", "zh", "en")] == ["北京"]
+
+
+def test_target_terms_are_checked_by_the_same_rules() -> None:
+    assert contains_term("Peking University said", "peking university")
+    assert not contains_term("Pekingese", "Peking")
+    assert contains_term("他说纽约时报", "纽约")
+
+
+# --------------------------------------------------------------------------- enforcement
+
+
+@dataclass
+class EchoModel:
+    """A translation engine that copies its input: the data-flow double of the engine contract."""
+
+    calls: list[list[str]] = field(default_factory=list)
+    spec: object = field(default_factory=lambda: type("Spec", (), {"generation": {}})())
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(text.split()) for text in texts]
+
+    def generate(self, texts: list[str], target_lang: str, overrides: dict | None = None) -> list[str]:
+        self.calls.append(list(texts))
+        return [text.replace("7002", "") if "lose" in text else text for text in texts]
+
+
+def test_placeholders_go_to_the_model_and_terms_come_back() -> None:
+    model = EchoModel()
+    outputs = translate_with_glossary(model, ["The New York Times and the UN met.", "No terms here."], "en", "zh", GLOSSARY)
+    assert model.calls == [["The 7001 and the 7002 met.", "No terms here."]]
+    assert outputs == ["The 纽约时报 and the 联合国 met.", "No terms here."]
+
+
+def test_a_placeholder_the_model_loses_sends_the_piece_again_as_written() -> None:
+    model = EchoModel()
+    outputs = translate_with_glossary(model, ["lose the UN and New York"], "en", "zh", GLOSSARY)
+    assert model.calls == [["lose the 7001 and 7002"], ["lose the UN and New York"]]
+    assert outputs == ["lose the UN and New York"]
+
+
+def test_placeholders_avoid_numbers_already_in_the_text() -> None:
+    model = EchoModel()
+    translate_with_glossary(model, ["In 7001 the UN met."], "en", "zh", GLOSSARY)
+    assert model.calls == [["In 7001 the 7002 met."]]
+
+
+def test_a_chinese_term_takes_no_spaces_beside_chinese_text() -> None:
+    model = EchoModel()
+    zh = Glossary.from_mapping({"Harbour Bridge": "港湾大桥"})
+    assert translate_with_glossary(model, ["大桥 Harbour Bridge 通车"], "en", "zh", zh) == ["大桥港湾大桥通车"]
+
+
+def test_on_the_tiny_marian_the_result_reports_each_term(tiny_service) -> None:
+    glossary = Glossary.from_mapping({"bridge": "大桥", "river": "河"})
+    result = tiny_service.translate("The bridge crosses the river. The bridge is old.", "zh", glossary=glossary)
+    checks = {check.source: check for check in result.terms}
+    assert set(checks) == {"bridge", "river"}
+    for check in checks.values():
+        assert check.found == (check.target in result.text)
+
+
+def test_cli_translate_with_a_glossary_prints_the_terms(capsys, tiny_models, tmp_path: Path) -> None:
+    article = _file(tmp_path, "The mayor opened the bridge on Monday.", "a.txt")
+    terms = _file(tmp_path, "mayor\t市长\nbridge\t大桥\n")
+    code, out, err = run(["translate", str(article), "--to", "zh", "--glossary", str(terms), "--json",
+                          *tiny_flags(tiny_models)], capsys)
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert [(t["source"], t["target"]) for t in result["terms"]] == [("mayor", "市长"), ("bridge", "大桥")]
+    assert [t["found"] for t in result["terms"]] == [t["target"] in result["text"] for t in result["terms"]]
+
+
+def test_cli_names_the_bad_glossary_line(capsys, tmp_path: Path) -> None:
+    article = _file(tmp_path, "The mayor opened the bridge.", "a.txt")
+    terms = _file(tmp_path, "mayor\n")
+    code, _, err = run(["translate", str(article), "--to", "zh", "--glossary", str(terms)], capsys)
+    assert code == 1
+    assert err == (
+        f"summarize: error: glossary {terms} line 1: expected 2 or 3 columns (source, target, optional direction), got 1\n"
+    )
