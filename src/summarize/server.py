@@ -124,6 +124,14 @@ class TranslateRequest(_TextRequest):
     )
 
 
+class TermOut(BaseModel):
+    """A glossary term found in the source, and whether its target term is in the output."""
+
+    source: str
+    target: str
+    found: bool
+
+
 class ResultOut(BaseModel):
     """One summary or translation (the fields of :class:`summarize.Result`)."""
 
@@ -137,6 +145,7 @@ class ResultOut(BaseModel):
     seconds: float
     source_mixed: bool
     notes: list[str]
+    terms: list[TermOut] = []
 
     @classmethod
     def of(cls, result: Result) -> ResultOut:
