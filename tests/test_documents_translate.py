@@ -134,3 +134,8 @@ def test_a_page_summary_has_no_menu_banner_or_footer(capsys, name: str) -> None:
             assert block not in result["text"], (length, block)
         assert PAGES[name]["first"] in result["text"]
     assert f"document title: {read_document((FIXTURES / name).read_bytes(), 'html').metadata['title']}" in result["notes"]
+
+
+def test_cli_words_the_same_language_error_with_its_flag(capsys, tiny_models) -> None:
+    code, _, err = run(["translate", str(FIXTURES / "bridge_en.html"), "--to", "en", *tiny_flags(tiny_models)], capsys)
+    assert (code, err) == (1, f"summarize: error: {FIXTURES / 'bridge_en.html'} is already in 'en'; set --to to the other language\n")

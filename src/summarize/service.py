@@ -377,7 +377,7 @@ class Service:
         self._check_document_size(sum(len(segment) for segment in wanted), name)
         source = source_lang or self.detect(document.text or "\n".join(wanted)).language
         if source == target_lang:
-            raise InputError(f"{name} is already in {source!r}; set target_lang to the other language")
+            raise InputError(Message(f"{name} is already in {source!r}; set ", Argument("target_lang"), " to the other language"))
         results = self.translate_batch(wanted, target_lang, source_lang=source)
         translated = iter(result.text for result in results)
         translations = [next(translated) if is_translatable(segment) else segment for segment in document.segments]
