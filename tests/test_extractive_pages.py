@@ -3,6 +3,10 @@ quotations whole, lengths in words and characters, digests covered beyond their 
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 
 from pages import ARTICLES, DIGESTS, FURNITURE_KINDS, PageArticle
@@ -10,7 +14,8 @@ from summarize import Service, split_sentences
 from summarize.config import ExtractiveSettings, load_settings
 from summarize.engines.extractive import ExtractiveSummarizer, select_sentences
 from summarize.engines.page import is_furniture, read_page
-from summarize.text import join_sentences, length_units
+from summarize.charclasses import HAN
+from summarize.text import has_balanced_quotes, join_sentences, length_units, normalize_text
 
 LENGTHS = ("short", "medium", "long")
 
@@ -187,3 +192,26 @@ def test_service_lengths_scale_the_character_budget() -> None:
         "short": 1, "medium": 2, "long": 4
     }
     assert len(summaries["medium"]) <= 80 and len(summaries["long"]) <= 160
+
+
+FLORES_ZH = (
+    Path(os.environ.get("SUMMARIZE_EVALDATA") or Path(__file__).resolve().parent.parent.parent / "shared" / "evaldata")
+    / "flores200-eng-zho" / "data" / "flores200_dataset" / "devtest" / "zho_Hans.devtest"
+)
+
+
+@pytest.mark.skipif(not FLORES_ZH.is_file(), reason="the shared evaluation data (FLORES-200) is not on this machine")
+@pytest.mark.parametrize("separator", ["\n", ""])
+def test_real_chinese_text_never_gets_an_unbalanced_quote_or_a_space_after_a_quote(separator: str) -> None:
+    """Windows of 20 consecutive FLORES-200 Chinese lines (as the issue reproduced it), every length."""
+    lines = FLORES_ZH.read_text(encoding="utf-8").splitlines()
+    summarizer = ExtractiveSummarizer(ExtractiveSettings())
+    quoted = 0
+    for start in range(0, len(lines) - 20, 20):
+        text = normalize_text(separator.join(lines[start : start + 20]))
+        for count, units in ((2, 75), (3, 150), (6, 300)):
+            summary = summarizer.summarize(text, "zh", count, units)
+            assert all(has_balanced_quotes(sentence) for sentence in split_sentences(summary)), summary
+            assert not re.search(f"[”」』] (?=[{HAN}“「『])", summary), summary
+            quoted += "“" in summary
+    assert quoted > 0  # the windows do exercise quotations

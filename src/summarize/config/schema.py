@@ -62,7 +62,7 @@ class ExtractiveSettings:
     characters: int = 150
     """Most characters in a "medium" Chinese summary beyond its first sentence (scaled like ``sentences``)."""
     position_weight: float = 0.85
-    """Weight of the lead-position prior against sentence centrality, 0..1 (tuned on SummEval, see eval/results)."""
+    """Weight of the lead-position prior against centrality, 0..1 (chosen on half of SummEval: docs/extractive.md)."""
     redundancy_threshold: float = 0.35
     """A sentence this similar (cosine) to one already chosen is skipped."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"

@@ -115,7 +115,8 @@ def story_starts(vectors: list[SparseVector], page: Page, threshold: float) -> l
         for vector in vectors[index:end]:
             paragraph.update(vector)
         norm = math.sqrt(sum(weight * weight for weight in paragraph.values()))
-        similarity = cosine(paragraph, story) / (norm * math.sqrt(story_norm_squared)) if norm and story_norm_squared else 0
+        scale = norm * math.sqrt(story_norm_squared)
+        similarity = cosine(paragraph, story) / scale if scale else 0.0
         if index == 0 or page.sections[index] != page.sections[index - 1] or similarity < threshold:
             starts[index] = True
             story, story_norm_squared = Counter(), 0.0
@@ -170,11 +171,13 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     )
     prior = position_prior(story_starts(sentence_vectors, page, settings.story_similarity))
     scores = sentence_scores(sentence_vectors, settings.position_weight, prior, headline_similarity)
-    eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)] or list(range(len(sentences)))
+    eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)]
+    eligible = eligible or list(range(len(sentences)))
     chosen: list[int] = []
     used = 0
     for index in sorted(eligible, key=lambda index: (-scores[index], index)):
-        if any(cosine(sentence_vectors[index], sentence_vectors[other]) >= settings.redundancy_threshold for other in chosen):
+        vector = sentence_vectors[index]
+        if any(cosine(vector, sentence_vectors[other]) >= settings.redundancy_threshold for other in chosen):
             continue
         units = length_units(sentences[index], lang)
         if chosen and max_units is not None and used + units > max_units:
