@@ -23,7 +23,8 @@ LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese"}
 
 _KANA_CHAR = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
+LETTER_RUN = re.compile(r"[^\W\d_]+")
+"""A run of letters of any script (digits and underscores excluded)."""
 
 # A minority script at or above this share of the text makes it "mixed".
 MIXED_MINORITY_SHARE = 0.2
@@ -136,7 +137,7 @@ def detect_language(text: str) -> Detection:
     han = len(_HAN_CHAR.findall(text))
     kana = len(_KANA_CHAR.findall(text))
     latin_words = _LATIN_WORD.findall(text)
-    other_runs = _LETTER_RUN.findall(_LATIN_WORD.sub(" ", _HAN_CHAR.sub(" ", text)))
+    other_runs = LETTER_RUN.findall(_LATIN_WORD.sub(" ", _HAN_CHAR.sub(" ", text)))
     other = sum(len(run) if _KANA_CHAR.match(run) else 1 for run in other_runs)
     if kana and kana >= 0.15 * (han + kana):
         raise InputError("unsupported language: the text looks like Japanese; supported languages are en and zh")
@@ -162,6 +163,7 @@ _CHINESE_TERMINATORS = "。！？；…"
 _CLOSERS = "”’\"'」』）)】》〉"
 _OPENERS = "“‘\"'「『（(【《〈"
 _SENTENCE_END = re.compile(f"[.!?{_CHINESE_TERMINATORS}]+[{re.escape(_CLOSERS)}]*")
+_SENTENCE_END_AT_END = re.compile(_SENTENCE_END.pattern + "$")
 
 # Abbreviations that never end a sentence (a name or a number always follows).
 _TITLE_ABBREVIATIONS = frozenset(
@@ -256,6 +258,11 @@ def _split_line(line: str) -> list[str]:
     cuts += inside_quotation
     pieces = [line[start:end].strip() for start, end in zip([0, *cuts], [*cuts, len(line)])]
     return [piece for piece in pieces if piece]
+
+
+def ends_sentence(text: str) -> bool:
+    """True when `text` ends with sentence-final punctuation (closing quotes and brackets may follow it)."""
+    return bool(_SENTENCE_END_AT_END.search(text))
 
 
 def split_sentences(text: str) -> list[str]:

@@ -12,36 +12,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text import split_sentences
+from ..charclasses import HAN
+from ..text import LETTER_RUN, ends_sentence, split_sentences
 
-_SENTENCE_FINAL = re.compile("[.!?。！？…；]['\"”’」』）)】]*$")
 _SECTION_SEPARATOR = re.compile(r"\s[|｜]\s|[｜]")
 _LABEL = re.compile(r"^(?:[A-Za-z]{1,8}\s?\d{1,4}|第[\d一二三四五六七八九十百千]+[期集回话讲篇])\s*[:：|｜]")
 _PATTERNS = [
     # bylines and sources
     re.compile(r"^(?:written|reported|reporting|edited|editing|words|story|photos?)\s+by\b", re.IGNORECASE),
     re.compile(r"^(?:本报)?(?:记者|通讯员|作者|编辑|责任编辑|责编|撰文|文|摄影|校对|实习生|来源|出处)\s*[:：/|｜]"),
-    re.compile(r"^[（(【\[]?(?:本报|新华社)?记者\s*(?:[\u4e00-\u9fff·]{2,4}\s*){1,3}(?:报道|摄)?[）)】\]]?$"),
+    re.compile(f"^[（(【\\[]?(?:本报|新华社)?记者\\s*(?:[{HAN}·]{{2,4}}\\s*){{1,3}}(?:报道|摄)?[）)】\\]]?$"),
     # photo captions
     re.compile(r"^[(（]?(?:photo|photos|image|images|picture|pictures|pictured|caption|credit|photograph|video|watch|"
                r"file photo|illustration)\s*(?:[:：|｜–—]|by\b)", re.IGNORECASE),
     re.compile(r"^[(（]?(?:图|图片|图为|图注|配图|视频|摄)\s*[:：/|｜]|^图为|^[(（]图|摄[)）]$"),
     # related links, sharing, subscribing
-    re.compile(r"^(?:related|read more|see also|more|also read|recommended|trending|most read|advertisement)\s*(?:[:：|｜»>]|$)",
-               re.IGNORECASE),
-    re.compile(r"^(?:share (?:this|on|via|to)|subscribe\b|sign up\b|follow us\b|click here\b|download (?:our|the) app\b)",
-               re.IGNORECASE),
+    re.compile(
+        r"^(?:related|read more|see also|more|also read|recommended|trending|most read|advertisement)\s*(?:[:：|｜»>]|$)",
+        re.IGNORECASE,
+    ),
+    re.compile(
+        r"^(?:share (?:this|on|via|to)|subscribe\b|sign up\b|follow us\b|click here\b|download (?:our|the) app\b)",
+        re.IGNORECASE,
+    ),
     re.compile(r"^(?:相关阅读|相关新闻|相关报道|延伸阅读|推荐阅读|更多阅读|阅读原文|热门推荐|分享到|分享至|点击|扫码|扫描二维码|长按|"
                r"关注我们|欢迎关注|订阅|原标题|广告)"),
     # copyright notes
-    re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|版权所有|未经授权|未经许可|禁止转载|不得转载|转载请", re.IGNORECASE),
+    re.compile(
+        r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved|版权所有|未经授权|未经许可|禁止转载|不得转载|转载请", re.IGNORECASE
+    ),
 ]
 # "By Maria Lopez and Tom Reid, Political Correspondent": only names and connectors after "By"
 # ("By 2030 the city..." and "By Monday night..." are sentences).
 _BYLINE = re.compile(
     r"^by\s+(?:(?:[A-Z][\w.'’-]*|and|&|in|for|staff|reporter|correspondent|editor|writer)[\s,;|·–—-]*){1,10}\.?$"
 )
-_LETTER_RUN = re.compile(r"[^\W\d_]+")
 _COUNTER_WORDS = frozenset(
     "views view reads read comments comment likes like shares share min mins minutes hours hour ago updated published "
     "am pm gmt utc est edt bst cst pst posted on at "
@@ -70,7 +75,7 @@ class Page:
 
 
 def _letters(line: str) -> list[str]:
-    return _LETTER_RUN.findall(line.lower())
+    return LETTER_RUN.findall(line.lower())
 
 
 def is_counter_line(line: str) -> bool:
@@ -93,11 +98,12 @@ def is_furniture(text: str) -> bool:
 def is_headline_like(line: str) -> bool:
     """A short line with no sentence-final punctuation: a headline, kicker, dateline or label."""
     line = line.strip()
-    if _SENTENCE_FINAL.search(line) or len(split_sentences(line)) > 1:
+    if ends_sentence(line) or len(split_sentences(line)) > 1:
         return False
-    words = _letters(line)
-    han = sum(len(word) for word in words if not word.isascii())
-    return len(words) - sum(1 for word in words if not word.isascii()) <= _HEADLINE_WORDS and han <= _HEADLINE_CHARACTERS
+    runs = _letters(line)
+    latin_words = [run for run in runs if run.isascii()]
+    other_characters = sum(len(run) for run in runs if not run.isascii())
+    return len(latin_words) <= _HEADLINE_WORDS and other_characters <= _HEADLINE_CHARACTERS
 
 
 def _headline_text(line: str) -> str:
