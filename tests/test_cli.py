@@ -88,7 +88,10 @@ def test_from_contradicting_the_detection_gets_a_note_naming_the_flag(capsys: py
 def test_auto_fallback_prints_a_note_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(["summarize", str(ENGLISH), "--set", "summarize.models.en.model=example-org/missing"], capsys)
     assert code == 0 and out.strip()
-    assert err.startswith("note: abstractive model unavailable (model 'example-org/missing'")
+    assert err == (  # one line
+        "note: extractive summary: model 'example-org/missing' is not cached here and cannot be downloaded now "
+        "(`summarize models pull` fetches it)\n"
+    )
 
 
 def test_translate_with_tiny_models(capsys: pytest.CaptureFixture[str], tiny_models: dict[str, Path]) -> None:

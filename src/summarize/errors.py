@@ -28,3 +28,7 @@ class ConfigError(SummarizeError, ValueError):
 
 class ModelUnavailableError(SummarizeError, RuntimeError):
     """A configured model cannot be loaded (not cached, unsafe, or broken)."""
+
+
+class ModelMissingError(ModelUnavailableError):
+    """A configured model is not here (local folder, Hugging Face cache) and cannot be downloaded now."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
 from .config import ModelSettings, RuntimeSettings
-from .errors import ModelUnavailableError
+from .errors import ModelMissingError, ModelUnavailableError
 
 DOWNLOAD_PATTERNS = (
     "*.json",
@@ -28,17 +29,42 @@ DOWNLOAD_PATTERNS = (
 )
 
 
+HUB_MEMORY_FILE = "hub-unreachable"
+"""File in the cache folder that remembers an unreachable Hub (its content: the endpoint probed)."""
+HUB_MEMORY_SECONDS = 600
+"""How long an unreachable Hub is remembered before the next process probes it again."""
+OFFLINE_VALUES = frozenset({"1", "on", "yes", "true"})
+"""Values of ``HF_HUB_OFFLINE`` that mean offline (as huggingface_hub reads it)."""
+
+
+def cache_root(runtime: RuntimeSettings) -> Path:
+    """The project's cache folder: ``runtime.cache_dir`` or ``$XDG_CACHE_HOME/summarize`` (``~/.cache/summarize``)."""
+    if runtime.cache_dir:
+        return Path(runtime.cache_dir).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "summarize"
+
+
 def is_local(name: str) -> bool:
     """Whether a configured model name points at a local directory."""
     return Path(name).expanduser().is_dir() or name.startswith((".", "/", "~"))
 
 
 def cached_snapshot(name: str) -> Path | None:
-    """The local snapshot folder of a hub model, or None when it is not cached."""
-    from huggingface_hub import try_to_load_from_cache
+    """The local snapshot folder of a hub model's main revision, or None when it is not cached.
 
-    found = try_to_load_from_cache(name, "config.json")
-    return Path(found).parent if isinstance(found, str) else None
+    Reads huggingface_hub's cache layout (``models--org--name/refs/main`` names the snapshot)
+    without importing its download code, which alone takes about half a second.
+    """
+    from huggingface_hub import constants
+
+    repository = Path(constants.HF_HUB_CACHE) / f"models--{name.replace('/', '--')}"
+    try:
+        commit = (repository / "refs" / "main").read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    snapshot = repository / "snapshots" / commit
+    return snapshot if commit and (snapshot / "config.json").is_file() else None
 
 
 def folder_size(folder: Path) -> int:
@@ -46,18 +72,57 @@ def folder_size(folder: Path) -> int:
     return sum(path.stat().st_size for path in folder.rglob("*") if path.is_file())
 
 
+def hub_endpoint() -> str:
+    """The Hub's URL (``$HF_ENDPOINT`` or huggingface.co)."""
+    return os.environ.get("HF_ENDPOINT", "https://huggingface.co")
+
+
 @lru_cache(maxsize=None)
-def hub_reachable(timeout: float = 3.0) -> bool:
-    """Whether the Hugging Face Hub answers a TCP connection (checked once per process)."""
-    if os.environ.get("HF_HUB_OFFLINE", "0").lower() in {"1", "true", "yes"}:
-        return False
-    endpoint = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
-    port = endpoint.port or (443 if endpoint.scheme == "https" else 80)
+def _answers(endpoint: str, timeout: float) -> bool:
+    """Whether `endpoint` answers a TCP connection (asked once per process)."""
+    url = urlparse(endpoint)
     try:
-        with socket.create_connection((endpoint.hostname or "", port), timeout=timeout):
+        with socket.create_connection((url.hostname or "", url.port or (443 if url.scheme == "https" else 80)), timeout):
             return True
     except OSError:
         return False
+
+
+def hub_reachable(memory: Path | None = None, timeout: float = 3.0) -> bool:
+    """Whether the Hugging Face Hub can be reached: never with ``HF_HUB_OFFLINE`` set; else a TCP probe.
+
+    With `memory` (a file in the cache folder), an unreachable Hub is remembered for
+    ``HUB_MEMORY_SECONDS``, so that the next processes answer at once instead of waiting on the probe.
+    """
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in OFFLINE_VALUES:
+        return False
+    endpoint = hub_endpoint()
+    if memory is not None and _remembered_unreachable(memory, endpoint):
+        return False
+    reachable = _answers(endpoint, timeout)
+    if memory is not None:
+        _remember(memory, endpoint, reachable)
+    return reachable
+
+
+def _remembered_unreachable(memory: Path, endpoint: str) -> bool:
+    try:
+        age = time.time() - memory.stat().st_mtime
+        return 0 <= age < HUB_MEMORY_SECONDS and memory.read_text(encoding="utf-8") == endpoint
+    except OSError:
+        return False
+
+
+def _remember(memory: Path, endpoint: str, reachable: bool) -> None:
+    """Write (unreachable) or remove (reachable) the memory file; a read-only cache folder is no error."""
+    try:
+        if reachable:
+            memory.unlink(missing_ok=True)
+        else:
+            memory.parent.mkdir(parents=True, exist_ok=True)
+            memory.write_text(endpoint, encoding="utf-8")
+    except OSError:
+        pass
 
 
 def missing_model_message(name: str, role: str) -> str:
@@ -81,9 +146,9 @@ def resolve_source(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> 
         return str(folder), True
     if cached_snapshot(spec.model) is not None:
         return spec.model, True
-    if runtime.allow_download and hub_reachable():
+    if runtime.allow_download and hub_reachable(cache_root(runtime) / HUB_MEMORY_FILE):
         return spec.model, False
-    raise ModelUnavailableError(missing_model_message(spec.model, role))
+    raise ModelMissingError(missing_model_message(spec.model, role))
 
 
 def _no_safetensors_message(name: str, role: str) -> str:

@@ -17,7 +17,7 @@ from .config import Settings, load_settings
 from .documents import is_translatable, read_document
 from .engines.extractive import ExtractiveSummarizer
 from .engines.seq2seq import Seq2SeqModel
-from .errors import InputError, ModelUnavailableError
+from .errors import InputError, ModelMissingError, ModelUnavailableError
 from .glossary import Glossary
 from .store import ModelStore, default_store
 from .results import Result
@@ -69,6 +69,16 @@ def _contradiction(given: Language, text: str) -> list[str]:
             f"treated as {LANGUAGE_NAMES[given]} (leave ", source_lang, " out to have the language detected)",
         )
     ]
+
+
+def _fallback_note(model: str, error: ModelUnavailableError) -> str:
+    """Why the extractive summary was used, in one line (the full fix is in ``summarize models list/pull``)."""
+    if isinstance(error, ModelMissingError):
+        return (
+            f"extractive summary: model {model!r} is not cached here and cannot be downloaded now "
+            "(`summarize models pull` fetches it)"
+        )
+    return f"abstractive model unavailable ({error}); extractive summary used instead"
 
 
 class Service:
@@ -208,7 +218,7 @@ class Service:
         except ModelUnavailableError as error:
             if engine == "seq2seq":
                 raise
-            return None, [f"abstractive model unavailable ({error}); extractive summary used instead"]
+            return None, [_fallback_note(spec.model, error)]
 
     def _summarize_group(self, lang: Language, texts: list[str], length: str, drafts: list[dict[str, Any]]) -> None:
         model, notes = self._summary_model(lang)

@@ -32,7 +32,7 @@ from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..families import ModelFamily, family_for
-from ..hub import cached_snapshot, is_local, load_error, pull_model, resolve_source
+from ..hub import cache_root, cached_snapshot, is_local, load_error, pull_model, resolve_source
 from .devices import choose_device, cpu_cores
 from .seq2seq import Seq2SeqModel
 from .vocabulary import target_pieces
@@ -58,14 +58,6 @@ def import_ctranslate2() -> Any:
 
 
 # --------------------------------------------------------------------------- settings
-
-
-def cache_root(runtime: RuntimeSettings) -> Path:
-    """Where converted models are kept: ``runtime.cache_dir`` or the user cache folder."""
-    if runtime.cache_dir:
-        return Path(runtime.cache_dir).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "summarize"
 
 
 def compute_type(runtime: RuntimeSettings, device: str, supported: set[str]) -> str:
