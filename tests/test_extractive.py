@@ -109,3 +109,21 @@ def test_six_thousand_one_character_sentences_build_no_pairwise_structure(monkey
     assert len(calls) <= 6000 + 6000 * 3
     assert peak < 16 * 2**20  # a 6000 x 6000 float matrix alone would be 275 MiB
 
+
+
+def test_the_six_thousand_sentence_request_through_the_service_stays_small() -> None:
+    """The path the HTTP API, the web demo and batch jobs share: Service.summarize with the extractive
+    engine, default settings (jieba features), on the issue's 36 KB request."""
+    from summarize import Service
+    from summarize.config import load_settings
+
+    service = Service(load_settings(None, {"summarize.engine": "extractive"}, environ={}))
+    text = "".join("好是的人我他们有来去大小上下中"[index % 15] + "。" for index in range(6000))
+    assert len(text.encode()) == 36_000
+    service.summarize("河畔市议会周二通过计划。公园明年开放。树木种好了。天气晴朗。", source_lang="zh")  # loads jieba
+    tracemalloc.start()
+    result = service.summarize(text, source_lang="zh")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert result.text == "好。是。人。"  # "的" is a stop word: no terms, no centrality
+    assert peak < 32 * 2**20  # the old 6000 x 6000 similarity matrix alone was 275 MiB
