@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Sequence
 
 from summarize.errors import InputError, SummarizeError
+from summarize.glossary import Glossary
 from summarize.evaluation import (
     LSUM_SPLITTERS,
     ROUGE_IMPLS,
@@ -35,6 +36,7 @@ from summarize.evaluation import (
     tokenizer_names,
 )
 from summarize.evaluation.report import ROUGE_NAMES
+from summarize.evaluation.term_accuracy import TermAccuracy
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,7 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         choices=metric_names(),
         help="also score with an extra metric (needs its package and weights); repeatable",
     )
-    parser.add_argument("--src", help="source texts, aligned with the outputs (for COMET)")
+    parser.add_argument("--src", help="source texts, aligned with the outputs (for COMET and --glossary)")
+    parser.add_argument(
+        "--glossary", metavar="PATH", help="also score term accuracy against this glossary (TSV/CSV; needs --src)"
+    )
     parser.add_argument("--field", default="text", help="text field of JSONL inputs (default: text)")
     parser.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     return parser
@@ -110,7 +115,10 @@ def _check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def _score(args: argparse.Namespace) -> dict[str, object]:
-    metrics = [build_metric(name) for name in args.metric]  # first: a missing package or weights fails fast
+    # First: a missing package, weights or a bad glossary fails fast.
+    metrics = [(name, build_metric(name)) for name in args.metric]
+    if args.glossary:
+        metrics.append(("terms", TermAccuracy(Glossary.from_file(args.glossary))))
     if args.task == "summarization":
         items = load_aligned(args.pred, args.ref, field=args.field)
         rouge = make_rouge(
@@ -134,7 +142,7 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
         if args.src and len(sources) != len(items.outputs):
             raise InputError(f"{args.src} has {len(sources)} items but the outputs have {len(items.outputs)}")
         inputs = MetricInputs(sources, items.outputs, items.references, target_lang)
-        for name, metric in zip(args.metric, metrics):
+        for name, metric in metrics:
             scores[name] = metric.score(inputs).to_dict()
     return scores
 

@@ -180,3 +180,35 @@ def test_cli_names_the_bad_glossary_line(capsys, tmp_path: Path) -> None:
     assert err == (
         f"summarize: error: glossary {terms} line 1: expected 2 or 3 columns (source, target, optional direction), got 1\n"
     )
+
+
+# --------------------------------------------------------------------------- eval: term accuracy
+
+
+def test_term_accuracy_is_the_mean_share_of_terms_kept_per_item() -> None:
+    from summarize.evaluation.metrics import MetricInputs
+    from summarize.evaluation.term_accuracy import TermAccuracy
+
+    metric = TermAccuracy(Glossary.from_mapping({"mayor": "市长", "bridge": "大桥", "river": "河"}))
+    inputs = MetricInputs(
+        sources=["The mayor opened the bridge.", "The river rose.", "No terms at all."],
+        outputs=["市长开放了桥。", "河水上涨。", "完全没有术语。"],
+        references=[[""], [""], [""]],
+        target_lang="zh",
+    )
+    score = metric.score(inputs)
+    assert score.items == (0.5, 1.0)  # 1 of 2 terms kept; 1 of 1; the third item has no terms
+    assert score.value == 0.75
+    assert score.signature == "terms:3|items-with-terms:2|en-zh"
+
+
+def test_score_py_reports_term_accuracy(tmp_path: Path, capsys) -> None:
+    from test_eval_scripts import score
+
+    hyp = _file(tmp_path, "市长开放了大桥。\n河水上涨。\n", "hyp.txt")
+    ref = _file(tmp_path, "市长开放了大桥。\n河水上涨了。\n", "ref.txt")
+    src = _file(tmp_path, "The mayor opened the bridge.\nThe river rose.\n", "src.txt")
+    terms = _file(tmp_path, "mayor\t市长\nbridge\t大桥\nriver\t江\n")
+    argv = ["--task", "translation", "--hyp", str(hyp), "--ref", str(ref), "--src", str(src), "--glossary", str(terms), "--json"]
+    assert score.main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["terms"] == {"value": 0.5, "signature": "terms:3|items-with-terms:2|en-zh"}
