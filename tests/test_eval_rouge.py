@@ -15,6 +15,7 @@ from summarize.evaluation import (
     LsumWithoutNewlinesWarning,
     Rouge,
     lines_as_sentences,
+    score_summary_files,
 )
 from summarize.evaluation.rouge import _lcs_indices, lcs_length
 
@@ -330,8 +331,38 @@ def test_warns_when_chinese_is_scored_with_the_english_tokenizer():
 
 
 def test_corpus_score_warns_for_chinese_with_the_english_tokenizer():
+    with pytest.warns(ChineseWithEnglishTokenizerWarning) as caught:
+        result = Rouge("en").corpus_score(["猫坐着"], [["猫坐着"]])
+    assert result.notes == (str(caught[0].message),)
+    assert result.notes[0].startswith("Chinese text scored with the 'en' tokenizer, which drops Chinese characters")
+
+
+@pytest.mark.parametrize("tokenizer, text", [("zh-char", "猫坐着"), ("en", "The cat sat.")])
+def test_corpus_score_has_no_notes_when_the_tokenizer_fits(tokenizer, text):
+    assert Rouge(tokenizer).corpus_score([text], [[text]]).notes == ()
+
+
+def test_score_summary_files_picks_the_tokenizer_for_the_language(tmp_path):
+    predictions, first, second = tmp_path / "p.txt", tmp_path / "r1.txt", tmp_path / "r2.txt"
+    predictions.write_text("警方逮捕了两名男子\n猫坐着\n", encoding="utf-8")
+    first.write_text("两名男子被警方逮捕\n狗坐着\n", encoding="utf-8")
+    second.write_text("警方抓了人\n猫坐着\n", encoding="utf-8")
+    result = score_summary_files(predictions, [first, second], "zh")
+    expected = Rouge("zh-char").corpus_score(
+        ["警方逮捕了两名男子", "猫坐着"], [["两名男子被警方逮捕", "警方抓了人"], ["狗坐着", "猫坐着"]]
+    )
+    assert (result.scores, result.signature, result.notes) == (expected.scores, expected.signature, ())
+    assert result.signature.startswith("nrefs:2|tok:zh-char|")
+    assert result.scores["rouge1"].f1 == pytest.approx(float((F(8, 9) + 1) / 2))  # 8 of 9 characters shared, then all
+
+
+def test_score_summary_files_with_a_named_tokenizer_notes_chinese_scored_as_english(tmp_path):
+    predictions, references = tmp_path / "p.txt", tmp_path / "r.txt"
+    predictions.write_text("猫坐着\n", encoding="utf-8")
+    references.write_text("猫坐着\n", encoding="utf-8")
     with pytest.warns(ChineseWithEnglishTokenizerWarning):
-        Rouge("en").corpus_score(["猫坐着"], [["猫坐着"]])
+        result = score_summary_files(predictions, [references], "zh", "en")
+    assert result.signature.startswith("nrefs:1|tok:en|") and len(result.notes) == 1
 
 
 @pytest.mark.parametrize("tokenizer, text", [("zh-char", "猫坐着"), ("zh-jieba", "猫坐着"), ("en", "The cat sat.")])

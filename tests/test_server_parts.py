@@ -16,7 +16,17 @@ from summarize.cli import main
 from summarize.store import ModelStore
 from summarize.server import ApiError, Gate, error_response
 from summarize.text import Detection
-from summarize.ui import Actions, build_ui, describe_detection, describe_result, notice, read_upload
+from summarize.ui import (
+    Actions,
+    ShownProgress,
+    build_ui,
+    describe_detection,
+    describe_result,
+    error_markdown,
+    in_place,
+    notice,
+    read_upload,
+)
 
 
 # --------------------------------------------------------------------------- error mapping
@@ -209,12 +219,12 @@ def test_cleared_upload_reads_as_empty() -> None:
 @pytest.mark.parametrize(
     ("args", "result"),
     [
-        (("en-zh", "Hello.", "你好。"), ("zh-en", "你好。", "")),
-        (("zh-en", "你好。", ""), ("en-zh", "你好。", "")),
+        (("en-zh", "Hello.", "你好。"), ("zh-en", "你好。", "", "", "")),
+        (("zh-en", "你好。", ""), ("en-zh", "你好。", "", "", "")),
     ],
     ids=["with-translation", "without-translation"],
 )
-def test_swap(args: tuple[str, str, str], result: tuple[str, str, str]) -> None:
+def test_swap_clears_the_outputs(args: tuple[str, str, str], result: tuple[str, str, str, str, str]) -> None:
     assert Actions.swap(*args) == result
 
 
@@ -252,27 +262,103 @@ def test_translate_action_streams_then_describes(actions: Actions, tiny_models: 
     ]
 
 
-def test_bilingual_action_translates_one_summary(actions: Actions) -> None:
+def test_bilingual_action_shows_the_summary_and_its_translation(actions: Actions) -> None:
     text = "市议会周一开会。议员们讨论了明年的预算。"
     english, chinese, shown = actions.bilingual(text, "medium", "default")
-    summary = actions.service.summarize(text)
-    assert chinese == summary.text
-    assert english == actions.service.translate(summary.text, "en", source_lang="zh").text
-    assert shown.endswith(f"English summary translated with `{actions.service.settings.translate.models['zh-en'].model}`")
+    summary, translated = actions.service.summarize_bilingual(text)
+    assert (english, chinese) == (translated.text, summary.text)
+    without_seconds = [line.rsplit(" · ", 1)[0] for line in shown.split("\n\n")]
+    assert without_seconds == [describe_result(result).rsplit(" · ", 1)[0] for result in (summary, translated)]
 
 
-def test_bilingual_action_keeps_the_summary_when_the_translation_fails(tiny_models, tmp_path: Path) -> None:
+def test_bilingual_action_uses_the_chosen_engine_for_both_languages(actions: Actions) -> None:
+    text = "The council met on Monday. It voted on the budget. The mayor was absent. Shops stayed open late."
+    english, chinese, _ = actions.bilingual(text, "medium", "extractive")
+    summary, translated = actions.choices.service("extractive").summarize_bilingual(text)
+    assert (summary.engine, translated.engine) == ("extractive", "extractive+seq2seq")
+    assert (english, chinese) == (summary.text, translated.text)
+
+
+def test_bilingual_action_error_is_the_cross_lingual_summary_error(tiny_models, tmp_path: Path) -> None:
     settings = load_settings(
         overrides=tiny_overrides(tiny_models, **{"translate.models.zh-en.model": str(tmp_path / "gone")}), environ={}
     )
-    service = Service(settings, store=ModelStore())
+    actions = Actions(Service(settings, store=ModelStore()))
     text = "市议会周一开会。议员们讨论了明年的预算。"
-    actions = Actions(service)
-    english, chinese, shown = actions.bilingual(text, "medium", "extractive")
-    assert (english, chinese) == ("", actions.choices.service("extractive").summarize(text).text)
-    assert shown.endswith(
-        f"⚠️ **No English summary:** model directory {str(tmp_path / 'gone')!r} (translate.models.zh-en) has no "
-        "config.json; point translate.models.zh-en.model at a folder saved with save_pretrained()"
+    with pytest.raises(ModelUnavailableError) as error:
+        actions.bilingual(text, "medium", "extractive")
+    with pytest.raises(ModelUnavailableError) as expected:
+        actions.choices.service("extractive").summarize(text, "en")
+    assert str(error.value) == str(expected.value)
+    gone = str(tmp_path / "gone")
+    assert str(error.value).startswith(f"a zh->en summary needs the translation model: model directory {gone!r}")
+
+
+@pytest.mark.parametrize(
+    ("message", "markdown"),
+    [
+        ("text is empty; give the article text", "⚠️ text is empty; give the article text"),
+        ("run `summarize models pull` first", "⚠️ run `summarize models pull` first"),
+        ("my_*notes*.txt is not UTF-8 (byte 0xd0)", "⚠️ my\\_\\*notes\\*\\.txt is not UTF\\-8 \\(byte 0xd0\\)"),
+        ("odd ` tick and `a_b`", "⚠️ odd \\` tick and \\`a\\_b\\`"),
+        ("<b>[link](javascript:x)</b>", "⚠️ \\<b\\>\\[link\\]\\(javascript:x\\)\\</b\\>"),
+    ],
+    ids=["plain", "code-span", "markdown-syntax", "unpaired-backtick", "html-and-link"],
+)
+def test_error_markdown_shows_the_message_literally(message: str, markdown: str) -> None:
+    assert error_markdown(message) == markdown
+
+
+def _fails(text: str) -> tuple[str, str]:
+    if not text:
+        raise InputError("text is empty; give the article text")
+    return text.upper(), "details"
+
+
+def _streams(text: str):
+    yield "partial", ""
+    if not text:
+        raise InputError("text is empty; give the article text")
+    yield text.upper(), "details"
+
+
+@pytest.mark.parametrize(
+    ("text", "outputs"),
+    [("abc", ("ABC", "details", "")), ("", ("", "", "⚠️ text is empty; give the article text"))],
+    ids=["result", "error"],
+)
+def test_in_place_adds_the_error_line_and_blanks_the_outputs(text: str, outputs: tuple[str, str, str]) -> None:
+    assert in_place(_fails, ("", ""))(text) == outputs
+
+
+@pytest.mark.parametrize(
+    ("text", "updates"),
+    [
+        ("abc", [("partial", "", ""), ("ABC", "details", "")]),
+        ("", [("partial", "", ""), ("", "", "⚠️ text is empty; give the article text")]),
+    ],
+    ids=["result", "error"],
+)
+def test_in_place_streams_and_ends_with_blank_outputs_on_error(text: str, updates: list[tuple[str, str, str]]) -> None:
+    assert list(in_place(_streams, ("", ""))(text)) == updates
+
+
+def test_in_place_leaves_other_failures_to_the_server() -> None:
+    def broken(text: str) -> tuple[str]:
+        raise ZeroDivisionError("not a service error")
+
+    with pytest.raises(ZeroDivisionError):
+        in_place(broken, ("",))("abc")
+
+
+def test_upload_error_keeps_the_article_and_is_shown_in_place(tmp_path: Path) -> None:
+    import gradio
+
+    path = tmp_path / "article.txt"
+    path.write_bytes("新闻".encode("gbk"))
+    assert in_place(read_upload, (gradio.skip(),))(str(path)) == (
+        gradio.skip(),
+        "⚠️ article\\.txt is not UTF\\-8 text \\(byte 0xd0 at offset 0\\); save it as UTF\\-8 and upload it again",
     )
 
 
@@ -363,6 +449,33 @@ def test_batch_action_runs_each_job_in_its_own_folder(actions: Actions, tmp_path
     second, counts, _ = actions.batch(str(source), "summarize", "en", "extractive")
     assert first != second
     assert counts == "1 done, 0 failed (see the `error` field)"
+
+
+class _Bar:
+    """Records what a batch job shows on the tab's progress bar (a stand-in for gr.Progress, not a model)."""
+
+    def __init__(self) -> None:
+        self.shown: list[tuple[tuple[int, int | None], str, str]] = []
+
+    def __call__(self, progress: tuple[int, int | None], desc: str, unit: str) -> None:
+        self.shown.append((progress, desc, unit))
+
+
+def test_batch_action_shows_the_job_counts_on_the_progress_bar(actions: Actions, tmp_path: Path) -> None:
+    source = tmp_path / "articles.jsonl"
+    records = [{"id": key, "text": text} for key, text in BATCH_TEXTS.items()] + [{"id": "c", "text": " "}]
+    source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    bar = _Bar()
+    actions.batch(str(source), "summarize", "en", "extractive", bar)
+    assert bar.shown == [((0, 3), "Working", "records"), ((3, 3), "Working", "records")]
+
+
+def test_shown_progress_counts_like_the_batch_progress() -> None:
+    shown = ShownProgress(_Bar())
+    shown.start(5)
+    shown.add([{"error": ""}, {"error": "bad"}])
+    shown.add([{"error": ""}])
+    assert (shown.counts.done, shown.counts.failed, shown.bar.shown[-1][0]) == (2, 1, (3, 5))
 
 
 def test_batch_action_needs_a_file(actions: Actions) -> None:

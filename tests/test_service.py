@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,32 @@ def test_cross_lingual_summary_translates_the_summary(tiny_service: Service, tin
 def test_chinese_to_english_summary(tiny_service: Service, tiny_models: dict[str, Path]) -> None:
     result = tiny_service.summarize(CHINESE, target_lang="en")
     assert result.model == f"{tiny_models['mt5']} + {tiny_models['marian-zh-en']}"
+
+
+@pytest.mark.parametrize(("text", "other"), [(ENGLISH, "zh"), (CHINESE, "en")], ids=["en", "zh"])
+def test_bilingual_summary_is_the_summary_and_the_cross_lingual_summary(
+    tiny_service: Service, text: str, other: str
+) -> None:
+    summary, translated = tiny_service.summarize_bilingual(text)
+    assert replace(summary, seconds=0) == replace(tiny_service.summarize(text), seconds=0)
+    assert replace(translated, seconds=0) == replace(tiny_service.summarize(text, other), seconds=0)
+    assert summary.text
+    assert translated.text == tiny_service.translate(summary.text, other, source_lang=summary.source_lang).text
+
+
+def test_bilingual_summary_keeps_the_extractive_fallback_notes(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    service = Service(missing_model_settings(tiny_models, tmp_path, "auto"), store=ModelStore())
+    summary, translated = service.summarize_bilingual(ENGLISH)
+    assert (summary.engine, translated.engine) == ("extractive", "extractive+seq2seq")
+    assert translated.model == f"extractive + {tiny_models['marian-en-zh']}"
+    assert translated.notes == summary.notes != ()
+
+
+def test_bilingual_summary_without_translation_model(tiny_models: dict[str, Path]) -> None:
+    overrides = tiny_overrides(tiny_models, **{"translate.models.en-zh.model": "example-org/not-cached-model"})
+    service = Service(load_settings(overrides=overrides, environ={}), store=ModelStore())
+    with pytest.raises(ModelUnavailableError, match=r"^a en->zh summary needs the translation model: model 'example-org"):
+        service.summarize_bilingual(ENGLISH)
 
 
 def test_opus_mt_target_tag_is_put_before_every_sentence(tiny_service: Service) -> None:

@@ -22,6 +22,7 @@ try:
     from fastapi.routing import APIRoute
     from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
     from pydantic import BaseModel, ConfigDict, Field, field_validator
+    from pydantic.dataclasses import dataclass as pydantic_dataclass
     from pydantic_core import PydanticCustomError
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
@@ -124,28 +125,9 @@ class TranslateRequest(_TextRequest):
     )
 
 
-class TermOut(BaseModel):
-    """A glossary term found in the source, and whether its target term is in the output."""
-
-    source: str
-    target: str
-    found: bool
-
-
-class ResultOut(BaseModel):
-    """One summary or translation (the fields of :class:`summarize.Result`)."""
-
-    text: str
-    task: Literal["summarize", "translate"]
-    source_lang: Literal["en", "zh"]
-    target_lang: Literal["en", "zh"]
-    engine: str
-    model: str
-    chunks: int
-    seconds: float
-    source_mixed: bool
-    notes: list[str]
-    terms: list[TermOut] = []
+@pydantic_dataclass(frozen=True, config=ConfigDict(json_schema_serialization_defaults_required=True))
+class ResultOut(Result):
+    """One summary or translation: :class:`summarize.Result` as the API returns it (every field, always)."""
 
     @classmethod
     def of(cls, result: Result) -> ResultOut:
@@ -423,7 +405,7 @@ def create_app(settings: Settings) -> FastAPI:
     """The whole server for `settings`: REST API under /v1, /healthz, OpenAPI docs at /docs, the UI at /."""
     import gradio
 
-    from .ui import build_ui
+    from .ui import UI_CSS, build_ui
 
     service = Service(settings)
     server = settings.server
@@ -457,6 +439,7 @@ def create_app(settings: Settings) -> FastAPI:
         auth=_ui_login(server.api_key) if server.api_key else None,
         auth_message=UI_LOGIN_MESSAGE,
         footer_links=["api"],
+        css=UI_CSS,
         ssr_mode=False,
         mcp_server=False,
         server_name=server.host,

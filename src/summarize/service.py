@@ -22,7 +22,7 @@ from .glossary import Glossary
 from .store import ModelStore, default_store
 from .results import Result
 from .summarizer import summarize_documents
-from .text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text
+from .text import LANGUAGE_NAMES, OTHER_LANGUAGE, SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text
 from .translate import stream_translation, translate_documents
 from .wording import Argument, Message
 
@@ -201,6 +201,24 @@ class Service:
             )
             for source, draft in zip(sources, drafts)
         ]
+
+    def summarize_bilingual(
+        self, text: str, *, source_lang: Language | None = None, length: Length = "medium"
+    ) -> tuple[Result, Result]:
+        """The article's summary in its own language, then that summary translated into the other language.
+
+        The second result is what ``summarize(text, other_language)`` returns (the same cross-lingual path,
+        engines, models, notes and errors), without summarizing the article twice.
+        """
+        started = time.perf_counter()
+        summary = self.summarize(text, source_lang=source_lang, length=length)
+        pair = (summary.source_lang, OTHER_LANGUAGE[summary.source_lang])
+        draft = {"text": summary.text, "engine": summary.engine, "model": summary.model}
+        self._translate_summaries(pair, [draft])
+        translated = replace(
+            summary, target_lang=pair[1], **draft, seconds=round(time.perf_counter() - started, 4)
+        )
+        return summary, translated
 
     def _summary_model(self, lang: Language) -> tuple[Seq2SeqModel | None, list[str]]:
         """The seq2seq model for `lang`, or None (and a note) when the extractive engine is to be used."""

@@ -20,6 +20,8 @@ Language = Literal["en", "zh"]
 SUPPORTED_LANGUAGES: tuple[Language, ...] = ("en", "zh")
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese"}
 """How people call each supported language."""
+OTHER_LANGUAGE: dict[Language, Language] = {"en": "zh", "zh": "en"}
+"""The translation target of each supported language."""
 
 _KANA_CHAR = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")

@@ -1,15 +1,17 @@
 """The Gradio demo: one tab per job, each action a thin call into the service.
 
 ``build_ui(service)`` returns the Blocks (with its queue configured from ``server``); the server
-mounts it at ``/``. Service errors become Gradio error pop-ups in one place, :func:`shown`.
+mounts it at ``/`` with :data:`UI_CSS`. A click first clears the tab's outputs (:func:`run_on_click`);
+service errors are then shown in place, on the tab's error line, in one place: :func:`in_place`.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
+import io
+import re
 import uuid
-import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -19,7 +21,7 @@ try:
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
-from .batch import TASKS, count_records, run_batch
+from .batch import TASKS, Progress, run_batch
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .errors import InputError, SummarizeError
 from .results import Result
@@ -35,7 +37,15 @@ DIRECTIONS = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
 BATCH_PREVIEW_ROWS = 20
+CHART_MEASURES = ("precision", "recall", "F1")
 DEFAULT_TOKENIZER = "default for the language"
+ERROR_CLASS = "run-error"
+UI_CSS = f"""
+.{ERROR_CLASS} {{ color: var(--error-text-color); }}
+.toast-wrap.toast-wrap {{ top: auto; bottom: var(--size-4); }}
+"""
+"""The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
 CACHE_CLEANUP = (3600, 86400)
 """Every hour, delete uploads and results (batch outputs too) older than a day."""
 UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "length": "the Length choice"}
@@ -67,27 +77,53 @@ EXAMPLE_TRANSLATE_EN = (
 EXAMPLE_TRANSLATE_ZH = "今年夏天的降雨量比往年多了三成。当地农民说，水稻的收成可能会受到影响。"
 
 
-def shown(function: F) -> F:
-    """Show a :class:`SummarizeError` raised by `function` as a Gradio error message (no traceback)."""
+def error_markdown(message: str) -> str:
+    """`message` as Markdown that shows it literally, except its `code` spans (commands, settings), kept as code."""
+    parts = message.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        parts = [message]
+    shown = (f"`{part}`" if index % 2 else _MARKDOWN_SYNTAX.sub(r"\\\1", part) for index, part in enumerate(parts))
+    return "⚠️ " + "".join(shown)
+
+
+def in_place(function: F, blanks: tuple[Any, ...]) -> F:
+    """`function` with one more output, the tab's error line: empty, or the :class:`SummarizeError` it raised.
+
+    On an error the other outputs become `blanks`, so nothing from an earlier run stays on screen and the
+    event itself succeeds (no pop-up, no error badges over the outputs).
+    """
     if inspect.isgeneratorfunction(function):
 
         @functools.wraps(function)
-        def stream(*args: Any) -> Iterator[Any]:
+        def stream(*args: Any) -> Iterator[tuple[Any, ...]]:
             try:
-                yield from function(*args)
+                for outputs in function(*args):
+                    yield (*outputs, "")
             except SummarizeError as error:
-                raise gr.Error(error.in_words(UI_WORDS), print_exception=False) from None
+                yield (*blanks, error_markdown(error.in_words(UI_WORDS)))
 
         return stream  # type: ignore[return-value]
 
     @functools.wraps(function)
-    def call(*args: Any) -> Any:
+    def call(*args: Any) -> tuple[Any, ...]:
         try:
-            return function(*args)
+            outputs = function(*args)
         except SummarizeError as error:
-            raise gr.Error(error.in_words(UI_WORDS), print_exception=False) from None
+            return (*blanks, error_markdown(error.in_words(UI_WORDS)))
+        return (*outputs, "") if isinstance(outputs, tuple) else (outputs, "")
 
     return call  # type: ignore[return-value]
+
+
+def run_on_click(
+    button: gr.Button, action: Callable[..., Any], inputs: list[Any], outputs: list[Any], blanks: tuple[Any, ...],
+    **options: Any,
+) -> None:
+    """Clear `outputs` (the last is the tab's error line) as soon as `button` is clicked, then run `action`."""
+    cleared = (*blanks, "")
+    button.click(lambda: cleared, None, outputs, queue=False, show_progress="hidden", api_visibility="private").then(
+        in_place(action, blanks), inputs, outputs, **options
+    )
 
 
 def describe_detection(detection: Detection) -> str:
@@ -131,6 +167,25 @@ def read_upload(path: str | None) -> str:
         ) from None
 
 
+class ShownProgress(Progress):
+    """A batch job's counts (kept by :class:`Progress`), shown on the Batch tab's progress bar."""
+
+    def __init__(self, bar: gr.Progress) -> None:
+        super().__init__(io.StringIO())  # not a terminal: no tqdm bar; its plain lines are not shown
+        self.bar = bar
+
+    def start(self, total: int | None) -> None:
+        super().start(total)
+        self._show()
+
+    def add(self, records: Sequence[dict[str, Any]]) -> None:
+        super().add(records)
+        self._show()
+
+    def _show(self) -> None:
+        self.bar((self.counts.done + self.counts.failed, self.total), desc="Working", unit="records")
+
+
 class Actions:
     """What the UI's buttons do: each is one call into a service."""
 
@@ -155,20 +210,11 @@ class Actions:
         return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
 
     def bilingual(self, text: str, length: str, choice: str) -> tuple[str, str, str]:
-        """English summary, Chinese summary, and a notice: one summary, translated into the other language."""
+        """English summary, Chinese summary, and what produced them: one summary and its translation."""
         chosen = self.choices.service(choice)
-        summary = chosen.summarize(text, length=length)
-        other = "zh" if summary.source_lang == "en" else "en"
-        lines = [notice(summary, chosen.settings.summarize.engine), describe_result(summary)]
-        try:
-            translation = self.service.translate(summary.text, other, source_lang=summary.source_lang)
-        except SummarizeError as error:
-            translated = ""
-            lines.append(f"⚠️ **No {LANGUAGE_NAMES[other]} summary:** {error}")
-        else:
-            translated = translation.text
-            lines.append(f"{LANGUAGE_NAMES[other]} summary translated with `{translation.model}`")
-        texts = {summary.source_lang: summary.text, other: translated}
+        summary, translated = chosen.summarize_bilingual(text, length=length)
+        texts = {summary.target_lang: summary.text, translated.target_lang: translated.text}
+        lines = [notice(summary, chosen.settings.summarize.engine), *map(describe_result, (summary, translated))]
         return texts["en"], texts["zh"], "\n\n".join(line for line in lines if line)
 
     def translate(self, text: str, direction: str) -> Iterator[tuple[str, str]]:
@@ -195,18 +241,15 @@ class Actions:
         source = Path(path)
         output = source.parent / uuid.uuid4().hex / f"{source.stem}.results.jsonl"
         output.parent.mkdir()
-        total = count_records([source])
         field = "translation" if task == "translate" else "summary"
-        processed = failed = 0
+        shown = ShownProgress(progress)
         preview: list[list[str]] = []
-        progress((0, total), desc="Working", unit="records")
-        for record in run_batch([source], output, task, target_lang, service=self.choices.service(choice)):
-            failed += bool(record["error"])
-            processed += 1
+        service = self.choices.service(choice)
+        for record in run_batch([source], output, task, target_lang, service=service, progress=shown):
             if len(preview) < BATCH_PREVIEW_ROWS:
                 preview.append([record["id"], record[field], record["source_lang"], record["error"]])
-            progress((processed, total), desc="Working", unit="records")
-        return str(output), f"{processed - failed:,} done, {failed:,} failed (see the `error` field)", preview
+        counts = shown.counts
+        return str(output), f"{counts.done:,} done, {counts.failed:,} failed (see the `error` field)", preview
 
     @staticmethod
     def evaluate(
@@ -215,40 +258,29 @@ class Actions:
         """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
         import pandas
 
-        from .evaluation import ChineseWithEnglishTokenizerWarning, Rouge, default_tokenizer, load_aligned
+        from .evaluation import score_summary_files
         from .evaluation.report import ROUGE_NAMES
 
         if not predictions:
             raise InputError("upload the predictions file (one summary per line, or JSONL with id and text)")
         if not references:
             raise InputError("upload at least one references file, aligned with the predictions")
-        items = load_aligned(predictions, references)
-        name = default_tokenizer(lang) if tokenizer == DEFAULT_TOKENIZER else tokenizer
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = Rouge(name).corpus_score(items.outputs, items.references)
+        named = None if tokenizer == DEFAULT_TOKENIZER else tokenizer
+        result = score_summary_files(predictions, references, lang, named)
         table = [
             [ROUGE_NAMES[kind], round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)]
             for kind, score in result.scores.items()
         ]
-        chart = pandas.DataFrame(
-            [
-                {"metric": row[0], "measure": measure, "score": value}
-                for row in table
-                for measure, value in zip(("precision", "recall", "F1"), row[1:])
-            ]
-        )
-        lines = [f"{len(items.outputs):,} items · signature `{result.signature}`"]
-        lines.extend(
-            f"⚠️ {warning.message}" for warning in caught if warning.category is ChineseWithEnglishTokenizerWarning
-        )
-        return table, chart, "\n\n".join(lines)
+        bars = [(row[0], measure, value) for row in table for measure, value in zip(CHART_MEASURES, row[1:])]
+        lines = [f"{len(result.documents):,} items · signature `{result.signature}`"]
+        lines.extend(f"⚠️ {note}" for note in result.notes)
+        return table, pandas.DataFrame(bars, columns=["metric", "measure", "score"]), "\n\n".join(lines)
 
     @staticmethod
-    def swap(direction: str, text: str, translation: str) -> tuple[str, str, str]:
-        """The other direction, with the translation (when there is one) moved into the input."""
+    def swap(direction: str, text: str, translation: str) -> tuple[str, str, str, str, str]:
+        """The other direction, with the translation (when there is one) moved into the input; outputs cleared."""
         other = "zh-en" if direction == "en-zh" else "en-zh"
-        return other, translation or text, ""
+        return other, translation or text, "", "", ""
 
 
 def _summarize_tab(actions: Actions) -> None:
@@ -279,16 +311,17 @@ def _summarize_tab(actions: Actions) -> None:
                 f"'{EXTRACTIVE_CHOICE}': sentences picked from the article",
             )
             button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
+            error = gr.Markdown(elem_id="summarize-error", elem_classes=ERROR_CLASS)
     summary = gr.Textbox(label="Summary", lines=6, interactive=False, buttons=["copy"], elem_id="summary-output")
     details = gr.Markdown(elem_id="summary-details")
     notes = gr.Markdown(elem_id="summary-notice")
     gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
 
-    upload.upload(shown(read_upload), upload, article, api_visibility="private")
+    upload.upload(in_place(read_upload, (gr.skip(),)), upload, [article, error], api_visibility="private")
     article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
                    trigger_mode="always_last")
-    button.click(shown(actions.summarize), [article, output_lang, length, choice], [summary, details, notes],
-                 api_name="summarize")
+    run_on_click(button, actions.summarize, [article, output_lang, length, choice], [summary, details, notes, error],
+                 ("", "", ""), api_name="summarize")
 
 
 def _translate_tab(actions: Actions) -> None:
@@ -301,13 +334,15 @@ def _translate_tab(actions: Actions) -> None:
             label="Translation", lines=10, interactive=False, buttons=["copy"], elem_id="translate-output"
         )
     button = gr.Button("Translate", variant="primary", elem_id="translate-button")
+    error = gr.Markdown(elem_id="translate-error", elem_classes=ERROR_CLASS)
     details = gr.Markdown(elem_id="translate-details")
     gr.Examples([[EXAMPLE_TRANSLATE_EN, "en-zh"], [EXAMPLE_TRANSLATE_ZH, "zh-en"]], inputs=[text, direction],
                 example_labels=["English → Chinese", "中文 → English"])
 
-    button.click(shown(actions.translate), [text, direction], [translation, details], api_name="translate")
-    swap.click(actions.swap, [direction, text, translation], [direction, text, translation], queue=False,
-               api_visibility="private")
+    run_on_click(button, actions.translate, [text, direction], [translation, details, error], ("", ""),
+                 api_name="translate")
+    swap.click(actions.swap, [direction, text, translation], [direction, text, translation, details, error],
+               queue=False, api_visibility="private")
 
 
 def _bilingual_tab(actions: Actions) -> None:
@@ -318,6 +353,7 @@ def _bilingual_tab(actions: Actions) -> None:
             length = gr.Radio(LENGTHS, value="medium", label="Length")
             choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model")
             button = gr.Button("Summarize in both languages", variant="primary", elem_id="bilingual-button")
+            error = gr.Markdown(elem_id="bilingual-error", elem_classes=ERROR_CLASS)
     with gr.Row():
         english = gr.Textbox(label="English summary", lines=6, interactive=False, buttons=["copy"],
                              elem_id="bilingual-en")
@@ -325,8 +361,8 @@ def _bilingual_tab(actions: Actions) -> None:
     details = gr.Markdown(elem_id="bilingual-notice")
     gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
 
-    button.click(shown(actions.bilingual), [article, length, choice], [english, chinese, details],
-                 api_name="bilingual")
+    run_on_click(button, actions.bilingual, [article, length, choice], [english, chinese, details, error],
+                 ("", "", ""), api_name="bilingual")
 
 
 def _batch_tab(actions: Actions) -> None:
@@ -341,6 +377,7 @@ def _batch_tab(actions: Actions) -> None:
             target = gr.Radio(TARGET_LANGUAGES, value="en", label="Output language")
             choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model (summaries)")
             button = gr.Button("Run", variant="primary", elem_id="batch-button")
+            error = gr.Markdown(elem_id="batch-error", elem_classes=ERROR_CLASS)
     with gr.Row():
         results = gr.File(label="Results (.jsonl)", interactive=False, elem_id="batch-output")
         counts = gr.Markdown(elem_id="batch-counts")
@@ -348,7 +385,8 @@ def _batch_tab(actions: Actions) -> None:
         headers=["id", "output", "source_lang", "error"], label=f"First {BATCH_PREVIEW_ROWS} results",
         interactive=False, wrap=True, column_widths=["12%", "58%", "10%", "20%"], elem_id="batch-preview",
     )
-    button.click(shown(actions.batch), [upload, task, target, choice], [results, counts, preview], api_name="batch")
+    run_on_click(button, actions.batch, [upload, task, target, choice], [results, counts, preview, error],
+                 (None, "", None), api_name="batch")
 
 
 def _evaluate_tab(actions: Actions) -> None:
@@ -366,15 +404,15 @@ def _evaluate_tab(actions: Actions) -> None:
             lang = gr.Radio(TARGET_LANGUAGES, value="en", label="Summary language")
             tokenizer = gr.Dropdown([DEFAULT_TOKENIZER, *tokenizer_names()], value=DEFAULT_TOKENIZER, label="Tokenizer")
             button = gr.Button("Score", variant="primary", elem_id="evaluate-button")
+            error = gr.Markdown(elem_id="evaluate-error", elem_classes=ERROR_CLASS)
     with gr.Row():
         table = gr.Dataframe(headers=["metric", "precision", "recall", "F1"], label="ROUGE", interactive=False,
                              elem_id="evaluate-table")
         chart = gr.BarPlot(x="metric", y="score", color="measure", label="ROUGE", y_lim=[0, 1],
                            elem_id="evaluate-chart")
     signature = gr.Markdown(elem_id="evaluate-signature")
-    # one at a time: the scorer's warnings are caught with the process-wide warnings filter
-    button.click(shown(actions.evaluate), [predictions, references, lang, tokenizer], [table, chart, signature],
-                 api_name="evaluate", concurrency_limit=1)
+    run_on_click(button, actions.evaluate, [predictions, references, lang, tokenizer],
+                 [table, chart, signature, error], (None, None, ""), api_name="evaluate")
 
 
 def build_ui(service: Service) -> gr.Blocks:

@@ -40,7 +40,7 @@ from .rouge import (
 from .metric_registry import build_metric, metric_names, register_metric
 from .metrics import ExtraMetric, MetricInputs, MetricScore
 from .rouge_perl import PerlRouge
-from .runner import SystemRun, build_report, run_systems, save_outputs
+from .runner import SystemRun, build_report, run_systems, save_outputs, score_summary_files
 from .scoring import ROUGE_IMPLS, DatasetScorer, ScoringSettings, make_rouge
 from .significance import PairedBootstrap
 from .systems import System, parse_system
@@ -109,6 +109,7 @@ __all__ = [
     "resolve_data_dir",
     "run_systems",
     "save_outputs",
+    "score_summary_files",
     "score_translation",
     "summeval_models",
     "summeval_outputs",

@@ -79,6 +79,8 @@ class RougeResult:
     scores: dict[str, CorpusScore]
     signature: str
     documents: list[dict[str, Score]] = field(repr=False)
+    notes: tuple[str, ...] = ()
+    """What the reader should know about these scores (also issued as warnings), e.g. Chinese scored as English."""
 
     def item_f1(self, rouge_type: str) -> list[float]:
         """Each document's F1 for `rouge_type`, in order (what the paired bootstrap resamples)."""
@@ -338,14 +340,16 @@ class Rouge:
         parts.append(f"version:{package_version()}")
         return "|".join(parts)
 
-    def _warn_if_chinese(self, texts: list[str]) -> None:
-        if self.tokenizer.name == "en" and looks_chinese(texts):
-            warnings.warn(
-                "Chinese text scored with the 'en' tokenizer, which drops Chinese characters "
-                "(scores will be near 0); use tokenizer 'zh-char' or 'zh-jieba' (--lang zh)",
-                ChineseWithEnglishTokenizerWarning,
-                stacklevel=3,
-            )
+    def _warn_if_chinese(self, texts: list[str]) -> tuple[str, ...]:
+        """Warn (and return the message) when Chinese text meets the 'en' tokenizer."""
+        if self.tokenizer.name != "en" or not looks_chinese(texts):
+            return ()
+        message = (
+            "Chinese text scored with the 'en' tokenizer, which drops Chinese characters "
+            "(scores will be near 0); use tokenizer 'zh-char' or 'zh-jieba' (--lang zh)"
+        )
+        warnings.warn(message, ChineseWithEnglishTokenizerWarning, stacklevel=3)
+        return (message,)
 
     def _score_pair(self, reference: _Tokenized, prediction: _Tokenized) -> dict[str, Score]:
         result = {}
@@ -385,13 +389,12 @@ class Rouge:
     ) -> RougeResult:
         """Mean document scores over a corpus; ``references[i]`` holds item i's reference(s)."""
         reference_lists = check_corpus(predictions, references)
-        self._warn_if_chinese([*predictions, *(r for refs in reference_lists for r in refs)])
+        notes = self._warn_if_chinese([*predictions, *(r for refs in reference_lists for r in refs)])
         if "rougeLsum" in self.rouge_types and self.sentence_splitter is lines_as_sentences:
             warn_if_no_newlines(predictions, reference_lists, stacklevel=2)
         documents = [self._score_document(p, refs) for p, refs in zip(predictions, reference_lists)]
-        return RougeResult(
-            scores=self._aggregate(documents), signature=self.signature(count_references(reference_lists)), documents=documents
-        )
+        signature = self.signature(count_references(reference_lists))
+        return RougeResult(self._aggregate(documents), signature, documents, notes)
 
     def _aggregate(self, documents: list[dict[str, Score]]) -> dict[str, CorpusScore]:
         import numpy as np

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from ..errors import InputError
 from .datasets import Dataset
+from .inputs import load_aligned
 from .report import Report, SystemScores
+from .rouge import Rouge, RougeResult
 from .scoring import DatasetScorer, ScoringSettings
 from .significance import PairedBootstrap
 from .systems import LeadMatchedSystem, System, check_labels
@@ -129,3 +131,14 @@ def build_report(
         p_values=p_values,
         test=test.signature if test else "",
     )
+
+
+def score_summary_files(
+    predictions: str | Path, references: Sequence[str | Path], lang: str, tokenizer: str | None = None
+) -> RougeResult:
+    """ROUGE of a predictions file against aligned reference files (several give several references per item).
+
+    The tokenizer defaults to the one for `lang`; warnings (Chinese scored as English) are in the result's notes.
+    """
+    items = load_aligned(predictions, references)
+    return Rouge(tokenizer or default_tokenizer(lang)).corpus_score(items.outputs, items.references)
