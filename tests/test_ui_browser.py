@@ -6,19 +6,21 @@ Screenshots are saved under ``test-artifacts/`` (git-ignored). Skipped when chro
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageChops
 
 from conftest import tiny_overrides
 from live_server import LiveServer
 from summarize import Service, Settings, load_settings
 from summarize.store import ModelStore
 from summarize.server import create_app
-from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
+from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -31,6 +33,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 60_000
+MISSING_HUB_MODEL = "example-org/not-cached-model"
+GLYPH_CONTRAST = 24
+"""Pixel differences above this (0-255) are drawn content (text, badges), not anti-aliasing noise (1-2 levels)."""
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (Debian: apt-get install chromium); browser tests skipped"
@@ -39,11 +44,11 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def browser_settings(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Tiny translation models; the English summary model is missing, so summaries fall back to extractive."""
+    """Tiny models; the English summary model is missing (summaries fall back to extractive) and so is the
+    Chinese → English model (a Hub id not in the cache: its error names a command in backticks)."""
     missing = tmp_path_factory.mktemp("missing") / "summary-model"
-    return load_settings(
-        overrides=tiny_overrides(tiny_models, **{"summarize.models.en.model": str(missing)}), environ={}
-    )
+    overrides = {"summarize.models.en.model": str(missing), "translate.models.zh-en.model": MISSING_HUB_MODEL}
+    return load_settings(overrides=tiny_overrides(tiny_models, **overrides), environ={})
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +64,9 @@ def reference(browser_settings: Settings) -> Service:
 
 @pytest.fixture()
 def page(live: LiveServer) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)  # a loaded machine may take more than the default 5 s
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
@@ -107,8 +113,91 @@ def test_empty_input_shows_the_error_in_the_browser(page: object) -> None:
     from playwright.sync_api import expect
 
     page.locator("#summarize-button").click()  # type: ignore[attr-defined]
-    expect(page.get_by_text("text is empty; give the article text")).to_be_visible()  # type: ignore[attr-defined]
+    expect(page.locator("#summarize-error")).to_have_text("⚠️ text is empty; give the article text")  # type: ignore[attr-defined]
+    _expect_no_popup_and_no_error_badge(page)
     _screenshot(page, "ui-error.png")
+
+
+def _pixels(page: object, selector: str) -> Image.Image:
+    return Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("RGB")  # type: ignore[attr-defined]
+
+
+def _assert_same_pixels(before: Image.Image, after: Image.Image, name: str) -> None:
+    """`after` (a screenshot taken after an error) shows exactly what `before` (taken before any run) showed."""
+    changed = ImageChops.difference(before, after).convert("L").point(lambda level: 255 if level > GLYPH_CONTRAST else 0)
+    if before.size != after.size or changed.getbbox() is not None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        before.save(ARTIFACTS / f"{name}-before.png")
+        after.save(ARTIFACTS / f"{name}-after.png")
+        raise AssertionError(f"{name}: the outputs after the error differ from the fresh page (see test-artifacts/)")
+
+
+def _expect_no_popup_and_no_error_badge(page: object) -> None:
+    from playwright.sync_api import expect
+
+    expect(page.locator(".toast-body")).to_have_count(0)  # type: ignore[attr-defined]
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)  # type: ignore[attr-defined]
+
+
+def test_an_error_after_a_summary_leaves_nothing_of_it_on_screen(page: object) -> None:
+    from playwright.sync_api import expect
+
+    fresh = _pixels(page, "#summarize-outputs")
+    page.locator("#summarize-input textarea").fill(EXAMPLE_EN)  # type: ignore[attr-defined]
+    page.locator("#summarize-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#summary-notice")).to_contain_text("Extractive fallback")  # type: ignore[attr-defined]
+    expect(page.locator("#summary-details")).to_contain_text("engine extractive")  # type: ignore[attr-defined]
+    with pytest.raises(AssertionError):  # the comparison sees the summary that is now on screen
+        _assert_same_pixels(fresh, _pixels(page, "#summarize-outputs"), "ui-summarize-outputs-with-summary")
+
+    page.locator("#summarize-input textarea").fill("Привет, как дела?")  # type: ignore[attr-defined]
+    page.locator("#summarize-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#summarize-error")).to_have_text(  # type: ignore[attr-defined]
+        "⚠️ unsupported language: the text is written in Cyrillic script; supported languages are en and zh"
+    )
+    expect(page.locator("#summary-output textarea")).to_have_value("")  # type: ignore[attr-defined]
+    for stale in ("#summary-details", "#summary-notice"):
+        expect(page.locator(stale)).to_have_text("")  # type: ignore[attr-defined]
+    _expect_no_popup_and_no_error_badge(page)
+    _screenshot(page, "ui-error-after-summary.png")
+    _assert_same_pixels(fresh, _pixels(page, "#summarize-outputs"), "ui-summarize-outputs")
+
+
+def test_translate_error_is_shown_in_place_and_leaves_swap_usable(page: object) -> None:
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Translate").click()  # type: ignore[attr-defined]
+    fresh = _pixels(page, "#translate-output")
+    page.locator("#translate-input textarea").fill(EXAMPLE_TRANSLATE_EN)  # type: ignore[attr-defined]
+    page.locator("#translate-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#translate-details")).to_contain_text("English → Chinese · model")  # type: ignore[attr-defined]
+    expect(page.locator("#translate-output textarea")).not_to_have_value("")  # type: ignore[attr-defined]
+
+    page.locator("#translate-input textarea").fill(EXAMPLE_TRANSLATE_ZH)  # type: ignore[attr-defined]
+    page.get_by_label("Chinese → English").check()  # type: ignore[attr-defined]
+    page.locator("#translate-button").click()  # type: ignore[attr-defined]
+    error = page.locator("#translate-error")  # type: ignore[attr-defined]
+    expect(error).to_contain_text(f"model '{MISSING_HUB_MODEL}' (translate.models.zh-en) is not in the local")
+    expect(error).to_contain_text("run summarize models pull on a connected machine")
+    expect(error.locator("code")).to_have_text("summarize models pull")
+    assert "`" not in error.inner_text()
+    expect(page.locator("#translate-output textarea")).to_have_value("")  # type: ignore[attr-defined]
+    expect(page.locator("#translate-details")).to_have_text("")  # type: ignore[attr-defined]
+    _expect_no_popup_and_no_error_badge(page)
+    swap = page.locator("#swap-button")  # type: ignore[attr-defined]
+    expect(swap).to_be_visible()
+    box = swap.bounding_box()
+    on_top = page.evaluate(  # type: ignore[attr-defined]
+        "([x, y]) => document.elementFromPoint(x, y).closest('#swap-button') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert on_top, "something covers the Swap button"
+    _screenshot(page, "ui-translate-error.png")
+    _assert_same_pixels(fresh, _pixels(page, "#translate-output"), "ui-translate-output")
+
+    swap.click()
+    expect(page.locator("#translate-error")).to_have_text("")  # type: ignore[attr-defined]
+    expect(page.get_by_label("English → Chinese")).to_be_checked()  # type: ignore[attr-defined]
 
 
 def test_upload_a_text_file_in_the_browser(page: object, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ CHART_MEASURES = ("precision", "recall", "F1")
 DEFAULT_TOKENIZER = "default for the language"
 ERROR_CLASS = "run-error"
 UI_CSS = f"""
-.{ERROR_CLASS} {{ color: var(--error-text-color); }}
+.{ERROR_CLASS}, .{ERROR_CLASS} * {{ color: var(--error-text-color) !important; }}
 .toast-wrap.toast-wrap {{ top: auto; bottom: var(--size-4); }}
 """
 """The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
@@ -312,9 +312,10 @@ def _summarize_tab(actions: Actions) -> None:
             )
             button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
             error = gr.Markdown(elem_id="summarize-error", elem_classes=ERROR_CLASS)
-    summary = gr.Textbox(label="Summary", lines=6, interactive=False, buttons=["copy"], elem_id="summary-output")
-    details = gr.Markdown(elem_id="summary-details")
-    notes = gr.Markdown(elem_id="summary-notice")
+    with gr.Column(elem_id="summarize-outputs"):
+        summary = gr.Textbox(label="Summary", lines=6, interactive=False, buttons=["copy"], elem_id="summary-output")
+        details = gr.Markdown(elem_id="summary-details")
+        notes = gr.Markdown(elem_id="summary-notice")
     gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
 
     upload.upload(in_place(read_upload, (gr.skip(),)), upload, [article, error], api_visibility="private")
