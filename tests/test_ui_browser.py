@@ -113,7 +113,7 @@ def test_empty_input_shows_the_error_in_the_browser(page: object) -> None:
     from playwright.sync_api import expect
 
     page.locator("#summarize-button").click()  # type: ignore[attr-defined]
-    expect(page.locator("#summarize-error")).to_have_text("⚠️ text is empty; give the article text")  # type: ignore[attr-defined]
+    expect(page.locator("#summarize-error")).to_have_text("⚠️ the text box is empty; give the article text")  # type: ignore[attr-defined]
     _expect_no_popup_and_no_error_badge(page)
     _screenshot(page, "ui-error.png")
 
