@@ -24,7 +24,7 @@ from summarize.batch.outputs import JsonlOutput, ParquetOutput, cut_partial_line
 from summarize.batch.planning import plan_records
 from summarize.batch.processing import process_group
 from summarize.batch.readers import check_inputs, expand_inputs
-from summarize.batch.records import PendingRecord, output_fields
+from summarize.batch.records import OutputRecord, PendingRecord, output_fields
 from summarize.store import ModelStore
 from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
 
@@ -47,6 +47,19 @@ def write_jsonl(path: Path, rows: Iterable[Any]) -> Path:
 
 def article_rows(count: int, start: int = 0) -> list[dict[str, str]]:
     return [{"id": f"a{index}", "text": DOCS[index % len(DOCS)]} for index in range(start, start + count)]
+
+
+def run_job(*args: Any, **options: Any) -> list[dict[str, Any]]:
+    """Run a job to its end; its records as written."""
+    return [record.to_dict() for record in run_batch(*args, **options)]
+
+
+def group_dicts(*args: Any) -> list[dict[str, Any]]:
+    return [record.to_dict() for record in process_group(*args)]
+
+
+def record_dicts(*args: Any, **options: Any) -> list[dict[str, Any]]:
+    return [record.to_dict() for record in process_records(*args, **options)]
 
 
 def read_output(path: Path) -> list[dict[str, Any]]:
@@ -240,7 +253,7 @@ def test_invalid_texts_get_the_service_message(tiny_models: dict[str, Path], val
 
 def test_messages_name_the_configured_text_field(service: Service, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", [{"body": ""}, {"text": "A."}])
-    records = list(process_records(service, read_records([path], "body"), "summarize", "en", text_field="body"))
+    records = record_dicts(service, read_records([path], "body"), "summarize", "en", text_field="body")
     assert [record["error"] for record in records] == ["body is empty; give the article text", "record has no 'body' field"]
 
 
@@ -249,7 +262,7 @@ def test_messages_name_the_configured_text_field(service: Service, tmp_path: Pat
 
 def test_summaries_equal_the_service_results(service: Service) -> None:
     records = [PendingRecord(f"d{i}", text) for i, text in enumerate(DOCS[:6])]
-    outputs = process_group(service, records, "summarize", "en")
+    outputs = group_dicts(service, records, "summarize", "en")
     expected = service.summarize_batch(list(DOCS[:6]), "en")
     assert [output["summary"] for output in outputs] == [result.text for result in expected]
     assert [(o["source_lang"], o["engine"], o["model"]) for o in outputs] == [
@@ -260,7 +273,7 @@ def test_summaries_equal_the_service_results(service: Service) -> None:
 
 def test_a_text_already_in_the_target_language_is_not_translated(service: Service, tiny_models: dict[str, Path]) -> None:
     english, chinese = DOCS[0], DOCS[1]
-    outputs = process_group(service, [PendingRecord("en", english), PendingRecord("zh", chinese)], "translate", "zh")
+    outputs = group_dicts(service, [PendingRecord("en", english), PendingRecord("zh", chinese)], "translate", "zh")
     assert outputs[0] == {
         "id": "en",
         "translation": service.translate(english, "zh").text,
@@ -284,7 +297,7 @@ def test_a_text_already_in_the_target_language_is_not_translated(service: Servic
 
 
 def test_both_tasks_name_the_summary_then_the_translation_engine(service: Service, tiny_models: dict[str, Path]) -> None:
-    (output,) = process_group(service, [PendingRecord("en", DOCS[0])], "both", "zh")
+    (output,) = group_dicts(service, [PendingRecord("en", DOCS[0])], "both", "zh")
     assert output["summary"] == service.summarize(DOCS[0], "zh").text
     assert output["translation"] == service.translate(DOCS[0], "zh").text
     assert output["engine"] == "seq2seq+seq2seq; seq2seq"
@@ -293,7 +306,7 @@ def test_both_tasks_name_the_summary_then_the_translation_engine(service: Servic
 
 
 def test_error_records_pass_through_without_a_model_call(service: Service) -> None:
-    (output,) = process_group(service, [PendingRecord("x", "", "record has no 'text' field")], "both", "en")
+    (output,) = group_dicts(service, [PendingRecord("x", "", "record has no 'text' field")], "both", "en")
     assert output == {
         "id": "x",
         "summary": "",
@@ -321,7 +334,7 @@ class PoisonedService(Service):
 def test_a_failing_group_falls_back_to_one_call_per_record(service: Service) -> None:
     poisoned = PoisonedService(service.settings, store=service.store)
     texts = [DOCS[0], f"{PoisonedService.MARK} {DOCS[2]}", DOCS[4]]
-    outputs = process_group(poisoned, [PendingRecord(str(i), t) for i, t in enumerate(texts)], "summarize", "en")
+    outputs = group_dicts(poisoned, [PendingRecord(str(i), t) for i, t in enumerate(texts)], "summarize", "en")
     assert [output["error"] for output in outputs] == ["", "RuntimeError: a poisoned text broke the call", ""]
     assert [outputs[0]["summary"], outputs[2]["summary"]] == [
         service.summarize(DOCS[0], "en").text,
@@ -329,20 +342,45 @@ def test_a_failing_group_falls_back_to_one_call_per_record(service: Service) -> 
     ]
 
 
-def test_a_missing_model_stops_the_job(tiny_models: dict[str, Path], tmp_path: Path) -> None:
-    missing = tmp_path / "no-model"
-    broken = Service(
-        load_settings(overrides=batch_overrides(tiny_models, **{"summarize.models.en.model": str(missing)}), environ={}),
-        store=ModelStore(),
+def _missing_model_service(tiny_models: dict[str, Path], folder: Path, *languages: str) -> Service:
+    """Seq2seq summaries whose model for each of `languages` is an empty folder."""
+    overrides = {f"summarize.models.{lang}.model": str(folder / f"no-model-{lang}") for lang in languages}
+    return Service(load_settings(overrides=batch_overrides(tiny_models, **overrides), environ={}), store=ModelStore())
+
+
+def _no_model_message(folder: Path, lang: str) -> str:
+    role = f"summarize.models.{lang}"
+    return (
+        f"model directory {str(folder / f'no-model-{lang}')!r} ({role}) has no config.json; "
+        f"point {role}.model at a folder saved with save_pretrained()"
     )
+
+
+def test_a_missing_model_fails_its_records_and_the_job_goes_on(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    broken = _missing_model_service(tiny_models, tmp_path, "zh")
+    rows = article_rows(6)  # English, Chinese, English...
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    records = run_job([source], tmp_path / "out.jsonl", "summarize", None, service=broken)
+    assert read_output(tmp_path / "out.jsonl") == records
+    assert [(record["id"], record["source_lang"], record["error"]) for record in records] == [
+        (row["id"], lang, "" if lang == "en" else _no_model_message(tmp_path, "zh"))
+        for row, lang in zip(rows, ["en", "zh"] * 3)
+    ]
+    english = [row["text"] for row in rows[::2]]
+    assert [record["summary"] for record in records[::2]] == [r.text for r in broken.summarize_batch(english)]
+    assert [record["summary"] for record in records[1::2]] == ["", "", ""]
+
+
+def test_a_job_no_record_of_which_can_succeed_stops_before_it_starts(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    broken = _missing_model_service(tiny_models, tmp_path, "en", "zh")
     source = write_jsonl(tmp_path / "in.jsonl", article_rows(2))
     with pytest.raises(ModelUnavailableError) as caught:
-        list(run_batch([source], tmp_path / "out.jsonl", "summarize", "en", service=broken))
+        run_job([source], tmp_path / "out.jsonl", "summarize", "en", service=broken)
     assert str(caught.value) == (
-        f"model directory {str(missing)!r} (summarize.models.en) has no config.json; "
-        f"point summarize.models.en.model at a folder saved with save_pretrained()"
+        f"no record of this job can succeed: {_no_model_message(tmp_path, 'en')}; {_no_model_message(tmp_path, 'zh')}"
     )
-    assert not (tmp_path / "out.jsonl").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["in.jsonl"]
+    assert broken.store.loads == 0
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -352,7 +390,7 @@ def test_a_missing_model_stops_the_job(tiny_models: dict[str, Path], tmp_path: P
 )
 def test_outputs_follow_input_order_whatever_the_group_size(service: Service, order: list[int], group_size: int) -> None:
     records = [InputRecord(f"f:{i}", f"d{i}", DOCS[i]) for i in order]
-    outputs = list(process_records(service, records, "summarize", "en", group_size=group_size))
+    outputs = record_dicts(service, records, "summarize", "en", group_size=group_size)
     expected = service.summarize_batch([DOCS[i] for i in order], "en")
     assert [output["id"] for output in outputs] == [f"d{i}" for i in order]
     assert [output["summary"] for output in outputs] == [result.text for result in expected]
@@ -436,7 +474,7 @@ def test_parquet_output_is_journaled_then_converted(tmp_path: Path) -> None:
     path = tmp_path / "out.parquet"
     writer = ParquetOutput(path, "summarize", "en")
     assert writer.recover() == set()
-    writer.append([_record(key="a"), _record(key="b")])
+    writer.append([OutputRecord.from_dict(_record(key="a")), OutputRecord.from_dict(_record(key="b"))])
     assert writer.journal.path == tmp_path / "out.parquet.partial.jsonl" and not path.exists()
     writer.finish()
     assert not writer.journal.path.exists()
@@ -447,7 +485,7 @@ def test_a_finished_parquet_output_is_reopened_only_for_new_records(tmp_path: Pa
     path = tmp_path / "out.parquet"
     first = ParquetOutput(path, "summarize", "en")
     first.recover()
-    first.append([_record(key="a")])
+    first.append([OutputRecord.from_dict(_record(key="a"))])
     first.finish()
     again = ParquetOutput(path, "summarize", "en")
     assert again.recover() == {"a"}
@@ -455,7 +493,7 @@ def test_a_finished_parquet_output_is_reopened_only_for_new_records(tmp_path: Pa
     assert not again.journal.path.exists()
     more = ParquetOutput(path, "summarize", "en")
     more.recover()
-    more.append([_record(key="b")])
+    more.append([OutputRecord.from_dict(_record(key="b"))])
     more.finish()
     assert pyarrow.parquet.read_table(path).to_pylist() == [_record(key="a"), _record(key="b")]
 
@@ -464,7 +502,7 @@ def test_a_finished_parquet_output_is_reopened_only_for_new_records(tmp_path: Pa
 def test_a_job_without_records_writes_an_empty_output(service: Service, tmp_path: Path, name: str) -> None:
     source = tmp_path / "in.jsonl"
     source.write_text("\n", encoding="utf-8")
-    assert list(run_batch([source], tmp_path / name, "summarize", "en", service=service)) == []
+    assert run_job([source], tmp_path / name, "summarize", "en", service=service) == []
     if name.endswith(".jsonl"):
         assert (tmp_path / name).read_bytes() == b""
     else:
@@ -485,7 +523,7 @@ def test_plain_progress_lines_when_not_on_a_terminal() -> None:
     stream = io.StringIO()
     progress = Progress(stream, interval=0)
     progress.start(10)
-    progress.add([{"error": ""}, {"error": "bad"}])
+    progress.add([OutputRecord("a"), OutputRecord("b", error="bad")])
     lines = stream.getvalue().splitlines()
     assert len(lines) == 1
     assert re.fullmatch(r"batch: 2/10 records \(1 failed\), [\d.]+ docs/s(, about \d+(s|m\d\ds) left)?", lines[0])
@@ -496,7 +534,7 @@ def test_quiet_progress_writes_only_the_final_line() -> None:
     progress = Progress(stream, quiet=True, interval=0)
     progress.start(None)
     progress.skip(3)
-    progress.add([{"error": ""}, {"error": ""}, {"error": "bad"}])
+    progress.add([OutputRecord("a"), OutputRecord("b"), OutputRecord("c", error="bad")])
     line = progress.finish("out.jsonl")
     assert stream.getvalue() == line + "\n"
     assert re.fullmatch(r"batch: 2 done, 1 failed, 3 skipped \(already in the output\) in \d+s; output: out.jsonl", line)
@@ -506,7 +544,7 @@ def test_a_terminal_gets_a_bar_with_docs_per_second() -> None:
     stream = Terminal()
     progress = Progress(stream)
     progress.start(4)
-    progress.add([{"error": ""}] * 4)
+    progress.add([OutputRecord(str(i)) for i in range(4)])
     progress.finish("out.jsonl")
     shown = stream.getvalue()
     assert "4/4" in shown and "doc/s" in shown and "failed=0" in shown
@@ -535,7 +573,7 @@ def test_bad_records_get_error_records_and_every_good_record_is_done(tiny_models
         ],
     )
     out = tmp_path / "out.jsonl"
-    records = list(run_batch([source], out, "summarize", "en", service=small))
+    records = run_job([source], out, "summarize", "en", service=small)
     assert read_output(out) == records
     errors = {record["id"]: record["error"] for record in records if record["error"]}
     assert errors == {
@@ -560,7 +598,7 @@ def test_several_files_of_every_format_in_one_job(service: Service, tmp_path: Pa
     pyarrow.parquet.write_table(pyarrow.Table.from_pylist(rows[6:]), tmp_path / "part3.parquet")
     out = tmp_path / "out.parquet"
     inputs = [str(tmp_path / "*.jsonl"), str(tmp_path / "part2.csv"), str(tmp_path / "part3.parquet")]
-    yielded = list(run_batch(inputs, out, "translate", "en", service=service))
+    yielded = run_job(inputs, out, "translate", "en", service=service)
     assert pyarrow.parquet.read_table(out).to_pylist() == yielded
     assert [record["id"] for record in yielded] == [row["id"] for row in rows]
     already = "text is already in 'en'; translation goes en->zh or zh->en, so set target_lang to the other language"
@@ -570,9 +608,9 @@ def test_several_files_of_every_format_in_one_job(service: Service, tmp_path: Pa
 def test_a_rerun_with_another_task_is_refused(service: Service, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", article_rows(2))
     out = tmp_path / "out.jsonl"
-    list(run_batch([source], out, "summarize", "en", service=service))
+    run_job([source], out, "summarize", "en", service=service)
     with pytest.raises(InputError, match="was written by another job"):
-        list(run_batch([source], out, "both", "en", service=service))
+        run_job([source], out, "both", "en", service=service)
 
 
 @pytest.mark.parametrize(
@@ -585,7 +623,7 @@ def test_a_rerun_with_another_task_is_refused(service: Service, tmp_path: Path) 
 def test_an_unknown_task_or_language_is_refused(service: Service, tmp_path: Path, task: str, target: str, message: str) -> None:
     source = write_jsonl(tmp_path / "in.jsonl", article_rows(1))
     with pytest.raises(InputError) as caught:
-        list(run_batch([source], tmp_path / "out.jsonl", task, target, service=service))  # type: ignore[arg-type]
+        run_job([source], tmp_path / "out.jsonl", task, target, service=service)  # type: ignore[arg-type]
     assert str(caught.value) == message
 
 
@@ -598,8 +636,8 @@ def clean_runs(service: Service, tmp_path_factory: pytest.TempPathFactory) -> di
     folder = tmp_path_factory.mktemp("clean")
     source = write_jsonl(folder / "in.jsonl", RESUME_ROWS)
     jsonl, parquet = folder / "out.jsonl", folder / "out.parquet"
-    list(run_batch([source], jsonl, "both", "zh", service=service))
-    records = list(run_batch([source], parquet, "both", "zh", service=service))
+    run_job([source], jsonl, "both", "zh", service=service)
+    records = run_job([source], parquet, "both", "zh", service=service)
     return {"source": source, "jsonl": jsonl.read_bytes(), "parquet": records}
 
 
@@ -610,7 +648,7 @@ def test_a_job_killed_at_any_byte_resumes_to_the_clean_output(service: Service, 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "out.jsonl"
         out.write_bytes(clean[: int(len(clean) * cut)])
-        list(run_batch([clean_runs["source"]], out, "both", "zh", service=service))
+        run_job([clean_runs["source"]], out, "both", "zh", service=service)
         assert out.read_bytes() == clean
 
 
@@ -627,6 +665,6 @@ def test_a_parquet_job_killed_at_any_moment_resumes_to_the_clean_output(
             Path(f"{out}.tmp").write_bytes(b"PAR1 torn")
         if finished_too:  # killed after the rename, before the journal was removed
             pyarrow.parquet.write_table(pyarrow.Table.from_pylist(clean_runs["parquet"][:3]), out)
-        list(run_batch([clean_runs["source"]], out, "both", "zh", service=service))
+        run_job([clean_runs["source"]], out, "both", "zh", service=service)
         assert pyarrow.parquet.read_table(out).to_pylist() == clean_runs["parquet"]
         assert sorted(path.name for path in Path(folder).iterdir()) == ["out.parquet"]

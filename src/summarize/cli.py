@@ -162,7 +162,9 @@ def _run_batch(args: argparse.Namespace) -> None:
     if args.engine == "ray":
         from .batch.ray_runner import run_batch_ray
 
-        records = run_batch_ray(args.input, args.output, args.task, args.to, settings=settings, **options)
+        records = run_batch_ray(
+            args.input, args.output, args.task, args.to, settings=settings, verbose=args.verbose, **options
+        )
     else:
         from .service import Service
 
@@ -295,7 +297,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--output", required=True, metavar="PATH", help=".jsonl or .parquet; the same command again resumes it"
     )
     batch.add_argument("--task", choices=["summarize", "translate", "both"], required=True)
-    batch.add_argument("--to", choices=["en", "zh"], required=True, help="language of the summaries and translations")
+    batch.add_argument(
+        "--to", choices=["en", "zh"],
+        help="language of the summaries and translations (required for translate and both; "
+        "without it each summary is in its article's language)",
+    )
     batch.add_argument("--text-field", metavar="NAME", help="field holding the article (default: batch.text_field)")
     batch.add_argument("--id-field", metavar="NAME", help="field holding the record id (default: batch.id_field)")
     batch.add_argument(
@@ -303,6 +309,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="run here, or through Ray Data (extra [ray]; $RAY_ADDRESS or a local Ray runtime)",
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar or lines (the final line stays)")
+    batch.add_argument("--verbose", action="store_true", help="show Ray's own log lines (with --engine ray)")
     _common(batch)
     batch.set_defaults(handler=_run_batch)
 

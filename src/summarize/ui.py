@@ -22,6 +22,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
 from .batch import TASKS, Progress, run_batch
+from .batch.records import OutputRecord
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .errors import InputError, SummarizeError
 from .results import Result
@@ -178,7 +179,7 @@ class ShownProgress(Progress):
         super().start(total)
         self._show()
 
-    def add(self, records: Sequence[dict[str, Any]]) -> None:
+    def add(self, records: Sequence[OutputRecord]) -> None:
         super().add(records)
         self._show()
 
@@ -245,9 +246,10 @@ class Actions:
         shown = ShownProgress(progress)
         preview: list[list[str]] = []
         service = self.choices.service(choice)
-        for record in run_batch([source], output, task, target_lang, service=service, progress=shown):
+        target = None if target_lang == SAME_LANGUAGE else target_lang
+        for record in run_batch([source], output, task, target, service=service, progress=shown):
             if len(preview) < BATCH_PREVIEW_ROWS:
-                preview.append([record["id"], record[field], record["source_lang"], record["error"]])
+                preview.append([record.id, getattr(record, field), record.source_lang, record.error])
         counts = shown.counts
         return str(output), f"{counts.done:,} done, {counts.failed:,} failed (see the `error` field)", preview
 
@@ -375,7 +377,7 @@ def _batch_tab(actions: Actions) -> None:
         upload = gr.File(label="Articles (.jsonl or .csv)", file_types=BATCH_TYPES, elem_id="batch-input")
         with gr.Column():
             task = gr.Radio(list(TASKS), value="summarize", label="Task")
-            target = gr.Radio(TARGET_LANGUAGES, value="en", label="Output language")
+            target = gr.Radio(OUTPUT_LANGUAGES, value="en", label="Output language")
             choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model (summaries)")
             button = gr.Button("Run", variant="primary", elem_id="batch-button")
             error = gr.Markdown(elem_id="batch-error", elem_classes=ERROR_CLASS)

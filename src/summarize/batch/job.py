@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..config import Settings
 from ..errors import InputError
-from .outputs import Output, open_output
+from ..text import Language
+from .locking import OutputLock
+from .outputs import UNWRITABLE_FIX, Output, job_files, open_output, write_error
 from .planning import groups, plan_records
+from .preflight import check_models
 from .processing import process_group, release_free_memory
 from .progress import Progress
 from .readers import check_inputs, count_records, expand_inputs, read_records
-from .records import Task, check_job
+from .records import OutputRecord, Task, check_job
 
 if TYPE_CHECKING:
     from ..service import Service
@@ -21,49 +25,83 @@ if TYPE_CHECKING:
 
 @dataclass
 class PreparedJob:
-    """What both engines need before the first record: inputs checked, output recovered."""
+    """What both runners need before the first record: inputs checked, output locked and recovered."""
 
     paths: list[Path]
     output: Output
     done: set[str]
     text_field: str
     id_field: str
+    lock: OutputLock
+
+    def close(self) -> None:
+        """Close the output and release the lock (every record written is already durable)."""
+        try:
+            self.output.close()
+        finally:
+            self.lock.release()
 
 
 def prepare_job(
     inputs: Sequence[str | Path],
     output: str | Path,
     task: Task,
-    target_lang: str,
+    target_lang: Language | None,
+    settings: Settings,
     text_field: str,
     id_field: str,
 ) -> PreparedJob:
-    """Check the job, expand and check the inputs, and recover the output (cutting a torn line)."""
+    """Everything that can stop a job, checked before any record is processed.
+
+    The job's arguments, the inputs (the job's own files are never inputs), the
+    models (:func:`check_models`), then the output: its folder is made, the lock
+    taken, a torn last line cut, the ids already written collected, and the file
+    opened for appending. An output that cannot be written stops the job here.
+    """
     check_job(task, target_lang)
     if not text_field or not id_field:
         raise InputError("--text-field and --id-field must not be empty")
-    paths = expand_inputs(inputs)
+    path = Path(output)
+    paths = expand_inputs(inputs, exclude=job_files(path))
     check_inputs(paths, text_field)
-    writer = open_output(output, task, target_lang, paths)
-    return PreparedJob(paths, writer, writer.recover(), text_field, id_field)
+    writer = open_output(path, task, target_lang, paths)
+    check_models(settings, task, target_lang)
+    lock = OutputLock(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except OSError as error:
+        raise write_error(path, error, UNWRITABLE_FIX) from None
+    try:
+        done = writer.recover()
+        writer.open()
+    except OSError as error:
+        lock.release()
+        raise write_error(path, error, UNWRITABLE_FIX) from None
+    except BaseException:
+        lock.release()
+        raise
+    return PreparedJob(paths, writer, done, text_field, id_field, lock)
 
 
 def run_batch(
     inputs: Sequence[str | Path],
     output: str | Path,
     task: Task,
-    target_lang: str,
+    target_lang: Language | None = None,
     *,
     service: Service | None = None,
     text_field: str | None = None,
     id_field: str | None = None,
     progress: Progress | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[OutputRecord]:
     """Run a batch job here, resuming from what `output` already holds; yield each record once it is on disk.
 
-    Records come (and are written) in input order. `text_field` and `id_field`
-    default to ``batch.text_field`` / ``batch.id_field``. Nothing happens until
-    the first record is asked for; stopping early leaves a valid, resumable output.
+    Records come (and are written) in input order. Without `target_lang` (task
+    ``summarize`` only) each summary is in its article's language. `text_field`
+    and `id_field` default to ``batch.text_field`` / ``batch.id_field``. Nothing
+    happens until the first record is asked for; stopping early leaves a valid,
+    resumable output.
     """
     if service is None:
         from ..service import Service
@@ -71,7 +109,15 @@ def run_batch(
         service = Service()
     settings = service.settings.batch
     progress = progress or Progress(quiet=True)
-    job = prepare_job(inputs, output, task, target_lang, text_field or settings.text_field, id_field or settings.id_field)
+    job = prepare_job(
+        inputs,
+        output,
+        task,
+        target_lang,
+        service.settings,
+        text_field or settings.text_field,
+        id_field or settings.id_field,
+    )
     try:
         progress.start(max(count_records(job.paths) - len(job.done), 0) if progress.wants_total else None)
         records = read_records(job.paths, job.text_field, job.id_field)
@@ -86,5 +132,5 @@ def run_batch(
             yield from written
         job.output.finish()
     finally:
-        job.output.close()
+        job.close()
     progress.finish(output)

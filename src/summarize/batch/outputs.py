@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..text import Language
+from .locking import LOCK_SUFFIX
 from .readers import PARQUET_READ_ROWS, file_format, parquet_file, pyarrow_module
-from .records import Task, output_fields
+from .records import OutputRecord, Task, output_fields
 
 if TYPE_CHECKING:
     import pyarrow
@@ -20,7 +22,29 @@ OUTPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 JOURNAL_SUFFIX = ".partial.jsonl"
 """A Parquet output ``out.parquet`` is journaled in ``out.parquet.partial.jsonl`` until the job ends."""
 
+TEMP_SUFFIX = ".tmp"
 _PARQUET_WRITE_ROWS = 10_000
+
+
+def job_files(output: Path) -> tuple[Path, ...]:
+    """Every file a job on `output` writes: the output, its journal, their temp files and the lock file."""
+    journal = Path(f"{output}{JOURNAL_SUFFIX}")
+    return (
+        output,
+        journal,
+        Path(f"{output}{TEMP_SUFFIX}"),
+        Path(f"{journal}{TEMP_SUFFIX}"),
+        Path(f"{output}{LOCK_SUFFIX}"),
+    )
+
+
+def write_error(path: Path, error: OSError, fix: str) -> InputError:
+    """The one-line error for an output that cannot be written."""
+    return InputError(f"cannot write output {path} ({error.strerror or error}); {fix}")
+
+
+UNWRITABLE_FIX = "choose another --output"
+RESUME_FIX = "fix that and run the same command again: the job resumes where it stopped"
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -51,13 +75,18 @@ def cut_partial_line(path: Path) -> int:
     return size - keep
 
 
-def check_written(record: Any, fields: frozenset[str], target_lang: str, where: str) -> str:
-    """The id of a record found in an existing output; :class:`InputError` if another job wrote it."""
+def check_written(record: Any, fields: frozenset[str], target_lang: Language | None, where: str) -> str:
+    """The id of a record found in an existing output; :class:`InputError` if another job wrote it.
+
+    A job without a target language (summaries in each article's own language)
+    resumes records whose ``target_lang`` is their ``source_lang``.
+    """
     if not isinstance(record, dict) or not isinstance(record.get("id"), str):
         raise InputError(
             f"{where} is not a record written by summarize batch; move the file away or choose another --output"
         )
-    if set(record) != fields or record["target_lang"] != target_lang:
+    wanted = record.get("source_lang") if target_lang is None else target_lang
+    if set(record) != fields or record["target_lang"] != wanted:
         raise InputError(
             f"{where} was written by another job (fields: {', '.join(record)}; target_lang "
             f"{record.get('target_lang')!r}); resuming needs the same --task and --to, or choose another --output"
@@ -68,7 +97,7 @@ def check_written(record: Any, fields: frozenset[str], target_lang: str, where: 
 class JsonlOutput:
     """An append-only JSON Lines output: every append is complete lines, flushed and fsync'ed."""
 
-    def __init__(self, path: Path, task: Task, target_lang: str) -> None:
+    def __init__(self, path: Path, task: Task, target_lang: Language | None) -> None:
         self.path = path
         self.fields = frozenset(output_fields(task))
         self.target_lang = target_lang
@@ -76,8 +105,6 @@ class JsonlOutput:
 
     def recover(self) -> set[str]:
         """Cut a torn last line and return the ids already written."""
-        if self.path.is_dir():
-            raise InputError(f"output {self.path} is a directory; give a file name ending in .jsonl or .parquet")
         if not self.path.exists():
             return set()
         cut_partial_line(self.path)
@@ -92,26 +119,36 @@ class JsonlOutput:
                 ids.add(check_written(record, self.fields, self.target_lang, where))
         return ids
 
-    def append(self, records: Sequence[dict[str, Any]]) -> None:
-        """Write `records` as complete lines and make them durable before returning."""
+    def open(self) -> None:
+        """Open (or create) the file for appending, so that a file that cannot be written stops the job at once."""
+        if self._handle is not None:
+            return
+        created = not self.path.exists()
+        self._handle = self.path.open("ab", buffering=0)
+        if created:
+            _fsync_dir(self.path.parent.resolve())
+
+    def append(self, records: Sequence[OutputRecord]) -> None:
+        """Write `records` as complete lines and make them durable (fsync) before returning."""
         if not records:
             return
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            created = not self.path.exists()
-            self._handle = self.path.open("ab")
-            if created:
-                _fsync_dir(self.path.parent.resolve())
-        data = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        self._handle.write(data.encode("utf-8"))
-        self._handle.flush()
-        os.fsync(self._handle.fileno())
+        try:
+            self.open()
+            data = memoryview(
+                "".join(json.dumps(record.to_dict(), ensure_ascii=False) + "\n" for record in records).encode("utf-8")
+            )
+            while data:
+                data = data[self._handle.write(data) :]
+            os.fsync(self._handle.fileno())
+        except OSError as error:
+            raise write_error(self.path, error, RESUME_FIX) from None
 
     def finish(self) -> None:
         """Close the file (every record is already durable); a job without records leaves an empty file."""
-        if self._handle is None and not self.path.exists():
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.touch()
+        try:
+            self.open()
+        except OSError as error:
+            raise write_error(self.path, error, RESUME_FIX) from None
         self.close()
 
     def close(self) -> None:
@@ -142,7 +179,7 @@ class ParquetOutput:
     skipped; it is turned back into a journal only if new records come).
     """
 
-    def __init__(self, path: Path, task: Task, target_lang: str) -> None:
+    def __init__(self, path: Path, task: Task, target_lang: Language | None) -> None:
         self.path = path
         self.task = task
         self.journal = JsonlOutput(Path(f"{path}{JOURNAL_SUFFIX}"), task, target_lang)
@@ -150,8 +187,6 @@ class ParquetOutput:
 
     def recover(self) -> set[str]:
         """The ids already written, from the journal or else from the finished file."""
-        if self.path.is_dir():
-            raise InputError(f"output {self.path} is a directory; give a file name ending in .jsonl or .parquet")
         if self.journal.path.exists():
             return self.journal.recover()
         if not self.path.exists():
@@ -167,8 +202,13 @@ class ParquetOutput:
         for batch in parquet_file(self.path).iter_batches(batch_size=PARQUET_READ_ROWS):
             yield from batch.to_pylist()
 
+    def open(self) -> None:
+        """Open the journal when there is one (a job that stopped before its end); else it is made on first use."""
+        if self.journal.path.exists():
+            self.journal.open()
+
     def _journal_from_finished(self) -> None:
-        staging = Path(f"{self.journal.path}.tmp")
+        staging = Path(f"{self.journal.path}{TEMP_SUFFIX}")
         with staging.open("wb") as handle:
             for record in self._finished_records():
                 handle.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -177,10 +217,13 @@ class ParquetOutput:
         os.replace(staging, self.journal.path)
         _fsync_dir(self.path.parent.resolve())
 
-    def append(self, records: Sequence[dict[str, Any]]) -> None:
+    def append(self, records: Sequence[OutputRecord]) -> None:
         """Journal `records` durably."""
         if records and self._reopen:
-            self._journal_from_finished()
+            try:
+                self._journal_from_finished()
+            except OSError as error:
+                raise write_error(self.journal.path, error, RESUME_FIX) from None
             self._reopen = False
         self.journal.append(records)
 
@@ -189,9 +232,15 @@ class ParquetOutput:
         if self.path.exists() and not self.journal.path.exists():
             return
         self.journal.finish()
+        try:
+            self._convert()
+        except OSError as error:
+            raise write_error(self.path, error, RESUME_FIX) from None
+
+    def _convert(self) -> None:
         pyarrow = pyarrow_module()
         schema = output_schema(self.task)
-        staging = Path(f"{self.path}.tmp")
+        staging = Path(f"{self.path}{TEMP_SUFFIX}")
         with self.journal.path.open("rb") as journal, pyarrow.parquet.ParquetWriter(staging, schema) as writer:
             for rows in iter(lambda: list(itertools.islice(journal, _PARQUET_WRITE_ROWS)), []):
                 writer.write_table(pyarrow.Table.from_pylist([json.loads(row) for row in rows], schema=schema))
@@ -209,11 +258,31 @@ class ParquetOutput:
 Output = JsonlOutput | ParquetOutput
 
 
-def open_output(path: str | Path, task: Task, target_lang: str, inputs: Sequence[Path] = ()) -> Output:
-    """The writer for `path` (JSON Lines or Parquet, by its name)."""
+def _check_output_path(path: Path) -> None:
+    """Raise :class:`InputError` when `path` cannot be an output file: a folder, a device, or under a file."""
+    if path.is_dir():
+        raise InputError(f"output {path} is a directory; give a file name ending in .jsonl or .parquet")
+    if path.exists() and not path.is_file():
+        raise InputError(f"output {path} is not a regular file; give a file name ending in .jsonl or .parquet")
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write output {path} ({folder} is a file, not a folder); {UNWRITABLE_FIX}")
+
+
+def open_output(path: str | Path, task: Task, target_lang: Language | None, inputs: Sequence[Path] = ()) -> Output:
+    """The writer for `path` (JSON Lines or Parquet, by its name); nothing is opened yet."""
     path = Path(path)
     kind = file_format(path, OUTPUT_FORMATS, "output")
-    resolved = path.resolve()
-    if any(resolved == source.resolve() for source in inputs):
-        raise InputError(f"output {path} is also an input; choose another --output")
+    _check_output_path(path)
+    output, *others = (own.resolve() for own in job_files(path))
+    for source in inputs:
+        if source.resolve() == output:
+            raise InputError(f"output {path} is also an input; choose another --output")
+        if source.resolve() in others:
+            raise InputError(
+                f"input {source} is a file the job keeps beside its output {path} (journal, temp or lock file); "
+                f"give another input or choose another --output"
+            )
     return JsonlOutput(path, task, target_lang) if kind == "jsonl" else ParquetOutput(path, task, target_lang)

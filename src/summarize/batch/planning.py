@@ -10,26 +10,43 @@ from ..errors import InputError
 from .records import BatchCounts, InputRecord, PendingRecord
 
 
+def _free_id(location: str, taken: Container[str]) -> str:
+    """`location`, or the first of ``<location>#2``, ``#3``... that no earlier record took."""
+    candidate, number = location, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{location}#{number}"
+    return candidate
+
+
 def plan_records(
     records: Iterable[InputRecord],
     check_text: Callable[[Any], str],
     done: Container[str] = frozenset(),
     counts: BatchCounts | None = None,
 ) -> Iterator[PendingRecord]:
-    """Validate records, settle repeated ids, and skip the ids in `done` (counted in `counts.skipped`).
+    """Validate records, keep ids unique, and skip the ids in `done` (counted in `counts.skipped`).
 
-    The first record with an id owns it; a later record with the same id gets an
-    error record under its ``<file>:<line>`` instead, so output ids stay unique.
-    `check_text` is :meth:`Service.check_text` (with the field name as argument),
-    so the messages are the service's own.
+    The first record with an id owns it. A later record with the same explicit id
+    gets an error record under its ``<file>:<line>`` instead. A record without an
+    id whose ``<file>:<line>`` an earlier record took as its explicit id is
+    processed as ``<file>:<line>#2``. Ids depend only on the input, so a rerun
+    gives every record the id it had. `check_text` is :meth:`Service.check_text`
+    (with the field name as argument), so the messages are the service's own.
     """
-    seen: set[str] = set()
+    generated_ids: dict[str, bool] = {}
+    """Every id given so far, and whether it was generated from a location."""
     for record in records:
         key, error = record.id, record.error
-        if key in seen:
-            key = record.location
-            error = f"duplicate id {record.id!r}: an earlier record has the same id; this one was not processed"
-        seen.add(key)
+        generated = record.id == record.location
+        if key in generated_ids:
+            earlier = "an earlier record without an id has it as its location" if generated_ids[key] else (
+                "an earlier record has the same id"
+            )
+            key = _free_id(record.location, generated_ids)
+            if not generated:
+                error = f"duplicate id {record.id!r}: {earlier}; this one was not processed"
+        generated_ids[key] = generated
         if key in done:
             if counts is not None:
                 counts.skipped += 1

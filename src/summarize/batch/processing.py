@@ -6,18 +6,24 @@ import ctypes
 import functools
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, ModelUnavailableError, SummarizeError
+from ..errors import ConfigError, SummarizeError
 from ..results import Result
+from ..text import SUPPORTED_LANGUAGES, Language
 from .planning import groups, plan_records
-from .records import InputRecord, PendingRecord, Task, check_job, output_fields
+from .records import InputRecord, OutputRecord, PendingRecord, Task, check_job
 
 if TYPE_CHECKING:
     from ..service import Service
 
-FATAL_ERRORS = (ModelUnavailableError, ConfigError)
-"""Errors that stop the job (a missing model or a bad setting fails every record alike)."""
+FATAL_ERRORS = (ConfigError,)
+"""Errors that stop the job: a bad setting fails every record alike.
+
+A missing model is not one of them: it fails the records that need it (each gets
+an error record) while the other language's records go on; the preflight
+(:func:`summarize.batch.preflight.check_models`) stops a job before it starts
+when no record could succeed."""
 
 Outcome = Result | str
 """A result, or the error message of a text that failed."""
@@ -27,7 +33,7 @@ def _message(error: Exception) -> str:
     return str(error) if isinstance(error, SummarizeError) else f"{type(error).__name__}: {error}"
 
 
-def _run_one(method: Callable[..., list[Result]], text: str, target_lang: str) -> Outcome:
+def _run_one(method: Callable[..., list[Result]], text: str, target_lang: Language | None) -> Outcome:
     try:
         return method([text], target_lang)[0]
     except FATAL_ERRORS:
@@ -36,7 +42,9 @@ def _run_one(method: Callable[..., list[Result]], text: str, target_lang: str) -
         return _message(error)
 
 
-def _run_group(method: Callable[..., list[Result]], texts: list[str], target_lang: str) -> list[Outcome]:
+def _run_group(
+    method: Callable[..., list[Result]], texts: list[str], target_lang: Language | None
+) -> list[Outcome]:
     """One batched call; if it fails, one call per text so each text gets its own outcome."""
     if len(texts) <= 1:
         return [_run_one(method, text, target_lang) for text in texts]
@@ -48,65 +56,79 @@ def _run_group(method: Callable[..., list[Result]], texts: list[str], target_lan
         return [_run_one(method, text, target_lang) for text in texts]
 
 
-def _blank(record: PendingRecord, task: Task, target_lang: str) -> dict[str, Any]:
-    output: dict[str, Any] = dict.fromkeys(output_fields(task), "")
-    output.update(id=record.id, target_lang=target_lang, error=record.error, notes=[])
-    return output
+def _joined(parts: Iterable[str]) -> str:
+    return "; ".join(part for part in parts if part)
 
 
-def _join(first: str, second: str) -> str:
-    return f"{first}; {second}" if first else second
+def _output_record(
+    record: PendingRecord,
+    task: Task,
+    target_lang: Language | None,
+    language: str,
+    summary: Outcome | None,
+    translation: Outcome | None,
+) -> OutputRecord:
+    """The output record of one planned record and its outcomes (None where there was no call)."""
+    outcomes = [outcome for outcome in (summary, translation) if outcome is not None]
+    results = [outcome for outcome in outcomes if isinstance(outcome, Result)]
 
+    def produced(outcome: Outcome | None, wanted: bool) -> str | None:
+        if not wanted:
+            return None
+        return outcome.text if isinstance(outcome, Result) else ""
 
-def _fill(output: dict[str, Any], field: str, outcome: Outcome) -> None:
-    if isinstance(outcome, str):
-        output["error"] = _join(output["error"], outcome)
-        return
-    output[field] = outcome.text
-    output["source_lang"] = outcome.source_lang
-    output["engine"] = _join(output["engine"], outcome.engine)
-    output["model"] = _join(output["model"], outcome.model)
-    output["notes"] = list(dict.fromkeys([*output["notes"], *outcome.notes]))
+    return OutputRecord(
+        id=record.id,
+        summary=produced(summary, task in ("summarize", "both")),
+        translation=produced(translation, task in ("translate", "both")),
+        source_lang=language,
+        target_lang=target_lang or language,
+        engine=_joined(result.engine for result in results),
+        model=_joined(result.model for result in results),
+        error=_joined([record.error, *(outcome for outcome in outcomes if isinstance(outcome, str))]),
+        notes=tuple(dict.fromkeys(note for result in results for note in result.notes)),
+    )
 
 
 def process_group(
-    service: Service, records: Sequence[PendingRecord], task: Task, target_lang: str
-) -> list[dict[str, Any]]:
+    service: Service, records: Sequence[PendingRecord], task: Task, target_lang: Language | None
+) -> list[OutputRecord]:
     """Output records for `records`, in order; the valid texts go through batched service calls.
 
-    ``summarize`` gives each text's summary in `target_lang`; ``translate`` its
-    translation; ``both`` both (``engine`` and ``model`` then read
-    "summary's; translation's"). A text already in `target_lang` cannot be
+    ``summarize`` gives each text's summary in `target_lang` (None: in the text's
+    own language); ``translate`` its translation; ``both`` both. The texts of each
+    language go through their own calls, so a language whose model is missing
+    fails only its own records. A text already in `target_lang` cannot be
     translated: it gets the service's message without a model call.
     """
-    outputs = [_blank(record, task, target_lang) for record in records]
     valid = [index for index, record in enumerate(records) if not record.error]
-    if task in ("summarize", "both"):
-        outcomes = _run_group(service.summarize_batch, [records[i].text for i in valid], target_lang)
-        for index, outcome in zip(valid, outcomes):
-            _fill(outputs[index], "summary", outcome)
-    if task in ("translate", "both"):
-        languages = {index: service.detect(records[index].text).language for index in valid}
-        other = [index for index in valid if languages[index] != target_lang]
-        same = [index for index in valid if languages[index] == target_lang]
-        outcomes = _run_group(service.translate_batch, [records[i].text for i in other], target_lang)
-        outcomes += [_run_one(service.translate_batch, records[index].text, target_lang) for index in same]
-        for index, outcome in zip(other + same, outcomes):
-            if isinstance(outcome, str):
-                outputs[index]["source_lang"] = outputs[index]["source_lang"] or languages[index]
-            _fill(outputs[index], "translation", outcome)
-    return outputs
+    languages = {index: service.detect(records[index].text).language for index in valid}
+    summaries: dict[int, Outcome] = {}
+    translations: dict[int, Outcome] = {}
+    for language in SUPPORTED_LANGUAGES:
+        indices = [index for index in valid if languages[index] == language]
+        texts = [records[index].text for index in indices]
+        if task in ("summarize", "both"):
+            summaries.update(zip(indices, _run_group(service.summarize_batch, texts, target_lang)))
+        if task in ("translate", "both") and language == target_lang:
+            translations.update((i, _run_one(service.translate_batch, text, target_lang)) for i, text in zip(indices, texts))
+        elif task in ("translate", "both"):
+            translations.update(zip(indices, _run_group(service.translate_batch, texts, target_lang)))
+    return [
+        _output_record(record, task, target_lang, languages.get(index, ""), summaries.get(index), translations.get(index))
+        for index, record in enumerate(records)
+    ]
 
 
 def process_records(
     service: Service,
     records: Iterable[InputRecord],
     task: Task,
-    target_lang: str,
+    target_lang: Language | None = None,
     *,
     group_size: int | None = None,
     text_field: str | None = None,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[OutputRecord]:
     """Output records for input records, in input order, without any file output (the core of a job)."""
     check_job(task, target_lang)
     field = text_field or service.settings.batch.text_field

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .records import BatchCounts
+from .records import BatchCounts, OutputRecord
 
 
 def _duration(seconds: float) -> str:
@@ -58,9 +58,9 @@ class Progress:
         """Count records found already done."""
         self.counts.skipped += count
 
-    def add(self, records: Sequence[dict[str, Any]]) -> None:
+    def add(self, records: Sequence[OutputRecord]) -> None:
         """Count records just written."""
-        failed = sum(1 for record in records if record["error"])
+        failed = sum(1 for record in records if record.failed)
         self.counts.failed += failed
         self.counts.done += len(records) - failed
         if self._bar is not None:

@@ -23,8 +23,11 @@ Output order follows the blocks as they finish, not the input order.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import os
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
 from pathlib import Path
@@ -32,13 +35,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import RaySettings, Settings, load_settings
 from ..errors import ConfigError, InputError
-from .job import prepare_job
+from ..text import Language
+from .job import PreparedJob, prepare_job
 from .outputs import output_schema
 from .planning import groups, plan_records
 from .processing import FATAL_ERRORS, process_group, release_free_memory
 from .progress import Progress
 from .readers import count_records, read_records
-from .records import PendingRecord, Task
+from .records import OutputRecord, PendingRecord, Task
 
 if TYPE_CHECKING:
     import pyarrow
@@ -131,18 +135,18 @@ def _result_schema(task: Task) -> pyarrow.Schema:
     return schema
 
 
-def _records(block: pyarrow.Table) -> list[dict[str, Any]]:
+def _records(block: pyarrow.Table) -> list[OutputRecord]:
     """The output records of a result block; raise the job-stopping error a worker reported."""
     for kind, message in zip(block.column("fatal_type").to_pylist(), block.column("fatal_message").to_pylist()):
         if kind:
             raise _FATAL_BY_NAME[kind](message)
-    return block.drop_columns(list(_BLANK_ROW)).to_pylist()
+    return [OutputRecord.from_dict(row) for row in block.drop_columns(list(_BLANK_ROW)).to_pylist()]
 
 
 class BatchWorker:
     """The map step: one per Ray actor; builds the service once and processes blocks of records."""
 
-    def __init__(self, settings: Settings, task: Task, target_lang: str) -> None:
+    def __init__(self, settings: Settings, task: Task, target_lang: Language | None) -> None:
         from ..service import Service
 
         self.service = Service(settings)
@@ -161,35 +165,87 @@ class BatchWorker:
             stop = {**_BLANK_ROW, "fatal_type": type(error).__name__, "fatal_message": str(error)}
             return pyarrow.Table.from_pylist([stop], schema=schema)
         release_free_memory()
-        return pyarrow.Table.from_pylist([{**row, **_BLANK_ROW} for row in outputs], schema=schema)
+        return pyarrow.Table.from_pylist([{**record.to_dict(), **_BLANK_ROW} for record in outputs], schema=schema)
 
 
-def _connect(ray: Any) -> bool:
-    """Join the running Ray session, the cluster at $RAY_ADDRESS, or start a local one (True if started)."""
+QUIET_LOGGERS = ("ray", "ray.data")
+"""Ray's Python loggers on the driver, kept to errors unless ``verbose``."""
+
+
+@contextlib.contextmanager
+def _ray_logs(verbose: bool) -> Iterator[None]:
+    """Ray's own log lines on the driver: all of them when `verbose`, else errors only (levels restored after)."""
+    if verbose:
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels):
+            logger.setLevel(level)
+
+
+def _connect(ray: Any, verbose: bool) -> bool:
+    """Join the running Ray session, the cluster at $RAY_ADDRESS, or start a local one (True if started).
+
+    Unless `verbose`, the workers' output is not streamed to this terminal (Ray
+    still writes it to its session logs) and Ray's driver logs only errors.
+    """
     if ray.is_initialized():
         return False
-    if os.environ.get("RAY_ADDRESS"):
-        ray.init()
-    else:
-        ray.init(include_dashboard=False)
+    options: dict[str, Any] = {} if verbose else {"logging_level": logging.ERROR, "log_to_driver": False}
+    if not os.environ.get("RAY_ADDRESS"):
+        options["include_dashboard"] = False
+    ray.init(**options)
     return True
+
+
+def _dataset(ray: Any, job: PreparedJob, settings: Settings, task: Task, target_lang: Language | None) -> Any:
+    """The Ray Data pipeline of a prepared job: planned records -> :class:`BatchWorker` actors -> result blocks."""
+    ray.data.DataContext.get_current().enable_progress_bars = False
+    source = _datasource_class(ray)(job.paths, job.text_field, job.id_field, settings, job.done)
+    ray_settings = settings.batch.ray
+    env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
+    with warnings.catch_warnings():
+        # Ray 2.60 has no named parameter for max_restarts yet and warns that the keyword goes in 2.64
+        # (pyproject pins ray below that).
+        warnings.filterwarnings("ignore", message="`ray_remote_args` is deprecated")
+        return ray.data.read_datasource(source, num_cpus=0).map_batches(
+            BatchWorker,
+            fn_constructor_kwargs={"settings": settings, "task": task, "target_lang": target_lang},
+            batch_size=settings.batch.group_size,
+            batch_format="pyarrow",
+            compute=ray.data.ActorPoolStrategy(size=worker_count(ray_settings, ray.cluster_resources())),
+            num_cpus=ray_settings.cpus_per_worker,
+            num_gpus=ray_settings.gpus_per_worker,
+            runtime_env={"env_vars": env},
+            # Ray's default restarts actors whose arguments live in the object store, and warns about each
+            # such pool on the terminal; here a worker that dies stops the job, and rerunning it resumes.
+            max_restarts=0,
+        )
 
 
 def run_batch_ray(
     inputs: Sequence[str | Path],
     output: str | Path,
     task: Task,
-    target_lang: str,
+    target_lang: Language | None = None,
     *,
     settings: Settings | None = None,
     text_field: str | None = None,
     id_field: str | None = None,
     progress: Progress | None = None,
-) -> Iterator[dict[str, Any]]:
+    verbose: bool = False,
+) -> Iterator[OutputRecord]:
     """Run a batch job through Ray Data; yield each record once it is on disk (records as blocks finish).
 
-    Same inputs, output format, resume rules and error records as
-    :func:`summarize.batch.run_batch`.
+    Same inputs, output format, resume rules, preflight and error records as
+    :func:`summarize.batch.run_batch`. Ray's own log lines are kept to errors
+    unless `verbose`.
     """
     ray = _ray()
     settings = settings or load_settings()
@@ -199,40 +255,28 @@ def run_batch_ray(
         output,
         task,
         target_lang,
+        settings,
         text_field or settings.batch.text_field,
         id_field or settings.batch.id_field,
     )
     started_here = False
-    try:
-        total = count_records(job.paths)
-        started_here = _connect(ray)
-        progress.start(max(total - len(job.done), 0) if progress.wants_total else None)
-        ray.data.DataContext.get_current().enable_progress_bars = False
-        source = _datasource_class(ray)(job.paths, job.text_field, job.id_field, settings, job.done)
-        dataset = ray.data.read_datasource(source, num_cpus=0)
-        ray_settings = settings.batch.ray
-        env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
-        dataset = dataset.map_batches(
-            BatchWorker,
-            fn_constructor_kwargs={"settings": settings, "task": task, "target_lang": target_lang},
-            batch_size=settings.batch.group_size,
-            batch_format="pyarrow",
-            compute=ray.data.ActorPoolStrategy(size=worker_count(ray_settings, ray.cluster_resources())),
-            num_cpus=ray_settings.cpus_per_worker,
-            num_gpus=ray_settings.gpus_per_worker,
-            runtime_env={"env_vars": env},
-        )
-        processed = 0
-        for block in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
-            written = _records(block)
-            job.output.append(written)
-            progress.add(written)
-            processed += len(written)
-            yield from written
-        job.output.finish()
-        progress.skip(total - processed)
-    finally:
-        job.output.close()
-        if started_here:
-            ray.shutdown()
+    with _ray_logs(verbose):
+        try:
+            total = count_records(job.paths)
+            started_here = _connect(ray, verbose)
+            progress.start(max(total - len(job.done), 0) if progress.wants_total else None)
+            dataset = _dataset(ray, job, settings, task, target_lang)
+            processed = 0
+            for block in dataset.iter_batches(batch_size=None, batch_format="pyarrow"):
+                written = _records(block)
+                job.output.append(written)
+                progress.add(written)
+                processed += len(written)
+                yield from written
+            job.output.finish()
+            progress.skip(total - processed)
+        finally:
+            job.close()
+            if started_here:
+                ray.shutdown()
     progress.finish(output)

@@ -1,8 +1,8 @@
-"""The records a batch job passes along: input records, planned records and the job's counts."""
+"""The records a batch job passes along: input, planned and output records, and the job's counts."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from ..errors import InputError
@@ -54,9 +54,55 @@ def output_fields(task: Task) -> tuple[str, ...]:
     return ("id", *produced, "source_lang", "target_lang", "engine", "model", "error", "notes")
 
 
+@dataclass(frozen=True)
+class OutputRecord:
+    """One record of a job's output, as written (see :meth:`to_dict`).
+
+    `summary` and `translation` are None when the job's task does not produce
+    them, and empty when the record failed. `engine` and `model` read
+    "summary's; translation's" for the ``both`` task.
+    """
+
+    id: str
+    summary: str | None = None
+    translation: str | None = None
+    source_lang: str = ""
+    """The detected language of the text (empty when the record has no usable text)."""
+    target_lang: str = ""
+    """The language of the summary and translation: ``--to``, or the article's own language without it."""
+    engine: str = ""
+    model: str = ""
+    error: str = ""
+    """Why the record failed (several reasons joined by "; "), or empty."""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def failed(self) -> bool:
+        """Whether this is an error record."""
+        return bool(self.error)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready record, with the keys of :func:`output_fields` in that order."""
+        data = {field.name: getattr(self, field.name) for field in fields(self)}
+        data["notes"] = list(self.notes)
+        return {key: value for key, value in data.items() if value is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> OutputRecord:
+        """The record that :meth:`to_dict` gave `data`."""
+        return cls(**{**data, "notes": tuple(data.get("notes") or ())})
+
+
 def check_job(task: Any, target_lang: Any) -> None:
-    """Raise :class:`InputError` unless `task` and `target_lang` are supported."""
+    """Raise :class:`InputError` unless `task` is supported and `target_lang` suits it.
+
+    `target_lang` may be None for ``summarize`` only: each summary is then in its article's language.
+    """
     if task not in TASKS:
         raise InputError(f"task {task!r} is not supported; use 'summarize', 'translate' or 'both'")
+    if target_lang is None:
+        if task != "summarize":
+            raise InputError(f"task {task!r} needs a target language; set --to (target_lang) to 'en' or 'zh'")
+        return
     if target_lang not in SUPPORTED_LANGUAGES:
         raise InputError(f"target_lang {target_lang!r} is not supported; use 'en' or 'zh'")
