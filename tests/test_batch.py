@@ -29,6 +29,8 @@ from summarize.store import ModelStore
 from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
 
 GROUP_SIZE = 4
+OFFLINE_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "offline.yaml"
+"""The repository's offline settings: extractive summaries, no downloads."""
 DOCS: tuple[str, ...] = tuple(text for pair in zip(ENGLISH_CORPUS, CHINESE_CORPUS) for text in pair)
 """Twenty-four articles, English and Chinese in turn."""
 
@@ -189,12 +191,23 @@ def test_a_file_that_is_not_parquet_is_refused(tmp_path: Path) -> None:
         check_inputs([path], "text")
 
 
-def test_csv_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+def test_a_csv_row_that_is_not_utf8_is_an_error_record_and_reading_goes_on(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
-    path.write_bytes(b"id,text\n1,ok\n2,caf\xe9\n")
+    path.write_bytes(b"id,text\n1,ok\n2,caf\xe9\n3,fine\n")
+    assert list(read_records([path])) == [
+        InputRecord(f"{path}:2", "1", "ok"),
+        InputRecord(f"{path}:3", f"{path}:3", None, "row is not UTF-8 text (byte 0xe9)"),
+        InputRecord(f"{path}:4", "3", "fine"),
+    ]
+    assert count_records([path]) == 3
+
+
+def test_a_csv_header_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_bytes(b"id,t\xe9xt\n1,ok\n")
     with pytest.raises(InputError) as caught:
-        list(read_records([path]))
-    assert str(caught.value) == f"{path} is not UTF-8 text; convert it to UTF-8"
+        check_inputs([path], "text")
+    assert str(caught.value) == f"the header of {path} is not UTF-8 text (byte 0xe9); convert the file to UTF-8"
 
 
 @pytest.mark.parametrize("kind", ["jsonl", "csv", "parquet"])

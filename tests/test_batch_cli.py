@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -17,7 +18,8 @@ import yaml
 from summarize import ConfigError, Service, load_settings
 from summarize.batch import run_batch
 from summarize.cli import main
-from test_batch import article_rows, batch_overrides, read_output, write_jsonl
+from summarize.text import detect_language
+from test_batch import OFFLINE_CONFIG, article_rows, batch_overrides, read_output, write_jsonl
 
 KILL_RECORDS = 120
 
@@ -110,10 +112,78 @@ def test_the_command_reports_a_missing_input(cli_job: dict[str, Path], capsys: p
     assert capsys.readouterr().err == f"summarize: error: cannot read {missing}: no such file\n"
 
 
+def test_mixed_languages_without_to_killed_and_rerun_give_one_own_language_record_per_id(tmp_path: Path) -> None:
+    rows = article_rows(2000)  # English and Chinese in turn
+    source = write_jsonl(tmp_path / "mixed.jsonl", rows)
+    out, log = tmp_path / "out.jsonl", tmp_path / "stderr.log"
+    command = [sys.executable, "-m", "summarize", "batch", "--input", str(source), "--output", str(out)]
+    command += ["--task", "summarize", "--config", str(OFFLINE_CONFIG)]
+    first = _kill_after(command, out, 1, log)
+    assert 0 < first < len(rows)
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    records = read_output(out)
+    assert [record["id"] for record in records] == [row["id"] for row in rows]
+    assert {(record["source_lang"], record["target_lang"], record["error"]) for record in records[::2]} == {("en", "en", "")}
+    assert {(record["source_lang"], record["target_lang"], record["error"]) for record in records[1::2]} == {("zh", "zh", "")}
+    assert [detect_language(record["summary"]).language for record in records] == ["en", "zh"] * (len(rows) // 2)
+    assert re.fullmatch(
+        rf"batch: {len(rows) - first:,} done, 0 failed, {first:,} skipped \(already in the output\) in \d+(s|m\d\ds); "
+        rf"output: {re.escape(str(out))}\n",
+        finished.stderr,
+    )
+
+
+def _limit_file_size(size: int) -> None:
+    """In the child: writes past `size` bytes fail with EFBIG (as a full disk fails them) instead of a signal."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def test_a_write_that_fails_mid_job_stops_it_in_one_line_and_a_rerun_resumes(tmp_path: Path) -> None:
+    rows = [{"id": f"e{index}", "text": f"Report {index} came in today. It was short. Nothing else happened."} for index in range(40)]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    out = tmp_path / "out.jsonl"
+    command = [sys.executable, "-m", "summarize", "batch", "--input", str(source), "--output", str(out)]
+    command += ["--task", "summarize", "--config", str(OFFLINE_CONFIG), "--set", "batch.group_size=4"]
+    stopped = subprocess.run(command, capture_output=True, text=True, preexec_fn=lambda: _limit_file_size(2000))
+    assert (stopped.returncode, stopped.stderr) == (
+        1,
+        f"summarize: error: cannot write output {out} (File too large); "
+        "fix that and run the same command again: the job resumes where it stopped\n",
+    )
+    assert 0 < out.stat().st_size <= 2000
+    finished = subprocess.run(command, capture_output=True, text=True)
+    assert finished.returncode == 0, finished.stderr[-2000:]
+    assert [record["id"] for record in read_output(out)] == [row["id"] for row in rows]
+
+
+@pytest.mark.parametrize("task", ["translate", "both"])
+def test_translation_without_to_is_refused_in_one_line(cli_job: dict[str, Path], task: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["batch", "--input", str(cli_job["source"]), "--output", str(cli_job["out"]), "--task", task])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"summarize: error: task {task!r} needs a target language; set --to (target_lang) to 'en' or 'zh'\n"
+    )
+
+
+def test_a_missing_translation_model_is_said_before_the_job_starts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", article_rows(4))
+    missing = tmp_path / "no-model"
+    code = main(["batch", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), "--task", "translate"]
+                + ["--to", "en", "--config", str(OFFLINE_CONFIG), "--set", f"translate.models.zh-en.model={missing}"])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"summarize: error: no record of this job can succeed: model directory {str(missing)!r} "
+        f"(translate.models.zh-en) has no config.json; point translate.models.zh-en.model at a folder saved "
+        f"with save_pretrained()\n"
+    )
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl"]
+
+
 @pytest.mark.parametrize(
     "arguments",
     [
-        ["--task", "summarize"],
         ["--task", "summarise", "--to", "en"],
         ["--task", "summarize", "--to", "fr"],
         ["--task", "summarize", "--to", "en", "--engine", "spark"],

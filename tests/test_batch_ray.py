@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,12 +17,12 @@ from typing import Any
 
 import pytest
 
-from summarize import ModelUnavailableError, Service, load_settings
+from summarize import Service, load_settings
 from summarize.batch import Progress, run_batch
 from summarize.batch.ray_runner import run_batch_ray, worker_count
 from summarize.config import ConfigError, RaySettings
 from summarize.store import ModelStore
-from test_batch import article_rows, batch_overrides, read_output, write_jsonl
+from test_batch import OFFLINE_CONFIG, article_rows, batch_overrides, read_output, write_jsonl
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +52,55 @@ def _by_id(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {record["id"]: record for record in records}
 
 
+OUR_LINE = re.compile(r"batch: .*")
+
+
+def _ray_command(source: Path, out: Path, *extra: str) -> list[str]:
+    command = [sys.executable, "-m", "summarize", "batch", "--engine", "ray", "--input", str(source)]
+    return command + ["--output", str(out), "--task", "summarize", "--config", str(OFFLINE_CONFIG), *extra]
+
+
+def test_the_ray_engine_is_quiet_unless_verbose(tmp_path: Path) -> None:
+    """Runs before the module's Ray runtime starts: each command starts (and stops) its own."""
+    pytest.importorskip("ray")
+    source = write_jsonl(tmp_path / "in.jsonl", article_rows(4))
+    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+    quiet = subprocess.run(_ray_command(source, tmp_path / "quiet.jsonl"), capture_output=True, text=True, env=environment)
+    assert quiet.returncode == 0, quiet.stderr[-3000:]
+    assert quiet.stdout == ""
+    assert [line for line in quiet.stderr.splitlines() if not OUR_LINE.fullmatch(line)] == []
+    assert len(read_output(tmp_path / "quiet.jsonl")) == 4
+    verbose = subprocess.run(
+        _ray_command(source, tmp_path / "verbose.jsonl", "--verbose"), capture_output=True, text=True, env=environment
+    )
+    assert verbose.returncode == 0, verbose.stderr[-3000:]
+    assert "Started a local Ray instance" in verbose.stderr
+
+
+def test_the_ray_engine_says_no_record_can_succeed_before_ray_starts(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "in.jsonl", article_rows(2))
+    overrides = {f"summarize.models.{lang}.model": str(tmp_path / f"no-model-{lang}") for lang in ("en", "zh")}
+    code = f"""
+import ray
+from summarize import ModelUnavailableError, load_settings
+from summarize.batch.ray_runner import run_batch_ray
+settings = load_settings(overrides={batch_overrides(tiny_models, **overrides)!r}, environ={{}})
+try:
+    list(run_batch_ray([{str(source)!r}], {str(tmp_path / "out.jsonl")!r}, "summarize", settings=settings))
+except ModelUnavailableError as error:
+    print(error)
+    print("ray started:", ray.is_initialized())
+"""
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    message = " ".join(
+        f"model directory {str(tmp_path / f'no-model-{lang}')!r} (summarize.models.{lang}) has no config.json; "
+        f"point summarize.models.{lang}.model at a folder saved with save_pretrained(){';' if lang == 'en' else ''}"
+        for lang in ("en", "zh")
+    )
+    assert shown.stdout == f"no record of this job can succeed: {message}\nray started: False\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["in.jsonl"]
+
+
 def test_the_ray_engine_writes_the_records_of_the_local_engine(
     local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
@@ -58,7 +109,10 @@ def test_the_ray_engine_writes_the_records_of_the_local_engine(
     local_progress, ray_progress = Progress(io.StringIO(), quiet=True), Progress(io.StringIO(), quiet=True)
     service = Service(settings, store=ModelStore())
     list(run_batch(inputs, tmp_path / "local.jsonl", "both", "en", service=service, progress=local_progress))
-    yielded = list(run_batch_ray(inputs, tmp_path / "ray.jsonl", "both", "en", settings=settings, progress=ray_progress))
+    yielded = [
+        record.to_dict()
+        for record in run_batch_ray(inputs, tmp_path / "ray.jsonl", "both", "en", settings=settings, progress=ray_progress)
+    ]
     local, distributed = read_output(tmp_path / "local.jsonl"), read_output(tmp_path / "ray.jsonl")
     assert distributed == yielded
     assert len(distributed) == len(_by_id(distributed)) == 19
@@ -81,7 +135,7 @@ def test_the_ray_engine_resumes_a_torn_output(local_ray: Any, tiny_models: dict[
     assert progress.counts.skipped == 10
 
 
-def test_a_worker_error_reaches_the_caller_as_the_project_error(
+def test_a_missing_model_gives_error_records_from_the_workers(
     local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path
 ) -> None:
     missing = tmp_path / "no-model"
@@ -89,13 +143,14 @@ def test_a_worker_error_reaches_the_caller_as_the_project_error(
         overrides=batch_overrides(tiny_models, **{"summarize.models.en.model": str(missing), "batch.ray.workers": 1}),
         environ={},
     )
-    source = write_jsonl(tmp_path / "in.jsonl", article_rows(1))
-    with pytest.raises(ModelUnavailableError) as caught:
-        list(run_batch_ray([source], tmp_path / "out.jsonl", "summarize", "en", settings=settings))
-    assert str(caught.value) == (
+    source = write_jsonl(tmp_path / "in.jsonl", article_rows(2))  # one English, one Chinese
+    records = [record.to_dict() for record in run_batch_ray([source], tmp_path / "out.jsonl", "summarize", settings=settings)]
+    assert read_output(tmp_path / "out.jsonl") == records
+    assert _by_id(records)["a0"]["error"] == (
         f"model directory {str(missing)!r} (summarize.models.en) has no config.json; "
         f"point summarize.models.en.model at a folder saved with save_pretrained()"
     )
+    assert (_by_id(records)["a1"]["error"], _by_id(records)["a1"]["target_lang"]) == ("", "zh")
 
 
 @pytest.mark.parametrize(
