@@ -113,7 +113,7 @@ def test_the_command_reports_a_missing_input(cli_job: dict[str, Path], capsys: p
 
 
 def test_mixed_languages_without_to_killed_and_rerun_give_one_own_language_record_per_id(tmp_path: Path) -> None:
-    rows = article_rows(2000)  # English and Chinese in turn
+    rows = article_rows(1000)  # English and Chinese in turn
     source = write_jsonl(tmp_path / "mixed.jsonl", rows)
     out, log = tmp_path / "out.jsonl", tmp_path / "stderr.log"
     command = [sys.executable, "-m", "summarize", "batch", "--input", str(source), "--output", str(out)]
@@ -129,8 +129,8 @@ def test_mixed_languages_without_to_killed_and_rerun_give_one_own_language_recor
     assert [detect_language(record["summary"]).language for record in records] == ["en", "zh"] * (len(rows) // 2)
     assert re.fullmatch(
         rf"batch: {len(rows) - first:,} done, 0 failed, {first:,} skipped \(already in the output\) in \d+(s|m\d\ds); "
-        rf"output: {re.escape(str(out))}\n",
-        finished.stderr,
+        rf"output: {re.escape(str(out))}",
+        finished.stderr.splitlines()[-1],
     )
 
 
