@@ -21,8 +21,7 @@ try:
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
-from .batch import TASKS, Progress, run_batch
-from .batch.records import OutputRecord
+from .batch import TASKS, OutputRecord, Progress, run_batch
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .errors import InputError, SummarizeError
 from .results import Result

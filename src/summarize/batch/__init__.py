@@ -28,12 +28,13 @@ from .job import run_batch
 from .processing import process_records
 from .progress import Progress
 from .readers import count_records, read_records
-from .records import TASKS, BatchCounts, InputRecord, Task
+from .records import TASKS, BatchCounts, InputRecord, OutputRecord, Task
 
 __all__ = [
     "TASKS",
     "BatchCounts",
     "InputRecord",
+    "OutputRecord",
     "Progress",
     "Task",
     "count_records",
