@@ -137,6 +137,19 @@ def test_errors_exit_1_with_one_line(capsys: pytest.CaptureFixture[str], argv: l
     assert run(argv, capsys) == (1, "", message)
 
 
+def test_environment_errors_name_the_variable(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUMMARIZE_CONFIG", "nope.yaml")
+    assert run(["summarize", str(ENGLISH)], capsys) == (
+        1, "", "summarize: error: config file not found: nope.yaml (from the environment variable SUMMARIZE_CONFIG)\n"
+    )
+    monkeypatch.delenv("SUMMARIZE_CONFIG")
+    monkeypatch.setenv("SUMMARIZE_RUNTIM__DEVICE", "cpu")
+    assert run(["summarize", str(ENGLISH), "--config", OFFLINE], capsys)[2] == (
+        "summarize: error: unknown setting 'runtim'; allowed keys in the top level: runtime, limits, summarize, "
+        "translate, server, batch (from the environment variable SUMMARIZE_RUNTIM__DEVICE; fix or unset it)\n"
+    )
+
+
 def test_empty_stdin(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["summarize", "--config", OFFLINE], capsys, b"  \n ") == (
         1,

@@ -66,10 +66,44 @@ def test_bad_settings_name_the_key_and_the_allowed_values(overrides: dict, messa
     assert str(raised.value) == message
 
 
-def test_bad_environment_variable_is_reported() -> None:
+ENV_ERRORS = [
+    (
+        {"SUMMARIZE_RUNTIME__DEVICE": "gpu"},
+        "setting 'runtime.device' is 'gpu'; allowed values: auto, cpu, cuda, mps "
+        "(from the environment variable SUMMARIZE_RUNTIME__DEVICE; fix or unset it)",
+    ),
+    (
+        {"SUMMARIZE_RUNTIM__DEVICE": "cpu", "SUMMARIZE_LIMITS__MAX_CHARS": "500"},
+        "unknown setting 'runtim'; allowed keys in the top level: runtime, limits, summarize, translate, server, batch "
+        "(from the environment variable SUMMARIZE_RUNTIM__DEVICE; fix or unset it)",
+    ),
+    (
+        {"SUMMARIZE_BATCH__GROUP_SIZE": "0"},
+        "batch: setting 'group_size' must be at least 1, not 0 (from the environment variable "
+        "SUMMARIZE_BATCH__GROUP_SIZE; fix or unset it)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("environ", "message"), ENV_ERRORS)
+def test_bad_environment_variable_is_named_as_the_source(environ: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError) as raised:
-        load_settings(environ={"SUMMARIZE_RUNTIME__DEVICE": "gpu"})
+        load_settings(environ=environ)
+    assert str(raised.value) == message
+
+
+def test_an_error_of_the_file_is_not_blamed_on_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("runtime:\n  device: gpu\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(path, environ={"SUMMARIZE_LIMITS__MAX_CHARS": "500"})
     assert str(raised.value) == "setting 'runtime.device' is 'gpu'; allowed values: auto, cpu, cuda, mps"
+
+
+def test_a_config_path_from_the_environment_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(tmp_path / "nope.yaml", environ={}, path_from="the environment variable SUMMARIZE_CONFIG")
+    assert str(raised.value) == f"config file not found: {tmp_path / 'nope.yaml'} (from the environment variable SUMMARIZE_CONFIG)"
 
 
 def test_missing_config_file(tmp_path: Path) -> None:

@@ -65,7 +65,9 @@ def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = 
             raise InputError(f"--set expects KEY=VALUE, e.g. summarize.engine=extractive; got {item!r}")
         overrides[key.strip()] = value
     overrides.update(extra or {})
-    return load_settings(args.config or os.environ.get(CONFIG_ENV), overrides)
+    if args.config:
+        return load_settings(args.config, overrides)
+    return load_settings(os.environ.get(CONFIG_ENV) or None, overrides, path_from=f"the environment variable {CONFIG_ENV}")
 
 
 def _notes(result: Result, args: argparse.Namespace) -> list[str]:

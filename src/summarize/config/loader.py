@@ -7,6 +7,7 @@ naming the key, where it came from and what is allowed.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import os
 import types
@@ -28,43 +29,67 @@ def load_settings(
     path: str | Path | None = None,
     overrides: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    path_from: str = "",
 ) -> Settings:
     """Build settings from a YAML file, ``SUMMARIZE_*`` variables and dotted overrides.
 
     Environment variables name a key with ``__`` between levels, e.g.
     ``SUMMARIZE_RUNTIME__DEVICE=cpu``; overrides use dots,
-    e.g. ``{"summarize.engine": "extractive"}``. Later layers win.
+    e.g. ``{"summarize.engine": "extractive"}``. Later layers win. An error caused by an
+    environment variable names it; `path_from` says where `path` came from when it was not
+    given directly (e.g. ``"the environment variable SUMMARIZE_CONFIG"``), for the file's errors.
     """
     merged: dict[str, Any] = {}
     if path is not None:
-        _deep_merge(merged, _read_yaml(Path(path)))
+        _deep_merge(merged, _read_yaml(Path(path), f" (from {path_from})" if path_from else ""))
     environ = os.environ if environ is None else environ
     for name, raw in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX) or ENV_SEPARATOR not in name:
             continue
         keys = name[len(ENV_PREFIX):].lower().split(ENV_SEPARATOR)
-        _deep_merge(merged, _nest(keys, _parse_text(keys, raw)))
+        _merge_variable(merged, name, _nest(keys, _parse_text(keys, raw)))
     for dotted, value in (overrides or {}).items():
         keys = dotted.split(".")
         _deep_merge(merged, _nest(keys, _parse_text(keys, value) if isinstance(value, str) else value))
     return _build(Settings, merged, prefix="")
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _merge_variable(merged: dict[str, Any], name: str, layer: dict[str, Any]) -> None:
+    """Merge one environment variable's setting; if it makes the settings invalid, say it came from `name`."""
+    candidate = copy.deepcopy(merged)
+    _deep_merge(candidate, layer)
+    try:
+        _build(Settings, candidate, prefix="")
+    except ConfigError as error:
+        if _is_valid(merged):
+            raise ConfigError(f"{error} (from the environment variable {name}; fix or unset it)") from None
+    _deep_merge(merged, layer)
+
+
+def _is_valid(data: dict[str, Any]) -> bool:
+    try:
+        _build(Settings, copy.deepcopy(data), prefix="")
+    except ConfigError:
+        return False
+    return True
+
+
+def _read_yaml(path: Path, origin: str = "") -> dict[str, Any]:
+    """The mapping in a YAML file; errors name the file and, after it, `origin` (where its path came from)."""
     try:
         content = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
+        raise ConfigError(f"config file not found: {path}{origin}") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read config file {path}: {error}") from None
+        raise ConfigError(f"cannot read config file {path}{origin}: {error}") from None
     try:
         data = yaml.safe_load(content)
     except yaml.YAMLError as error:
-        raise ConfigError(f"config file {path} is not valid YAML: {error}") from None
+        raise ConfigError(f"config file {path}{origin} is not valid YAML: {error}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ConfigError(f"config file {path} must hold a mapping of settings, not {type(data).__name__}")
+        raise ConfigError(f"config file {path}{origin} must hold a mapping of settings, not {type(data).__name__}")
     return data
 
 
