@@ -14,8 +14,9 @@ STARTUP_TIMEOUT_S = 60.0
 class LiveServer:
     """Serve an ASGI app on a free port of 127.0.0.1 while the ``with`` block runs."""
 
-    def __init__(self, app: object) -> None:
-        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on")
+    def __init__(self, app: object, **options: object) -> None:
+        """`options` are more ``uvicorn.Config`` arguments, e.g. ``http=`` a protocol class."""
+        config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", **options)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="live-server", daemon=True)
         self.url = ""

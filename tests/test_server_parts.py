@@ -13,8 +13,9 @@ from conftest import tiny_overrides
 from summarize import ConfigError, InputError, ModelUnavailableError, Result, Service, SummarizeError, load_settings
 from summarize.choices import SummaryChoices, choice_names, choice_settings
 from summarize.cli import main
+from summarize.http_errors import ApiError, error_response
+from summarize.server import Gate
 from summarize.store import ModelStore
-from summarize.server import ApiError, Gate, error_response
 from summarize.text import Detection
 from summarize.ui import (
     Actions,

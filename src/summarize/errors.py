@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .wording import Vocabulary, in_words
+from .wording import Message, Vocabulary, in_words
 
 
 class SummarizeError(Exception):
@@ -20,6 +20,17 @@ class SummarizeError(Exception):
 
 class InputError(SummarizeError, ValueError):
     """The text, language or option given by the caller cannot be used."""
+
+
+class InputItemsError(InputError):
+    """Items of a list of texts that cannot be used: each with its index and what is wrong with it."""
+
+    def __init__(self, items: list[tuple[int, str]]) -> None:
+        parts: list[object] = []
+        for position, (_, message) in enumerate(items):
+            parts.extend((["; "] if position else []) + list(message.parts if isinstance(message, Message) else (message,)))
+        super().__init__(Message(*parts))
+        self.items = items
 
 
 class ConfigError(SummarizeError, ValueError):

@@ -26,7 +26,6 @@ try:
     from pydantic_core import PydanticCustomError
     from starlette.concurrency import run_in_threadpool
     from starlette.exceptions import HTTPException
-    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError(
         f"the web server needs the 'web' extra ({missing.name} is missing): pip install 'bilingual-summarize[web]'"
@@ -34,46 +33,33 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
-from .errors import InputError, ModelUnavailableError, SummarizeError
+from .errors import SummarizeError
+from .http_errors import ApiError, ErrorBody, error_response
+from .http_guards import (
+    API_PREFIX,
+    BodySizeLimit,
+    FailedAuthLimit,
+    HostCheck,
+    StoredUploadLimit,
+    allowed_hosts,
+    header_timeout_protocol,
+)
 from .hub import model_status
+from .redaction import hide_paths
 from .results import Result
 from .service import Service
+from .text import BIDI_CONTROLS
+from .uploads import refuse_unuploaded_files
 
-API_PREFIX = "/v1"
-GRADIO_UPLOAD_PATH = "/gradio_api/upload"
-"""Gradio's file upload route: its size limit is ``server.max_upload_bytes``, enforced by Gradio."""
 RETRY_AFTER_SECONDS = 2
 UI_LOGIN_MESSAGE = "This server needs its API key: enter it as the password (any user name)."
 ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 T = TypeVar("T")
 
-SERVICE_ERRORS: tuple[tuple[type[SummarizeError], int, str], ...] = (
-    (InputError, 422, "invalid_input"),
-    (ModelUnavailableError, 503, "model_unavailable"),
-    (SummarizeError, 400, "error"),
-)
-"""Service exceptions and their HTTP status and error type; the first matching row wins."""
-
-HTTP_ERROR_TYPES = {400: "invalid_request", 401: "unauthorized", 404: "not_found", 405: "method_not_allowed"}
-"""Error types of HTTP exceptions raised by FastAPI itself (ours carry their own, see :class:`ApiError`)."""
-
-BODY_NOT_AN_OBJECT = (
-    'the request body must be a JSON object such as {"text": "...", "target_lang": "zh"}, '
-    "sent with the header Content-Type: application/json"
-)
 JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
 
 
 # --------------------------------------------------------------------------- schemas
-
-
-class ErrorDetail(BaseModel):
-    type: str = Field(description="Machine-readable kind, e.g. invalid_input, unauthorized, busy.")
-    message: str = Field(description="What is wrong and how to fix it.")
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
 
 
 class _TextRequest(BaseModel):
@@ -93,13 +79,14 @@ class _TextRequest(BaseModel):
             )
         if not value:
             raise PydanticCustomError("text_empty_list", "is an empty list; give at least one article")
-        for index, item in enumerate(value):
-            if not isinstance(item, str):
-                raise PydanticCustomError(
-                    "text_item_type",
-                    "item {index} must be a string, not {kind}",
-                    {"index": index, "kind": _json_type(item)},
-                )
+        items = [
+            (index, f"must be a string, not {_json_type(item)}")
+            for index, item in enumerate(value)
+            if not isinstance(item, str)
+        ]
+        if items:
+            problems = "; ".join(f"item {index} {message}" for index, message in items)
+            raise PydanticCustomError("text_item_type", "{problems}", {"problems": problems, "items": items})
         return value
 
 
@@ -131,7 +118,14 @@ class ResultOut(Result):
 
     @classmethod
     def of(cls, result: Result) -> ResultOut:
-        return cls(**result.to_dict())
+        """What a client sees of `result`: model names and notes without server paths."""
+        data = result.to_dict()
+        data.update(
+            text=BIDI_CONTROLS.sub("", result.text),
+            model=hide_paths(result.model),
+            notes=[hide_paths(note) for note in result.notes],
+        )
+        return cls(**data)
 
 
 class ResultsOut(BaseModel):
@@ -142,7 +136,7 @@ class ResultsOut(BaseModel):
 
 class ModelOut(BaseModel):
     role: str = Field(description="Where the model is configured, e.g. summarize.models.en.")
-    name: str
+    name: str = Field(description="The Hub id, or the folder name of a local directory.")
     status: str = Field(description="'local directory', 'cached' or 'missing'.")
 
 
@@ -163,7 +157,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (400, "Malformed JSON"),
         (401, "Missing or wrong API key (when server.api_key is set)"),
         (413, "Request body over server.max_request_bytes"),
-        (422, "Invalid request or input text"),
+        (422, "Invalid request or input text; for a list, `items` names every bad item"),
+        (429, "Too many wrong API keys from this address (server.max_failed_auth)"),
         (503, "Server busy, or a needed model is unavailable"),
     )
 }
@@ -173,102 +168,11 @@ def _json_type(value: Any) -> str:
     return "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
 
 
-# --------------------------------------------------------------------------- errors
-
-
-class ApiError(HTTPException):
-    """An HTTP-level failure (auth, size, capacity) with its error type."""
-
-    def __init__(self, status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status_code=status, detail=message, headers=headers)
-        self.kind = kind
-
-
-def _validation_message(error: RequestValidationError) -> tuple[int, str, str]:
-    problems = error.errors()
-    not_json = next((problem for problem in problems if problem["type"] == "json_invalid"), None)
-    if not_json is not None:
-        return 400, "invalid_json", f"the request body is not valid JSON ({not_json.get('ctx', {}).get('error', '')})"
-    if any(tuple(problem["loc"]) == ("body",) for problem in problems):
-        return 422, "invalid_request", BODY_NOT_AN_OBJECT
-    parts = []
-    for problem in problems:
-        where = ".".join(str(part) for part in problem["loc"][1:]) or "body"
-        parts.append(f"{where}: {problem['msg']}")
-    return 422, "invalid_request", "; ".join(parts)
-
-
-def error_response(error: Exception) -> JSONResponse:
-    """The one place where a failure becomes an HTTP status and a JSON error body."""
-    headers = None
-    if isinstance(error, SummarizeError):
-        status, kind = next((status, kind) for cls, status, kind in SERVICE_ERRORS if isinstance(error, cls))
-        message = str(error)
-    elif isinstance(error, RequestValidationError):
-        status, kind, message = _validation_message(error)
-    elif isinstance(error, HTTPException):
-        status, message, headers = error.status_code, str(error.detail), error.headers
-        kind = getattr(error, "kind", HTTP_ERROR_TYPES.get(status, "http_error"))
-    else:
-        raise TypeError(f"no HTTP mapping for {type(error).__name__}")
-    body = ErrorBody(error=ErrorDetail(type=kind, message=message))
-    return JSONResponse(body.model_dump(), status_code=status, headers=headers)
+# --------------------------------------------------------------------------- errors and limits
 
 
 async def _handle(request: Request, error: Exception) -> JSONResponse:
     return error_response(error)
-
-
-# --------------------------------------------------------------------------- limits
-
-
-class _BodyTooLarge(ApiError):
-    def __init__(self, limit: int) -> None:
-        message = f"the request body is over the limit of {limit:,} bytes (server.max_request_bytes)"
-        super().__init__(413, "request_too_large", message)
-
-
-class BodySizeLimit:
-    """ASGI middleware: answer 413 when a request body is over `limit` bytes (declared or streamed).
-
-    Gradio's upload route is left to Gradio, which enforces ``server.max_upload_bytes``.
-    """
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app = app
-        self.limit = limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(GRADIO_UPLOAD_PATH):
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await error_response(_BodyTooLarge(self.limit))(scope, receive, send)
-            return
-        received = 0
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.limit:
-                    raise _BodyTooLarge(self.limit)
-            return message
-
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, limited_receive, tracked_send)
-        except _BodyTooLarge as error:
-            if started:
-                raise
-            await error_response(error)(scope, receive, send)
 
 
 class Gate:
@@ -352,8 +256,15 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     def gate(request: Request) -> Gate:
         return request.app.state.gate
 
+    def check_list_length(texts: str | list[str]) -> None:
+        limit = service.settings.limits.max_items
+        if isinstance(texts, list) and len(texts) > limit:
+            message = f"text has {len(texts):,} items, over the limit of {limit:,} (limits.max_items); send fewer per request"
+            raise ApiError(422, "invalid_request", message)
+
     @router.post("/summarize", response_model=ResultOut | ResultsOut, summary="Summarize one article or a list")
     async def summarize(body: SummarizeRequest, request: Request) -> ResultOut | ResultsOut:
+        check_list_length(body.text)
         chosen = choices.service(body.model)
         options = {"source_lang": body.source_lang, "length": body.length}
         if isinstance(body.text, str):
@@ -364,6 +275,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
 
     @router.post("/translate", response_model=ResultOut | ResultsOut, summary="Translate one article or a list")
     async def translate(body: TranslateRequest, request: Request) -> ResultOut | ResultsOut:
+        check_list_length(body.text)
         if isinstance(body.text, str):
             call = functools.partial(service.translate, body.text, body.target_lang, source_lang=body.source_lang)
             return ResultOut.of(await gate(request).run(call))
@@ -378,7 +290,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
         return ModelsOut(
             engine=settings.summarize.engine,
             choices=choices.names,
-            models=[ModelOut(role=row.role, name=row.name, status=row.status) for row in statuses],
+            models=[ModelOut(role=row.role, name=hide_paths(row.name), status=row.status) for row in statuses],
         )
 
     @router.api_route("/{path:path}", methods=list(ANY_METHOD), include_in_schema=False)
@@ -424,7 +336,13 @@ def create_app(settings: Settings) -> FastAPI:
     )
     for error_type in (SummarizeError, RequestValidationError, HTTPException):
         app.add_exception_handler(error_type, _handle)
-    app.add_middleware(BodySizeLimit, limit=server.max_request_bytes)
+    demo = build_ui(service)
+    refuse_unuploaded_files(demo)
+    app.add_middleware(StoredUploadLimit, demo=demo, limit=server.max_stored_upload_bytes)
+    app.add_middleware(BodySizeLimit, limit=server.max_request_bytes, upload_limit=server.max_upload_request_bytes)
+    if server.api_key:
+        app.add_middleware(FailedAuthLimit, limit=server.max_failed_auth, window=server.failed_auth_window_seconds)
+    app.add_middleware(HostCheck, allowed=allowed_hosts(server))
 
     @app.get("/healthz", response_model=HealthOut, summary="Liveness check (no API key needed)")
     async def healthz() -> HealthOut:
@@ -433,11 +351,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(_api_router(service, SummaryChoices(service)))
     return gradio.mount_gradio_app(
         app,
-        build_ui(service),
+        demo,
         path="/",
         max_file_size=server.max_upload_bytes,
         auth=_ui_login(server.api_key) if server.api_key else None,
         auth_message=UI_LOGIN_MESSAGE,
+        show_error=False,
         footer_links=["api"],
         css=UI_CSS,
         ssr_mode=False,
@@ -451,4 +370,10 @@ def serve(settings: Settings) -> None:
     """Run the server on ``server.host:server.port`` until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port)
+    server = settings.server
+    uvicorn.run(
+        create_app(settings),
+        host=server.host,
+        port=server.port,
+        http=header_timeout_protocol(server.header_timeout_seconds),
+    )

@@ -17,12 +17,21 @@ from .config import Settings, load_settings
 from .documents import is_translatable, read_document
 from .engines.extractive import ExtractiveSummarizer
 from .engines.seq2seq import Seq2SeqModel
-from .errors import InputError, ModelMissingError, ModelUnavailableError
+from .errors import InputError, InputItemsError, ModelMissingError, ModelUnavailableError
 from .glossary import Glossary
 from .store import ModelStore, default_store
 from .results import Result
 from .summarizer import summarize_documents
-from .text import LANGUAGE_NAMES, OTHER_LANGUAGE, SUPPORTED_LANGUAGES, Detection, Language, detect_language, normalize_text
+from .text import (
+    LANGUAGE_NAMES,
+    OTHER_LANGUAGE,
+    SUPPORTED_LANGUAGES,
+    Detection,
+    Language,
+    detect_language,
+    first_lone_surrogate,
+    normalize_text,
+)
 from .translate import stream_translation, translate_documents
 from .wording import Argument, Message
 
@@ -81,6 +90,14 @@ def _fallback_note(model: str, error: ModelUnavailableError) -> str:
     return f"abstractive model unavailable ({error}); extractive summary used instead"
 
 
+def _naming(argument: str, message: str) -> str:
+    """`message` about the list item `argument`, starting with its name (``texts[3]: unsupported language ...``)."""
+    if message.startswith(argument):
+        return message
+    parts = message.parts if isinstance(message, Message) else (message,)
+    return Message(Argument(argument), ": ", *parts)
+
+
 class Service:
     """Summarize and translate English and Chinese text as the settings say."""
 
@@ -105,6 +122,14 @@ class Service:
         name = Argument(argument)
         if not isinstance(text, str):
             raise InputError(Message(name, f" must be a string, not {type(text).__name__}"))
+        surrogate = first_lone_surrogate(text)
+        if surrogate is not None:
+            raise InputError(
+                Message(
+                    name, f" is not valid Unicode: character {surrogate:,} is a lone surrogate "
+                    f"(\\u{ord(text[surrogate]):04x}); send the text encoded as UTF-8",
+                )
+            )
         normalized = normalize_text(text)
         if not normalized:
             raise InputError(Message(name, " is empty; give the article text"))
@@ -131,23 +156,35 @@ class Service:
             _check_language(target_lang, "target_lang")
         if source_lang is not None:
             _check_language(source_lang, "source_lang")
-        sources = []
+        sources, problems = [], []
         for index, raw in enumerate(texts):
             argument = "text" if len(texts) == 1 else f"texts[{index}]"
-            text = self.check_text(raw, argument)
-            detection = None if source_lang else detect_language(text)
-            source = source_lang or detection.language
-            target = target_lang or source
-            if not same_as_source and target == source:
-                raise InputError(
-                    Message(
-                        Argument(argument), f" is already in {source!r}; translation goes en->zh or zh->en, so set ",
-                        Argument("target_lang"), " to the other language",
-                    )
-                )
-            given_notes = _contradiction(source_lang, text) if source_lang else []
-            sources.append(_Source(text, source, target, detection, given_notes))
+            try:
+                sources.append(self._source(raw, argument, target_lang, source_lang, same_as_source))
+            except InputError as error:
+                if len(texts) == 1:
+                    raise
+                problems.append((index, _naming(argument, error.args[0])))
+        if problems:
+            raise InputItemsError(problems)
         return sources
+
+    def _source(
+        self, raw: Any, argument: str, target_lang: Any, source_lang: Any, same_as_source: bool
+    ) -> _Source:
+        text = self.check_text(raw, argument)
+        detection = None if source_lang else detect_language(text)
+        source = source_lang or detection.language
+        target = target_lang or source
+        if not same_as_source and target == source:
+            raise InputError(
+                Message(
+                    Argument(argument), f" is already in {source!r}; translation goes en->zh or zh->en, so set ",
+                    Argument("target_lang"), " to the other language",
+                )
+            )
+        given_notes = _contradiction(source_lang, text) if source_lang else []
+        return _Source(text, source, target, detection, given_notes)
 
     # ------------------------------------------------------------------ summaries
 

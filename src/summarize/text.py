@@ -66,7 +66,13 @@ _FULLWIDTH_ALNUM = {
     code: code - 0xFEE0
     for code in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
 }
-_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_EMOJI = "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u21aa\u231a-\u23ff\u24c2\u25aa-\u27bf\u2934\u2935\u2b05-\u2b55\u3030\u303d\u3297\u3299\U0001f000-\U0001faff"
+"""Characters that start or continue emoji sequences (pictographs, skin tones, symbols with VS16)."""
+_ZERO_WIDTH = re.compile(f"[\u200b\u200c\u2060\ufeff\u00ad]|\u200d(?!(?<=[{_EMOJI}\ufe0f]\u200d)[{_EMOJI}])")
+"""Zero-width characters, except a joiner (ZWJ) between two emoji: 👨‍👩‍👧 stays one sequence."""
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+"""Bidirectional embeddings, overrides and isolates: they can make text display in another order than it reads."""
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HORIZONTAL_SPACE = re.compile("[^\\S\n]+")
 _SPACE_BETWEEN_HAN = re.compile(f"(?<=[{_HAN}\u3000-\u303f\uff00-\uffef]) (?=[{_HAN}\u3000-\u303f\uff00-\uffef])")
@@ -78,18 +84,26 @@ def normalize_text(text: str) -> str:
 
     NFC composition; full-width letters and digits become ASCII while Chinese
     full-width punctuation (，。！？“”) is kept; zero-width and control
-    characters go; runs of spaces (including the ideographic space) become one
+    characters go (a joiner between two emoji stays), and so do bidirectional
+    overrides and isolates (U+202A-202E, U+2066-2069); runs of spaces (including the ideographic space) become one
     space, spaces between Chinese characters are removed; line ends become
     ``\\n`` and at most one blank line separates paragraphs.
     """
     text = unicodedata.normalize("NFC", text).translate(_FULLWIDTH_ALNUM)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
     text = _ZERO_WIDTH.sub("", text)
+    text = BIDI_CONTROLS.sub("", text)
     text = _CONTROL.sub("", text)
     text = _HORIZONTAL_SPACE.sub(" ", text)
     text = _SPACE_BETWEEN_HAN.sub("", text)
     text = "\n".join(line.strip() for line in text.split("\n"))
     return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+def first_lone_surrogate(text: str) -> int | None:
+    """Where `text` holds a lone UTF-16 surrogate (which cannot be encoded as UTF-8), or None."""
+    match = _LONE_SURROGATE.search(text)
+    return match.start() if match else None
 
 
 # --------------------------------------------------------------------------- language detection

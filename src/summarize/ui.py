@@ -24,9 +24,11 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 from .batch import TASKS, OutputRecord, Progress, run_batch
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .errors import InputError, SummarizeError
+from .redaction import hide_paths
 from .results import Result
 from .service import Service
 from .text import LANGUAGE_NAMES, Detection
+from .uploads import uploads_only
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,8 +48,6 @@ UI_CSS = f"""
 """
 """The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-CACHE_CLEANUP = (3600, 86400)
-"""Every hour, delete uploads and results (batch outputs too) older than a day."""
 UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "length": "the Length choice"}
 """How error messages name the service's arguments here (the UI's controls)."""
 
@@ -100,7 +100,7 @@ def in_place(function: F, blanks: tuple[Any, ...]) -> F:
                 for outputs in function(*args):
                     yield (*outputs, "")
             except SummarizeError as error:
-                yield (*blanks, error_markdown(error.in_words(UI_WORDS)))
+                yield (*blanks, error_markdown(hide_paths(error.in_words(UI_WORDS))))
 
         return stream  # type: ignore[return-value]
 
@@ -109,7 +109,7 @@ def in_place(function: F, blanks: tuple[Any, ...]) -> F:
         try:
             outputs = function(*args)
         except SummarizeError as error:
-            return (*blanks, error_markdown(error.in_words(UI_WORDS)))
+            return (*blanks, error_markdown(hide_paths(error.in_words(UI_WORDS))))
         return (*outputs, "") if isinstance(outputs, tuple) else (outputs, "")
 
     return call  # type: ignore[return-value]
@@ -139,7 +139,7 @@ def describe_result(result: Result) -> str:
     chunks = f"{result.chunks} chunk" + ("" if result.chunks == 1 else "s")
     return (
         f"{LANGUAGE_NAMES[result.source_lang]} → {LANGUAGE_NAMES[result.target_lang]} · engine `{result.engine}` · "
-        f"model `{result.model}` · {chunks} · {result.seconds:.2f} s"
+        f"model `{hide_paths(result.model)}` · {chunks} · {result.seconds:.2f} s"
     )
 
 
@@ -149,7 +149,7 @@ def notice(result: Result, requested_engine: str) -> str:
     if requested_engine != "extractive" and result.engine.startswith("extractive"):
         lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
                      "is made of sentences picked from the article.")
-    lines.extend(f"- {note}" for note in result.notes)
+    lines.extend(f"- {hide_paths(note)}" for note in result.notes)
     return "\n".join(lines)
 
 
@@ -230,7 +230,7 @@ class Actions:
         for translation in self.service.translate_stream(text, target, source_lang=source):
             yield translation, ""
         model = self.service.settings.translate.models[direction].model
-        yield translation, f"{DIRECTIONS[direction]} · model `{model}`"
+        yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`"
 
     def batch(
         self, path: str | None, task: str, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
@@ -319,7 +319,8 @@ def _summarize_tab(actions: Actions) -> None:
         notes = gr.Markdown(elem_id="summary-notice")
     gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
 
-    upload.upload(in_place(read_upload, (gr.skip(),)), upload, [article, error], api_visibility="private")
+    upload.upload(in_place(uploads_only(read_upload, "path"), (gr.skip(),)), upload, [article, error],
+                  api_visibility="private")
     article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
                    trigger_mode="always_last")
     run_on_click(button, actions.summarize, [article, output_lang, length, choice], [summary, details, notes, error],
@@ -387,7 +388,7 @@ def _batch_tab(actions: Actions) -> None:
         headers=["id", "output", "source_lang", "error"], label=f"First {BATCH_PREVIEW_ROWS} results",
         interactive=False, wrap=True, column_widths=["12%", "58%", "10%", "20%"], elem_id="batch-preview",
     )
-    run_on_click(button, actions.batch, [upload, task, target, choice], [results, counts, preview, error],
+    run_on_click(button, uploads_only(actions.batch, "path"), [upload, task, target, choice], [results, counts, preview, error],
                  (None, "", None), api_name="batch")
 
 
@@ -413,7 +414,7 @@ def _evaluate_tab(actions: Actions) -> None:
         chart = gr.BarPlot(x="metric", y="score", color="measure", label="ROUGE", y_lim=[0, 1],
                            elem_id="evaluate-chart")
     signature = gr.Markdown(elem_id="evaluate-signature")
-    run_on_click(button, actions.evaluate, [predictions, references, lang, tokenizer],
+    run_on_click(button, uploads_only(actions.evaluate, "predictions", "references"), [predictions, references, lang, tokenizer],
                  [table, chart, signature, error], (None, None, ""), api_name="evaluate")
 
 
@@ -421,7 +422,9 @@ def build_ui(service: Service) -> gr.Blocks:
     """The demo's Blocks, with its queue sized by ``server.concurrency_limit`` and ``server.max_queue``."""
     actions = Actions(service)
     limits = service.settings.limits
-    with gr.Blocks(title="Bilingual news summarizer", analytics_enabled=False, delete_cache=CACHE_CLEANUP) as demo:
+    max_age = service.settings.server.upload_max_age_seconds
+    cleanup = (max(1, max_age // 10), max_age)
+    with gr.Blocks(title="Bilingual news summarizer", analytics_enabled=False, delete_cache=cleanup) as demo:
         gr.Markdown(
             "# Bilingual news summarizer\n"
             f"Summarize and translate English and Chinese news. Articles up to {limits.max_chars:,} characters. "

@@ -189,6 +189,11 @@ def _convert(hint: Any, value: Any, key: str, default: Any = None) -> Any:
             item_default = (default or {}).get(item_key)
             converted[item_key] = _convert(value_hint, item, f"{key}.{item_key}", default=item_default)
         return converted
+    if origin is list:
+        if not isinstance(value, list):
+            raise ConfigError(f"setting '{key}' must be a list, not {type(value).__name__}")
+        (item_hint,) = typing.get_args(hint)
+        return [_convert(item_hint, item, f"{key}[{index}]") for index, item in enumerate(value)]
     if origin in (Union, types.UnionType) or hint is Any:
         return value
     if hint is bool:

@@ -174,9 +174,11 @@ class LimitSettings:
 
     max_chars: int = 100_000
     """Longest accepted text, in characters."""
+    max_items: int = 256
+    """Most texts in one list request (HTTP API); a longer list gets 422."""
 
     def __post_init__(self) -> None:
-        _require_positive(max_chars=self.max_chars)
+        _require_positive(max_chars=self.max_chars, max_items=self.max_items)
 
 
 RESERVED_CHOICES = ("default", "extractive")
@@ -199,6 +201,22 @@ class ServerSettings:
     """Largest HTTP request body; a bigger one gets 413. UI file uploads use ``max_upload_bytes``."""
     max_upload_bytes: int = 5_000_000
     """Largest file uploaded through the UI (.txt articles, batch files)."""
+    max_upload_request_bytes: int = 10_000_000
+    """Largest upload request to the UI (all its files together); a bigger one gets 413."""
+    max_stored_upload_bytes: int = 200_000_000
+    """Most bytes of uploads kept on disk; beyond it, the oldest uploads are deleted first."""
+    upload_max_age_seconds: int = 3600
+    """Uploads and results older than this are deleted (checked every tenth of it)."""
+    allowed_hosts: list[str] = field(default_factory=list)
+    """Host header values the server answers (without the port; ``*.example.com`` matches subdomains,
+    ``*`` any host); others get 400. Empty: localhost names and ``host`` when it is an address other
+    than 0.0.0.0 / ::. Behind a reverse proxy or on 0.0.0.0, list the names clients use."""
+    max_failed_auth: int = 10
+    """Wrong API keys or UI passwords one client address may send per ``failed_auth_window_seconds``;
+    beyond that its requests get 429 until the window has passed."""
+    failed_auth_window_seconds: int = 60
+    header_timeout_seconds: int = 10
+    """A client that has not sent its request head (or next request) within this time is disconnected."""
     api_key: str = ""
     """When set, ``/v1/*`` requests must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``)
     or get 401, and the web demo asks for it as a login password. Prefer the environment:
@@ -214,7 +232,19 @@ class ServerSettings:
             max_queue=self.max_queue,
             max_request_bytes=self.max_request_bytes,
             max_upload_bytes=self.max_upload_bytes,
+            max_upload_request_bytes=self.max_upload_request_bytes,
+            max_stored_upload_bytes=self.max_stored_upload_bytes,
+            upload_max_age_seconds=self.upload_max_age_seconds,
+            max_failed_auth=self.max_failed_auth,
+            failed_auth_window_seconds=self.failed_auth_window_seconds,
+            header_timeout_seconds=self.header_timeout_seconds,
         )
+        for host in self.allowed_hosts:
+            if not host or "/" in host or (host != "*" and "*" in host[1:]) or (host[0] == "*" and host[:2] != "*."):
+                raise ConfigError(
+                    f"allowed_hosts entry {host!r} is not a host name; give names such as 'example.com', "
+                    f"'*.example.com' or '*'"
+                )
         if self.port > 65535:
             raise ConfigError(f"setting 'port' must be at most 65535, not {self.port!r}")
         for name in RESERVED_CHOICES:

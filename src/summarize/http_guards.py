@@ -1,0 +1,306 @@
+"""ASGI middleware and the connection protocol that guard the server before any route runs.
+
+:class:`HostCheck` (DNS rebinding), :class:`BodySizeLimit` (request and upload sizes),
+:class:`FailedAuthLimit` (API-key and login guessing) and :func:`header_timeout_protocol`
+(clients that never finish their request head).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import h11
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from .config import ServerSettings
+from .http_errors import ApiError, error_response
+
+GRADIO_UPLOAD_PATH = "/gradio_api/upload"
+LOGIN_PATHS = ("/login", "/login/")
+API_PREFIX = "/v1"
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
+ANY_ADDRESS = ("0.0.0.0", "::", "")
+FORGET_AFTER = 10_000
+"""Client addresses the failed-auth limiter remembers before it forgets those whose window has passed."""
+
+
+# --------------------------------------------------------------------------- Host header
+
+
+def allowed_hosts(server: ServerSettings) -> tuple[str, ...]:
+    """The Host names `server` answers: ``server.allowed_hosts``, or localhost names and the bound address."""
+    if server.allowed_hosts:
+        return tuple(host.lower() for host in server.allowed_hosts)
+    bound = () if server.host in ANY_ADDRESS or server.host in LOCAL_HOSTS else (server.host.lower(),)
+    return (*LOCAL_HOSTS, *bound)
+
+
+def _host_name(header: str) -> str:
+    """The name part of a Host header: ``[::1]:7860`` -> ``::1``, ``Example.com:80`` -> ``example.com``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    name, _, port = header.rpartition(":")
+    if name and port.isdigit():
+        try:
+            ipaddress.IPv6Address(header)
+        except ValueError:
+            return name
+    return header
+
+
+def host_is_allowed(header: str, allowed: tuple[str, ...]) -> bool:
+    """Whether the Host header `header` names one of `allowed` (``*.example.com`` matches subdomains)."""
+    name = _host_name(header)
+    if not name:
+        return False
+    for pattern in allowed:
+        if pattern == "*" or name == pattern or (pattern.startswith("*.") and name.endswith(pattern[1:])):
+            return True
+    return False
+
+
+class HostCheck:
+    """ASGI middleware: answer 400 ``invalid_host`` when the Host header is not an allowed name."""
+
+    def __init__(self, app: ASGIApp, allowed: tuple[str, ...]) -> None:
+        self.app = app
+        self.allowed = allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            header = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+            if not host_is_allowed(header, self.allowed):
+                message = (
+                    f"this server does not answer to the host name {_host_name(header)!r}; "
+                    f"add it to server.allowed_hosts if clients use it"
+                )
+                if scope["type"] == "websocket":
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
+                await error_response(ApiError(400, "invalid_host", message))(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+# --------------------------------------------------------------------------- body sizes
+
+
+class BodyTooLarge(ApiError):
+    def __init__(self, limit: int, setting: str, what: str) -> None:
+        super().__init__(413, "request_too_large", f"{what} is over the limit of {limit:,} bytes ({setting})")
+
+
+class BodySizeLimit:
+    """ASGI middleware: answer 413 when a request body is over its limit (declared or streamed).
+
+    Gradio's upload route has its own limit for all the files of one request together
+    (``server.max_upload_request_bytes``); Gradio enforces ``server.max_upload_bytes`` per file.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.upload_limit = upload_limit
+
+    def _too_large(self, path: str) -> BodyTooLarge:
+        if path.startswith(GRADIO_UPLOAD_PATH):
+            return BodyTooLarge(self.upload_limit, "server.max_upload_request_bytes", "the upload (all its files)")
+        return BodyTooLarge(self.limit, "server.max_request_bytes", "the request body")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = self._too_large(scope["path"])
+        limit = self.upload_limit if scope["path"].startswith(GRADIO_UPLOAD_PATH) else self.limit
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await error_response(too_large)(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise too_large
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracked_send)
+        except BodyTooLarge as error:
+            if started:
+                raise
+            await error_response(error)(scope, receive, send)
+
+
+class StoredUploadLimit:
+    """ASGI middleware: keep at most `limit` bytes of the demo's uploads on disk, deleting the oldest first.
+
+    It reads the paths Gradio's upload route answers with, and forgets a deleted file in
+    ``demo.upload_file_set`` too, so it can no longer be given as an input. (Gradio also deletes
+    uploads older than ``server.upload_max_age_seconds``.)
+    """
+
+    def __init__(self, app: ASGIApp, demo: Any, limit: int) -> None:
+        self.app = app
+        self.demo = demo
+        self.limit = limit
+        self.stored: deque[tuple[str, int]] = deque()
+        self.total = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != GRADIO_UPLOAD_PATH:
+            await self.app(scope, receive, send)
+            return
+        status = 0
+        body = bytearray()
+
+        async def reading_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            elif message["type"] == "http.response.body" and status == 200:
+                body.extend(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, reading_send)
+        if status == 200:
+            self._keep(json.loads(body))
+
+    def _keep(self, paths: list[str]) -> None:
+        for path in paths:
+            try:
+                size = os.stat(path).st_size
+            except OSError:
+                continue
+            self.stored.append((path, size))
+            self.total += size
+        while self.total > self.limit and self.stored:
+            path, size = self.stored.popleft()
+            self.total -= size
+            self.demo.upload_file_set.discard(path)
+            with contextlib.suppress(OSError):
+                os.remove(path)
+
+
+# --------------------------------------------------------------------------- failed authentication
+
+
+class FailedAuthLimit:
+    """ASGI middleware: after `limit` failed API-key or login attempts from one client address within
+    `window` seconds, that address gets 429 on the API and the login page until the window has passed.
+
+    A failure is a 401 answer under ``/v1`` or a 400 answer of the demo's login route. The client
+    address is the connection's (uvicorn takes it from ``X-Forwarded-For`` when the connection comes
+    from an address in ``--forwarded-allow-ips``, 127.0.0.1 by default).
+    """
+
+    def __init__(self, app: ASGIApp, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.app = app
+        self.limit = limit
+        self.window = window
+        self.clock = clock
+        self.failures: dict[str, tuple[float, int]] = {}
+        """Client address -> (start of its current window, failures in it)."""
+
+    def _failures(self, address: str, now: float) -> int:
+        start, count = self.failures.get(address, (now, 0))
+        return count if now - start < self.window else 0
+
+    def _record_failure(self, address: str, now: float) -> None:
+        start, count = self.failures.get(address, (now, 0))
+        self.failures[address] = (start, count + 1) if now - start < self.window else (now, 1)
+        if len(self.failures) > FORGET_AFTER:
+            self.failures = {key: value for key, value in self.failures.items() if now - value[0] < self.window}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        is_api, is_login = path.startswith(f"{API_PREFIX}/"), path in LOGIN_PATHS
+        if scope["type"] != "http" or not (is_api or is_login):
+            await self.app(scope, receive, send)
+            return
+        address = (scope.get("client") or ("unknown",))[0]
+        now = self.clock()
+        if self._failures(address, now) >= self.limit:
+            start, _ = self.failures[address]
+            retry = max(1, int(self.window - (now - start)) + 1)
+            error = ApiError(
+                429,
+                "too_many_failed_attempts",
+                f"too many wrong API keys or passwords from this address; retry in {retry} s",
+                headers={"Retry-After": str(retry)},
+            )
+            await error_response(error)(scope, receive, send)
+            return
+        failed_status = 401 if is_api else 400
+
+        async def watching_send(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == failed_status:
+                self._record_failure(address, self.clock())
+            await send(message)
+
+        await self.app(scope, receive, watching_send)
+
+
+# --------------------------------------------------------------------------- slow clients
+
+
+def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection whose request head is not complete `seconds` after
+    the connection opened or the previous answer ended (so a slow client cannot hold it forever)."""
+
+    class HeaderTimeoutProtocol(H11Protocol):
+        header_timer: asyncio.TimerHandle | None = None
+
+        def _arm(self) -> None:
+            self._disarm()
+            self.header_timer = self.loop.call_later(seconds, self._head_too_slow)
+
+        def _disarm(self) -> None:
+            if self.header_timer is not None:
+                self.header_timer.cancel()
+                self.header_timer = None
+
+        def _head_too_slow(self) -> None:
+            self.header_timer = None
+            if not self.transport.is_closing():
+                self.transport.close()
+
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE:
+                self._disarm()
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol

@@ -1,0 +1,286 @@
+"""Attacks on a live server (real uvicorn on 127.0.0.1, the Gradio demo mounted as `summarize serve` mounts it):
+file reads through the demo, foreign Host headers, upload totals, password guessing, slow clients."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from live_server import LiveServer
+from summarize import Settings, load_settings
+from summarize.http_guards import header_timeout_protocol
+from summarize.server import create_app
+from summarize.ui import EXAMPLE_EN
+from summarize.uploads import NOT_UPLOADED
+
+SECRET = "TOP SECRET: the server's own file"
+FILE_COMPONENTS = {"file", "uploadbutton"}
+MAX_UPLOAD_BYTES = 4_000
+MAX_UPLOAD_REQUEST_BYTES = 10_000
+MAX_STORED_UPLOAD_BYTES = 9_000
+
+
+def _settings(**extra: Any) -> Settings:
+    overrides = {
+        "summarize.engine": "extractive",
+        "runtime.allow_download": False,
+        "server.max_upload_bytes": MAX_UPLOAD_BYTES,
+        "server.max_upload_request_bytes": MAX_UPLOAD_REQUEST_BYTES,
+        "server.max_stored_upload_bytes": MAX_STORED_UPLOAD_BYTES,
+        **extra,
+    }
+    return load_settings(overrides=overrides, environ={})
+
+
+@pytest.fixture(scope="module")
+def live() -> Iterator[LiveServer]:
+    with LiveServer(create_app(_settings())) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def endpoints(live: LiveServer) -> dict[str, dict[str, Any]]:
+    """The demo's event handlers by name (api_name, or the function name of private ones), with their inputs' types."""
+    config = httpx.get(f"{live.url}/config", timeout=30).json()
+    types = {component["id"]: component["type"] for component in config["components"]}
+    return {
+        dependency["api_name"]: {"id": dependency["id"], "inputs": [types[i] for i in dependency["inputs"]]}
+        for dependency in config["dependencies"]
+    }
+
+
+def _queue_call(url: str, fn_index: int, data: list[Any]) -> tuple[dict[str, Any], str]:
+    """Call a demo handler the way the browser does (queue/join, then the event stream): its last message and the whole stream."""
+    session = f"attack-{time.monotonic_ns()}"
+    payload = {"data": data, "fn_index": fn_index, "session_hash": session, "trigger_id": None, "event_data": None}
+    join = httpx.post(  # json.dumps writes a lone surrogate as the escape \ud800, as a browser's JSON.stringify does
+        f"{url}/gradio_api/queue/join", content=json.dumps(payload), headers={"content-type": "application/json"}, timeout=30
+    )
+    assert join.status_code == 200, join.text
+    stream = []
+    with httpx.stream("GET", f"{url}/gradio_api/queue/data", params={"session_hash": session}, timeout=60) as events:
+        for line in events.iter_lines():
+            stream.append(line)
+            if line.startswith("data:") and json.loads(line[5:])["msg"] == "process_completed":
+                return json.loads(line[5:]), "\n".join(stream)
+    raise AssertionError(f"no process_completed message in {stream}")
+
+
+def _file_data(path: str | Path) -> dict[str, Any]:
+    return {"path": str(path), "orig_name": Path(path).name, "meta": {"_type": "gradio.FileData"}}
+
+
+def _upload(url: str, name: str, content: bytes) -> str:
+    response = httpx.post(f"{url}/gradio_api/upload", files={"files": (name, content)}, timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()[0]
+
+
+@pytest.fixture(scope="module")
+def secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Files on the server that were never uploaded, in each format a demo handler reads."""
+    folder = tmp_path_factory.mktemp("server-files")
+    files = {
+        "txt": folder / "secret.txt",
+        "jsonl": folder / "secret.jsonl",
+        "csv": folder / "secret.csv",
+    }
+    files["txt"].write_text(f"{SECRET}\n", encoding="utf-8")
+    files["jsonl"].write_text(json.dumps({"id": "s", "text": f"{SECRET}. It is long enough to summarize."}) + "\n")
+    files["csv"].write_text(f'id,text\ns,"{SECRET}. It is long enough to summarize."\n', encoding="utf-8")
+    return files
+
+
+ATTACKS = {
+    "read_upload-txt": ("read_upload", lambda secret, ok: [_file_data(secret["txt"])]),
+    "batch-jsonl": ("batch", lambda secret, ok: [_file_data(secret["jsonl"]), "summarize", "en", "extractive"]),
+    "batch-csv": ("batch", lambda secret, ok: [_file_data(secret["csv"]), "summarize", "en", "extractive"]),
+    "evaluate-predictions": (
+        "evaluate",
+        lambda secret, ok: [_file_data(secret["txt"]), [_file_data(ok)], "en", "default for the language"],
+    ),
+    "evaluate-references": (
+        "evaluate",
+        lambda secret, ok: [_file_data(ok), [_file_data(secret["txt"])], "en", "default for the language"],
+    ),
+}
+
+
+def test_the_attacks_cover_every_handler_that_takes_a_file(endpoints: dict[str, dict[str, Any]]) -> None:
+    takes_a_file = {name for name, endpoint in endpoints.items() if FILE_COMPONENTS & set(endpoint["inputs"])}
+    assert takes_a_file == {name for name, _ in ATTACKS.values()} == {"read_upload", "batch", "evaluate"}
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_a_file_that_was_not_uploaded_is_refused(
+    live: LiveServer, endpoints: dict[str, dict[str, Any]], secrets: dict[str, Path], attack: str
+) -> None:
+    name, arguments = ATTACKS[attack]
+    uploaded = _upload(live.url, "line.txt", b"the council met on monday\n")
+    completed, stream = _queue_call(live.url, endpoints[name]["id"], arguments(secrets, uploaded))
+    assert (completed["success"], completed["output"]["error"]) == (False, NOT_UPLOADED)
+    assert SECRET not in stream
+    assert str(secrets["txt"].parent) not in stream
+
+
+def test_a_file_that_was_uploaded_is_read(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
+    uploaded = _upload(live.url, "article.txt", "新闻\n".encode())
+    completed, _ = _queue_call(live.url, endpoints["read_upload"]["id"], [_file_data(uploaded)])
+    assert (completed["success"], completed["output"]["data"]) == (True, ["新闻\n"])
+
+
+def test_a_url_instead_of_a_file_is_refused(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
+    completed, stream = _queue_call(live.url, endpoints["read_upload"]["id"], [_file_data(f"{live.url}/healthz")])
+    assert completed["success"] is False
+    assert '"status":"ok"' not in stream.replace(" ", "")
+
+
+# --------------------------------------------------------------------------- Host header
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/v1/models", "/", "/config"])
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:7860", "127.0.0.1.attacker.example", ""])
+def test_a_foreign_host_header_is_refused(live: LiveServer, path: str, host: str) -> None:
+    response = httpx.get(f"{live.url}{path}", headers={"Host": host}, timeout=30)
+    name = host.split(":")[0]
+    message = f"this server does not answer to the host name {name!r}; add it to server.allowed_hosts if clients use it"
+    assert (response.status_code, response.json()) == (400, {"error": {"type": "invalid_host", "message": message}})
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "LOCALHOST", "[::1]"])
+def test_local_host_names_are_served(live: LiveServer, host: str) -> None:
+    port = live.url.rsplit(":", 1)[1]
+    response = httpx.get(f"{live.url}/healthz", headers={"Host": f"{host}:{port}"}, timeout=30)
+    assert (response.status_code, response.json()["status"]) == (200, "ok")
+
+
+def test_allowed_hosts_replace_the_local_names() -> None:
+    with LiveServer(create_app(_settings(**{"server.allowed_hosts": ["news.example", "*.news.example"]}))) as server:
+        answers = {
+            host: httpx.get(f"{server.url}/healthz", headers={"Host": host}, timeout=30).status_code
+            for host in ("news.example", "api.news.example:443", "localhost", "evilnews.example")
+        }
+    assert answers == {"news.example": 200, "api.news.example:443": 200, "localhost": 400, "evilnews.example": 400}
+
+
+# --------------------------------------------------------------------------- uploads
+
+
+def test_an_upload_over_the_request_total_is_413(live: LiveServer) -> None:
+    files = [("files", (f"part{i}.txt", b"x" * (MAX_UPLOAD_BYTES - 100))) for i in range(3)]
+    response = httpx.post(f"{live.url}/gradio_api/upload", files=files, timeout=30)
+    message = f"the upload (all its files) is over the limit of {MAX_UPLOAD_REQUEST_BYTES:,} bytes (server.max_upload_request_bytes)"
+    assert (response.status_code, response.json()) == (413, {"error": {"type": "request_too_large", "message": message}})
+
+
+def test_stored_uploads_beyond_the_limit_are_deleted_oldest_first(
+    live: LiveServer, endpoints: dict[str, dict[str, Any]]
+) -> None:
+    size = MAX_STORED_UPLOAD_BYTES // 3
+    stored = [_upload(live.url, f"stored{i}.txt", str(i).encode() * size) for i in range(6)]
+    assert [Path(path).exists() for path in stored] == [False, False, False, True, True, True]
+    completed, _ = _queue_call(live.url, endpoints["read_upload"]["id"], [_file_data(stored[0])])
+    assert (completed["success"], completed["output"]["error"]) == (False, NOT_UPLOADED)
+
+
+# --------------------------------------------------------------------------- password guessing
+
+
+API_KEY = "s3cret"
+MAX_FAILED = 5
+
+
+@pytest.fixture(scope="module")
+def keyed() -> Iterator[LiveServer]:
+    settings = _settings(**{"server.api_key": API_KEY, "server.max_failed_auth": MAX_FAILED})
+    with LiveServer(create_app(settings)) as server:
+        yield server
+
+
+def _too_many(response: httpx.Response) -> tuple[int, str, bool]:
+    body = response.json()["error"]
+    retry = int(response.headers["retry-after"])
+    return response.status_code, body["type"], body["message"] == f"too many wrong API keys or passwords from this address; retry in {retry} s"
+
+
+def test_wrong_api_keys_lock_the_address_out_even_for_the_right_key(keyed: LiveServer) -> None:
+    wrong = [
+        httpx.get(f"{keyed.url}/v1/models", headers={"X-API-Key": f"guess{i}"}, timeout=30).status_code
+        for i in range(MAX_FAILED)
+    ]
+    right = httpx.get(f"{keyed.url}/v1/models", headers={"X-API-Key": API_KEY}, timeout=30)
+    login = httpx.post(f"{keyed.url}/login", data={"username": "me", "password": API_KEY}, timeout=30)
+    assert wrong == [401] * MAX_FAILED
+    assert _too_many(right) == (429, "too_many_failed_attempts", True)
+    assert _too_many(login) == (429, "too_many_failed_attempts", True)
+    assert httpx.get(f"{keyed.url}/healthz", timeout=30).status_code == 200
+
+
+def test_wrong_demo_passwords_lock_the_address_out() -> None:
+    settings = _settings(**{"server.api_key": API_KEY, "server.max_failed_auth": MAX_FAILED})
+    with LiveServer(create_app(settings)) as server:
+        wrong = [
+            httpx.post(f"{server.url}/login", data={"username": "me", "password": f"guess{i}"}, timeout=30).status_code
+            for i in range(MAX_FAILED)
+        ]
+        right = httpx.post(f"{server.url}/login", data={"username": "me", "password": API_KEY}, timeout=30)
+    assert wrong == [400] * MAX_FAILED
+    assert _too_many(right) == (429, "too_many_failed_attempts", True)
+
+
+# --------------------------------------------------------------------------- slow clients
+
+
+def test_a_client_that_never_finishes_its_request_head_is_disconnected() -> None:
+    app = create_app(_settings(**{"server.header_timeout_seconds": 1}))
+    with LiveServer(app, http=header_timeout_protocol(1)) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as slow:
+            slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # no blank line: the head never ends
+            assert slow.recv(1024) == b""  # closed by the server, not by our 30 s socket timeout
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as quick:
+            quick.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert quick.recv(1024).startswith(b"HTTP/1.1 200 OK")
+
+
+def test_serve_uses_the_header_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from summarize.server import serve
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
+    serve(_settings(**{"server.header_timeout_seconds": 7, "server.port": 7999}))
+    (options,) = calls
+    assert (options["host"], options["port"], options["http"].__name__) == ("127.0.0.1", 7999, "HeaderTimeoutProtocol")
+
+
+# --------------------------------------------------------------------------- what the demo shows
+
+
+def test_the_demo_shows_no_server_path_in_errors(tmp_path: Path) -> None:
+    missing = tmp_path / "models" / "bart-here"
+    settings = _settings(**{"summarize.engine": "seq2seq", "summarize.models.en.model": str(missing)})
+    with LiveServer(create_app(settings)) as server:
+        config = httpx.get(f"{server.url}/config", timeout=30).json()
+        summarize = next(d["id"] for d in config["dependencies"] if d["api_name"] == "summarize")
+        completed, stream = _queue_call(server.url, summarize, [EXAMPLE_EN, "same", "medium", "default"])
+    message = (
+        "model directory 'bart-here' (summarize.models.en) has no config.json; "
+        "point summarize.models.en.model at a folder saved with save_pretrained()"
+    )
+    assert (completed["success"], completed["output"]["error"]) == (False, message)
+    assert str(tmp_path) not in stream
+
+
+def test_a_lone_surrogate_in_the_demo_gets_a_readable_error(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
+    completed, _ = _queue_call(live.url, endpoints["summarize"]["id"], ["News \ud800 today.", "same", "medium", "default"])
+    message = "text is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8"
+    assert (completed["success"], completed["output"]["error"]) == (False, message)
