@@ -254,12 +254,12 @@ def test_translate_action_refuses_the_wrong_direction(actions: Actions) -> None:
     assert str(error.value) == "the text looks Chinese but the direction is English → Chinese; press Swap or pick the other direction"
 
 
-def test_translate_action_streams_then_describes(actions: Actions, tiny_models: dict[str, Path]) -> None:
+def test_translate_action_streams_then_describes(actions: Actions) -> None:
     text = "The council met on Monday. It voted on the budget."
     updates = list(actions.translate(text, "en-zh"))
     partials = list(actions.service.translate_stream(text, "zh", source_lang="en"))
     assert updates == [(partial, "") for partial in partials] + [
-        (partials[-1], f"English → Chinese · model `{tiny_models['marian-en-zh']}`")
+        (partials[-1], "English → Chinese · model `marian-en-zh`")  # the folder's name, not its path
     ]
 
 
@@ -270,6 +270,7 @@ def test_bilingual_action_shows_the_summary_and_its_translation(actions: Actions
     assert (english, chinese) == (translated.text, summary.text)
     without_seconds = [line.rsplit(" · ", 1)[0] for line in shown.split("\n\n")]
     assert without_seconds == [describe_result(result).rsplit(" · ", 1)[0] for result in (summary, translated)]
+    assert shown.endswith("model `marian-zh-en` · 1 chunk · " + shown.rsplit(" · ", 1)[1])  # the folder's name, not its path
 
 
 def test_bilingual_action_uses_the_chosen_engine_for_both_languages(actions: Actions) -> None:
