@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from conftest import FORCED_LENGTH, tiny_overrides
 from summarize import Result, Service, Settings, load_settings
-from summarize.http_errors import BODY_NOT_AN_OBJECT
+from summarize.http_errors import BODY_NOT_AN_OBJECT, NESTED_TOO_DEEPLY, NOT_UNICODE_KEY, NUMBER_TOO_LONG
 from summarize.server import UI_LOGIN_MESSAGE, create_app, package_version
 from summarize.store import ModelStore
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
@@ -464,3 +464,93 @@ def test_web_demo_login_takes_the_key_as_password(
     browser = TestClient(keyed_client.app, base_url=LOCAL_URL)
     assert browser.post("/login", data={"username": "anyone", "password": password}).status_code == status
     assert browser.get("/config").status_code == config_status
+
+
+# --------------------------------------------------------------------------- bodies that cannot be read, lists, surrogates
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'{"text": "caf\xe9"}', "the request body is not UTF-8 text (byte 0xe9 at offset 13); send it encoded as UTF-8"),
+        (b'{"text": "x", "length": ' + b"9" * 5000 + b"}", NUMBER_TOO_LONG),
+        (b"[" * 9_000 + b"]" * 9_000, NESTED_TOO_DEEPLY),
+        (b'{"text": "x", "\\ud800": 1}', NOT_UNICODE_KEY),
+    ],
+    ids=["latin-1", "5000-digits", "nested", "surrogate-key"],
+)
+def test_unreadable_bodies_are_400_invalid_json(client: TestClient, content: bytes, message: str) -> None:
+    response = client.post("/v1/summarize", content=content, headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()) == (400, _error("invalid_json", message))
+
+
+SURROGATE = b'"News \\ud800 today."'
+
+
+@pytest.mark.parametrize(
+    ("content", "message", "items"),
+    [
+        (
+            b'{"text": ' + SURROGATE + b"}",
+            "text is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8",
+            None,
+        ),
+        (
+            b'{"text": ["Fine text here.", ' + SURROGATE + b"]}",
+            "texts[1] is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8",
+            [(1, "texts[1] is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8")],
+        ),
+    ],
+    ids=["one", "list"],
+)
+def test_a_lone_surrogate_is_422_naming_the_field(
+    client: TestClient, content: bytes, message: str, items: list[tuple[int, str]] | None
+) -> None:
+    response = client.post("/v1/summarize", content=content, headers={"content-type": "application/json"})
+    assert (response.status_code, response.json()) == (422, _error("invalid_input", message, items))
+
+
+def test_every_bad_item_of_a_list_is_reported(client: TestClient) -> None:
+    texts = ["", EXAMPLE_EN, "word " * 700, "今日はいい天気ですね。散歩に行きましょう。", EXAMPLE_ZH]
+    response = client.post("/v1/summarize", json={"text": texts})
+    items = [
+        (0, "texts[0] is empty; give the article text"),
+        (2, "texts[2] has 3,499 characters, over the limit of 3,000 (limits.max_chars); split it or raise the limit"),
+        (3, "texts[3]: unsupported language: the text looks like Japanese; supported languages are en and zh"),
+    ]
+    message = "; ".join(text for _, text in items)
+    assert (response.status_code, response.json()) == (422, _error("invalid_input", message, items))
+
+
+def test_every_item_of_the_wrong_type_is_reported(client: TestClient) -> None:
+    response = client.post("/v1/translate", json={"text": [3, EXAMPLE_EN, None], "target_lang": "zh"})
+    message = "text: item 0 must be a string, not number; item 2 must be a string, not null"
+    items = [(0, "must be a string, not number"), (2, "must be a string, not null")]
+    assert (response.status_code, response.json()) == (422, _error("invalid_request", message, items))
+
+
+@pytest.mark.parametrize("path", ["/v1/summarize", "/v1/translate"])
+def test_a_list_over_max_items_is_422(client: TestClient, api_settings: Settings, path: str) -> None:
+    limit = api_settings.limits.max_items
+    response = client.post(path, json={"text": ["Rain on Sunday."] * (limit + 1), "target_lang": "zh"})
+    message = f"text has {limit + 1:,} items, over the limit of {limit:,} (limits.max_items); send fewer per request"
+    assert (response.status_code, response.json()) == (422, _error("invalid_request", message))
+
+
+def test_bidi_overrides_never_reach_an_answer(client: TestClient) -> None:
+    text = "The council met on Monday. It approved the \u202ebudget\u202c for \u2067next\u2069 year."
+    response = client.post("/v1/summarize", json={"text": text, "model": "extractive"})
+    assert (response.status_code, response.json()["text"]) == (200, "The council met on Monday. It approved the budget for next year.")
+
+
+def test_fallback_notes_name_no_server_path(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    settings = _settings(tiny_models, **{"summarize.models.en.model": str(tmp_path / "models" / "bart-here")})
+    with TestClient(create_app(settings), base_url=LOCAL_URL) as fallback:
+        response = fallback.post("/v1/summarize", json={"text": EXAMPLE_EN})
+        models = fallback.get("/v1/models")
+    assert response.json()["notes"] == [
+        "abstractive model unavailable (model directory 'bart-here' (summarize.models.en) has no config.json; "
+        "point summarize.models.en.model at a folder saved with save_pretrained()); extractive summary used instead"
+    ]
+    assert models.json()["models"][0] == {"role": "summarize.models.en", "name": "bart-here", "status": "missing"}
+    assert str(tmp_path) not in response.text + models.text
