@@ -282,5 +282,5 @@ def test_the_demo_shows_no_server_path_in_errors(tmp_path: Path) -> None:
 
 def test_a_lone_surrogate_in_the_demo_gets_a_readable_error(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
     completed, _ = _queue_call(live.url, endpoints["summarize"]["id"], ["News \ud800 today.", "same", "medium", "default"])
-    message = "text is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8"
+    message = "the text box is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8"
     assert (completed["success"], completed["output"]["error"]) == (False, message)
