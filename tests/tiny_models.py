@@ -1,10 +1,10 @@
-"""Tiny random-weight seq2seq models of real architectures, built offline for tests.
+"""Tiny random-weight seq2seq and chat models of real architectures, built offline for tests.
 
 Each builder trains a small tokenizer on the English/Chinese news-like corpus below,
 creates a one-layer model of the real architecture with seeded random weights, and
 saves both with ``save_pretrained`` (weights as ``model.safetensors``) so that the
 project's loader can open the directory with ``AutoTokenizer`` and
-``AutoModelForSeq2SeqLM``. The model's ``config.vocab_size`` always equals the size of
+``AutoModelForSeq2SeqLM`` (``AutoModelForCausalLM``). The model's ``config.vocab_size`` always equals the size of
 the tokenizer the builder saved. The corpus text is original, written for these tests.
 """
 
@@ -32,6 +32,9 @@ from transformers import (
     MT5ForConditionalGeneration,
     PreTrainedModel,
     PreTrainedTokenizerBase,
+    PreTrainedTokenizerFast,
+    Qwen2Config,
+    Qwen2ForCausalLM,
     T5Tokenizer,
 )
 
@@ -269,6 +272,57 @@ def build_tiny_mt5(out_dir: Path) -> Path:
     )
     return _save(model, tokenizer, out_dir)
 
+
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+"""The ChatML chat template of Qwen2 chat models, without their default system prompt."""
+CHAT_SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
+
+
+def build_tiny_qwen2_chat(
+    out_dir: Path, *, min_new_tokens: int = 4, hidden_size: int = 64, layers: int = 2, heads: int = 4,
+    kv_heads: int = 2, intermediate_size: int = 128, vocab_size: int = 1000, initializer_range: float = 0.5,
+) -> Path:
+    """A random-weight Qwen2 chat model: a byte-level BPE tokenizer with the ChatML special tokens and
+    template (left padding), and a model whose generation config asks for at least `min_new_tokens`
+    tokens (a random model often ends at once). Weights are drawn wider than Qwen2's 0.02 so that the
+    greedy output depends on the prompt (at 0.02 every prompt gives the same token over and over).
+    The defaults are tiny; benchmarks pass real shapes."""
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(
+        [*ENGLISH_CORPUS, *CHINESE_CORPUS], vocab_size=vocab_size, min_frequency=1,
+        special_tokens=list(CHAT_SPECIAL_TOKENS),
+    )
+    tokenizer = PreTrainedTokenizerFast(
+        tokenizer_object=bpe._tokenizer, eos_token="<|im_end|>", pad_token="<|endoftext|>", padding_side="left"
+    )
+    tokenizer.chat_template = CHATML_TEMPLATE
+    _check_tokenizer(tokenizer, [ENGLISH_CORPUS[0], CHINESE_CORPUS[0]])
+    config = Qwen2Config(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden_size,
+        intermediate_size=intermediate_size,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        num_key_value_heads=kv_heads,
+        max_position_embeddings=32768,
+        tie_word_embeddings=True,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=None,
+        initializer_range=initializer_range,
+    )
+    model = _seeded(lambda: Qwen2ForCausalLM(config))
+    model.generation_config = GenerationConfig(
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+        min_new_tokens=min_new_tokens,
+    )
+    return _save(model, tokenizer, out_dir)
 
 def _corpus(lang: str) -> list[str]:
     corpora = {"en": ENGLISH_CORPUS, "zh": CHINESE_CORPUS}

@@ -34,6 +34,20 @@ def split_to_fit(sentence: str, count_tokens: TokenCounter, budget: int) -> list
     return pieces
 
 
+def fit_sentences(sentences: Sequence[str], count_tokens: TokenCounter, budget: int) -> tuple[list[str], list[int]]:
+    """`sentences` with each one over `budget` tokens cut by :func:`split_to_fit`, and every piece's token count."""
+    pieces: list[str] = []
+    counts: list[int] = []
+    for sentence, count in zip(sentences, count_tokens(list(sentences))):
+        if count > budget:
+            cut = split_to_fit(sentence, count_tokens, budget)
+            pieces.extend(cut)
+            counts.extend(count_tokens(cut))
+        else:
+            pieces.append(sentence)
+            counts.append(count)
+    return pieces, counts
+
 def chunk_sentences(sentences: Sequence[str], counts: Sequence[int], budget: int) -> list[list[int]]:
     """Pack sentences, in order, into chunks of at most `budget` tokens.
 

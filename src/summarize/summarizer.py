@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .chunking import chunk_sentences, split_to_fit
+from .chunking import chunk_sentences, fit_sentences
 from .engines.seq2seq import Seq2SeqModel
 from .text import join_sentences, split_sentences
 
@@ -22,17 +22,7 @@ class _Document:
 def chunk_text(model: Seq2SeqModel, text: str) -> list[str]:
     """Cut `text` into chunks of whole sentences that each fit the model's input budget."""
     budget = model.content_budget
-    sentences = split_sentences(text)
-    pieces: list[str] = []
-    counts: list[int] = []
-    for sentence, count in zip(sentences, model.count_tokens(sentences)):
-        if count > budget:
-            cut = split_to_fit(sentence, model.count_tokens, budget)
-            pieces.extend(cut)
-            counts.extend(model.count_tokens(cut))
-        else:
-            pieces.append(sentence)
-            counts.append(count)
+    pieces, counts = fit_sentences(split_sentences(text), model.count_tokens, budget)
     return [join_sentences([pieces[i] for i in chunk]) for chunk in chunk_sentences(pieces, counts, budget)]
 
 

@@ -103,8 +103,9 @@ def _default_translation_models() -> dict[str, ModelSettings]:
 class SummarizeSettings:
     """How summaries are made."""
 
-    engine: Literal["auto", "seq2seq", "extractive"] = "auto"
-    """``auto``: the model when it can be loaded, else the extractive summary (with a note)."""
+    engine: Literal["auto", "seq2seq", "extractive", "llm"] = "auto"
+    """``auto``: the model when it can be loaded, else the extractive summary (with a note);
+    ``llm``: the chat model of the ``llm`` section (no fallback)."""
     models: dict[Literal["en", "zh"], ModelSettings] = field(default_factory=_default_summary_models)
     """Summarization model per source language."""
     extractive: ExtractiveSettings = field(default_factory=ExtractiveSettings)
@@ -116,7 +117,8 @@ class SummarizeSettings:
 class TranslateSettings:
     """How translations are made (there is no fallback engine)."""
 
-    engine: Literal["seq2seq"] = "seq2seq"
+    engine: Literal["seq2seq", "llm"] = "seq2seq"
+    """``seq2seq``: the models below; ``llm``: the chat model of the ``llm`` section."""
     models: dict[Literal["en-zh", "zh-en"], ModelSettings] = field(default_factory=_default_translation_models)
     """Translation model per language pair."""
     glossary: str = ""
@@ -166,6 +168,70 @@ class RuntimeSettings:
         for name in ("inter_threads", "cpu_threads"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"setting '{name}' must be 0 (automatic) or more, not {getattr(self, name)!r}")
+
+
+@dataclass
+class LLMGenerationSettings:
+    """Sampling settings of the LLM engine (the same for the local and endpoint backends)."""
+
+    temperature: float = 0.0
+    """0 decodes greedily (deterministic); above 0 samples."""
+    max_new_tokens: int = 1024
+    """Longest answer, in tokens."""
+    top_p: float = 1.0
+    """Nucleus sampling (with a temperature above 0); 1 keeps every token."""
+    top_k: int = 0
+    """Top-k sampling (with a temperature above 0); 0 keeps every token."""
+    repetition_penalty: float = 1.0
+    """Above 1 discourages repeats (some translation models' cards ask for 1.05)."""
+
+    def __post_init__(self) -> None:
+        _require_positive(max_new_tokens=self.max_new_tokens)
+        if self.temperature < 0:
+            raise ConfigError(f"setting 'temperature' must be 0 or more, not {self.temperature!r}")
+        if not 0 < self.top_p <= 1:
+            raise ConfigError(f"setting 'top_p' must be above 0 and at most 1, not {self.top_p!r}")
+        if self.repetition_penalty <= 0:
+            raise ConfigError(f"setting 'repetition_penalty' must be above 0, not {self.repetition_penalty!r}")
+
+
+@dataclass
+class LLMSettings:
+    """The ``llm`` engine: a chat model run here (transformers) or by an OpenAI-compatible server."""
+
+    model: str = "Qwen/Qwen2.5-7B-Instruct"
+    """Hub id or local directory (local backend); the served model name (endpoint backend)."""
+    endpoint: str = ""
+    """Base URL of an OpenAI-compatible server, e.g. ``http://127.0.0.1:8000/v1``; empty runs the model here."""
+    api_key: str = ""
+    """Sent as ``Authorization: Bearer KEY`` to the endpoint; prefer ``SUMMARIZE_LLM__API_KEY``."""
+    generation: LLMGenerationSettings = field(default_factory=LLMGenerationSettings)
+    context_tokens: int = 8192
+    """Budget of one request, prompt plus answer; longer input is chunked."""
+    max_concurrency: int = 8
+    """Requests in flight to the endpoint at once (for the whole process)."""
+    timeout_seconds: float = 120.0
+    """Longest wait for one answer from the endpoint (connecting: at most 10 s of it)."""
+    max_retries: int = 3
+    """Retries of a request that got 429, a 5xx or no connection, with exponential backoff."""
+    prompt_format: Literal["auto", "chat", "hunyuan-mt"] = "auto"
+    """Translation prompts: ``chat`` (instructions + delimited article), ``hunyuan-mt`` (the
+    Hunyuan-MT / HY-MT model cards' format); ``auto`` picks by the model name."""
+
+    def __post_init__(self) -> None:
+        _require_positive(context_tokens=self.context_tokens, max_concurrency=self.max_concurrency)
+        if self.timeout_seconds <= 0:
+            raise ConfigError(f"setting 'timeout_seconds' must be above 0, not {self.timeout_seconds!r}")
+        if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"setting 'endpoint' must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, "
+                f"not {self.endpoint!r}"
+            )
+        if self.generation.max_new_tokens >= self.context_tokens:
+            raise ConfigError(
+                f"setting 'generation.max_new_tokens' ({self.generation.max_new_tokens}) must be below "
+                f"'context_tokens' ({self.context_tokens}), which also holds the prompt"
+            )
 
 
 @dataclass
@@ -301,6 +367,7 @@ class Settings:
     translate: TranslateSettings = field(default_factory=TranslateSettings)
     server: ServerSettings = field(default_factory=ServerSettings)
     batch: BatchSettings = field(default_factory=BatchSettings)
+    llm: LLMSettings = field(default_factory=LLMSettings)
 
     def model_entries(self) -> list[tuple[str, ModelSettings]]:
         """Every configured model with its role, e.g. ``("summarize.models.en", ...)``."""

@@ -1,0 +1,237 @@
+"""Summaries and translations of whole documents with a chat model (either backend).
+
+Long input is cut on paragraph and sentence boundaries into chunks that fit
+``llm.context_tokens`` together with the prompt and the answer
+(``llm.generation.max_new_tokens``). Summaries are map-reduce: every chunk is
+summarized, then the partial summaries are combined (in groups that fit, for as
+many rounds as needed, at most ``summarize.max_rounds``). Translations keep the
+paragraphs: each paragraph (or part of a long one) is one request, with the
+paragraph before it as context. All requests of a step, across all documents,
+go to the backend at once (batched locally, in parallel to an endpoint).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ...chunking import chunk_sentences, fit_sentences
+from ...errors import ConfigError
+from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
+from .answers import Answer, ask, clean_answer
+from .backend import ChatBackend
+from .prompts import Message, PromptFormat, reduce_prompt, summary_prompt, translation_prompt
+
+OUTPUT_RATIO = 2
+"""A translation may take this many times its source's tokens: a piece to translate is at most
+``max_new_tokens / OUTPUT_RATIO`` tokens."""
+MIN_DATA_TOKENS = 32
+"""The fewest tokens of article a request must have room for."""
+
+
+@dataclass(frozen=True)
+class DocumentAnswer:
+    """A document's summary or translation, the chunks (or pieces) its input was cut into, and notes."""
+
+    text: str
+    chunks: int
+    notes: tuple[str, ...] = ()
+
+
+def data_budget(backend: ChatBackend, empty_prompt: list[Message]) -> int:
+    """Tokens of article that fit in one request beside this prompt and the answer."""
+    settings = backend.settings
+    budget = settings.context_tokens - settings.generation.max_new_tokens - backend.prompt_tokens(empty_prompt)
+    if budget < MIN_DATA_TOKENS:
+        raise ConfigError(
+            f"llm.context_tokens ({settings.context_tokens}) leaves no room for the article after the prompt and "
+            f"llm.generation.max_new_tokens ({settings.generation.max_new_tokens}); raise the first or lower the second"
+        )
+    return budget
+
+
+def chunk_paragraphs(text: str, backend: ChatBackend, budget: int) -> list[str]:
+    """Cut `text` into chunks of at most `budget` tokens on sentence boundaries, keeping its paragraph breaks."""
+    units: list[str] = []
+    paragraph_of: list[int] = []
+    for number, paragraph in enumerate(split_paragraphs(text)):
+        pieces, _ = fit_sentences(split_sentences(paragraph), backend.count_tokens, budget)
+        units.extend(pieces)
+        paragraph_of.extend([number] * len(pieces))
+    # Count each unit with the paragraph break before it, so that joined chunks stay within the budget.
+    counts = [count + 1 for count in backend.count_tokens(units)]
+    chunks = []
+    for indices in chunk_sentences(units, counts, budget):
+        paragraphs: dict[int, list[str]] = {}
+        for index in indices:
+            paragraphs.setdefault(paragraph_of[index], []).append(units[index])
+        chunks.append("\n\n".join(join_sentences(sentences) for sentences in paragraphs.values()))
+    return chunks
+
+
+@dataclass
+class _Summary:
+    source: Language
+    parts: list[str]
+    """The chunks (first round) or partial summaries (later rounds) still to combine."""
+    chunks: int = 0
+    text: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def summarize_documents(
+    backend: ChatBackend,
+    texts: Sequence[str],
+    source: Language,
+    target: Language,
+    sentences: int,
+    max_rounds: int = 4,
+) -> list[DocumentAnswer]:
+    """Summarize documents in `source` into `target` (the same language or the other), about `sentences` long."""
+    max_new_tokens = backend.settings.generation.max_new_tokens
+    map_budget = data_budget(backend, summary_prompt("", source, target, sentences))
+    reduce_budget = data_budget(backend, reduce_prompt([], target, sentences))
+    documents = [_Summary(source, chunk_paragraphs(text, backend, map_budget)) for text in texts]
+    for document in documents:
+        document.chunks = len(document.parts)
+    # Map: every chunk of every document at once. A one-chunk document is done after it.
+    conversations = [summary_prompt(part, source, target, sentences) for d in documents for part in d.parts]
+    answers = iter(ask(backend, conversations, target, max_new_tokens, "summary"))
+    for document in documents:
+        partials = [_take(next(answers), document) for _ in document.parts]
+        document.parts = partials
+        if len(partials) == 1:
+            document.text = partials[0]
+    # Reduce: combine partial summaries in groups that fit, round after round, until one is left.
+    for round_number in range(2, max_rounds + 1):
+        pending = [document for document in documents if document.text is None]
+        if not pending:
+            break
+        groups: list[tuple[_Summary, list[str]]] = []
+        for document in pending:
+            counts = [count + 8 for count in backend.count_tokens(document.parts)]  # + the <summary> tags
+            last_round = round_number == max_rounds
+            indices = chunk_sentences(document.parts, counts, reduce_budget)
+            if last_round and len(indices) > 1:
+                kept = indices[0]
+                document.notes.append(
+                    f"the partial summaries did not fit one request after {max_rounds - 1} rounds; "
+                    f"the last {len(document.parts) - len(kept)} of {len(document.parts)} were left out"
+                )
+                indices = [kept]
+            groups.extend((document, [document.parts[index] for index in group]) for group in indices)
+        answers = iter(
+            ask(backend, [reduce_prompt(parts, target, sentences) for _, parts in groups], target, max_new_tokens, "summary")
+        )
+        combined: dict[int, list[str]] = {}
+        for document, _parts in groups:
+            combined.setdefault(id(document), []).append(_take(next(answers), document))
+        for document in pending:
+            document.parts = combined[id(document)]
+            if len(document.parts) == 1:
+                document.text = document.parts[0]
+    return [DocumentAnswer(d.text or "", d.chunks, tuple(dict.fromkeys(d.notes))) for d in documents]
+
+
+def _take(answer: Answer, document: _Summary) -> str:
+    document.notes.extend(answer.notes)
+    return answer.text
+
+
+# --------------------------------------------------------------------------- translations
+
+
+@dataclass(frozen=True)
+class _Piece:
+    text: str
+    context: str
+    """The source text just before it (the previous paragraph, or part of this one), for reference."""
+
+
+def translation_layout(
+    text: str, backend: ChatBackend, source: Language, target: Language, prompt_format: PromptFormat
+) -> list[list[_Piece]]:
+    """Paragraphs -> pieces that each fit one request, each with the text before it as context."""
+    available = data_budget(backend, translation_prompt("", source, target, "x", prompt_format))
+    piece_budget = max(MIN_DATA_TOKENS, min(available // 2, backend.settings.generation.max_new_tokens // OUTPUT_RATIO))
+    context_budget = available - piece_budget
+    layout: list[list[_Piece]] = []
+    previous = ""
+    for paragraph in split_paragraphs(text):
+        pieces = chunk_paragraphs(paragraph, backend, piece_budget)
+        row = []
+        for piece in pieces:
+            row.append(_Piece(piece, _tail(previous, backend, context_budget)))
+            previous = piece
+        layout.append(row)
+    return layout
+
+
+def _tail(text: str, backend: ChatBackend, budget: int) -> str:
+    """The last sentences of `text` that fit in `budget` tokens (all of it when it fits)."""
+    if not text:
+        return ""
+    sentences = split_sentences(text)
+    kept: list[str] = []
+    used = 0
+    for sentence, count in zip(reversed(sentences), reversed(backend.count_tokens(sentences))):
+        if used + count > budget:
+            break
+        kept.insert(0, sentence)
+        used += count
+    return join_sentences(kept)
+
+
+def translate_documents(
+    backend: ChatBackend, texts: Sequence[str], source: Language, target: Language, prompt_format: PromptFormat
+) -> list[DocumentAnswer]:
+    """Translate documents from `source` into `target`, paragraph by paragraph, paragraphs kept."""
+    layouts = [translation_layout(text, backend, source, target, prompt_format) for text in texts]
+    conversations = [
+        translation_prompt(piece.text, source, target, piece.context, prompt_format)
+        for layout in layouts
+        for row in layout
+        for piece in row
+    ]
+    answers = iter(ask(backend, conversations, target, backend.settings.generation.max_new_tokens, "translation"))
+    results = []
+    for text, layout in zip(texts, layouts):
+        notes: list[str] = []
+        paragraphs = []
+        for row in layout:
+            translated = []
+            for _ in row:
+                answer = next(answers)
+                notes.extend(answer.notes)
+                translated.append(answer.text)
+            paragraphs.append(_join(translated))
+        pieces = sum(len(row) for row in layout)
+        results.append(DocumentAnswer(paragraph_separator(text).join(paragraphs), pieces, tuple(dict.fromkeys(notes))))
+    return results
+
+
+def _join(parts: list[str]) -> str:
+    """Translated pieces of one paragraph joined as sentences are (an empty answer adds nothing)."""
+    return join_sentences([part for part in parts if part])
+
+
+def stream_translation(
+    backend: ChatBackend, text: str, source: Language, target: Language, prompt_format: PromptFormat
+) -> Iterator[str]:
+    """Yield the translation so far as the model writes it, paragraphs kept. Each piece's text is cleaned
+    as it grows (a reasoning block shows only once it is closed); there is no retry while streaming."""
+    separator = paragraph_separator(text)
+    max_new_tokens = backend.settings.generation.max_new_tokens
+    done: list[str] = []
+    for row in translation_layout(text, backend, source, target, prompt_format):
+        finished: list[str] = []
+        for piece in row:
+            raw = ""
+            for delta in backend.stream(
+                translation_prompt(piece.text, source, target, piece.context, prompt_format), max_new_tokens
+            ):
+                raw += delta
+                yield separator.join([*done, _join([*finished, clean_answer(raw)])])
+            finished.append(clean_answer(raw))
+        done.append(_join(finished))
+        yield separator.join(done)
