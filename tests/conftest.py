@@ -11,7 +11,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_mt5  # noqa: E402
+from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_mt5, build_tiny_qwen2_chat  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +26,12 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "bart": build_tiny_bart(root / "bart"),
         "mt5": build_tiny_mt5(root / "mt5"),
     }
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Directory of a tiny random-weight Qwen2 chat model (ChatML template, at least 4 new tokens)."""
+    return build_tiny_qwen2_chat(tmp_path_factory.mktemp("tiny_models") / "qwen2-chat")
 
 
 FORCED_LENGTH = {"num_beams": 1, "min_new_tokens": 4, "max_new_tokens": 4}

@@ -1,5 +1,5 @@
-"""The summarizers a web user may pick: the configured default, the extractive engine, or an
-entry of the ``server.model_choices`` allow-list.
+"""The summarizers a web user may pick: the configured default, the extractive engine, the chat
+model of the ``llm`` section when it is configured, or an entry of the ``server.model_choices`` allow-list.
 
 Both web shells (the Gradio UI and the HTTP API) resolve a choice here, so a user can never load
 a model the operator did not list.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from .config import RESERVED_CHOICES, Settings
+from .config import LLM_CHOICE, RESERVED_CHOICES, Settings
 from .errors import InputError
 from .service import Service
 
@@ -22,24 +22,26 @@ def choice_settings(settings: Settings, name: str) -> Settings:
 
     ``default`` keeps the settings; ``extractive`` switches to the embedded engine; a named entry
     replaces ``summarize.models`` for the languages it lists and, where the configured engine is
-    ``extractive``, switches to ``auto`` so that the chosen model is used when it can be loaded.
+    ``extractive`` or ``llm``, switches to ``auto`` so that the chosen model is used when it can be loaded.
     """
     if name == DEFAULT_CHOICE:
         return settings
     summarize = settings.summarize
     if name == EXTRACTIVE_CHOICE:
         return replace(settings, summarize=replace(summarize, engine="extractive"))
+    if name == LLM_CHOICE and settings.uses_llm:
+        return replace(settings, summarize=replace(summarize, engine="llm"))
     entry = settings.server.model_choices.get(name)
     if entry is None:
         allowed = ", ".join(repr(choice) for choice in choice_names(settings))
         raise InputError(f"model {name!r} is not offered here; choose one of {allowed} (server.model_choices)")
-    engine = "auto" if summarize.engine == "extractive" else summarize.engine
+    engine = "auto" if summarize.engine in ("extractive", "llm") else summarize.engine
     return replace(settings, summarize=replace(summarize, engine=engine, models={**summarize.models, **entry}))
 
 
 def choice_names(settings: Settings) -> list[str]:
     """Every choice offered, ``default`` first."""
-    return [*RESERVED_CHOICES, *settings.server.model_choices]
+    return [*RESERVED_CHOICES, *([LLM_CHOICE] if settings.uses_llm else []), *settings.server.model_choices]
 
 
 class SummaryChoices:

@@ -123,7 +123,10 @@ def _run_translate(args: argparse.Namespace) -> None:
     format_name = _document_format(args)
     if format_name == "docx" and not args.output:
         raise InputError("a Word document translates to a Word document: give the output file with -o PATH")
-    service = _service(args, {"translate.glossary": args.glossary} if args.glossary else None)
+    extra = {"translate.glossary": args.glossary} if args.glossary else {}
+    if args.engine:
+        extra["translate.engine"] = args.engine
+    service = _service(args, extra)
     if format_name == "text":
         result = service.translate(read_text(args.file), args.to, source_lang=args.source)
         data = result.text.encode("utf-8")
@@ -262,7 +265,9 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument("--to", choices=["en", "zh"], help="summary language (default: the article's)")
     summarize.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
     summarize.add_argument("--length", choices=["short", "medium", "long"], default="medium")
-    summarize.add_argument("--engine", choices=["auto", "seq2seq", "extractive"], help="override summarize.engine")
+    summarize.add_argument(
+        "--engine", choices=["auto", "seq2seq", "extractive", "llm"], help="override summarize.engine"
+    )
     summarize.add_argument("--json", action="store_true", help="print one JSON object")
     _format_option(summarize)
     _glossary_option(summarize)
@@ -275,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     translate.add_argument("--to", choices=["en", "zh"], required=True, help="target language")
     translate.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
+    translate.add_argument("--engine", choices=["seq2seq", "llm"], help="override translate.engine")
     translate.add_argument("--json", action="store_true", help="print one JSON object")
     translate.add_argument(
         "-o", "--output", metavar="PATH", help="write the translation here (in the input's format; required for .docx)"

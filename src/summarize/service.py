@@ -11,11 +11,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .config import Settings, load_settings
 from .documents import is_translatable, read_document
 from .engines.extractive import ExtractiveSummarizer
+from .engines.llm import ChatBackend
 from .engines.seq2seq import Seq2SeqModel
 from .errors import InputError, InputItemsError, ModelMissingError, ModelUnavailableError
 from .glossary import Glossary
@@ -34,6 +35,10 @@ from .text import (
 )
 from .translate import stream_translation, translate_documents
 from .wording import Argument, Message
+
+if TYPE_CHECKING:
+    from .engines.llm.documents import DocumentAnswer
+    from .engines.llm.prompts import PromptFormat
 
 Length = Literal["short", "medium", "long"]
 LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
@@ -215,13 +220,16 @@ class Service:
         if not sources:
             return []
         drafts: list[dict[str, Any]] = [{} for _ in sources]
-        for lang in SUPPORTED_LANGUAGES:
-            indices = [i for i, source in enumerate(sources) if source.source == lang]
-            if indices:
-                self._summarize_group(lang, [sources[i].text for i in indices], length, [drafts[i] for i in indices])
-        for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
-            indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
-            self._translate_summaries(pair, [drafts[i] for i in indices])
+        if self.settings.summarize.engine == "llm":
+            self._summarize_with_llm(sources, length, drafts)
+        else:
+            for lang in SUPPORTED_LANGUAGES:
+                indices = [i for i, source in enumerate(sources) if source.source == lang]
+                if indices:
+                    self._summarize_group(lang, [sources[i].text for i in indices], length, [drafts[i] for i in indices])
+            for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
+                indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
+                self._translate_summaries(pair, [drafts[i] for i in indices])
         seconds = (time.perf_counter() - started) / len(sources)
         return [
             Result(
@@ -278,8 +286,8 @@ class Service:
     def _summarize_group(self, lang: Language, texts: list[str], length: str, drafts: list[dict[str, Any]]) -> None:
         model, notes = self._summary_model(lang)
         if model is None:
+            count = self._summary_sentences(length)
             extractive = self.settings.summarize.extractive
-            count = max(1, round(extractive.sentences * LENGTH_SCALE[length]))
             units = max(1, round((extractive.words if lang == "en" else extractive.characters) * LENGTH_SCALE[length]))
             for text, draft in zip(texts, drafts):
                 summary = self.extractive.summarize(text, lang, count, units)
@@ -296,8 +304,42 @@ class Service:
                 text=summary.text, engine="seq2seq", model=model.name, chunks=summary.chunks, notes=list(summary.notes)
             )
 
+    def _summary_sentences(self, length: str) -> int:
+        """Sentences in a summary of `length` (``summarize.extractive.sentences`` is the medium one)."""
+        return max(1, round(self.settings.summarize.extractive.sentences * LENGTH_SCALE[length]))
+
+    def llm(self) -> ChatBackend:
+        """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
+        return self.store.get_llm(self.settings.llm, self.settings.runtime)
+
+    def _summarize_with_llm(self, sources: list[_Source], length: str, drafts: list[dict[str, Any]]) -> None:
+        """Summaries by the chat model, cross-lingual ones in one step."""
+        from .engines.llm.documents import summarize_documents as summarize_with_llm
+
+        backend = self.llm()
+        for pair in dict.fromkeys((source.source, source.target) for source in sources):
+            indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
+            summaries = summarize_with_llm(
+                backend, [sources[i].text for i in indices], *pair, self._summary_sentences(length),
+                self.settings.summarize.max_rounds,
+            )
+            for index, summary in zip(indices, summaries):
+                drafts[index].update(
+                    text=summary.text, engine="llm", model=backend.name, chunks=summary.chunks, notes=list(summary.notes)
+                )
+
     def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[dict[str, Any]]) -> None:
         source, target = pair
+        if self.settings.translate.engine == "llm":
+            translations = self._translate_with_llm([draft["text"] for draft in drafts], source, target)
+            for translation, draft in zip(translations, drafts):
+                draft.update(
+                    text=translation.text,
+                    engine=f"{draft['engine']}+llm",
+                    model=f"{draft['model']} + {self.llm().name}",
+                    notes=[*draft["notes"], *translation.notes],
+                )
+            return
         try:
             model = self._translation_model(source, target)
         except ModelUnavailableError as error:
@@ -357,12 +399,19 @@ class Service:
             indices = [i for i, s in enumerate(sources) if s.source == source_language]
             if not indices:
                 continue
+            group = [sources[i].text for i in indices]
+            if self.settings.translate.engine == "llm":
+                for index, answer in zip(indices, self._translate_with_llm(group, source_language, target_lang)):
+                    results[index] = self._translation_result(
+                        sources[index], answer.text, "llm", self.llm().name, answer.chunks, answer.notes
+                    )
+                continue
             model = self._translation_model(source_language, target_lang)
-            translations = translate_documents(
-                model, [sources[i].text for i in indices], target_lang, source_language, glossary
-            )
+            translations = translate_documents(model, group, target_lang, source_language, glossary)
             for index, translation in zip(indices, translations):
-                result = self._translation_result(sources[index], translation.text, model, translation.segments)
+                result = self._translation_result(
+                    sources[index], translation.text, "seq2seq", model.name, translation.segments
+                )
                 if glossary:
                     terms = glossary.check(sources[index].text, translation.text, source_language, target_lang)
                     result = replace(result, terms=terms)
@@ -370,19 +419,32 @@ class Service:
         seconds = round((time.perf_counter() - started) / len(sources), 4)
         return [replace(results[index], seconds=seconds) for index in range(len(sources))]
 
-    def _translation_result(self, source: _Source, text: str, model: Seq2SeqModel, segments: int) -> Result:
+    def _translation_result(
+        self, source: _Source, text: str, engine: str, model: str, segments: int, notes: Sequence[str] = ()
+    ) -> Result:
         return Result(
             text=text,
             task="translate",
             source_lang=source.source,
             target_lang=source.target,
-            engine="seq2seq",
-            model=model.name,
+            engine=engine,
+            model=model,
             chunks=segments,
             seconds=0.0,
             source_mixed=source.detection is not None and source.detection.is_mixed,
-            notes=tuple(source.notes),
+            notes=(*source.notes, *notes),
         )
+
+    def _translate_with_llm(self, texts: list[str], source: Language, target: Language) -> list[DocumentAnswer]:
+        from .engines.llm.documents import translate_documents as translate_with_llm
+
+        backend = self.llm()
+        return translate_with_llm(backend, texts, source, target, self._llm_prompt_format(backend))
+
+    def _llm_prompt_format(self, backend: ChatBackend) -> PromptFormat:
+        from .engines.llm.prompts import translation_format
+
+        return translation_format(self.settings.llm.prompt_format, backend.name)
 
     def translate_stream(
         self, text: str, target_lang: Language, *, source_lang: Language | None = None
@@ -390,6 +452,12 @@ class Service:
         """Yield the translation so far after each sentence (for live display)."""
         _check_language(target_lang, "target_lang")
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
+        if self.settings.translate.engine == "llm":
+            from .engines.llm.documents import stream_translation as stream_with_llm
+
+            backend = self.llm()
+            yield from stream_with_llm(backend, source.text, source.source, source.target, self._llm_prompt_format(backend))
+            return
         model = self._translation_model(source.source, source.target)
         yield from stream_translation(model, source.text, source.target, source.source, self.glossary)
 

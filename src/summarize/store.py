@@ -6,11 +6,12 @@ import threading
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .config import ModelSettings, RuntimeSettings
+from .config import LLMSettings, ModelSettings, RuntimeSettings
 from .engines.loader import load_seq2seq
 from .errors import ModelUnavailableError
 
 if TYPE_CHECKING:
+    from .engines.llm import ChatBackend
     from .engines.seq2seq import Seq2SeqModel
 
 
@@ -24,7 +25,7 @@ class ModelStore:
     """
 
     def __init__(self) -> None:
-        self._models: dict[tuple[Any, ...], Seq2SeqModel] = {}
+        self._models: dict[tuple[Any, ...], Any] = {}
         self._failures: dict[tuple[str, tuple[Any, ...]], ModelUnavailableError] = {}
         self._lock = threading.Lock()
         self.loads = 0
@@ -56,6 +57,32 @@ class ModelStore:
                 if failure is not None:
                     raise failure
         return found if found.spec == spec else found.with_spec(spec)
+
+    def get_llm(self, settings: LLMSettings, runtime: RuntimeSettings) -> ChatBackend:
+        """The ``llm`` engine's backend: the chat model loaded here on first use, or the endpoint's client
+        (one connection pool and one in-flight limit per server). Other generation settings get a view."""
+        from .engines.llm import load_chat_backend
+
+        if settings.endpoint:
+            key: tuple[Any, ...] = (
+                "llm-endpoint", settings.endpoint, settings.api_key, settings.model,
+                settings.max_concurrency, settings.timeout_seconds, settings.max_retries,
+            )
+        else:
+            key = ("llm", settings.model, runtime.device, runtime.dtype, runtime.batch_tokens, runtime.max_batch_size)
+        with self._lock:
+            found = self._models.get(key)
+            if found is None:
+                failure = self._failures.get(("llm", key))
+                if failure is None:
+                    self.loads += 1
+                    try:
+                        found = self._models[key] = load_chat_backend(settings, runtime)
+                    except ModelUnavailableError as error:
+                        failure = self._failures[("llm", key)] = error
+                if failure is not None:
+                    raise failure
+        return found if found.settings == settings else found.with_settings(settings)
 
 
 @lru_cache(maxsize=1)

@@ -249,6 +249,8 @@ class LimitSettings:
 
 RESERVED_CHOICES = ("default", "extractive")
 """Summary choices the UI and API always offer, besides ``server.model_choices``."""
+LLM_CHOICE = "llm"
+"""The summary choice offered when the ``llm`` engine is configured."""
 
 
 @dataclass
@@ -313,7 +315,7 @@ class ServerSettings:
                 )
         if self.port > 65535:
             raise ConfigError(f"setting 'port' must be at most 65535, not {self.port!r}")
-        for name in RESERVED_CHOICES:
+        for name in (*RESERVED_CHOICES, LLM_CHOICE):
             if name in self.model_choices:
                 raise ConfigError(f"model_choices may not be named {name!r}: that name is always offered; rename it")
 
@@ -379,4 +381,16 @@ class Settings:
                 for name, models in self.server.model_choices.items()
                 for lang, spec in models.items()
             ),
+            *([("llm", ModelSettings(model=self.llm.model))] if self.uses_local_llm else []),
         ]
+
+    @property
+    def uses_llm(self) -> bool:
+        """Whether the ``llm`` engine is configured: an endpoint is set, or an engine is ``llm``."""
+        return bool(self.llm.endpoint) or "llm" in (self.summarize.engine, self.translate.engine)
+
+    @property
+    def uses_local_llm(self) -> bool:
+        """Whether a task runs the ``llm`` engine's model here (no endpoint): its weights are needed."""
+        return not self.llm.endpoint and "llm" in (self.summarize.engine, self.translate.engine)
+

@@ -31,6 +31,10 @@ class ChatBackend(Protocol):
     """The model id (local) or served model name (endpoint), as results report it."""
     settings: LLMSettings
 
+    def with_settings(self, settings: LLMSettings) -> ChatBackend:
+        """The same model (weights or connections) with other settings."""
+        ...
+
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Tokens of each text (exact locally, an over-estimate for an endpoint)."""
         ...

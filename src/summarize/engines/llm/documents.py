@@ -20,7 +20,7 @@ from ...errors import ConfigError
 from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
 from .answers import Answer, ask, clean_answer
 from .backend import ChatBackend
-from .prompts import Message, PromptFormat, reduce_prompt, summary_prompt, translation_prompt
+from .prompts import Message, PromptFormat, reduce_prompt, summary_prompt, translation_prompt, with_reminder
 
 OUTPUT_RATIO = 2
 """A translation may take this many times its source's tokens: a piece to translate is at most
@@ -39,9 +39,10 @@ class DocumentAnswer:
 
 
 def data_budget(backend: ChatBackend, empty_prompt: list[Message]) -> int:
-    """Tokens of article that fit in one request beside this prompt and the answer."""
+    """Tokens of article that fit in one request beside this prompt (with the retry's reminder) and the answer."""
     settings = backend.settings
-    budget = settings.context_tokens - settings.generation.max_new_tokens - backend.prompt_tokens(empty_prompt)
+    prompt = backend.prompt_tokens(with_reminder(empty_prompt, "zh"))
+    budget = settings.context_tokens - settings.generation.max_new_tokens - prompt
     if budget < MIN_DATA_TOKENS:
         raise ConfigError(
             f"llm.context_tokens ({settings.context_tokens}) leaves no room for the article after the prompt and "

@@ -15,6 +15,7 @@ the BPE tokenizers of current chat models (Qwen2.5 needs about one token per
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -61,6 +62,12 @@ class EndpointChatModel:
             follow_redirects=False,
         )
         self._in_flight = threading.BoundedSemaphore(settings.max_concurrency)
+
+    def with_settings(self, settings: LLMSettings) -> EndpointChatModel:
+        """A view with other settings (generation, context budget) sharing the connections and the limit."""
+        view = copy.copy(self)
+        view.settings = settings
+        return view
 
     def close(self) -> None:
         """Close the connection pool."""

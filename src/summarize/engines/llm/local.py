@@ -18,6 +18,8 @@ from typing import Any
 from ...chunking import plan_batches
 from ...config import LLMSettings, ModelSettings, RuntimeSettings
 from ...errors import ModelUnavailableError
+from ...hub import load_error, resolve_source
+from ..devices import choose_device, choose_dtype
 from .backend import Completion
 from .prompts import Message
 
@@ -140,7 +142,6 @@ def load_local_chat_model(settings: LLMSettings, runtime: RuntimeSettings) -> Lo
     from transformers import AutoConfig, AutoModelForCausalLM, AutoTokenizer
     from transformers.utils import logging as transformers_logging
 
-    from ...models import choose_device, choose_dtype, resolve_source
 
     source, local_only = resolve_source(ModelSettings(model=settings.model), ROLE, runtime)
     device = choose_device(runtime.device)
@@ -170,8 +171,6 @@ def load_local_chat_model(settings: LLMSettings, runtime: RuntimeSettings) -> Lo
 
 
 def _load_error(name: str, error: Exception) -> ModelUnavailableError:
-    from ...models import load_error
-
     text = str(error)
     if "trust_remote_code" in text or "custom code" in text:
         return ModelUnavailableError(
