@@ -142,6 +142,8 @@ class ChatServer:
                 try:
                     reply = server._next_reply(body)
                     time.sleep(reply.delay_s)
+                except Exception as error:  # a script that cannot answer: a server error, as a real one gives
+                    reply = Reply(status=500, content=f"{type(error).__name__}: {error}")
                 finally:
                     with server._lock:
                         server.in_flight -= 1

@@ -1,0 +1,167 @@
+"""The llm engine through the service, the CLI and the web choices, against a real chat-completions server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chat_server import ChatServer, Reply
+from summarize import Service, load_settings
+from summarize.choices import choice_names, choice_settings
+from summarize.cli import main
+from summarize.errors import ConfigError, InputError
+from summarize.models import ModelStore
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGLISH = "The city council approved a new budget on Tuesday.\n\nThe mayor said it would create jobs."
+CHINESE = "市政府星期二通过了新的预算。\n\n市长表示这将创造就业机会。"
+TRANSLATIONS = {
+    "The city council approved a new budget on Tuesday.": "市议会星期二通过了新预算。",
+    "The mayor said it would create jobs.": "市长说这将创造就业机会。",
+    "市政府星期二通过了新的预算。": "The city government passed a new budget on Tuesday.",
+    "市长表示这将创造就业机会。": "The mayor said this would create jobs.",
+}
+
+UNKNOWN_TRANSLATION = "一篇没有列出的译文。"
+
+
+def _article(body: dict[str, Any]) -> str:
+    (data,) = re.findall(r"<article>\n(.*?)\n</article>", body["messages"][-1]["content"], re.DOTALL)
+    return data
+
+
+def script(body: dict[str, Any]) -> Reply:
+    """Translations from the table above; summaries are the article's first sentence, "in" the asked language."""
+    article = _article(body)
+    if "Translate" in body["messages"][-1]["content"]:
+        return Reply(f"<think>Translate carefully.</think>{TRANSLATIONS.get(article, UNKNOWN_TRANSLATION)}")
+    first = article.split("\n")[0]
+    wants_chinese = "in Simplified Chinese" in body["messages"][-1]["content"]
+    summary = TRANSLATIONS[first] if wants_chinese != bool(re.search("[\u4e00-\u9fff]", first)) else first
+    return Reply(f"Here is the summary:\n{summary}")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ChatServer]:
+    with ChatServer(script, models=("served-model",)) as running:
+        yield running
+
+
+def endpoint_service(server: ChatServer, **overrides: Any) -> Service:
+    values = {"llm.endpoint": server.url, "llm.model": "served-model", "summarize.engine": "llm",
+              "translate.engine": "llm", **overrides}
+    return Service(load_settings(overrides=values, environ={}), store=ModelStore())
+
+
+def test_translation_reply_becomes_the_result_text(server: ChatServer) -> None:
+    result = endpoint_service(server).translate(ENGLISH, "zh")
+    assert result.text == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。"
+    assert (result.engine, result.model, result.chunks, result.notes) == ("llm", "served-model", 2, ())
+    assert (result.source_lang, result.target_lang) == ("en", "zh")
+
+
+def test_translate_batch_keeps_input_order(server: ChatServer) -> None:
+    texts = [CHINESE, "市长表示这将创造就业机会。", "市政府星期二通过了新的预算。"]
+    results = endpoint_service(server).translate_batch(texts, "en")
+    assert [result.text for result in results] == [
+        "The city government passed a new budget on Tuesday.\n\nThe mayor said this would create jobs.",
+        "The mayor said this would create jobs.",
+        "The city government passed a new budget on Tuesday.",
+    ]
+    assert [result.chunks for result in results] == [2, 1, 1]
+
+
+def test_cross_lingual_summary_is_one_step(server: ChatServer) -> None:
+    before = len(server.requests)
+    result = endpoint_service(server).summarize(CHINESE, "en")
+    assert result.text == "The city government passed a new budget on Tuesday."
+    assert (result.engine, result.model, result.chunks) == ("llm", "served-model", 1)
+    assert len(server.requests) == before + 1
+    assert "Summarize the Simplified Chinese news article below directly in English" in server.requests[-1]["messages"][-1]["content"]
+
+
+def test_summary_length_sets_the_sentence_goal(server: ChatServer) -> None:
+    endpoint_service(server).summarize(ENGLISH, length="long")
+    assert "in about 6 sentences" in server.requests[-1]["messages"][-1]["content"]
+
+
+def test_seq2seq_summary_translated_by_the_llm(server: ChatServer) -> None:
+    service = endpoint_service(server, **{"summarize.engine": "extractive"})
+    result = service.summarize(ENGLISH, "zh")
+    assert (result.engine, result.model) == ("extractive+llm", "extractive + served-model")
+    assert result.text == UNKNOWN_TRANSLATION
+    assert _article(server.requests[-1]) == "The city council approved a new budget on Tuesday. The mayor said it would create jobs."
+
+
+def test_streamed_translation_ends_with_the_full_text(server: ChatServer) -> None:
+    steps = list(endpoint_service(server).translate_stream(ENGLISH, "zh"))
+    assert steps[-1] == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。"
+    assert "市议会星期二通过了新预算。" in steps
+
+
+def test_llm_choice_is_offered_only_when_configured(server: ChatServer) -> None:
+    plain = load_settings(environ={})
+    configured = load_settings(overrides={"llm.endpoint": server.url}, environ={})
+    assert choice_names(plain) == ["default", "extractive"]
+    assert choice_names(configured) == ["default", "extractive", "llm"]
+    assert choice_settings(configured, "llm").summarize.engine == "llm"
+    with pytest.raises(InputError, match="model 'llm' is not offered here"):
+        choice_settings(plain, "llm")
+
+
+def test_model_choices_may_not_be_named_llm() -> None:
+    with pytest.raises(ConfigError, match="model_choices may not be named 'llm'"):
+        load_settings(overrides={"server.model_choices": {"llm": {"en": {"model": "x"}}}}, environ={})
+
+
+def test_models_list_shows_the_local_llm_only_when_it_runs_here(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["models", "list", "--json", "--set", "summarize.engine=llm", "--set", "llm.model=/nowhere/qwen"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"role": "llm", "name": "/nowhere/qwen", "status": "missing", "size_bytes": 0} in rows
+    assert main(["models", "list", "--json", "--set", "summarize.engine=llm", "--set", "llm.endpoint=http://h/v1"]) == 0
+    assert all(row["role"] != "llm" for row in json.loads(capsys.readouterr().out))
+
+
+def test_cli_translate_through_an_endpoint(server: ChatServer, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(ENGLISH, encoding="utf-8")
+    command = [sys.executable, "-m", "summarize", "translate", str(article), "--to", "zh", "--engine", "llm",
+               "--set", f"llm.endpoint={server.url}", "--set", "llm.model=served-model", "--json"]
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    record = json.loads(done.stdout)
+    assert (record["engine"], record["model"]) == ("llm", "served-model")
+    assert record["text"] == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。"
+
+
+def test_cli_reports_an_unreachable_server_in_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(ENGLISH, encoding="utf-8")
+    code = main(["translate", str(article), "--to", "zh", "--engine", "llm", "--set", "llm.endpoint=http://127.0.0.1:9/v1",
+                 "--set", "llm.max_retries=0"])
+    captured = capsys.readouterr()
+    assert (code, captured.out) == (1, "")
+    assert captured.err == (
+        "summarize: error: cannot reach the LLM server at http://127.0.0.1:9/v1 (connection refused); "
+        "start it (docs/llm.md) or fix llm.endpoint\n"
+    )
+
+
+def test_cli_summarize_with_the_local_backend(capsys: pytest.CaptureFixture[str], tiny_chat_model: Path, tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(ENGLISH, encoding="utf-8")
+    code = main(["summarize", str(article), "--engine", "llm", "--set", f"llm.model={tiny_chat_model}",
+                 "--set", "llm.generation.max_new_tokens=8", "--set", "runtime.device=cpu", "--json"])
+    captured = capsys.readouterr()
+    record = json.loads(captured.out)
+    assert code == 0
+    assert (record["engine"], record["model"], record["chunks"]) == ("llm", str(tiny_chat_model), 1)
