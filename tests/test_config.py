@@ -15,7 +15,7 @@ def test_default_yaml_matches_built_in_defaults() -> None:
     assert load_settings(ROOT / "configs" / "default.yaml", environ={}) == Settings()
 
 
-@pytest.mark.parametrize("name", ["default.yaml", "offline.yaml", "fast.yaml"])
+@pytest.mark.parametrize("name", ["default.yaml", "offline.yaml", "fast.yaml", "llm.yaml", "llm-server.yaml"])
 def test_shipped_configs_load(name: str) -> None:
     assert isinstance(load_settings(ROOT / "configs" / name, environ={}), Settings)
 
@@ -42,7 +42,7 @@ def test_partial_model_entry_keeps_the_other_defaults() -> None:
 
 BAD_OVERRIDES = [
     ({"summarize.engin": "x"}, "unknown setting 'summarize.engin'; allowed keys in summarize: engine, models, extractive, max_rounds"),
-    ({"summarize.engine": "magic"}, "setting 'summarize.engine' is 'magic'; allowed values: auto, seq2seq, extractive"),
+    ({"summarize.engine": "magic"}, "setting 'summarize.engine' is 'magic'; allowed values: auto, seq2seq, extractive, llm"),
     ({"runtime.device": "tpu"}, "setting 'runtime.device' is 'tpu'; allowed values: auto, cpu, cuda, mps"),
     ({"summarize.models.fr.model": "x"}, "unknown key 'summarize.models.fr'; allowed keys: en, zh"),
     ({"translate.models.en-fr.model": "x"}, "unknown key 'translate.models.en-fr'; allowed keys: en-zh, zh-en"),
@@ -131,3 +131,32 @@ def test_empty_config_file_gives_defaults(tmp_path: Path) -> None:
     config = tmp_path / "empty.yaml"
     config.write_text("", encoding="utf-8")
     assert load_settings(config, environ={}) == Settings()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"llm.generation.temperature": "-1"}, "llm.generation: setting 'temperature' must be 0 or more, not -1.0"),
+        ({"llm.generation.top_p": "1.5"}, "llm.generation: setting 'top_p' must be above 0 and at most 1, not 1.5"),
+        ({"llm.generation.max_new_tokens": "0"}, "llm.generation: setting 'max_new_tokens' must be at least 1, not 0"),
+        ({"llm.generation.num_beams": "4"}, "unknown setting 'llm.generation.num_beams'; allowed keys in llm.generation: "
+         "temperature, max_new_tokens, top_p, top_k, repetition_penalty"),
+        ({"llm.context_tokens": "1024"}, "llm: setting 'generation.max_new_tokens' (1024) must be below 'context_tokens' "
+         "(1024), which also holds the prompt"),
+        ({"llm.max_concurrency": "0"}, "llm: setting 'max_concurrency' must be at least 1, not 0"),
+        ({"llm.timeout_seconds": "0"}, "llm: setting 'timeout_seconds' must be above 0, not 0.0"),
+        ({"llm.endpoint": "localhost:8000"}, "llm: setting 'endpoint' must be an http:// or https:// URL such as "
+         "http://127.0.0.1:8000/v1, not 'localhost:8000'"),
+        ({"llm.prompt_format": "alpaca"}, "setting 'llm.prompt_format' is 'alpaca'; allowed values: auto, chat, hunyuan-mt"),
+        ({"translate.engine": "magic"}, "setting 'translate.engine' is 'magic'; allowed values: seq2seq, llm"),
+    ],
+)
+def test_bad_llm_settings_name_the_key(overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(overrides=overrides, environ={})
+    assert str(caught.value) == message
+
+
+def test_llm_api_key_from_the_environment_stays_a_string() -> None:
+    settings = load_settings(environ={"SUMMARIZE_LLM__API_KEY": "12345"})
+    assert settings.llm.api_key == "12345"

@@ -165,3 +165,29 @@ def test_cli_summarize_with_the_local_backend(capsys: pytest.CaptureFixture[str]
     record = json.loads(captured.out)
     assert code == 0
     assert (record["engine"], record["model"], record["chunks"]) == ("llm", str(tiny_chat_model), 1)
+
+
+def test_eval_runs_the_llm_server_config_like_any_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("sacrebleu", reason="eval/run.py needs the eval extra")
+    import importlib.util
+
+    sources = ["市政府今天宣布扩建城东公园。新公园将增加两个运动场。", "气象台发布暴雨预警。部分学校已宣布停课一天。"]
+    folder = tmp_path / "evaldata" / "lcsts-zh" / "data" / "LCSTS"
+    folder.mkdir(parents=True)
+    (folder / "test.src.txt").write_text("\n".join(sources) + "\n", encoding="utf-8")
+    (folder / "test.tgt.txt").write_text("城东公园将扩建\n暴雨预警学校停课\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("eval_run_for_llm", ROOT / "eval" / "run.py")
+    run = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(run)  # type: ignore[union-attr]
+    monkeypatch.chdir(ROOT)
+    summaries = {source: source.split("。")[0] + "。" for source in sources}
+    with ChatServer(lambda body: Reply(summaries[_article(body)]), models=("served-model",)) as server:
+        status = run.main([
+            "--dataset", "lcsts", "--data-dir", str(tmp_path / "evaldata"),
+            "--system", f"llm=config:configs/llm-server.yaml,llm.endpoint={server.url},llm.model=served-model",
+            "--results-dir", str(tmp_path / "results"), "--outputs-dir", str(tmp_path / "outputs"), "--no-progress",
+        ])
+    assert status == 0
+    saved = (tmp_path / "outputs" / "lcsts" / "llm.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["text"] for line in saved] == ["市政府今天宣布扩建城东公园。", "气象台发布暴雨预警。"]
+    assert len(server.requests) == 2

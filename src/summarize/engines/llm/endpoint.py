@@ -49,7 +49,12 @@ class EndpointChatModel:
     """A chat model served by an OpenAI-compatible server at ``llm.endpoint``."""
 
     def __init__(self, settings: LLMSettings) -> None:
-        import httpx
+        try:
+            import httpx
+        except ImportError:
+            raise ModelUnavailableError(
+                "llm.endpoint needs the httpx package: pip install 'bilingual-summarize[llm]'"
+            ) from None
 
         self.settings = settings
         self.name = settings.model
