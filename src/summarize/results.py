@@ -20,7 +20,8 @@ class Result:
     source_lang: Language
     target_lang: Language
     engine: str
-    """``seq2seq``, ``extractive``, or both joined by ``+`` for a cross-lingual summary."""
+    """``seq2seq``, ``extractive`` or ``llm``; a summary translated by another engine joins both
+    with ``+`` (``extractive+seq2seq``)."""
     model: str
     """Model id(s) used, joined by `` + `` when a summary was also translated."""
     chunks: int

@@ -226,7 +226,8 @@ class Service:
             for lang in SUPPORTED_LANGUAGES:
                 indices = [i for i, source in enumerate(sources) if source.source == lang]
                 if indices:
-                    self._summarize_group(lang, [sources[i].text for i in indices], length, [drafts[i] for i in indices])
+                    texts = [sources[i].text for i in indices]
+                    self._summarize_group(lang, texts, length, [drafts[i] for i in indices])
             for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
                 indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
                 self._translate_summaries(pair, [drafts[i] for i in indices])
@@ -325,7 +326,8 @@ class Service:
             )
             for index, summary in zip(indices, summaries):
                 drafts[index].update(
-                    text=summary.text, engine="llm", model=backend.name, chunks=summary.chunks, notes=list(summary.notes)
+                    text=summary.text, engine="llm", model=backend.name, chunks=summary.chunks,
+                    notes=list(summary.notes),
                 )
 
     def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[dict[str, Any]]) -> None:
@@ -456,7 +458,8 @@ class Service:
             from .engines.llm.documents import stream_translation as stream_with_llm
 
             backend = self.llm()
-            yield from stream_with_llm(backend, source.text, source.source, source.target, self._llm_prompt_format(backend))
+            prompt_format = self._llm_prompt_format(backend)
+            yield from stream_with_llm(backend, source.text, source.source, source.target, prompt_format)
             return
         model = self._translation_model(source.source, source.target)
         yield from stream_translation(model, source.text, source.target, source.source, self.glossary)

@@ -100,6 +100,8 @@ def ask(
         if problem:
             notes.append(f"the LLM's {what} {problem}, also when asked again; kept as it is")
         if completion.truncated:
-            notes.append(f"the LLM's {what} stopped at llm.generation.max_new_tokens ({max_new_tokens}) and may be cut short")
+            notes.append(
+                f"the LLM's {what} stopped at llm.generation.max_new_tokens ({max_new_tokens}) and may be cut short"
+            )
         answers.append(Answer(text, tuple(notes)))
     return answers

@@ -72,7 +72,6 @@ def chunk_paragraphs(text: str, backend: ChatBackend, budget: int) -> list[str]:
 
 @dataclass
 class _Summary:
-    source: Language
     parts: list[str]
     """The chunks (first round) or partial summaries (later rounds) still to combine."""
     chunks: int = 0
@@ -92,7 +91,7 @@ def summarize_documents(
     max_new_tokens = backend.settings.generation.max_new_tokens
     map_budget = data_budget(backend, summary_prompt("", source, target, sentences))
     reduce_budget = data_budget(backend, reduce_prompt([], target, sentences))
-    documents = [_Summary(source, chunk_paragraphs(text, backend, map_budget)) for text in texts]
+    documents = [_Summary(chunk_paragraphs(text, backend, map_budget)) for text in texts]
     for document in documents:
         document.chunks = len(document.parts)
     # Map: every chunk of every document at once. A one-chunk document is done after it.
@@ -121,9 +120,8 @@ def summarize_documents(
                 )
                 indices = [kept]
             groups.extend((document, [document.parts[index] for index in group]) for group in indices)
-        answers = iter(
-            ask(backend, [reduce_prompt(parts, target, sentences) for _, parts in groups], target, max_new_tokens, "summary")
-        )
+        conversations = [reduce_prompt(parts, target, sentences) for _, parts in groups]
+        answers = iter(ask(backend, conversations, target, max_new_tokens, "summary"))
         combined: dict[int, list[str]] = {}
         for document, _parts in groups:
             combined.setdefault(id(document), []).append(_take(next(answers), document))

@@ -66,7 +66,8 @@ def summary_prompt(text: str, source: Language, target: Language, sentences: int
         "and dates exactly as the article gives them and add nothing it does not say. "
         + _DATA_RULE.format(tag="article", what="summary")
     )
-    user = f"{task}, in {sentence_goal(sentences, target)}. Reply with the summary only.\n\n{delimited(text, 'article')}"
+    goal = sentence_goal(sentences, target)
+    user = f"{task}, in {goal}. Reply with the summary only.\n\n{delimited(text, 'article')}"
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
@@ -115,7 +116,8 @@ def _hunyuan_translation_prompt(text: str, target: Language, context: str) -> li
     message, no system prompt): the plain one, and the contextual one when a previous paragraph is given."""
     language = _HUNYUAN_LANGUAGE_NAMES[target]
     if context:
-        content = f"{context}\n参考上面的信息，把下面的文本翻译成{language}，注意不需要翻译上文，也不要额外解释：\n{text}"
+        instruction = f"参考上面的信息，把下面的文本翻译成{language}，注意不需要翻译上文，也不要额外解释："
+        content = f"{context}\n{instruction}\n{text}"
     else:
         content = f"把下面的文本翻译成{language}，不要额外解释。\n\n{text}"
     return [{"role": "user", "content": content}]
