@@ -103,6 +103,8 @@ def run_local(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             batched = model.complete(conversations, args.new_tokens)
             times["batched"].append(time.perf_counter() - started)
+            print(f"run: one at a time {times['one at a time'][-1]:.1f} s, batched {times['batched'][-1]:.1f} s",
+                  file=sys.stderr, flush=True)
         same = sum(a.text == b.text for a, b in zip(alone, batched))
         prompt_tokens = model.count_tokens([model.render(c) for c in conversations])
         return {

@@ -18,7 +18,7 @@ from summarize import Service, load_settings
 from summarize.choices import choice_names, choice_settings
 from summarize.cli import main
 from summarize.errors import ConfigError, InputError
-from summarize.models import ModelStore
+from summarize.store import ModelStore
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "The city council approved a new budget on Tuesday.\n\nThe mayor said it would create jobs."
