@@ -208,7 +208,7 @@ def test_translation_reply_is_cleaned_and_paragraphs_kept() -> None:
         (result,) = translate_documents(backend, ["First paragraph.\n\nSecond paragraph."], "en", "zh", "chat")
     assert result.text == "第一段。\n\n第二段。"
     assert result.chunks == 2 and result.notes == ()
-    second = server.requests[1]["messages"][-1]["content"]
+    (second,) = [body["messages"][-1]["content"] for body in server.requests if _article(body) == "Second paragraph."]
     assert re.findall(r"<context>\n(.*?)\n</context>", second) == ["First paragraph."]
 
 
