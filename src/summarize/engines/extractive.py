@@ -99,32 +99,10 @@ def _scaled(scores: np.ndarray) -> np.ndarray:
     return scores / peak if peak > 0 else scores
 
 
-def story_starts(vectors: list[SparseVector], page: Page, threshold: float) -> list[bool]:
-    """Whether each sentence starts a story: the first sentence, the first of a new section (a
-    headline after story text), or the first of a paragraph that shares (almost) no terms with the
-    story so far (cosine below `threshold`: a digest of unrelated stories). Linear in the text."""
-    starts = [False] * len(vectors)
-    story: Counter[str] = Counter()
-    story_norm_squared = 0.0
-    index = 0
-    while index < len(vectors):
-        end = index
-        while end < len(vectors) and page.paragraphs[end] == page.paragraphs[index]:
-            end += 1
-        paragraph: Counter[str] = Counter()
-        for vector in vectors[index:end]:
-            paragraph.update(vector)
-        norm = math.sqrt(sum(weight * weight for weight in paragraph.values()))
-        scale = norm * math.sqrt(story_norm_squared)
-        similarity = cosine(paragraph, story) / scale if scale else 0.0
-        if index == 0 or page.sections[index] != page.sections[index - 1] or similarity < threshold:
-            starts[index] = True
-            story, story_norm_squared = Counter(), 0.0
-        for term, weight in paragraph.items():
-            story_norm_squared += (story[term] + weight) ** 2 - story[term] ** 2
-            story[term] += weight
-        index = end
-    return starts
+def story_starts(page: Page) -> list[bool]:
+    """Whether each sentence starts a story: the first sentence, and the first of each new section
+    (a headline that follows story text: the next story of a digest)."""
+    return [index == 0 or page.sections[index] != page.sections[index - 1] for index in range(len(page.sentences))]
 
 
 def position_prior(starts: list[bool]) -> np.ndarray:
@@ -169,7 +147,7 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     headline_similarity = np.array(
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections)]
     )
-    prior = position_prior(story_starts(sentence_vectors, page, settings.story_similarity))
+    prior = position_prior(story_starts(page))
     scores = sentence_scores(sentence_vectors, settings.position_weight, prior, headline_similarity)
     eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)]
     eligible = eligible or list(range(len(sentences)))
