@@ -26,6 +26,7 @@ DOWNLOAD_PATTERNS = (
     "*.spm",
     "*.txt",
     "*.tiktoken",
+    "*.jinja",  # chat templates saved beside tokenizer_config.json (chat_template.jinja)
 )
 
 
