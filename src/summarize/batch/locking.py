@@ -8,7 +8,6 @@ ends normally. A second job on the same output stops at once with one line.
 
 from __future__ import annotations
 
-import fcntl
 import os
 from pathlib import Path
 
@@ -37,6 +36,8 @@ class OutputLock:
         :class:`OSError` from creating the lock file (a folder that cannot be
         written) is left to the caller, which words it as an unwritable output.
         """
+        import fcntl  # POSIX only; imported here so that importing the package works everywhere
+
         while True:
             descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
