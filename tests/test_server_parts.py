@@ -11,6 +11,7 @@ import pytest
 
 from conftest import tiny_overrides
 from summarize import ConfigError, InputError, ModelUnavailableError, Result, Service, SummarizeError, load_settings
+from summarize.batch import OutputRecord
 from summarize.choices import SummaryChoices, choice_names, choice_settings
 from summarize.cli import main
 from summarize.http_errors import ApiError, error_response
@@ -475,8 +476,8 @@ def test_batch_action_shows_the_job_counts_on_the_progress_bar(actions: Actions,
 def test_shown_progress_counts_like_the_batch_progress() -> None:
     shown = ShownProgress(_Bar())
     shown.start(5)
-    shown.add([{"error": ""}, {"error": "bad"}])
-    shown.add([{"error": ""}])
+    shown.add([OutputRecord("a"), OutputRecord("b", error="bad")])
+    shown.add([OutputRecord("c")])
     assert (shown.counts.done, shown.counts.failed, shown.bar.shown[-1][0]) == (2, 1, (3, 5))
 
 
