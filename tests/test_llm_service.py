@@ -191,3 +191,15 @@ def test_eval_runs_the_llm_server_config_like_any_system(tmp_path: Path, monkeyp
     saved = (tmp_path / "outputs" / "lcsts" / "llm.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["text"] for line in saved] == ["市政府今天宣布扩建城东公园。", "气象台发布暴雨预警。"]
     assert len(server.requests) == 2
+
+
+def test_a_glossary_is_checked_not_enforced_by_the_llm(server: ChatServer, tmp_path: Path) -> None:
+    from summarize.glossary import TermCheck
+    from summarize.service import LLM_GLOSSARY_NOTE
+
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("city council\t市议会\nmayor\t市长大人\n", encoding="utf-8")
+    result = endpoint_service(server, **{"translate.glossary": str(glossary)}).translate(ENGLISH, "zh")
+    assert result.text == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。"
+    assert result.terms == (TermCheck("city council", "市议会", True), TermCheck("mayor", "市长大人", False))
+    assert result.notes == (LLM_GLOSSARY_NOTE,)

@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from .engines.llm.documents import DocumentAnswer
     from .engines.llm.prompts import PromptFormat
 
+LLM_GLOSSARY_NOTE = "translate.glossary terms were checked, not enforced: the llm engine does not apply a glossary"
+
 Length = Literal["short", "medium", "long"]
 LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
 
@@ -403,10 +405,16 @@ class Service:
                 continue
             group = [sources[i].text for i in indices]
             if self.settings.translate.engine == "llm":
+                # The chat model's prompt has no glossary: its terms are checked (Result.terms), not enforced.
+                unenforced = (LLM_GLOSSARY_NOTE,) if glossary else ()
                 for index, answer in zip(indices, self._translate_with_llm(group, source_language, target_lang)):
-                    results[index] = self._translation_result(
-                        sources[index], answer.text, "llm", self.llm().name, answer.chunks, answer.notes
+                    result = self._translation_result(
+                        sources[index], answer.text, "llm", self.llm().name, answer.chunks, (*answer.notes, *unenforced)
                     )
+                    if glossary:
+                        terms = glossary.check(sources[index].text, answer.text, source_language, target_lang)
+                        result = replace(result, terms=terms)
+                    results[index] = result
                 continue
             model = self._translation_model(source_language, target_lang)
             translations = translate_documents(model, group, target_lang, source_language, glossary)
