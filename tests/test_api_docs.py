@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_docs_page_assets_and_the_local_openapi_description() -> None:
-    with TestClient(create_app(load_settings(ROOT / "configs" / "offline.yaml", environ={}))) as client:
+    settings = load_settings(ROOT / "configs" / "offline.yaml", environ={})
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:  # a host the server answers to
         page = client.get("/docs")
         description = client.get("/openapi.json")
     assets = re.findall(r'(?:src|href)="([^"]+\.(?:js|css))"', page.text)
