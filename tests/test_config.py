@@ -74,7 +74,7 @@ ENV_ERRORS = [
     ),
     (
         {"SUMMARIZE_RUNTIM__DEVICE": "cpu", "SUMMARIZE_LIMITS__MAX_CHARS": "500"},
-        "unknown setting 'runtim'; allowed keys in the top level: runtime, limits, summarize, translate, server, batch "
+        "unknown setting 'runtim'; allowed keys in the top level: runtime, limits, summarize, translate, server, batch, llm "
         "(from the environment variable SUMMARIZE_RUNTIM__DEVICE; fix or unset it)",
     ),
     (
