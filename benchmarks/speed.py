@@ -21,7 +21,7 @@ What it does:
 * writes a markdown report (``--out``, default ``benchmarks/RESULTS-speed.md``).
 
 Engines: ``naive`` (transformers generate, one input at a time, like most tutorials),
-``default`` (the project's Seq2SeqModel: length-sorted token-budget batches, fp32),
+``default`` (the project's transformers engine: length-sorted token-budget batches, fp32),
 ``hf-int8`` (the same with torch dynamic int8), ``ct2-int8`` (the project's CTranslate2
 backend, int8, default threads), ``fast`` (configs/fast-cpu.yaml: CTranslate2 int8, 2 replicas x
 1 thread, target-language vocabulary for Marian), ``plain-ct2-int8`` (ctranslate2.Translator

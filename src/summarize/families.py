@@ -25,6 +25,12 @@ class ModelFamily:
     target_tags: Mapping[str, str] = field(default_factory=dict)
     """Tag put in front of every source sentence, per target language, for
     multi-target models (only used when the tokenizer knows such tags)."""
+    cuda_dtype: str = "float32"
+    """What ``runtime.dtype: auto`` means on CUDA (float32 on every other device).
+    float32 for the seq2seq families: measured outside the project on one H200,
+    transformers bf16 generate ran at a quarter of fp32 for the Marian and BART
+    shapes (issue 18), so a family changes only with a measurement in benchmarks/.
+    Chat-model families use bfloat16, where memory needs it."""
 
 
 FAMILIES: tuple[ModelFamily, ...] = (
@@ -48,3 +54,8 @@ def family_for(model_type: str, model_name: str) -> ModelFamily:
     raise ModelUnavailableError(
         f"model {model_name!r} has type {model_type!r}, which is not supported; supported types: {supported}"
     )
+
+
+def auto_dtype(family: ModelFamily, device: str) -> str:
+    """The dtype ``runtime.dtype: auto`` picks for `family` on `device`."""
+    return family.cuda_dtype if device == "cuda" else "float32"

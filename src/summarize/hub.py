@@ -11,13 +11,15 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlparse
 
 from .config import ModelSettings, RuntimeSettings
-from .errors import ModelMissingError, ModelUnavailableError
+from .errors import ModelMissingError, ModelUnavailableError, SummarizeError
 
 DOWNLOAD_PATTERNS = (
     "*.json",
@@ -166,6 +168,21 @@ def load_error(name: str, role: str, error: Exception) -> ModelUnavailableError:
     if "safetensors" in text.lower():
         return ModelUnavailableError(_no_safetensors_message(name, role))
     return ModelUnavailableError(f"model {name!r} ({role}) could not be loaded: {text.splitlines()[0] if text else error!r}")
+
+
+LOAD_FAILURES: tuple[type[Exception], ...] = (OSError, ValueError, KeyError, ImportError)
+"""What transformers raises for a folder or hub id it cannot load."""
+
+
+@contextmanager
+def load_errors(name: str, role: str, failures: tuple[type[Exception], ...] = LOAD_FAILURES) -> Iterator[None]:
+    """Turn a failed load inside the block into the project error; the project's own errors pass."""
+    try:
+        yield
+    except SummarizeError:
+        raise
+    except failures as error:
+        raise load_error(name, role, error) from error
 
 
 @dataclass(frozen=True)

@@ -11,18 +11,18 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from .config import Settings, load_settings
 from .documents import is_translatable, read_document
+from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
-from .engines.seq2seq import Seq2SeqModel
 from .errors import InputError, InputItemsError, ModelMissingError, ModelUnavailableError
 from .glossary import Glossary
-from .store import ModelStore, default_store
 from .results import Result
-from .summarizer import summarize_documents
+from .store import ModelStore, default_store
+from .summarizer import AbstractiveSummarizer
 from .text import (
     LANGUAGE_NAMES,
     OTHER_LANGUAGE,
@@ -42,9 +42,6 @@ if TYPE_CHECKING:
 
 LLM_GLOSSARY_NOTE = "translate.glossary terms were checked, not enforced: the llm engine does not apply a glossary"
 
-Length = Literal["short", "medium", "long"]
-LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
-
 
 @dataclass(frozen=True)
 class _Source:
@@ -62,6 +59,17 @@ class _Source:
             return self.given_notes
         share = round(self.detection.zh_share * 100)
         return [f"mixed English/Chinese text ({share}% Chinese); treated as {LANGUAGE_NAMES[self.source]}"]
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A summary on its way to a :class:`Result`: its text, what made it, and its notes."""
+
+    text: str
+    engine: str
+    model: str
+    chunks: int
+    notes: tuple[str, ...]
 
 
 def _check_language(value: Any, argument: str) -> Language:
@@ -221,33 +229,33 @@ class Service:
         sources = self._sources(texts, target_lang, source_lang, same_as_source=True)
         if not sources:
             return []
-        drafts: list[dict[str, Any]] = [{} for _ in sources]
         if self.settings.summarize.engine == "llm":
-            self._summarize_with_llm(sources, length, drafts)
+            drafts = self._summarize_with_llm(sources, length)
         else:
+            drafts = {}
             for lang in SUPPORTED_LANGUAGES:
                 indices = [i for i, source in enumerate(sources) if source.source == lang]
                 if indices:
                     texts = [sources[i].text for i in indices]
-                    self._summarize_group(lang, texts, length, [drafts[i] for i in indices])
+                    drafts.update(zip(indices, self._summarize_group(lang, texts, length)))
             for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
                 indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
-                self._translate_summaries(pair, [drafts[i] for i in indices])
+                drafts.update(zip(indices, self._translate_summaries(pair, [drafts[i] for i in indices])))
         seconds = (time.perf_counter() - started) / len(sources)
         return [
             Result(
-                text=draft["text"],
+                text=drafts[index].text,
                 task="summarize",
                 source_lang=source.source,
                 target_lang=source.target,
-                engine=draft["engine"],
-                model=draft["model"],
-                chunks=draft["chunks"],
+                engine=drafts[index].engine,
+                model=drafts[index].model,
+                chunks=drafts[index].chunks,
                 seconds=round(seconds, 4),
                 source_mixed=source.detection is not None and source.detection.is_mixed,
-                notes=tuple(source.notes + draft["notes"]),
+                notes=tuple(source.notes) + drafts[index].notes,
             )
-            for source, draft in zip(sources, drafts)
+            for index, source in enumerate(sources)
         ]
 
     def summarize_bilingual(
@@ -261,51 +269,45 @@ class Service:
         started = time.perf_counter()
         summary = self.summarize(text, source_lang=source_lang, length=length)
         pair = (summary.source_lang, OTHER_LANGUAGE[summary.source_lang])
-        draft = {"text": summary.text, "engine": summary.engine, "model": summary.model}
-        self._translate_summaries(pair, [draft])
+        draft = _Draft(summary.text, summary.engine, summary.model, summary.chunks, summary.notes)
+        (done,) = self._translate_summaries(pair, [draft])
         translated = replace(
-            summary, target_lang=pair[1], **draft, seconds=round(time.perf_counter() - started, 4)
+            summary,
+            target_lang=pair[1],
+            text=done.text,
+            engine=done.engine,
+            model=done.model,
+            notes=done.notes,
+            seconds=round(time.perf_counter() - started, 4),
         )
         return summary, translated
 
-    def _summary_model(self, lang: Language) -> tuple[Seq2SeqModel | None, list[str]]:
-        """The seq2seq model for `lang`, or None (and a note) when the extractive engine is to be used."""
+    def _summarizer(self, lang: Language) -> tuple[Summarizer, tuple[str, ...]]:
+        """The summarizer for `lang`: the configured model's, or the extractive one (with a note
+        under ``auto`` when the model is missing)."""
         engine = self.settings.summarize.engine
         spec = self.settings.summarize.models.get(lang)
         if engine == "extractive":
-            return None, []
+            return self.extractive, ()
         if spec is None:
             message = f"no summarization model is configured for {lang!r} (summarize.models.{lang})"
             if engine == "seq2seq":
                 raise ModelUnavailableError(message)
-            return None, [f"{message}; extractive summary"]
+            return self.extractive, (f"{message}; extractive summary",)
         try:
-            return self.store.get(spec, f"summarize.models.{lang}", self.settings.runtime), []
+            model = self.store.get(spec, f"summarize.models.{lang}", self.settings.runtime)
         except ModelUnavailableError as error:
             if engine == "seq2seq":
                 raise
-            return None, [_fallback_note(spec.model, error)]
+            return self.extractive, (_fallback_note(spec.model, error),)
+        return AbstractiveSummarizer(model, self.settings.summarize.max_rounds), ()
 
-    def _summarize_group(self, lang: Language, texts: list[str], length: str, drafts: list[dict[str, Any]]) -> None:
-        model, notes = self._summary_model(lang)
-        if model is None:
-            count = self._summary_sentences(length)
-            extractive = self.settings.summarize.extractive
-            units = max(1, round((extractive.words if lang == "en" else extractive.characters) * LENGTH_SCALE[length]))
-            for text, draft in zip(texts, drafts):
-                summary = self.extractive.summarize(text, lang, count, units)
-                draft.update(text=summary, engine="extractive", model="extractive", chunks=1, notes=list(notes))
-            return
-        overrides = {
-            key: max(1, round(value * LENGTH_SCALE[length]))
-            for key, value in model.spec.generation.items()
-            if key in ("max_new_tokens", "min_new_tokens")
-        }
-        summaries = summarize_documents(model, texts, lang, overrides, self.settings.summarize.max_rounds)
-        for summary, draft in zip(summaries, drafts):
-            draft.update(
-                text=summary.text, engine="seq2seq", model=model.name, chunks=summary.chunks, notes=list(summary.notes)
-            )
+    def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[_Draft]:
+        summarizer, notes = self._summarizer(lang)
+        return [
+            _Draft(summary.text, summarizer.engine, summarizer.model, summary.chunks, notes + summary.notes)
+            for summary in summarizer.summarize_documents(texts, lang, length)
+        ]
 
     def _summary_sentences(self, length: str) -> int:
         """Sentences in a summary of `length` (``summarize.extractive.sentences`` is the medium one)."""
@@ -315,11 +317,12 @@ class Service:
         """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
         return self.store.get_llm(self.settings.llm, self.settings.runtime)
 
-    def _summarize_with_llm(self, sources: list[_Source], length: str, drafts: list[dict[str, Any]]) -> None:
+    def _summarize_with_llm(self, sources: list[_Source], length: str) -> dict[int, _Draft]:
         """Summaries by the chat model, cross-lingual ones in one step."""
         from .engines.llm.documents import summarize_documents as summarize_with_llm
 
         backend = self.llm()
+        drafts: dict[int, _Draft] = {}
         for pair in dict.fromkeys((source.source, source.target) for source in sources):
             indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
             summaries = summarize_with_llm(
@@ -327,36 +330,36 @@ class Service:
                 self.settings.summarize.max_rounds,
             )
             for index, summary in zip(indices, summaries):
-                drafts[index].update(
-                    text=summary.text, engine="llm", model=backend.name, chunks=summary.chunks,
-                    notes=list(summary.notes),
-                )
+                drafts[index] = _Draft(summary.text, "llm", backend.name, summary.chunks, tuple(summary.notes))
+        return drafts
 
-    def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[dict[str, Any]]) -> None:
+    def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[_Draft]) -> list[_Draft]:
         source, target = pair
         if self.settings.translate.engine == "llm":
-            translations = self._translate_with_llm([draft["text"] for draft in drafts], source, target)
-            for translation, draft in zip(translations, drafts):
-                draft.update(
+            translations = self._translate_with_llm([draft.text for draft in drafts], source, target)
+            return [
+                replace(
+                    draft,
                     text=translation.text,
-                    engine=f"{draft['engine']}+llm",
-                    model=f"{draft['model']} + {self.llm().name}",
-                    notes=[*draft["notes"], *translation.notes],
+                    engine=f"{draft.engine}+llm",
+                    model=f"{draft.model} + {self.llm().name}",
+                    notes=(*draft.notes, *translation.notes),
                 )
-            return
+                for translation, draft in zip(translations, drafts)
+            ]
         try:
             model = self._translation_model(source, target)
         except ModelUnavailableError as error:
             raise ModelUnavailableError(f"a {source}->{target} summary needs the translation model: {error}") from None
-        translations = translate_documents(model, [draft["text"] for draft in drafts], target, source, self.glossary)
-        for translation, draft in zip(translations, drafts):
-            draft.update(
-                text=translation.text, engine=f"{draft['engine']}+seq2seq", model=f"{draft['model']} + {model.name}"
-            )
+        translations = translate_documents(model, [draft.text for draft in drafts], target, source, self.glossary)
+        return [
+            replace(draft, text=translation.text, engine=f"{draft.engine}+seq2seq", model=f"{draft.model} + {model.name}")
+            for translation, draft in zip(translations, drafts)
+        ]
 
     # ------------------------------------------------------------------ translations
 
-    def _translation_model(self, source: Language, target: Language) -> Seq2SeqModel:
+    def _translation_model(self, source: Language, target: Language) -> Engine:
         pair = f"{source}-{target}"
         spec = self.settings.translate.models.get(pair)
         if spec is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -11,39 +12,36 @@ from .engines.loader import load_seq2seq
 from .errors import ModelUnavailableError
 
 if TYPE_CHECKING:
+    from .engines.base import Engine
     from .engines.llm import ChatBackend
-    from .engines.seq2seq import Seq2SeqModel
+
+Loader = Callable[[ModelSettings, str, RuntimeSettings], "Engine"]
+"""Loads one configured model: (settings, role, runtime) -> engine."""
 
 
 class ModelStore:
     """Loads each model once per process and hands out the same weights after.
 
-    Callers that configure the same weights with other generation settings get
+    The key is the model and every runtime setting (``RuntimeSettings.store_key``);
+    callers that configure the same weights with other generation settings get
     a light view sharing them. A failed load is remembered per role, so that
     ``auto`` does not retry a missing model on every request and each role's
     error names its own setting. Thread-safe: concurrent first requests load once.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, load: Loader = load_seq2seq) -> None:
+        self._load = load
+        """How a model is loaded (:func:`~.engines.loader.load_seq2seq`; tests pass a test double)."""
         self._models: dict[tuple[Any, ...], Any] = {}
+        """Engines, and the LLM engine's chat backends."""
         self._failures: dict[tuple[str, tuple[Any, ...]], ModelUnavailableError] = {}
         self._lock = threading.Lock()
         self.loads = 0
         """How many loads were attempted (for tests and diagnostics)."""
 
-    def get(self, spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
+    def get(self, spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Engine:
         """The loaded model for `spec`, loading it on first use."""
-        key = (
-            spec.model,
-            runtime.device,
-            runtime.dtype,
-            runtime.backend,
-            runtime.quantization,
-            runtime.inter_threads,
-            runtime.cpu_threads,
-            runtime.restrict_vocabulary,
-            runtime.cache_dir,
-        )
+        key = (spec.model, *runtime.store_key())
         with self._lock:
             found = self._models.get(key)
             if found is None:
@@ -51,7 +49,7 @@ class ModelStore:
                 if failure is None:
                     self.loads += 1
                     try:
-                        found = self._models[key] = load_seq2seq(spec, role, runtime)
+                        found = self._models[key] = self._load(spec, role, runtime)
                     except ModelUnavailableError as error:
                         failure = self._failures[(role, key)] = error
                 if failure is not None:
@@ -83,12 +81,6 @@ class ModelStore:
                 if failure is not None:
                     raise failure
         return found if found.settings == settings else found.with_settings(settings)
-
-
-@lru_cache(maxsize=1)
-def default_store() -> ModelStore:
-    """The process-wide model store, created on first use."""
-    return ModelStore()
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chunking import chunk_sentences, fit_sentences
-from .engines.seq2seq import Seq2SeqModel
+from .engines.base import LENGTH_SCALE, Engine, Length, Summary
 from .text import join_sentences, split_sentences
 
 
@@ -19,24 +19,15 @@ class _Document:
     notes: list[str] = field(default_factory=list)
 
 
-def chunk_text(model: Seq2SeqModel, text: str) -> list[str]:
+def chunk_text(model: Engine, text: str) -> list[str]:
     """Cut `text` into chunks of whole sentences that each fit the model's input budget."""
     budget = model.content_budget
     pieces, counts = fit_sentences(split_sentences(text), model.count_tokens, budget)
     return [join_sentences([pieces[i] for i in chunk]) for chunk in chunk_sentences(pieces, counts, budget)]
 
 
-@dataclass(frozen=True)
-class Summary:
-    """A summary with the number of chunks its input was cut into, and notes."""
-
-    text: str
-    chunks: int
-    notes: tuple[str, ...]
-
-
 def summarize_documents(
-    model: Seq2SeqModel,
+    model: Engine,
     texts: Sequence[str],
     lang: str,
     overrides: Mapping[str, Any] | None = None,
@@ -74,3 +65,25 @@ def summarize_documents(
             else:
                 document.text = join_sentences(outputs[start : start + count])
     return [Summary(document.summary or "", document.chunks, tuple(document.notes)) for document in documents]
+
+
+@dataclass(frozen=True)
+class AbstractiveSummarizer:
+    """Map-reduce summaries with a generation engine: a :class:`~.engines.base.Summarizer`."""
+
+    generator: Engine
+    max_rounds: int = 4
+    engine: str = "seq2seq"
+
+    @property
+    def model(self) -> str:
+        return self.generator.name
+
+    def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
+        """One summary per text; `length` scales the configured ``max_new_tokens``/``min_new_tokens``."""
+        overrides = {
+            key: max(1, round(value * LENGTH_SCALE[length]))
+            for key, value in self.generator.spec.generation.items()
+            if key in ("max_new_tokens", "min_new_tokens")
+        }
+        return summarize_documents(self.generator, texts, lang, overrides, self.max_rounds)

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from .chunking import split_to_fit
-from .engines.seq2seq import Seq2SeqModel
+from .engines.base import Engine
 from .glossary import Glossary
 from .text import is_wide, join_sentences, paragraph_separator, split_paragraphs, split_sentences
 
@@ -25,10 +25,10 @@ def output_cap(source_tokens: int, configured: int | None) -> int:
     return min(cap, configured) if configured else cap
 
 
-def translate_segments(model: Seq2SeqModel, segments: Sequence[str], target_lang: str) -> list[str]:
+def translate_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[str]:
     """Translate segments, each output capped by its source's length (see :func:`output_cap`),
     so that a model that starts repeating itself on a short sentence stops early."""
-    configured = model.spec.generation.get("max_new_tokens")
+    configured = model.output_limit
     groups: dict[int, list[int]] = {}
     for index, count in enumerate(model.count_tokens(list(segments))):
         groups.setdefault(output_cap(count, configured), []).append(index)
@@ -74,7 +74,7 @@ def _restore(output: str, mapping: dict[str, str]) -> str | None:
 
 
 def translate_with_glossary(
-    model: Seq2SeqModel, pieces: Sequence[str], source_lang: str, target_lang: str, glossary: Glossary | None
+    model: Engine, pieces: Sequence[str], source_lang: str, target_lang: str, glossary: Glossary | None
 ) -> list[str]:
     """Translate pieces with the glossary's terms held in placeholders; a piece whose placeholder
     the model lost is translated again as written (``Result.terms`` then shows whether the term
@@ -103,7 +103,7 @@ class Translation:
     segments: int
 
 
-def segment(model: Seq2SeqModel, text: str) -> list[list[list[str]]]:
+def segment(model: Engine, text: str) -> list[list[list[str]]]:
     """Paragraphs -> sentences -> model-sized pieces (a sentence over the budget is cut)."""
     budget = model.content_budget
     layout: list[list[list[str]]] = []
@@ -117,7 +117,7 @@ def segment(model: Seq2SeqModel, text: str) -> list[list[list[str]]]:
 
 
 def translate_documents(
-    model: Seq2SeqModel,
+    model: Engine,
     texts: Sequence[str],
     target_lang: str,
     source_lang: str = "",
@@ -140,7 +140,7 @@ def translate_documents(
 
 
 def stream_translation(
-    model: Seq2SeqModel, text: str, target_lang: str, source_lang: str = "", glossary: Glossary | None = None
+    model: Engine, text: str, target_lang: str, source_lang: str = "", glossary: Glossary | None = None
 ) -> Iterator[str]:
     """Yield the translation so far after each sentence, paragraphs kept."""
     separator = paragraph_separator(text)

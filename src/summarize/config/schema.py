@@ -6,7 +6,7 @@ their defaults are the schema, and each section checks its own value ranges.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 from ..errors import ConfigError
@@ -131,7 +131,10 @@ class RuntimeSettings:
     device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
     """``auto`` takes cuda, then mps, then cpu."""
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
-    """``auto``: bfloat16 on cuda, float32 elsewhere."""
+    """``auto``: each model family's choice (``ModelFamily.cuda_dtype``): float32 for the seq2seq
+    families on every device, since transformers bf16 generate was measured at a quarter of fp32's
+    speed for Marian and BART on an H200 (issue 18: a family moves to bf16/fp16 only with a
+    measurement in benchmarks/); chat models (LLM engine) bfloat16 on cuda, where memory needs it."""
     cpu_threads: int = 0
     """Threads of each batch worker (transformers) or replica (ctranslate2) on CPU;
     0 splits the cores evenly between them. A positive value also sets torch's
@@ -160,6 +163,11 @@ class RuntimeSettings:
     source-language token, which a trained one does not. No effect on other models."""
     cache_dir: str = ""
     """Folder for converted models; empty: $XDG_CACHE_HOME/summarize or ~/.cache/summarize."""
+
+    def store_key(self) -> tuple[Any, ...]:
+        """Every field, in order: the model store loads a model once per key, and a loaded engine
+        reads its runtime on every call (batch budget included), so no field may be left out."""
+        return tuple(getattr(self, spec.name) for spec in fields(self))
 
     def __post_init__(self) -> None:
         _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)

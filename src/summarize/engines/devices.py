@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import ModelUnavailableError
+from ..families import ModelFamily, auto_dtype
 
 if TYPE_CHECKING:
     import torch
@@ -27,13 +28,17 @@ def choose_device(setting: str) -> str:
     return setting
 
 
-def choose_dtype(setting: str, device: str) -> torch.dtype:
-    """Resolve ``auto`` to bfloat16 on CUDA and float32 elsewhere."""
+def dtype_name(setting: str, device: str, family: ModelFamily) -> str:
+    """The dtype a model of `family` runs in on `device`: the setting, or for ``auto`` the family's
+    choice (:func:`~summarize.families.auto_dtype`)."""
+    return auto_dtype(family, device) if setting == "auto" else setting
+
+
+def choose_dtype(setting: str, device: str, family: ModelFamily) -> torch.dtype:
+    """The torch dtype of :func:`dtype_name`."""
     import torch
 
-    if setting == "auto":
-        return torch.bfloat16 if device == "cuda" else torch.float32
-    return getattr(torch, setting)
+    return getattr(torch, dtype_name(setting, device, family))
 
 
 def cpu_cores() -> int:

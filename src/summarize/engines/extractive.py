@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy as np
 from ..charclasses import HAN_RUN as _HAN_RUN
 from ..config import ExtractiveSettings
 from ..text import has_balanced_quotes, join_sentences, length_units
+from .base import LENGTH_SCALE, Length, Summary
 from .page import Page, read_page
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
@@ -175,9 +177,11 @@ def select_sentences(sentences: list[str], lang: str, count: int, settings: Extr
 
 
 class ExtractiveSummarizer:
-    """Summarize by picking the article's own most central, earliest sentences, page furniture left out."""
+    """Summarize by picking the article's own most central, earliest sentences, page furniture left out
+    (a :class:`~.base.Summarizer`)."""
 
-    name = "extractive"
+    engine = "extractive"
+    model = "extractive"
 
     def __init__(self, settings: ExtractiveSettings) -> None:
         self.settings = settings
@@ -188,3 +192,10 @@ class ExtractiveSummarizer:
         page = read_page(text)
         keep = select(page, lang, sentence_count, self.settings, max_units)
         return join_sentences([page.sentences[index] for index in keep])
+
+    def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
+        """One summary per text; `length` scales the configured sentence count and word/character budget."""
+        scale = LENGTH_SCALE[length]
+        count = max(1, round(self.settings.sentences * scale))
+        units = max(1, round((self.settings.words if lang == "en" else self.settings.characters) * scale))
+        return [Summary(self.summarize(text, lang, count, units), chunks=1) for text in texts]

@@ -8,10 +8,10 @@ from ..config import ModelSettings, RuntimeSettings
 from ..hub import resolve_source
 
 if TYPE_CHECKING:
-    from .seq2seq import Seq2SeqModel
+    from .base import Engine
 
 
-def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
+def load_seq2seq(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Engine:
     """Load a seq2seq model: ``transformers`` (:mod:`.seq2seq`) or ``ctranslate2`` (:mod:`.ctranslate2`).
 
     The backends are imported on first use: importing the package loads neither torch nor ctranslate2,

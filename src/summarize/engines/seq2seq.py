@@ -1,7 +1,7 @@
 """Hugging Face seq2seq generation: tokenizer + ``AutoModelForSeq2SeqLM.generate()``.
 
-One :class:`Seq2SeqModel` wraps a loaded tokenizer and model with its family's
-quirks, and generates for many inputs at once: inputs are sorted by token
+One :class:`TransformersModel` (an :class:`~.base.Engine`) wraps a loaded
+tokenizer and model, and generates for many inputs at once: inputs are sorted by token
 count, cut into batches by a token budget, and results come back in input order.
 On CPU, batches are decoded two at a time by default (:mod:`.workers`); a Marian
 model may score only its target-language tokens (:mod:`.vocabulary`).
@@ -9,27 +9,24 @@ model may score only its target-language tokens (:mod:`.vocabulary`).
 
 from __future__ import annotations
 
-import copy
-import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
-from ..errors import ConfigError, ModelUnavailableError
-from ..families import ModelFamily, family_for
-from ..hub import load_error, resolve_source
+from ..errors import ConfigError
+from ..families import ModelFamily
+from ..hub import load_errors, resolve_source
+from .base import Engine, quiet_progress_bars, read_model_files
 from .devices import choose_device, choose_dtype, cpu_cores
 from .workers import BatchWorkers, worker_layout
 
 if TYPE_CHECKING:
     from .vocabulary import OutputVocabulary
 
-_TAG = re.compile(r"^>>[A-Za-z_]+<<$")
 
-
-class Seq2SeqModel:
-    """A loaded seq2seq model, ready to generate in length-sorted batches."""
+class TransformersModel(Engine):
+    """A transformers seq2seq model (``model.generate()``), generating in length-sorted batches."""
 
     def __init__(
         self,
@@ -42,93 +39,25 @@ class Seq2SeqModel:
         workers: BatchWorkers | None = None,
         output_vocabulary: OutputVocabulary | None = None,
     ) -> None:
-        self.name = name
-        self.family = family
-        self.tokenizer = tokenizer
+        super().__init__(
+            name=name,
+            family=family,
+            tokenizer=tokenizer,
+            config=model.config,
+            generation_config=model.generation_config,
+            spec=spec,
+            runtime=runtime,
+        )
         self.model = model
-        self.spec = spec
-        self.runtime = runtime
         self.workers = workers or BatchWorkers(1, 0)
         """Batches decoded at once (shared by every view of these weights)."""
         self.output_vocabulary = output_vocabulary
         """The kept output tokens when the model scores only its target language."""
-        self.max_input_tokens = self._input_limit()
-        self._knows_tags = any(_TAG.match(token) for token in tokenizer.get_vocab())
-
-    def with_spec(self, spec: ModelSettings) -> Seq2SeqModel:
-        """A view of the same loaded weights with other settings (generation, input budget, tag)."""
-        view = copy.copy(self)
-        view.spec = spec
-        view.max_input_tokens = view._input_limit()
-        return view
-
-    def _input_limit(self) -> int:
-        limits = [self.spec.max_input_tokens or self.family.max_input_tokens]
-        positions = getattr(self.model.config, "max_position_embeddings", None)
-        if positions:
-            limits.append(positions)
-        tokenizer_limit = getattr(self.tokenizer, "model_max_length", None)
-        if tokenizer_limit and tokenizer_limit < 1_000_000:
-            limits.append(tokenizer_limit)
-        return min(limits)
-
-    @property
-    def content_budget(self) -> int:
-        """Tokens of text that fit in one input, after special tokens and the target tag."""
-        reserved = self.tokenizer.num_special_tokens_to_add() + (1 if self._knows_tags else 0)
-        return self.max_input_tokens - reserved
-
-    def target_tag(self, target_lang: str) -> str | None:
-        """The tag put before each source text for `target_lang`, if this model needs one."""
-        if not self._knows_tags:
-            return None
-        tag = self.spec.target_token or self.family.target_tags.get(target_lang)
-        if tag is None or tag not in self.tokenizer.get_vocab():
-            raise ModelUnavailableError(
-                f"model {self.name!r} needs a target-language tag but has no {tag or target_lang!r} tag; "
-                f"set target_token in its config entry to one of its >>xx<< tokens"
-            )
-        return tag
-
-    def prepare(self, text: str, target_lang: str) -> str:
-        """Apply the family's input quirks to one source text."""
-        if self.family.collapse_whitespace:
-            text = " ".join(text.split())
-        tag = self.target_tag(target_lang)
-        return f"{tag} {text}" if tag else text
-
-    def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token counts of `texts` without special tokens."""
-        if not texts:
-            return []
-        encoded = self.tokenizer(texts, add_special_tokens=False)["input_ids"]
-        return [len(ids) for ids in encoded]
-
-    def generation_settings(self, overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-        """The configured ``generate()`` arguments with `overrides` on top; never sampling."""
-        settings = {**self.spec.generation, **(overrides or {})}
-        if "min_new_tokens" in settings and "max_new_tokens" in settings:
-            settings["min_new_tokens"] = min(settings["min_new_tokens"], settings["max_new_tokens"])
-        if settings.get("num_beams", 1) == 1:
-            # Beam-only options would make generate() warn on every greedy call.
-            settings.pop("early_stopping", None)
-            settings.pop("length_penalty", None)
-        settings["do_sample"] = False
-        return settings
-
-    def generate(
-        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
-    ) -> list[str]:
-        """Generate one output per input text, in input order; identical texts are generated once
-        (news batches repeat lines such as "Advertisement" or a dateline)."""
-        distinct = list(dict.fromkeys(texts))
-        outputs = dict(zip(distinct, self.generate_distinct(distinct, target_lang, overrides)))
-        return [outputs[text] for text in texts]
 
     def generate_distinct(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
     ) -> list[str]:
-        """Generate one output per input text, in input order (the texts are all different)."""
+        """One output per input text, in input order (length-sorted token-budget batches)."""
         prepared = [self.prepare(text, target_lang) for text in texts]
         lengths = [count + self.tokenizer.num_special_tokens_to_add() for count in self.count_tokens(prepared)]
         settings = self.generation_settings(overrides)
@@ -207,33 +136,21 @@ def quantize_int8(model: Any) -> Any:
         return quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
 
 
-def load_transformers(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Seq2SeqModel:
+def load_transformers(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> TransformersModel:
     """Load a tokenizer and seq2seq model safely and put it on the configured device
     (optionally int8 on CPU)."""
-    from transformers import AutoConfig, AutoModelForSeq2SeqLM, AutoTokenizer
-    from transformers.utils import logging as transformers_logging
+    from transformers import AutoModelForSeq2SeqLM
 
     source, local_only = resolve_source(spec, role, runtime)
     device = choose_device(runtime.device)
     if runtime.quantization == "int8":
         check_int8_support(device, runtime.dtype)
     options: dict[str, Any] = {"trust_remote_code": False, "local_files_only": local_only}
-    bars_were_enabled = transformers_logging.is_progress_bar_enabled()
-    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in logs and CLI output
-    try:
-        config = AutoConfig.from_pretrained(source, **options)
-        family = family_for(config.model_type, spec.model)
-        tokenizer = AutoTokenizer.from_pretrained(source, **options)
+    with quiet_progress_bars(), load_errors(spec.model, role):
+        _, family, tokenizer = read_model_files(source, spec.model, options)
         model = AutoModelForSeq2SeqLM.from_pretrained(
-            source, use_safetensors=True, dtype=choose_dtype(runtime.dtype, device), **options
+            source, use_safetensors=True, dtype=choose_dtype(runtime.dtype, device, family), **options
         )
-    except ModelUnavailableError:
-        raise
-    except (OSError, ValueError, KeyError, ImportError) as error:
-        raise load_error(spec.model, role, error) from error
-    finally:
-        if bars_were_enabled:
-            transformers_logging.enable_progress_bar()
     model.to(device).eval()
     vocabulary = None
     if runtime.restrict_vocabulary and family.name == "marian":
@@ -245,7 +162,7 @@ def load_transformers(spec: ModelSettings, role: str, runtime: RuntimeSettings) 
     if runtime.quantization == "int8":
         model = quantize_int8(model)
     workers, threads_each = worker_layout(runtime.inter_threads, runtime.cpu_threads, device, cpu_cores())
-    return Seq2SeqModel(
+    return TransformersModel(
         name=spec.model,
         family=family,
         tokenizer=tokenizer,
