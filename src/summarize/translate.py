@@ -28,7 +28,7 @@ def output_cap(source_tokens: int, configured: int | None) -> int:
 def translate_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[str]:
     """Translate segments, each output capped by its source's length (see :func:`output_cap`),
     so that a model that starts repeating itself on a short sentence stops early."""
-    configured = model.output_limit
+    configured = model.spec.generation.get("max_new_tokens")
     groups: dict[int, list[int]] = {}
     for index, count in enumerate(model.count_tokens(list(segments))):
         groups.setdefault(output_cap(count, configured), []).append(index)

@@ -141,11 +141,6 @@ class Engine(ABC):
         reserved = self.tokenizer.num_special_tokens_to_add() + (1 if self._knows_tags else 0)
         return self.max_input_tokens - reserved
 
-    @property
-    def output_limit(self) -> int | None:
-        """The configured ``max_new_tokens``, if any."""
-        return self.spec.generation.get("max_new_tokens")
-
     def count_tokens(self, texts: list[str]) -> list[int]:
         """Token counts of `texts` without special tokens."""
         if not texts:
