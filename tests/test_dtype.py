@@ -8,10 +8,10 @@ import torch
 
 from summarize.config import RuntimeSettings
 from summarize.engines.devices import choose_dtype, dtype_name
-from summarize.families import FAMILIES, ModelFamily
+from summarize.families import CHAT_MODELS, FAMILIES
 
-CHAT = ModelFamily(name="chat", model_types=frozenset({"qwen2"}), max_input_tokens=32768, cuda_dtype="bfloat16")
-"""A chat-model family as the LLM engine registers one."""
+CHAT = CHAT_MODELS
+"""The LLM engine's chat models."""
 
 
 @pytest.mark.parametrize("device", ["cpu", "cuda", "mps"])

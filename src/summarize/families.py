@@ -44,6 +44,9 @@ FAMILIES: tuple[ModelFamily, ...] = (
     ModelFamily(name="t5", model_types=frozenset({"t5", "mt5"}), max_input_tokens=512, collapse_whitespace=True),
 )
 
+CHAT_MODELS = ModelFamily(name="chat", model_types=frozenset(), max_input_tokens=0, cuda_dtype="bfloat16")
+"""The LLM engine's chat models (any causal LM with a chat template): bfloat16 on CUDA, where memory needs it."""
+
 
 def family_for(model_type: str, model_name: str) -> ModelFamily:
     """The family of a model by its ``config.model_type``."""

@@ -18,13 +18,13 @@ from .documents import is_translatable, read_document
 from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
-from .errors import InputError, InputItemsError, ModelMissingError, ModelUnavailableError
+from .errors import InputError, InputItemsError, ModelUnavailableError
 from .glossary import Glossary
 from .results import Result
+from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming
 from .store import ModelStore, default_store
 from .summarizer import AbstractiveSummarizer
 from .text import (
-    LANGUAGE_NAMES,
     OTHER_LANGUAGE,
     SUPPORTED_LANGUAGES,
     Detection,
@@ -41,76 +41,6 @@ if TYPE_CHECKING:
     from .engines.llm.prompts import PromptFormat
 
 LLM_GLOSSARY_NOTE = "translate.glossary terms were checked, not enforced: the llm engine does not apply a glossary"
-
-
-@dataclass(frozen=True)
-class _Source:
-    """One validated input text and its languages."""
-
-    text: str
-    source: Language
-    target: Language
-    detection: Detection | None
-    given_notes: list[str]
-
-    @property
-    def notes(self) -> list[str]:
-        if self.detection is None or not self.detection.is_mixed:
-            return self.given_notes
-        share = round(self.detection.zh_share * 100)
-        return [f"mixed English/Chinese text ({share}% Chinese); treated as {LANGUAGE_NAMES[self.source]}"]
-
-
-@dataclass(frozen=True)
-class _Draft:
-    """A summary on its way to a :class:`Result`: its text, what made it, and its notes."""
-
-    text: str
-    engine: str
-    model: str
-    chunks: int
-    notes: tuple[str, ...]
-
-
-def _check_language(value: Any, argument: str) -> Language:
-    if value not in SUPPORTED_LANGUAGES:
-        raise InputError(Message(Argument(argument), f" {value!r} is not supported; use 'en' or 'zh'"))
-    return value
-
-
-def _contradiction(given: Language, text: str) -> list[str]:
-    """A note when `text` is clearly (not mixed) in the other language than the `given` one."""
-    try:
-        detection = detect_language(text)
-    except InputError:
-        return []
-    if detection.is_mixed or detection.language == given:
-        return []
-    source_lang = Argument("source_lang")
-    return [
-        Message(
-            f"the text looks {LANGUAGE_NAMES[detection.language]}, but ", source_lang, f" says {given!r}: it was "
-            f"treated as {LANGUAGE_NAMES[given]} (leave ", source_lang, " out to have the language detected)",
-        )
-    ]
-
-
-def _fallback_note(model: str, error: ModelUnavailableError) -> str:
-    """Why the extractive summary was used, in one line (the full fix is in ``summarize models list/pull``)."""
-    if isinstance(error, ModelMissingError):
-        return (
-            f"extractive summary: model {model!r} is not cached here and cannot be downloaded now "
-            "(`summarize models pull` fetches it)"
-        )
-    return f"abstractive model unavailable ({error}); extractive summary used instead"
-
-
-def _naming(argument: str, message: str) -> str:
-    """`message` about the list item `argument`, starting with its name (``texts[3]: unsupported language ...``)."""
-    if message.startswith(argument):
-        return message
-    parts = message.parts if isinstance(message, Message) else (message,)
-    return Message(Argument(argument), ": ", *parts)
 
 
 class Service:
@@ -164,13 +94,13 @@ class Service:
 
     def _sources(
         self, texts: Sequence[Any], target_lang: Any, source_lang: Any, same_as_source: bool
-    ) -> list[_Source]:
+    ) -> list[Source]:
         if isinstance(texts, (str, bytes)) or not isinstance(texts, Sequence):
             raise InputError(f"texts must be a list of strings, not {type(texts).__name__}")
         if target_lang is not None:
-            _check_language(target_lang, "target_lang")
+            check_language(target_lang, "target_lang")
         if source_lang is not None:
-            _check_language(source_lang, "source_lang")
+            check_language(source_lang, "source_lang")
         sources, problems = [], []
         for index, raw in enumerate(texts):
             argument = "text" if len(texts) == 1 else f"texts[{index}]"
@@ -179,14 +109,14 @@ class Service:
             except InputError as error:
                 if len(texts) == 1:
                     raise
-                problems.append((index, _naming(argument, error.args[0])))
+                problems.append((index, naming(argument, error.args[0])))
         if problems:
             raise InputItemsError(problems)
         return sources
 
     def _source(
         self, raw: Any, argument: str, target_lang: Any, source_lang: Any, same_as_source: bool
-    ) -> _Source:
+    ) -> Source:
         text = self.check_text(raw, argument)
         detection = None if source_lang else detect_language(text)
         source = source_lang or detection.language
@@ -198,8 +128,8 @@ class Service:
                     Argument("target_lang"), " to the other language",
                 )
             )
-        given_notes = _contradiction(source_lang, text) if source_lang else []
-        return _Source(text, source, target, detection, given_notes)
+        given_notes = contradiction_note(source_lang, text) if source_lang else []
+        return Source(text, source, target, detection, given_notes)
 
     # ------------------------------------------------------------------ summaries
 
@@ -269,7 +199,7 @@ class Service:
         started = time.perf_counter()
         summary = self.summarize(text, source_lang=source_lang, length=length)
         pair = (summary.source_lang, OTHER_LANGUAGE[summary.source_lang])
-        draft = _Draft(summary.text, summary.engine, summary.model, summary.chunks, summary.notes)
+        draft = Draft(summary.text, summary.engine, summary.model, summary.chunks, summary.notes)
         (done,) = self._translate_summaries(pair, [draft])
         translated = replace(
             summary,
@@ -299,13 +229,13 @@ class Service:
         except ModelUnavailableError as error:
             if engine == "seq2seq":
                 raise
-            return self.extractive, (_fallback_note(spec.model, error),)
+            return self.extractive, (fallback_note(spec.model, error),)
         return AbstractiveSummarizer(model, self.settings.summarize.max_rounds), ()
 
-    def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[_Draft]:
+    def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[Draft]:
         summarizer, notes = self._summarizer(lang)
         return [
-            _Draft(summary.text, summarizer.engine, summarizer.model, summary.chunks, notes + summary.notes)
+            Draft(summary.text, summarizer.engine, summarizer.model, summary.chunks, notes + summary.notes)
             for summary in summarizer.summarize_documents(texts, lang, length)
         ]
 
@@ -317,12 +247,12 @@ class Service:
         """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
         return self.store.get_llm(self.settings.llm, self.settings.runtime)
 
-    def _summarize_with_llm(self, sources: list[_Source], length: str) -> dict[int, _Draft]:
+    def _summarize_with_llm(self, sources: list[Source], length: str) -> dict[int, Draft]:
         """Summaries by the chat model, cross-lingual ones in one step."""
         from .engines.llm.documents import summarize_documents as summarize_with_llm
 
         backend = self.llm()
-        drafts: dict[int, _Draft] = {}
+        drafts: dict[int, Draft] = {}
         for pair in dict.fromkeys((source.source, source.target) for source in sources):
             indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
             summaries = summarize_with_llm(
@@ -330,10 +260,10 @@ class Service:
                 self.settings.summarize.max_rounds,
             )
             for index, summary in zip(indices, summaries):
-                drafts[index] = _Draft(summary.text, "llm", backend.name, summary.chunks, tuple(summary.notes))
+                drafts[index] = Draft(summary.text, "llm", backend.name, summary.chunks, tuple(summary.notes))
         return drafts
 
-    def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[_Draft]) -> list[_Draft]:
+    def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[Draft]) -> list[Draft]:
         source, target = pair
         if self.settings.translate.engine == "llm":
             translations = self._translate_with_llm([draft.text for draft in drafts], source, target)
@@ -396,7 +326,7 @@ class Service:
         """Translate many articles; sentences of all of them are batched together; results in input order.
         `glossary` (default: ``translate.glossary``) terms are enforced and checked (``Result.terms``)."""
         glossary = glossary or self.glossary
-        _check_language(target_lang, "target_lang")
+        check_language(target_lang, "target_lang")
         started = time.perf_counter()
         sources = self._sources(texts, target_lang, source_lang, same_as_source=False)
         if not sources:
@@ -433,7 +363,7 @@ class Service:
         return [replace(results[index], seconds=seconds) for index in range(len(sources))]
 
     def _translation_result(
-        self, source: _Source, text: str, engine: str, model: str, segments: int, notes: Sequence[str] = ()
+        self, source: Source, text: str, engine: str, model: str, segments: int, notes: Sequence[str] = ()
     ) -> Result:
         return Result(
             text=text,
@@ -463,7 +393,7 @@ class Service:
         self, text: str, target_lang: Language, *, source_lang: Language | None = None
     ) -> Iterator[str]:
         """Yield the translation so far after each sentence (for live display)."""
-        _check_language(target_lang, "target_lang")
+        check_language(target_lang, "target_lang")
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
         if self.settings.translate.engine == "llm":
             from .engines.llm.documents import stream_translation as stream_with_llm
@@ -516,7 +446,7 @@ class Service:
     ) -> DocumentTranslation:
         """Translate a document's text and write it back in its own format, structure kept
         (see :mod:`summarize.documents` for what each format keeps)."""
-        _check_language(target_lang, "target_lang")
+        check_language(target_lang, "target_lang")
         document = read_document(data, format_name, name)
         wanted = [segment for segment in document.segments if is_translatable(segment)]
         if not wanted:

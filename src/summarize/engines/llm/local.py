@@ -18,6 +18,7 @@ from typing import Any
 from ...chunking import plan_batches
 from ...config import LLMSettings, ModelSettings, RuntimeSettings
 from ...errors import ModelUnavailableError
+from ...families import CHAT_MODELS
 from ...hub import load_error, resolve_source
 from ..devices import choose_device, choose_dtype
 from .backend import Completion
@@ -152,7 +153,7 @@ def load_local_chat_model(settings: LLMSettings, runtime: RuntimeSettings) -> Lo
         config = AutoConfig.from_pretrained(source, **options)
         tokenizer = AutoTokenizer.from_pretrained(source, **options)
         model = AutoModelForCausalLM.from_pretrained(
-            source, config=config, use_safetensors=True, dtype=choose_dtype(runtime.dtype, device), **options
+            source, config=config, use_safetensors=True, dtype=choose_dtype(runtime.dtype, device, CHAT_MODELS), **options
         )
     except (OSError, ValueError, KeyError, ImportError) as error:
         raise _load_error(settings.model, error) from error

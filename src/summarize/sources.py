@@ -1,0 +1,80 @@
+"""The service's validated inputs, summaries on their way to results, and the notes about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError, ModelMissingError, ModelUnavailableError
+from .text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language
+from .wording import Argument, Message
+
+
+@dataclass(frozen=True)
+class Source:
+    """One validated input text and its languages."""
+
+    text: str
+    source: Language
+    target: Language
+    detection: Detection | None
+    given_notes: list[str]
+
+    @property
+    def notes(self) -> list[str]:
+        if self.detection is None or not self.detection.is_mixed:
+            return self.given_notes
+        share = round(self.detection.zh_share * 100)
+        return [f"mixed English/Chinese text ({share}% Chinese); treated as {LANGUAGE_NAMES[self.source]}"]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A summary on its way to a :class:`Result`: its text, what made it, and its notes."""
+
+    text: str
+    engine: str
+    model: str
+    chunks: int
+    notes: tuple[str, ...]
+
+
+def check_language(value: Any, argument: str) -> Language:
+    if value not in SUPPORTED_LANGUAGES:
+        raise InputError(Message(Argument(argument), f" {value!r} is not supported; use 'en' or 'zh'"))
+    return value
+
+
+def contradiction_note(given: Language, text: str) -> list[str]:
+    """A note when `text` is clearly (not mixed) in the other language than the `given` one."""
+    try:
+        detection = detect_language(text)
+    except InputError:
+        return []
+    if detection.is_mixed or detection.language == given:
+        return []
+    source_lang = Argument("source_lang")
+    return [
+        Message(
+            f"the text looks {LANGUAGE_NAMES[detection.language]}, but ", source_lang, f" says {given!r}: it was "
+            f"treated as {LANGUAGE_NAMES[given]} (leave ", source_lang, " out to have the language detected)",
+        )
+    ]
+
+
+def fallback_note(model: str, error: ModelUnavailableError) -> str:
+    """Why the extractive summary was used, in one line (the full fix is in ``summarize models list/pull``)."""
+    if isinstance(error, ModelMissingError):
+        return (
+            f"extractive summary: model {model!r} is not cached here and cannot be downloaded now "
+            "(`summarize models pull` fetches it)"
+        )
+    return f"abstractive model unavailable ({error}); extractive summary used instead"
+
+
+def naming(argument: str, message: str) -> str:
+    """`message` about the list item `argument`, starting with its name (``texts[3]: unsupported language ...``)."""
+    if message.startswith(argument):
+        return message
+    parts = message.parts if isinstance(message, Message) else (message,)
+    return Message(Argument(argument), ": ", *parts)
