@@ -27,6 +27,9 @@ from .http_errors import ApiError, error_response
 GRADIO_UPLOAD_PATH = "/gradio_api/upload"
 LOGIN_PATHS = ("/login", "/login/")
 API_PREFIX = "/v1"
+DOCUMENT_UPLOAD_PATH = f"{API_PREFIX}/documents/"
+UPLOAD_PATHS = (GRADIO_UPLOAD_PATH, DOCUMENT_UPLOAD_PATH)
+"""Routes that take file uploads: their bodies may be up to ``server.max_upload_request_bytes``."""
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 ANY_ADDRESS = ("0.0.0.0", "::", "")
 FORGET_AFTER = 10_000
@@ -103,8 +106,9 @@ class BodyTooLarge(ApiError):
 class BodySizeLimit:
     """ASGI middleware: answer 413 when a request body is over its limit (declared or streamed).
 
-    Gradio's upload route has its own limit for all the files of one request together
-    (``server.max_upload_request_bytes``); Gradio enforces ``server.max_upload_bytes`` per file.
+    Upload routes (Gradio's and ``/v1/documents/``) have their own limit for all the files of one
+    request together (``server.max_upload_request_bytes``); ``server.max_upload_bytes`` per file is
+    enforced by Gradio and by :mod:`.http_documents`.
     """
 
     def __init__(self, app: ASGIApp, limit: int, upload_limit: int) -> None:
@@ -113,7 +117,7 @@ class BodySizeLimit:
         self.upload_limit = upload_limit
 
     def _too_large(self, path: str) -> BodyTooLarge:
-        if path.startswith(GRADIO_UPLOAD_PATH):
+        if path.startswith(UPLOAD_PATHS):
             return BodyTooLarge(self.upload_limit, "server.max_upload_request_bytes", "the upload (all its files)")
         return BodyTooLarge(self.limit, "server.max_request_bytes", "the request body")
 
@@ -122,7 +126,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         too_large = self._too_large(scope["path"])
-        limit = self.upload_limit if scope["path"].startswith(GRADIO_UPLOAD_PATH) else self.limit
+        limit = self.upload_limit if scope["path"].startswith(UPLOAD_PATHS) else self.limit
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await error_response(too_large)(scope, receive, send)

@@ -34,6 +34,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
 from .errors import SummarizeError
+from .http_documents import add_document_routes
 from .http_errors import ApiError, ErrorBody, error_response
 from .http_guards import (
     API_PREFIX,
@@ -292,6 +293,8 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
             choices=choices.names,
             models=[ModelOut(role=row.role, name=hide_paths(row.name), status=row.status) for row in statuses],
         )
+
+    add_document_routes(router, service, choices, ResultOut)
 
     @router.api_route("/{path:path}", methods=list(ANY_METHOD), include_in_schema=False)
     async def unknown(request: Request, path: str) -> None:

@@ -1,0 +1,149 @@
+"""Documents over HTTP: ``POST /v1/documents/summarize`` and ``POST /v1/documents/translate``.
+
+Both take a multipart upload (a ``file`` field, plus form fields), with the UI's upload limit
+``server.max_upload_bytes`` for the file. A translation answers the translated file itself
+(its media type, ``Content-Disposition: attachment; filename=...``), or, when the request says
+``Accept: application/json``, a JSON object with the file in base64 and the :class:`Result`.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import functools
+import re
+from pathlib import PureWindowsPath
+from typing import Annotated, Any, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, Field
+
+from .choices import DEFAULT_CHOICE, SummaryChoices
+from .documents import FORMATS, MEDIA_TYPES, format_for
+from .errors import InputError
+from .http_errors import ApiError
+from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
+from .service import DocumentTranslation, Service
+
+UPLOAD_CHUNK_BYTES = 64 * 1024
+SUFFIXES = tuple(suffix for suffixes in FORMATS.values() for suffix in suffixes if suffix)
+UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ]+")
+
+
+class DocumentOut(BaseModel):
+    """A translated document as JSON (asked for with ``Accept: application/json``)."""
+
+    filename: str = Field(description="The name to save the file as, e.g. page.zh.html.")
+    media_type: str
+    data_base64: str = Field(description="The translated file, base64-encoded.")
+    result: dict[str, Any] = Field(description="The translation's Result, as POST /v1/translate answers it.")
+
+
+def upload_name(filename: str | None) -> str:
+    """The uploaded file's own name without any folders the client sent (``document`` when none)."""
+    name = PureWindowsPath(filename or "").name.strip()
+    return name or "document"
+
+
+def translated_name(name: str, target_lang: str) -> str:
+    """The download name of `name` translated into `target_lang`: ``page.html`` -> ``page.zh.html``."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{target_lang}.{suffix}" if dot and stem else f"{name}.{target_lang}"
+
+
+def content_disposition(name: str) -> str:
+    """An attachment header for `name`: an ASCII ``filename`` and the exact UTF-8 ``filename*``."""
+    ascii_name = UNSAFE_NAME_CHARACTERS.sub("_", name.encode("ascii", "replace").decode("ascii"))
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def document_format(name: str, explicit: str | None) -> str:
+    """The format of upload `name`: the ``format`` field, else its extension (which must be one we read)."""
+    if explicit:
+        return format_for(name, explicit, argument="format")
+    suffix = PureWindowsPath(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        kind = f"file type {suffix!r}" if suffix else "a file without an extension"
+        raise InputError(f"{name}: {kind} is not supported; upload one of {', '.join(SUFFIXES)} or set the format field")
+    return format_for(name)
+
+
+async def read_upload(upload: UploadFile, limit: int) -> bytes:
+    """The uploaded file's bytes; 413 as soon as it is over `limit` (``server.max_upload_bytes``)."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := await upload.read(UPLOAD_CHUNK_BYTES):
+        size += len(chunk)
+        if size > limit:
+            name = upload_name(upload.filename)
+            raise ApiError(413, "upload_too_large", f"{name} is over the limit of {limit:,} bytes (server.max_upload_bytes)")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def add_document_routes(router: APIRouter, service: Service, choices: SummaryChoices, result_model: Any) -> None:
+    """Add the document routes to the API's `router` (prefix ``/v1``, its API key check);
+    ``result_model.of(result)`` is a Result as the API answers it (paths hidden)."""
+    limit = service.settings.server.max_upload_bytes
+    path = DOCUMENT_UPLOAD_PATH.removeprefix(API_PREFIX)
+
+    @router.post(f"{path}summarize", response_model=result_model, summary="Summarize an uploaded document", tags=["documents"])
+    async def summarize_document(
+        request: Request,
+        file: Annotated[UploadFile, File(description="A .txt, .html/.htm, .md, .docx or .srt file.")],
+        target_lang: Annotated[Literal["en", "zh"] | None, Form(description="Summary language.")] = None,
+        source_lang: Annotated[Literal["en", "zh"] | None, Form()] = None,
+        length: Annotated[Literal["short", "medium", "long"], Form()] = "medium",
+        model: Annotated[str, Form(description="One of the choices of GET /v1/models.")] = DEFAULT_CHOICE,
+        format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
+    ) -> Any:
+        name = upload_name(file.filename)
+        format_name = document_format(name, format_field)
+        data = await read_upload(file, limit)
+        chosen = choices.service(model)
+        call = functools.partial(
+            chosen.summarize_document, data, format_name, target_lang, source_lang=source_lang, length=length, name=name
+        )
+        return result_model.of(await request.app.state.gate.run(call))
+
+    @router.post(
+        f"{path}translate",
+        tags=["documents"],
+        summary="Translate an uploaded document; answers the file in its own format",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "The translated file (or, with Accept: application/json, a DocumentOut).",
+                "content": {media_type.split(";")[0]: {} for media_type in MEDIA_TYPES.values()}
+                | {"application/json": {"schema": DocumentOut.model_json_schema()}},
+            }
+        },
+    )
+    async def translate_document(
+        request: Request,
+        file: Annotated[UploadFile, File(description="A .txt, .html/.htm, .md, .docx or .srt file.")],
+        target_lang: Annotated[Literal["en", "zh"], Form(description="Translation language.")],
+        source_lang: Annotated[Literal["en", "zh"] | None, Form()] = None,
+        format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
+    ) -> Response:
+        name = upload_name(file.filename)
+        format_name = document_format(name, format_field)
+        data = await read_upload(file, limit)
+        call = functools.partial(
+            service.translate_document, data, format_name, target_lang, source_lang=source_lang, name=name
+        )
+        translation: DocumentTranslation = await request.app.state.gate.run(call)
+        download = translated_name(name, target_lang)
+        media_type = MEDIA_TYPES[translation.format]
+        if "application/json" in request.headers.get("accept", ""):
+            body = DocumentOut(
+                filename=download,
+                media_type=media_type,
+                data_base64=base64.b64encode(translation.data).decode("ascii"),
+                result=dataclasses.asdict(result_model.of(translation.result)),
+            )
+            return JSONResponse(body.model_dump())
+        headers = {"Content-Disposition": content_disposition(download)}
+        return Response(translation.data, media_type=media_type, headers=headers)
