@@ -164,7 +164,9 @@ def test_models_lists_the_configured_models_and_the_choices(client: TestClient, 
 
 def test_openapi_documents_the_api(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
-    assert sorted(schema["paths"]) == ["/healthz", "/v1/models", "/v1/summarize", "/v1/translate"]
+    assert sorted(schema["paths"]) == [
+        "/healthz", "/v1/documents/summarize", "/v1/documents/translate", "/v1/models", "/v1/summarize", "/v1/translate"
+    ]
     assert {"SummarizeRequest", "TranslateRequest", "ResultOut", "ResultsOut", "ErrorBody"} <= set(
         schema["components"]["schemas"]
     )

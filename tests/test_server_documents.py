@@ -14,7 +14,8 @@ from document_shapes import FIXTURES, docx_layout, html_tags, word_document
 from fastapi.testclient import TestClient
 
 from summarize import Result, Service, Settings
-from summarize.http_documents import content_disposition, translated_name, upload_name
+from summarize.documents import translated_name
+from summarize.http_documents import content_disposition, upload_name
 from summarize.server import create_app
 from summarize.store import ModelStore
 from test_server_api import API_KEY, LOCAL_URL, MAX_CHARS, MAX_UPLOAD_BYTES, _settings

@@ -21,14 +21,13 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from .choices import DEFAULT_CHOICE, SummaryChoices
-from .documents import FORMATS, MEDIA_TYPES, format_for
+from .documents import EXTENSIONS, MEDIA_TYPES, format_for, translated_name
 from .errors import InputError
 from .http_errors import ApiError
 from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
 from .service import DocumentTranslation, Service
 
 UPLOAD_CHUNK_BYTES = 64 * 1024
-SUFFIXES = tuple(suffix for suffixes in FORMATS.values() for suffix in suffixes if suffix)
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ]+")
 
 
@@ -47,12 +46,6 @@ def upload_name(filename: str | None) -> str:
     return name or "document"
 
 
-def translated_name(name: str, target_lang: str) -> str:
-    """The download name of `name` translated into `target_lang`: ``page.html`` -> ``page.zh.html``."""
-    stem, dot, suffix = name.rpartition(".")
-    return f"{stem}.{target_lang}.{suffix}" if dot and stem else f"{name}.{target_lang}"
-
-
 def content_disposition(name: str) -> str:
     """An attachment header for `name`: an ASCII ``filename`` and the exact UTF-8 ``filename*``."""
     ascii_name = UNSAFE_NAME_CHARACTERS.sub("_", name.encode("ascii", "replace").decode("ascii"))
@@ -64,9 +57,9 @@ def document_format(name: str, explicit: str | None) -> str:
     if explicit:
         return format_for(name, explicit, argument="format")
     suffix = PureWindowsPath(name).suffix.lower()
-    if suffix not in SUFFIXES:
+    if suffix not in EXTENSIONS:
         kind = f"file type {suffix!r}" if suffix else "a file without an extension"
-        raise InputError(f"{name}: {kind} is not supported; upload one of {', '.join(SUFFIXES)} or set the format field")
+        raise InputError(f"{name}: {kind} is not supported; upload one of {', '.join(EXTENSIONS)} or set the format field")
     return format_for(name)
 
 

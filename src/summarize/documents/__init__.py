@@ -21,6 +21,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "srt": (".srt",),
 }
 """Each format and the file extensions that select it."""
+EXTENSIONS = tuple(suffix for suffixes in FORMATS.values() for suffix in suffixes if suffix)
+"""Every extension of a format we read, e.g. for an upload's accepted file types."""
 
 MEDIA_TYPES: dict[str, str] = {
     "text": "text/plain; charset=utf-8",
@@ -30,7 +32,7 @@ MEDIA_TYPES: dict[str, str] = {
     "srt": "application/x-subrip; charset=utf-8",
 }
 
-__all__ = ["FORMATS", "MEDIA_TYPES", "Document", "format_for", "is_translatable", "read_document"]
+__all__ = ["EXTENSIONS", "FORMATS", "MEDIA_TYPES", "Document", "format_for", "is_translatable", "read_document", "translated_name"]
 
 
 def format_for(name: str, explicit: str | None = None, argument: str = "--format") -> str:
@@ -42,6 +44,12 @@ def format_for(name: str, explicit: str | None = None, argument: str = "--format
         return explicit
     suffix = PurePath(name).suffix.lower()
     return next((format_name for format_name, suffixes in FORMATS.items() if suffix in suffixes), "text")
+
+
+def translated_name(name: str, target_lang: str) -> str:
+    """The name of `name` translated into `target_lang`: ``page.html`` -> ``page.zh.html``."""
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{target_lang}.{suffix}" if dot and stem else f"{name}.{target_lang}"
 
 
 def _plain_text(text: str) -> Document:
