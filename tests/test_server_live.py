@@ -25,7 +25,7 @@ from summarize import Service, Settings, load_settings
 from summarize.choices import choice_settings
 from summarize.store import ModelStore
 from summarize.server import create_app
-from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
+from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH, error_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,28 +57,29 @@ def test_gradio_client_sees_the_five_endpoints(client: Client) -> None:
 
 
 def test_gradio_client_summarizes(client: Client, reference: Service, tiny_models: dict[str, Path]) -> None:
-    summary, details, notes = client.predict(EXAMPLE_ZH, "en", "short", "default", api_name="/summarize")
+    summary, details, notes, error = client.predict(EXAMPLE_ZH, "en", "short", "default", api_name="/summarize")
     expected = reference.summarize(EXAMPLE_ZH, "en", length="short")
     assert summary == expected.text
     assert expected.model == f"{tiny_models['mt5']} + {tiny_models['marian-zh-en']}"
     shown_model = "mt5 + marian-zh-en"  # the local model folders by name, without their server paths
     assert details.startswith(f"Chinese → English · engine `seq2seq+seq2seq` · model `{shown_model}` · 1 chunk · ")
-    assert notes == ""
+    assert (notes, error) == ("", "")
 
 
 def test_gradio_client_streams_a_translation(client: Client, reference: Service) -> None:
     job = client.submit(EXAMPLE_TRANSLATE_EN, "en-zh", api_name="/translate")
-    final, details = job.result(timeout=120)
+    final, details, error = job.result(timeout=120)
     partials = list(reference.translate_stream(EXAMPLE_TRANSLATE_EN, "zh", source_lang="en"))
     assert [output[0] for output in job.outputs()] == [*partials, partials[-1]]
     assert final == partials[-1]
     assert reference.settings.translate.models["en-zh"].model.endswith("/marian-en-zh")
-    assert details == "English → Chinese · model `marian-en-zh`"
+    assert (details, error) == ("English → Chinese · model `marian-en-zh`", "")
 
 
 def test_gradio_client_gets_the_error_message(client: Client) -> None:
-    with pytest.raises(AppError, match="^the text box is empty; give the article text$"):  # the UI's words
-        client.predict("   ", "same", "medium", "default", api_name="/summarize")
+    # The error comes back as the tab's error line (the last output), in the UI's words; the rest is blank.
+    outputs = client.predict("   ", "same", "medium", "default", api_name="/summarize")
+    assert tuple(outputs) == ("", "", "", error_markdown("the text box is empty; give the article text"))
 
 
 def test_gradio_client_refuses_a_model_outside_the_allow_list(client: Client) -> None:
@@ -91,8 +92,10 @@ def test_gradio_client_runs_a_batch_job(client: Client, reference: Service, tmp_
     source = tmp_path / "articles.jsonl"
     records = [{"id": "en", "text": EXAMPLE_EN}, {"id": "zh", "text": EXAMPLE_ZH}, {"id": "bad", "text": ""}]
     source.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
-    results, counts, preview = client.predict(handle_file(str(source)), "summarize", "en", "default", api_name="/batch")
-    assert counts == "2 done, 1 failed (see the `error` field)"
+    results, counts, preview, error = client.predict(
+        handle_file(str(source)), "summarize", "en", "default", api_name="/batch"
+    )
+    assert (counts, error) == ("2 done, 1 failed (see the `error` field)", "")
     assert [row[0] for row in preview["data"]] == ["en", "zh", "bad"]
     download = httpx.get(results["url"], timeout=30)
     written = [json.loads(line) for line in download.text.splitlines()]
@@ -106,12 +109,13 @@ def test_gradio_client_scores_summaries(client: Client, tmp_path: Path) -> None:
     predictions, references = tmp_path / "predictions.txt", tmp_path / "references.txt"
     predictions.write_text("市议会周一开会\n", encoding="utf-8")
     references.write_text("市议会周一召开会议\n", encoding="utf-8")
-    table, _, notes = client.predict(
+    table, _, notes, error = client.predict(
         handle_file(str(predictions)), [handle_file(str(references))], "zh", "default for the language",
         api_name="/evaluate",
     )
     assert table["data"][0] == ["ROUGE-1", 1.0, 0.7778, 0.875]  # 7 of 9 reference characters, all 7 predicted
     assert notes.startswith("1 items · signature `nrefs:1|tok:zh-char|")
+    assert error == ""
 
 
 def test_parallel_api_requests_all_succeed(live: LiveServer, reference: Service) -> None:
@@ -184,7 +188,7 @@ def test_app_py_binds_127_0_0_1_by_default(app_process: tuple[str, Path]) -> Non
 def test_app_py_serves_the_ui_and_the_api(app_process: tuple[str, Path], reference: Service) -> None:
     url, _ = app_process
     client = Client(f"{url}/", verbose=False, download_files=False)
-    summary, _, _ = client.predict(EXAMPLE_EN, "same", "medium", "default", api_name="/summarize")
+    summary, *_ = client.predict(EXAMPLE_EN, "same", "medium", "default", api_name="/summarize")
     assert summary == reference.summarize(EXAMPLE_EN).text
     response = httpx.post(f"{url}/v1/translate", json={"text": EXAMPLE_TRANSLATE_EN, "target_lang": "zh"}, timeout=120)
     assert (response.status_code, response.json()["text"]) == (200, reference.translate(EXAMPLE_TRANSLATE_EN, "zh").text)
@@ -196,6 +200,6 @@ def test_gradio_client_logs_in_with_the_api_key(tiny_models: dict[str, Path]) ->
         with pytest.raises(ValueError, match="Could not login"):
             Client(f"{keyed.url}/", auth=("me", "wrong"), verbose=False)
         client = Client(f"{keyed.url}/", auth=("me", "s3cret"), verbose=False, download_files=False)
-        summary, _, _ = client.predict(EXAMPLE_EN, "same", "short", "extractive", api_name="/summarize")
+        summary, *_ = client.predict(EXAMPLE_EN, "same", "short", "extractive", api_name="/summarize")
     expected = Service(choice_settings(settings, "extractive"), store=ModelStore()).summarize(EXAMPLE_EN, length="short")
     assert summary == expected.text
