@@ -146,7 +146,7 @@ def test_environment_errors_name_the_variable(capsys: pytest.CaptureFixture[str]
     monkeypatch.setenv("SUMMARIZE_RUNTIM__DEVICE", "cpu")
     assert run(["summarize", str(ENGLISH), "--config", OFFLINE], capsys)[2] == (
         "summarize: error: unknown setting 'runtim'; allowed keys in the top level: runtime, limits, summarize, "
-        "translate, server, batch (from the environment variable SUMMARIZE_RUNTIM__DEVICE; fix or unset it)\n"
+        "translate, server, batch, llm (from the environment variable SUMMARIZE_RUNTIM__DEVICE; fix or unset it)\n"
     )
 
 
