@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,31 +12,15 @@ import pytest
 from document_shapes import FIXTURES, docx_layout, html_tags, word_document
 from fastapi.testclient import TestClient
 
-from summarize import Result, Service, Settings
+from summarize import Result, Service
 from summarize.documents import translated_name
 from summarize.http_documents import content_disposition, upload_name
 from summarize.server import create_app
-from summarize.store import ModelStore
 from test_server_api import API_KEY, LOCAL_URL, MAX_CHARS, MAX_UPLOAD_BYTES, _settings
+from test_server_api import api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
 
 HTML = "text/html; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@pytest.fixture(scope="module")
-def api_settings(tiny_models: dict[str, Path]) -> Settings:
-    return _settings(tiny_models)
-
-
-@pytest.fixture(scope="module")
-def client(api_settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings), base_url=LOCAL_URL) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def reference(api_settings: Settings) -> Service:
-    return Service(api_settings, store=ModelStore())
 
 
 def _error(kind: str, message: str) -> dict[str, Any]:
