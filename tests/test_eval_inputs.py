@@ -89,7 +89,7 @@ def test_jsonl_outputs_with_text_references_align_by_position(tmp_path):
         (("pred.jsonl", [{"id": "1", "body": "a"}]), ("ref.txt", "a\n"), "line 1: 'text' must be a string, a non-empty list of sentences"),
         (("pred.jsonl", "{not json\n"), ("ref.txt", "a\n"), "line 1: not valid JSON"),
         (("pred.jsonl", "[1, 2]\n"), ("ref.txt", "a\n"), "line 1: expected a JSON object"),
-        (("pred.txt", b"caf\xe9\n"), ("ref.txt", "a\n"), r"pred.txt is not UTF-8 text \(bad byte at offset 3\)"),
+        (("pred.txt", b"caf\xe9\n"), ("ref.txt", "a\n"), r"pred.txt is not UTF-8 text \(byte 0xe9 at offset 3\); convert it to UTF-8"),
         (
             ("pred.jsonl", [{"id": "1", "text": [["a"], ["b"]]}]),
             ("ref.jsonl", [{"id": "1", "text": "a"}]),

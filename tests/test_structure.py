@@ -97,3 +97,20 @@ def test_layers_import_downwards_only() -> None:
 def test_no_source_file_over_the_line_limit() -> None:
     sizes = {str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines()) for path in PACKAGE.rglob("*.py")}
     assert {name: lines for name, lines in sizes.items() if lines > MAX_LINES} == {}
+
+
+def language_lists(path: Path) -> list[int]:
+    """Lines of `path` where a list, tuple or set (a ``Literal[...]`` too) names both "en" and "zh"."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            values = {element.value for element in node.elts if isinstance(element, ast.Constant)}
+            if {"en", "zh"} <= values:
+                lines.append(node.lineno)
+    return lines
+
+
+def test_the_language_list_is_written_once() -> None:
+    """Every list of languages (CLI choices, API and config types, checks) derives from ``text.Language``."""
+    found = {str(path.relative_to(PACKAGE)): language_lists(path) for path in sorted(PACKAGE.rglob("*.py"))}
+    assert {name: len(lines) for name, lines in found.items() if lines} == {"text.py": 1}

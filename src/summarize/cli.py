@@ -18,7 +18,7 @@ from typing import Any
 from .config import Settings, load_settings
 from .errors import InputError, SummarizeError
 from .results import Result
-from .text import decode_utf8
+from .text import SUPPORTED_LANGUAGES, decode_utf8
 from .wording import Vocabulary, in_words
 
 PROGRAM = "summarize"
@@ -262,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_argument(
         "file", nargs="?", metavar="FILE", help="article: .txt, .html, .md, .docx or .srt; '-' or absent reads stdin"
     )
-    summarize.add_argument("--to", choices=["en", "zh"], help="summary language (default: the article's)")
-    summarize.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
+    summarize.add_argument("--to", choices=SUPPORTED_LANGUAGES, help="summary language (default: the article's)")
+    summarize.add_argument("--from", dest="source", choices=SUPPORTED_LANGUAGES, help="article language (default: detected)")
     summarize.add_argument("--length", choices=["short", "medium", "long"], default="medium")
     summarize.add_argument(
         "--engine", choices=["auto", "seq2seq", "extractive", "llm"], help="override summarize.engine"
@@ -278,8 +278,8 @@ def build_parser() -> argparse.ArgumentParser:
     translate.add_argument(
         "file", nargs="?", metavar="FILE", help="article: .txt, .html, .md, .docx or .srt; '-' or absent reads stdin"
     )
-    translate.add_argument("--to", choices=["en", "zh"], required=True, help="target language")
-    translate.add_argument("--from", dest="source", choices=["en", "zh"], help="article language (default: detected)")
+    translate.add_argument("--to", choices=SUPPORTED_LANGUAGES, required=True, help="target language")
+    translate.add_argument("--from", dest="source", choices=SUPPORTED_LANGUAGES, help="article language (default: detected)")
     translate.add_argument("--engine", choices=["seq2seq", "llm"], help="override translate.engine")
     translate.add_argument("--json", action="store_true", help="print one JSON object")
     translate.add_argument(
@@ -306,7 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--task", choices=["summarize", "translate", "both"], required=True)
     batch.add_argument(
-        "--to", choices=["en", "zh"],
+        "--to", choices=SUPPORTED_LANGUAGES,
         help="language of the summaries and translations (required for translate and both; "
         "without it each summary is in its article's language)",
     )

@@ -26,6 +26,7 @@ from .errors import InputError
 from .http_errors import ApiError
 from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
 from .service import DocumentTranslation, Service
+from .text import Language
 
 UPLOAD_CHUNK_BYTES = 64 * 1024
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ]+")
@@ -86,8 +87,8 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
     async def summarize_document(
         request: Request,
         file: Annotated[UploadFile, File(description="A .txt, .html/.htm, .md, .docx or .srt file.")],
-        target_lang: Annotated[Literal["en", "zh"] | None, Form(description="Summary language.")] = None,
-        source_lang: Annotated[Literal["en", "zh"] | None, Form()] = None,
+        target_lang: Annotated[Language | None, Form(description="Summary language.")] = None,
+        source_lang: Annotated[Language | None, Form()] = None,
         length: Annotated[Literal["short", "medium", "long"], Form()] = "medium",
         model: Annotated[str, Form(description="One of the choices of GET /v1/models.")] = DEFAULT_CHOICE,
         format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
@@ -117,8 +118,8 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
     async def translate_document(
         request: Request,
         file: Annotated[UploadFile, File(description="A .txt, .html/.htm, .md, .docx or .srt file.")],
-        target_lang: Annotated[Literal["en", "zh"], Form(description="Translation language.")],
-        source_lang: Annotated[Literal["en", "zh"] | None, Form()] = None,
+        target_lang: Annotated[Language, Form(description="Translation language.")],
+        source_lang: Annotated[Language | None, Form()] = None,
         format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
     ) -> Response:
         name = upload_name(file.filename)

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from .errors import InputError, InputItemsError, ModelUnavailableError, SummarizeError
 from .redaction import hide_paths
+from .text import not_utf8_message
 
 SERVICE_ERRORS: tuple[tuple[type[SummarizeError], int, str], ...] = (
     (InputError, 422, "invalid_input"),
@@ -28,7 +29,6 @@ BODY_NOT_AN_OBJECT = (
     'the request body must be a JSON object such as {"text": "...", "target_lang": "zh"}, '
     "sent with the header Content-Type: application/json"
 )
-NOT_UTF8 = "the request body is not UTF-8 text (byte 0x{byte:02x} at offset {offset}); send it encoded as UTF-8"
 NUMBER_TOO_LONG = "the request body holds a number with too many digits; send numbers of at most 4,300 digits"
 NESTED_TOO_DEEPLY = "the request body nests arrays or objects too deeply to read"
 NOT_UNICODE_KEY = (
@@ -90,7 +90,9 @@ def _item_problems(error: RequestValidationError) -> list[ItemProblem] | None:
 def _unreadable_body_message(cause: BaseException | None) -> str | None:
     """Why FastAPI could not parse a JSON body, from the exception behind its generic 400."""
     if isinstance(cause, UnicodeDecodeError):
-        return NOT_UTF8.format(byte=cause.object[cause.start], offset=cause.start)
+        return not_utf8_message(
+            "the request body", cause.object[cause.start], f"at offset {cause.start}", "send it encoded as UTF-8"
+        )
     if isinstance(cause, RecursionError):
         return NESTED_TOO_DEEPLY
     if isinstance(cause, ValueError) and "integer string conversion" in str(cause):

@@ -49,7 +49,7 @@ from .hub import model_status
 from .redaction import hide_paths
 from .results import Result
 from .service import Service
-from .text import BIDI_CONTROLS
+from .text import BIDI_CONTROLS, Language
 from .uploads import refuse_unuploaded_files
 
 RETRY_AFTER_SECONDS = 2
@@ -67,7 +67,7 @@ class _TextRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str | list[str] = Field(description="One article, or a non-empty list of articles.")
-    source_lang: Literal["en", "zh"] | None = Field(None, description="The article language; detected when absent.")
+    source_lang: Language | None = Field(None, description="The article language; detected when absent.")
 
     @field_validator("text", mode="before")
     @classmethod
@@ -92,7 +92,7 @@ class _TextRequest(BaseModel):
 
 
 class SummarizeRequest(_TextRequest):
-    target_lang: Literal["en", "zh"] | None = Field(None, description="Summary language; the article's when absent.")
+    target_lang: Language | None = Field(None, description="Summary language; the article's when absent.")
     length: Literal["short", "medium", "long"] = "medium"
     model: str = Field(DEFAULT_CHOICE, description="One of the `choices` listed by GET /v1/models.")
 
@@ -105,7 +105,7 @@ class SummarizeRequest(_TextRequest):
 
 
 class TranslateRequest(_TextRequest):
-    target_lang: Literal["en", "zh"] = Field(description="Translation language: the one the article is not in.")
+    target_lang: Language = Field(description="Translation language: the one the article is not in.")
 
     model_config = ConfigDict(
         extra="forbid",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError, ModelMissingError, ModelUnavailableError
-from .text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language
+from .text import LANGUAGE_CHOICES, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language
 from .wording import Argument, Message
 
 
@@ -41,7 +41,7 @@ class Draft:
 
 def check_language(value: Any, argument: str) -> Language:
     if value not in SUPPORTED_LANGUAGES:
-        raise InputError(Message(Argument(argument), f" {value!r} is not supported; use 'en' or 'zh'"))
+        raise InputError(Message(Argument(argument), f" {value!r} is not supported; use {LANGUAGE_CHOICES}"))
     return value
 
 

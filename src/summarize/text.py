@@ -10,14 +10,17 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 from .charclasses import HAN as _HAN
 from .charclasses import HAN_CHAR as _HAN_CHAR
 from .errors import InputError
 
 Language = Literal["en", "zh"]
-SUPPORTED_LANGUAGES: tuple[Language, ...] = ("en", "zh")
+"""A supported language code: the one definition; every list of languages derives from it."""
+SUPPORTED_LANGUAGES: tuple[Language, ...] = get_args(Language)
+LANGUAGE_CHOICES = ", ".join(map(repr, SUPPORTED_LANGUAGES[:-1])) + f" or {SUPPORTED_LANGUAGES[-1]!r}"
+"""The supported codes as messages list them: ``'en' or 'zh'``."""
 LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese"}
 """How people call each supported language."""
 OTHER_LANGUAGE: dict[Language, Language] = {"en": "zh", "zh": "en"}
@@ -50,14 +53,23 @@ _OTHER_FUNCTION_WORDS = frozenset(
     "het een ik niet zijn".split()
 ) - _ENGLISH_FUNCTION_WORDS
 
-def decode_utf8(data: bytes, name: str) -> str:
-    """`data` as text (a UTF-8 byte-order mark dropped), or :class:`InputError` naming `name` and the first bad byte."""
+CONVERT_TO_UTF8 = "convert it to UTF-8"
+"""How to fix a file that is not UTF-8 (the default advice of :func:`not_utf8_message`'s callers)."""
+
+
+def not_utf8_message(subject: str, byte: int, where: str = "", fix: str = "") -> str:
+    """The one wording of input that does not decode: ``<subject> is not UTF-8 text (byte 0x.. <where>); <fix>``."""
+    message = f"{subject} is not UTF-8 text (byte 0x{byte:02x}{f' {where}' if where else ''})"
+    return f"{message}; {fix}" if fix else message
+
+
+def decode_utf8(data: bytes, name: str, fix: str = CONVERT_TO_UTF8) -> str:
+    """`data` as text (a UTF-8 byte-order mark dropped), or :class:`InputError` naming `name`, the first
+    bad byte and its offset, and how to `fix` it."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(
-            f"{name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); convert it to UTF-8"
-        ) from None
+        raise InputError(not_utf8_message(name, data[error.start], f"at offset {error.start}", fix)) from None
 
 
 # --------------------------------------------------------------------------- normalization

@@ -27,7 +27,7 @@ from .errors import InputError, SummarizeError
 from .redaction import hide_paths
 from .results import Result
 from .service import Service
-from .text import LANGUAGE_NAMES, Detection
+from .text import LANGUAGE_NAMES, Detection, decode_utf8
 from .uploads import uploads_only
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -157,14 +157,7 @@ def read_upload(path: str | None) -> str:
     """The text of an uploaded UTF-8 file ('' when the upload was cleared)."""
     if not path:
         return ""
-    data = Path(path).read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"{Path(path).name} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            f"save it as UTF-8 and upload it again"
-        ) from None
+    return decode_utf8(Path(path).read_bytes(), Path(path).name, fix="save it as UTF-8 and upload it again")
 
 
 class ShownProgress(Progress):

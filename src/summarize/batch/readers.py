@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import InputError
+from ..text import not_utf8_message
 from .records import InputRecord
 
 INPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -78,10 +79,6 @@ def parquet_file(path: Path) -> Any:
         raise InputError(f"cannot read {path} as Parquet: {error}") from None
 
 
-def _not_utf8(subject: str, byte: int, where: str = "") -> str:
-    return f"{subject} is not UTF-8 text (byte 0x{byte:02x}{where})"
-
-
 def _undecodable_byte(values: Iterable[str]) -> int | None:
     """The first byte that a ``surrogateescape`` decoding could not read, or None."""
     for value in values:
@@ -99,7 +96,7 @@ def _csv_header(path: Path) -> list[str]:
             raise InputError(f"{path} is not valid CSV (line 1): {error}") from None
     byte = _undecodable_byte(header)
     if byte is not None:
-        raise InputError(f"{_not_utf8(f'the header of {path}', byte)}; convert the file to UTF-8")
+        raise InputError(not_utf8_message(f"the header of {path}", byte, fix="convert the file to UTF-8"))
     return header
 
 
@@ -164,7 +161,7 @@ def _read_jsonl(path: Path, text_field: str, id_field: str) -> Iterator[InputRec
             try:
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as error:
-                message = _not_utf8("line", raw[error.start], f" at column {error.start + 1}")
+                message = not_utf8_message("line", raw[error.start], f"at column {error.start + 1}")
                 yield InputRecord(location, location, None, message)
                 continue
             try:
@@ -217,7 +214,7 @@ def _read_csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecor
             location = f"{path}:{start}"
             byte = _undecodable_byte(row)
             if byte is not None:
-                yield InputRecord(location, location, None, _not_utf8("row", byte))
+                yield InputRecord(location, location, None, not_utf8_message("row", byte))
                 continue
             yield _record(location, dict(zip(header, row)), text_field, id_field)
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from ..errors import InputError
-from ..text import SUPPORTED_LANGUAGES
+from ..text import LANGUAGE_CHOICES, SUPPORTED_LANGUAGES
 
 Task = Literal["summarize", "translate", "both"]
 TASKS: tuple[Task, ...] = ("summarize", "translate", "both")
@@ -102,7 +102,7 @@ def check_job(task: Any, target_lang: Any) -> None:
         raise InputError(f"task {task!r} is not supported; use 'summarize', 'translate' or 'both'")
     if target_lang is None:
         if task != "summarize":
-            raise InputError(f"task {task!r} needs a target language; set --to (target_lang) to 'en' or 'zh'")
+            raise InputError(f"task {task!r} needs a target language; set --to (target_lang) to {LANGUAGE_CHOICES}")
         return
     if target_lang not in SUPPORTED_LANGUAGES:
-        raise InputError(f"target_lang {target_lang!r} is not supported; use 'en' or 'zh'")
+        raise InputError(f"target_lang {target_lang!r} is not supported; use {LANGUAGE_CHOICES}")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..text import CONVERT_TO_UTF8, not_utf8_message
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 
@@ -41,7 +42,9 @@ def _read_text(path: Path) -> str:
     try:
         return path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as error:
-        raise InputError(f"{path} is not UTF-8 text (bad byte at offset {error.start})") from None
+        raise InputError(
+            not_utf8_message(str(path), error.object[error.start], f"at offset {error.start}", CONVERT_TO_UTF8)
+        ) from None
     except OSError as error:
         raise InputError(f"cannot read {path}: {error.strerror or error}") from None
 
