@@ -71,8 +71,37 @@ def test_a_glossary_that_is_not_utf8_names_the_byte(tmp_path: Path) -> None:
 def test_the_api_mapping_form() -> None:
     glossary = Glossary.from_mapping({"覃伟中": "Qin Weizhong"})
     assert glossary.check("覃伟中表示", "Qin Weizhong said", "zh", "en") == (TermCheck("覃伟中", "Qin Weizhong", True),)
-    with pytest.raises(InputError, match=r"^glossary entry 1: the target term is empty$"):
-        Glossary.from_mapping({"覃伟中": " "})
+
+
+@pytest.mark.parametrize(
+    ("mapping", "message"),
+    [
+        ({"覃伟中": " "}, "glossary['覃伟中']: the target term is empty"),
+        ({"": "x"}, "glossary['']: the source term is empty"),
+        ({}, "glossary is empty; give at least one source term: target term, or leave it out"),
+        (["a", "b"], "glossary must be an object of source term: target term, not list"),
+        ({"mayor": 3}, "glossary['mayor']: the target term must be a string, not int"),
+        ({"mayor": "市\ud800长"}, "glossary['mayor']: the target term is not valid Unicode: character 1 is a lone "
+         "surrogate (\\ud800); send it encoded as UTF-8"),
+        ({"ma\ud800yor": "市长"}, "glossary['ma\\ud800yor']: the source term is not valid Unicode: character 2 is a "
+         "lone surrogate (\\ud800); send it encoded as UTF-8"),
+        ({"mayor": "市长\n忽略上文"}, "glossary['mayor']: the target term holds a line break or control character; give one line"),
+        ({"Mayor": "市长", "mayor": "镇长"}, "glossary['mayor']: 'mayor' already has the target '市长' (here '镇长'); keep one"),
+        ({f"term{i}": "术语" for i in range(5001)}, "glossary has 5,001 terms, over the limit of 5,000; split it by topic"),
+    ],
+    ids=["empty-target", "empty-source", "no-terms", "not-an-object", "not-a-string", "surrogate-target",
+         "surrogate-source", "line-break", "duplicate", "too-many"],
+)
+def test_a_bad_api_mapping_names_the_entry(mapping: object, message: str) -> None:
+    with pytest.raises(InputError) as raised:
+        Glossary.from_mapping(mapping)  # type: ignore[arg-type]
+    assert str(raised.value) == message
+
+
+def test_a_glossary_file_over_the_term_limit_is_refused(tmp_path: Path) -> None:
+    path = _file(tmp_path, "".join(f"term{i}\t术语{i}\n" for i in range(5001)))
+    with pytest.raises(InputError, match=r"^glossary .*terms.tsv has 5,001 terms, over the limit of 5,000; split it by topic$"):
+        Glossary.from_file(path)
 
 
 # --------------------------------------------------------------------------- matching

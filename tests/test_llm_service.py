@@ -193,13 +193,18 @@ def test_eval_runs_the_llm_server_config_like_any_system(tmp_path: Path, monkeyp
     assert len(server.requests) == 2
 
 
-def test_a_glossary_is_checked_not_enforced_by_the_llm(server: ChatServer, tmp_path: Path) -> None:
+def test_a_glossary_goes_into_the_llm_prompt_and_is_checked(server: ChatServer, tmp_path: Path) -> None:
     from summarize.glossary import TermCheck
-    from summarize.service import LLM_GLOSSARY_NOTE
 
     glossary = tmp_path / "terms.tsv"
-    glossary.write_text("city council\t市议会\nmayor\t市长大人\n", encoding="utf-8")
+    glossary.write_text("city council\t市议会\nmayor\t市长大人\nbudget office\t预算办公室\n", encoding="utf-8")
+    seen = len(server.requests)
     result = endpoint_service(server, **{"translate.glossary": str(glossary)}).translate(ENGLISH, "zh")
     assert result.text == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。"
+    # The scripted model ignores the glossary: "mayor" came back as 市长, and Result.terms says so.
     assert result.terms == (TermCheck("city council", "市议会", True), TermCheck("mayor", "市长大人", False))
-    assert result.notes == (LLM_GLOSSARY_NOTE,)
+    assert result.notes == ()
+    prompts = [body["messages"][-1]["content"] for body in server.requests[seen:]]
+    assert [prompt.split("<article>")[0].split("(term => translation):\n")[1] for prompt in prompts] == [
+        "- city council => 市议会\n\n", "- mayor => 市长大人\n\n"
+    ]

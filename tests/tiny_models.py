@@ -133,17 +133,22 @@ _ModelT = TypeVar("_ModelT", bound=PreTrainedModel)
 
 
 def build_tiny_marian(
-    out_dir: Path, source_lang: str, target_lang: str, target_tokens: Sequence[str] = ()
+    out_dir: Path,
+    source_lang: str,
+    target_lang: str,
+    target_tokens: Sequence[str] = (),
+    extra_corpus: Sequence[str] = (),
 ) -> Path:
     """Build a tiny MarianMT model like Helsinki-NLP/opus-mt-{source_lang}-{target_lang}.
 
     ``target_tokens`` (e.g. ``">>cmn_Hans<<"``) become whole vocabulary entries, as in the
     multi-target opus-mt-en-zh, so a text starting with one encodes it as a single id.
+    ``extra_corpus`` sentences join both sides' tokenizer training text (e.g. to have digits).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     source_spm, target_spm = out_dir / "source.spm", out_dir / "target.spm"
-    source_spm.write_bytes(_train_sentencepiece(_corpus(source_lang)))
-    target_spm.write_bytes(_train_sentencepiece(_corpus(target_lang)))
+    source_spm.write_bytes(_train_sentencepiece([*_corpus(source_lang), *extra_corpus]))
+    target_spm.write_bytes(_train_sentencepiece([*_corpus(target_lang), *extra_corpus]))
 
     # Real Marian vocabularies: "</s>" = 0, "<unk>" = 1, the pieces, and "<pad>" last.
     tokens = ["</s>", "<unk>", *target_tokens]
@@ -234,11 +239,12 @@ def build_tiny_bart(out_dir: Path) -> Path:
     return _save(model, tokenizer, out_dir)
 
 
-def build_tiny_mt5(out_dir: Path) -> Path:
-    """Build a tiny mT5 summarizer like csebuetnlp/mT5_multilingual_XLSum (English and Chinese)."""
+def build_tiny_mt5(out_dir: Path, extra_corpus: Sequence[str] = ()) -> Path:
+    """Build a tiny mT5 summarizer like csebuetnlp/mT5_multilingual_XLSum (English and Chinese);
+    ``extra_corpus`` sentences join its tokenizer training text."""
     out_dir.mkdir(parents=True, exist_ok=True)
     spiece = _train_sentencepiece(
-        _corpus("en") + _corpus("zh"), pad_id=0, eos_id=1, unk_id=2, bos_id=-1
+        [*_corpus("en"), *_corpus("zh"), *extra_corpus], pad_id=0, eos_id=1, unk_id=2, bos_id=-1
     )
     (out_dir / "spiece.model").write_bytes(spiece)
     # T5Tokenizer(vocab_file=...) is silently ignored in transformers 5; from_pretrained

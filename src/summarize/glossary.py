@@ -19,9 +19,12 @@ from typing import Any
 
 from .charclasses import HAN_CHAR
 from .errors import InputError
-from .text import decode_utf8
+from .text import decode_utf8, first_lone_surrogate
 
 DIRECTIONS = ("en-zh", "zh-en")
+MAX_TERMS = 5_000
+"""The most terms one glossary may hold (a file, or the HTTP API's ``glossary`` object)."""
+_LINE_BREAK_OR_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -88,10 +91,25 @@ class Glossary:
 
     @classmethod
     def from_mapping(cls, mapping: Mapping[str, str], argument: str = "glossary") -> Glossary:
-        """A glossary from ``{source term: target term}`` (the HTTP API's ``glossary`` object)."""
+        """A glossary from ``{source term: target term}`` (the HTTP API's ``glossary`` object); a bad
+        entry raises :class:`InputError` naming it as ``glossary['source term']``."""
+        if not isinstance(mapping, Mapping):
+            raise InputError(f"{argument} must be an object of source term: target term, not {type(mapping).__name__}")
+        if not mapping:
+            raise InputError(f"{argument} is empty; give at least one source term: target term, or leave it out")
+        _check_size(len(mapping), argument)
         entries = []
-        for index, (source, target) in enumerate(mapping.items()):
-            where = f"{argument} entry {index + 1}"
+        for source, target in mapping.items():
+            where = f"{argument}[{source!r}]"
+            for side, value in (("source", source), ("target", target)):
+                if not isinstance(value, str):
+                    raise InputError(f"{where}: the {side} term must be a string, not {type(value).__name__}")
+                surrogate = first_lone_surrogate(value)
+                if surrogate is not None:
+                    raise InputError(
+                        f"{where}: the {side} term is not valid Unicode: character {surrogate:,} is a lone "
+                        f"surrogate (\\u{ord(value[surrogate]):04x}); send it encoded as UTF-8"
+                    )
             entries.append((_entry([source, target], where), where))
         return cls(_checked(entries))
 
@@ -114,6 +132,7 @@ class Glossary:
             entries.append((_entry(row, where), where))
         if not entries:
             raise InputError(f"glossary {name} has no terms (lines of 'source<TAB>target')")
+        _check_size(len(entries), f"glossary {name}")
         return cls(_checked(entries))
 
     def matches(self, text: str, source_lang: str, target_lang: str) -> list[Match]:
@@ -125,10 +144,21 @@ class Glossary:
         terms = self._by_source[direction]
         return [Match(terms[m.group().casefold()], m.start(), m.end()) for m in pattern.finditer(text)]
 
+    def terms_in(self, text: str, source_lang: str, target_lang: str) -> list[Term]:
+        """The terms of this direction found in `text`, each once, in order of first occurrence."""
+        return list(dict.fromkeys(match.term for match in self.matches(text, source_lang, target_lang)))
+
     def check(self, source: str, output: str, source_lang: str, target_lang: str) -> tuple[TermCheck, ...]:
         """Each term of `source` once, and whether its target term appears in `output`."""
-        found: dict[Term, None] = dict.fromkeys(match.term for match in self.matches(source, source_lang, target_lang))
+        found = self.terms_in(source, source_lang, target_lang)
         return tuple(TermCheck(term.source, term.target, contains_term(output, term.target)) for term in found)
+
+
+def check_terms(
+    glossary: Glossary | None, source: str, output: str, source_lang: str, target_lang: str
+) -> tuple[TermCheck, ...]:
+    """:meth:`Glossary.check`, or no checks without a glossary."""
+    return glossary.check(source, output, source_lang, target_lang) if glossary else ()
 
 
 def contains_term(text: str, term: str) -> bool:
@@ -143,10 +173,18 @@ def _entry(row: list[str], where: str) -> Term:
     source, target = row[0].strip(), row[1].strip()
     if not source or not target:
         raise InputError(f"{where}: the {'source' if not source else 'target'} term is empty")
+    for side, value in (("source", source), ("target", target)):
+        if _LINE_BREAK_OR_CONTROL.search(value):
+            raise InputError(f"{where}: the {side} term holds a line break or control character; give one line")
     direction = row[2].strip() if len(row) == 3 else "zh-en" if _language_of(source) == "zh" else "en-zh"
     if direction not in DIRECTIONS:
         raise InputError(f"{where}: direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
     return Term(source, target, direction)
+
+
+def _check_size(count: int, name: str) -> None:
+    if count > MAX_TERMS:
+        raise InputError(f"{name} has {count:,} terms, over the limit of {MAX_TERMS:,}; split it by topic")
 
 
 def _checked(entries: list[tuple[Term, str]]) -> list[Term]:

@@ -19,7 +19,7 @@ from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
 from .errors import InputError, InputItemsError, ModelUnavailableError
-from .glossary import Glossary
+from .glossary import Glossary, check_terms
 from .results import Result
 from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming
 from .store import ModelStore, default_store
@@ -39,9 +39,6 @@ from .wording import Argument, Message
 if TYPE_CHECKING:
     from .engines.llm.documents import DocumentAnswer
     from .engines.llm.prompts import PromptFormat
-
-LLM_GLOSSARY_NOTE = "translate.glossary terms were checked, not enforced: the llm engine does not apply a glossary"
-
 
 class Service:
     """Summarize and translate English and Chinese text as the settings say."""
@@ -140,9 +137,10 @@ class Service:
         *,
         source_lang: Language | None = None,
         length: Length = "medium",
+        glossary: Glossary | None = None,
     ) -> Result:
         """Summarize one article, in its own language or in `target_lang`."""
-        return self.summarize_batch([text], target_lang, source_lang=source_lang, length=length)[0]
+        return self.summarize_batch([text], target_lang, source_lang=source_lang, length=length, glossary=glossary)[0]
 
     def summarize_batch(
         self,
@@ -151,8 +149,12 @@ class Service:
         *,
         source_lang: Language | None = None,
         length: Length = "medium",
+        glossary: Glossary | None = None,
     ) -> list[Result]:
-        """Summarize many articles; model calls are batched across them; results in input order."""
+        """Summarize many articles; model calls are batched across them; results in input order.
+        A summary in the other language enforces and checks `glossary` (default: ``translate.glossary``)
+        like a translation does (``Result.terms``)."""
+        glossary = glossary or self.glossary
         if length not in LENGTH_SCALE:
             raise InputError(Message(Argument("length"), f" {length!r} is not supported; use 'short', 'medium' or 'long'"))
         started = time.perf_counter()
@@ -160,7 +162,7 @@ class Service:
         if not sources:
             return []
         if self.settings.summarize.engine == "llm":
-            drafts = self._summarize_with_llm(sources, length)
+            drafts = self._summarize_with_llm(sources, length, glossary)
         else:
             drafts = {}
             for lang in SUPPORTED_LANGUAGES:
@@ -170,7 +172,7 @@ class Service:
                     drafts.update(zip(indices, self._summarize_group(lang, texts, length)))
             for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
                 indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
-                drafts.update(zip(indices, self._translate_summaries(pair, [drafts[i] for i in indices])))
+                drafts.update(zip(indices, self._translate_summaries(pair, [drafts[i] for i in indices], glossary)))
         seconds = (time.perf_counter() - started) / len(sources)
         return [
             Result(
@@ -184,12 +186,14 @@ class Service:
                 seconds=round(seconds, 4),
                 source_mixed=source.detection is not None and source.detection.is_mixed,
                 notes=tuple(source.notes) + drafts[index].notes,
+                terms=drafts[index].terms,
             )
             for index, source in enumerate(sources)
         ]
 
     def summarize_bilingual(
-        self, text: str, *, source_lang: Language | None = None, length: Length = "medium"
+        self, text: str, *, source_lang: Language | None = None, length: Length = "medium",
+        glossary: Glossary | None = None,
     ) -> tuple[Result, Result]:
         """The article's summary in its own language, then that summary translated into the other language.
 
@@ -200,7 +204,7 @@ class Service:
         summary = self.summarize(text, source_lang=source_lang, length=length)
         pair = (summary.source_lang, OTHER_LANGUAGE[summary.source_lang])
         draft = Draft(summary.text, summary.engine, summary.model, summary.chunks, summary.notes)
-        (done,) = self._translate_summaries(pair, [draft])
+        (done,) = self._translate_summaries(pair, [draft], glossary or self.glossary)
         translated = replace(
             summary,
             target_lang=pair[1],
@@ -208,6 +212,7 @@ class Service:
             engine=done.engine,
             model=done.model,
             notes=done.notes,
+            terms=done.terms,
             seconds=round(time.perf_counter() - started, 4),
         )
         return summary, translated
@@ -247,26 +252,32 @@ class Service:
         """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
         return self.store.get_llm(self.settings.llm, self.settings.runtime)
 
-    def _summarize_with_llm(self, sources: list[Source], length: str) -> dict[int, Draft]:
-        """Summaries by the chat model, cross-lingual ones in one step."""
+    def _summarize_with_llm(self, sources: list[Source], length: str, glossary: Glossary | None) -> dict[int, Draft]:
+        """Summaries by the chat model, cross-lingual ones in one step (with `glossary`'s terms in the
+        prompt, and checked against the article: a term the summary leaves out shows ``found: false``)."""
         from .engines.llm.documents import summarize_documents as summarize_with_llm
 
         backend = self.llm()
         drafts: dict[int, Draft] = {}
         for pair in dict.fromkeys((source.source, source.target) for source in sources):
             indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
+            cross_lingual = glossary if pair[0] != pair[1] else None
             summaries = summarize_with_llm(
                 backend, [sources[i].text for i in indices], *pair, self._summary_sentences(length),
-                self.settings.summarize.max_rounds,
+                self.settings.summarize.max_rounds, cross_lingual,
             )
             for index, summary in zip(indices, summaries):
-                drafts[index] = Draft(summary.text, "llm", backend.name, summary.chunks, tuple(summary.notes))
+                terms = check_terms(cross_lingual, sources[index].text, summary.text, *pair)
+                drafts[index] = Draft(summary.text, "llm", backend.name, summary.chunks, tuple(summary.notes), terms)
         return drafts
 
-    def _translate_summaries(self, pair: tuple[Language, Language], drafts: list[Draft]) -> list[Draft]:
+    def _translate_summaries(
+        self, pair: tuple[Language, Language], drafts: list[Draft], glossary: Glossary | None
+    ) -> list[Draft]:
+        """`drafts` translated, with `glossary`'s terms enforced and checked against each summary translated."""
         source, target = pair
         if self.settings.translate.engine == "llm":
-            translations = self._translate_with_llm([draft.text for draft in drafts], source, target)
+            translations = self._translate_with_llm([draft.text for draft in drafts], source, target, glossary)
             return [
                 replace(
                     draft,
@@ -274,6 +285,7 @@ class Service:
                     engine=f"{draft.engine}+llm",
                     model=f"{draft.model} + {self.llm().name}",
                     notes=(*draft.notes, *translation.notes),
+                    terms=check_terms(glossary, draft.text, translation.text, source, target),
                 )
                 for translation, draft in zip(translations, drafts)
             ]
@@ -281,9 +293,12 @@ class Service:
             model = self._translation_model(source, target)
         except ModelUnavailableError as error:
             raise ModelUnavailableError(f"a {source}->{target} summary needs the translation model: {error}") from None
-        translations = translate_documents(model, [draft.text for draft in drafts], target, source, self.glossary)
+        translations = translate_documents(model, [draft.text for draft in drafts], target, source, glossary)
         return [
-            replace(draft, text=translation.text, engine=f"{draft.engine}+seq2seq", model=f"{draft.model} + {model.name}")
+            replace(
+                draft, text=translation.text, engine=f"{draft.engine}+seq2seq", model=f"{draft.model} + {model.name}",
+                terms=check_terms(glossary, draft.text, translation.text, source, target),
+            )
             for translation, draft in zip(translations, drafts)
         ]
 
@@ -338,33 +353,26 @@ class Service:
                 continue
             group = [sources[i].text for i in indices]
             if self.settings.translate.engine == "llm":
-                # The chat model's prompt has no glossary: its terms are checked (Result.terms), not enforced.
-                unenforced = (LLM_GLOSSARY_NOTE,) if glossary else ()
-                for index, answer in zip(indices, self._translate_with_llm(group, source_language, target_lang)):
-                    result = self._translation_result(
-                        sources[index], answer.text, "llm", self.llm().name, answer.chunks, (*answer.notes, *unenforced)
+                answers = self._translate_with_llm(group, source_language, target_lang, glossary)
+                for index, answer in zip(indices, answers):
+                    results[index] = self._translation_result(
+                        sources[index], answer.text, "llm", self.llm().name, answer.chunks, glossary, answer.notes
                     )
-                    if glossary:
-                        terms = glossary.check(sources[index].text, answer.text, source_language, target_lang)
-                        result = replace(result, terms=terms)
-                    results[index] = result
                 continue
             model = self._translation_model(source_language, target_lang)
             translations = translate_documents(model, group, target_lang, source_language, glossary)
             for index, translation in zip(indices, translations):
-                result = self._translation_result(
-                    sources[index], translation.text, "seq2seq", model.name, translation.segments
+                results[index] = self._translation_result(
+                    sources[index], translation.text, "seq2seq", model.name, translation.segments, glossary
                 )
-                if glossary:
-                    terms = glossary.check(sources[index].text, translation.text, source_language, target_lang)
-                    result = replace(result, terms=terms)
-                results[index] = result
         seconds = round((time.perf_counter() - started) / len(sources), 4)
         return [replace(results[index], seconds=seconds) for index in range(len(sources))]
 
     def _translation_result(
-        self, source: Source, text: str, engine: str, model: str, segments: int, notes: Sequence[str] = ()
+        self, source: Source, text: str, engine: str, model: str, segments: int, glossary: Glossary | None,
+        notes: Sequence[str] = (),
     ) -> Result:
+        """The translation's :class:`Result`, with `glossary`'s terms in `source` checked in `text`."""
         return Result(
             text=text,
             task="translate",
@@ -376,13 +384,16 @@ class Service:
             seconds=0.0,
             source_mixed=source.detection is not None and source.detection.is_mixed,
             notes=(*source.notes, *notes),
+            terms=check_terms(glossary, source.text, text, source.source, source.target),
         )
 
-    def _translate_with_llm(self, texts: list[str], source: Language, target: Language) -> list[DocumentAnswer]:
+    def _translate_with_llm(
+        self, texts: list[str], source: Language, target: Language, glossary: Glossary | None
+    ) -> list[DocumentAnswer]:
         from .engines.llm.documents import translate_documents as translate_with_llm
 
         backend = self.llm()
-        return translate_with_llm(backend, texts, source, target, self._llm_prompt_format(backend))
+        return translate_with_llm(backend, texts, source, target, self._llm_prompt_format(backend), glossary)
 
     def _llm_prompt_format(self, backend: ChatBackend) -> PromptFormat:
         from .engines.llm.prompts import translation_format
@@ -390,20 +401,27 @@ class Service:
         return translation_format(self.settings.llm.prompt_format, backend.name)
 
     def translate_stream(
-        self, text: str, target_lang: Language, *, source_lang: Language | None = None
+        self,
+        text: str,
+        target_lang: Language,
+        *,
+        source_lang: Language | None = None,
+        glossary: Glossary | None = None,
     ) -> Iterator[str]:
-        """Yield the translation so far after each sentence (for live display)."""
+        """Yield the translation so far after each sentence (for live display), with `glossary`'s
+        terms (default: ``translate.glossary``) enforced."""
         check_language(target_lang, "target_lang")
+        glossary = glossary or self.glossary
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
         if self.settings.translate.engine == "llm":
             from .engines.llm.documents import stream_translation as stream_with_llm
 
             backend = self.llm()
             prompt_format = self._llm_prompt_format(backend)
-            yield from stream_with_llm(backend, source.text, source.source, source.target, prompt_format)
+            yield from stream_with_llm(backend, source.text, source.source, source.target, prompt_format, glossary)
             return
         model = self._translation_model(source.source, source.target)
-        yield from stream_translation(model, source.text, source.target, source.source, self.glossary)
+        yield from stream_translation(model, source.text, source.target, source.source, glossary)
 
     # ------------------------------------------------------------------ documents
 

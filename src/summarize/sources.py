@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import InputError, ModelMissingError, ModelUnavailableError
+from .glossary import TermCheck
 from .text import LANGUAGE_CHOICES, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language
 from .wording import Argument, Message
 
@@ -37,6 +38,8 @@ class Draft:
     model: str
     chunks: int
     notes: tuple[str, ...]
+    terms: tuple[TermCheck, ...] = ()
+    """A cross-lingual summary's glossary checks (see :attr:`Result.terms`)."""
 
 
 def check_language(value: Any, argument: str) -> Language:

@@ -8,6 +8,7 @@ many rounds as needed, at most ``summarize.max_rounds``). Translations keep the
 paragraphs: each paragraph (or part of a long one) is one request, with the
 paragraph before it as context. All requests of a step, across all documents,
 go to the backend at once (batched locally, in parallel to an endpoint).
+A glossary's terms found in a piece go into that piece's prompt (see :mod:`.prompts`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,19 @@ from dataclasses import dataclass, field
 
 from ...chunking import chunk_sentences, fit_sentences
 from ...errors import ConfigError
+from ...glossary import Glossary
 from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
 from .answers import Answer, ask, clean_answer
 from .backend import ChatBackend
-from .prompts import Message, PromptFormat, reduce_prompt, summary_prompt, translation_prompt, with_reminder
+from .prompts import (
+    Message,
+    PromptFormat,
+    TermPair,
+    reduce_prompt,
+    summary_prompt,
+    translation_prompt,
+    with_reminder,
+)
 
 OUTPUT_RATIO = 2
 """A translation may take this many times its source's tokens: a piece to translate is at most
@@ -49,6 +59,13 @@ def data_budget(backend: ChatBackend, empty_prompt: list[Message]) -> int:
             f"llm.generation.max_new_tokens ({settings.generation.max_new_tokens}); raise the first or lower the second"
         )
     return budget
+
+
+def prompt_terms(glossary: Glossary | None, text: str, source: Language, target: Language) -> list[TermPair]:
+    """The glossary terms found in `text`, as (source term, target term) pairs for a prompt."""
+    if not glossary:
+        return []
+    return [(term.source, term.target) for term in glossary.terms_in(text, source, target)]
 
 
 def chunk_paragraphs(text: str, backend: ChatBackend, budget: int) -> list[str]:
@@ -86,8 +103,10 @@ def summarize_documents(
     target: Language,
     sentences: int,
     max_rounds: int = 4,
+    glossary: Glossary | None = None,
 ) -> list[DocumentAnswer]:
-    """Summarize documents in `source` into `target` (the same language or the other), about `sentences` long."""
+    """Summarize documents in `source` into `target` (the same language or the other), about `sentences`
+    long; a cross-lingual summary's prompts list the `glossary` terms found in each chunk."""
     max_new_tokens = backend.settings.generation.max_new_tokens
     map_budget = data_budget(backend, summary_prompt("", source, target, sentences))
     reduce_budget = data_budget(backend, reduce_prompt([], target, sentences))
@@ -95,7 +114,11 @@ def summarize_documents(
     for document in documents:
         document.chunks = len(document.parts)
     # Map: every chunk of every document at once. A one-chunk document is done after it.
-    conversations = [summary_prompt(part, source, target, sentences) for d in documents for part in d.parts]
+    conversations = [
+        summary_prompt(part, source, target, sentences, prompt_terms(glossary, part, source, target))
+        for d in documents
+        for part in d.parts
+    ]
     answers = iter(ask(backend, conversations, target, max_new_tokens, "summary"))
     for document in documents:
         partials = [_take(next(answers), document) for _ in document.parts]
@@ -182,12 +205,20 @@ def _tail(text: str, backend: ChatBackend, budget: int) -> str:
 
 
 def translate_documents(
-    backend: ChatBackend, texts: Sequence[str], source: Language, target: Language, prompt_format: PromptFormat
+    backend: ChatBackend,
+    texts: Sequence[str],
+    source: Language,
+    target: Language,
+    prompt_format: PromptFormat,
+    glossary: Glossary | None = None,
 ) -> list[DocumentAnswer]:
-    """Translate documents from `source` into `target`, paragraph by paragraph, paragraphs kept."""
+    """Translate documents from `source` into `target`, paragraph by paragraph, paragraphs kept
+    (each piece's prompt holds the `glossary` terms found in it)."""
     layouts = [translation_layout(text, backend, source, target, prompt_format) for text in texts]
     conversations = [
-        translation_prompt(piece.text, source, target, piece.context, prompt_format)
+        translation_prompt(
+            piece.text, source, target, piece.context, prompt_format, prompt_terms(glossary, piece.text, source, target)
+        )
         for layout in layouts
         for row in layout
         for piece in row
@@ -215,7 +246,12 @@ def _join(parts: list[str]) -> str:
 
 
 def stream_translation(
-    backend: ChatBackend, text: str, source: Language, target: Language, prompt_format: PromptFormat
+    backend: ChatBackend,
+    text: str,
+    source: Language,
+    target: Language,
+    prompt_format: PromptFormat,
+    glossary: Glossary | None = None,
 ) -> Iterator[str]:
     """Yield the translation so far as the model writes it, paragraphs kept. Each piece's text is cleaned
     as it grows (a reasoning block shows only once it is closed); there is no retry while streaming."""
@@ -226,9 +262,9 @@ def stream_translation(
         finished: list[str] = []
         for piece in row:
             raw = ""
-            for delta in backend.stream(
-                translation_prompt(piece.text, source, target, piece.context, prompt_format), max_new_tokens
-            ):
+            terms = prompt_terms(glossary, piece.text, source, target)
+            prompt = translation_prompt(piece.text, source, target, piece.context, prompt_format, terms)
+            for delta in backend.stream(prompt, max_new_tokens):
                 raw += delta
                 yield separator.join([*done, _join([*finished, clean_answer(raw)])])
             finished.append(clean_answer(raw))
