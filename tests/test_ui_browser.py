@@ -234,3 +234,24 @@ def test_batch_in_the_browser(page: object, tmp_path: Path) -> None:
     assert [(record["id"], record["error"]) for record in written] == [
         ("one", ""), ("two", ""), ("three", "text is empty; give the article text")
     ]
+
+
+def test_translate_a_page_in_the_browser_keeps_its_tags(page: object, reference: Service) -> None:
+    from playwright.sync_api import expect
+
+    from document_shapes import FIXTURES, html_tags
+
+    source = FIXTURES / "bridge_en.html"
+    page.get_by_role("tab", name="Translate").click()  # type: ignore[attr-defined]
+    page.get_by_text("Translate a document").click()  # type: ignore[attr-defined]
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.locator("#document-input").get_by_text("Click to Upload").click()  # type: ignore[attr-defined]
+    chooser.value.set_files(str(source))
+    expect(page.locator("#document-input")).to_contain_text("bridge_en.html")  # type: ignore[attr-defined]
+    page.locator("#document-button").click()  # type: ignore[attr-defined]
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        page.locator("#document-output a").click()  # type: ignore[attr-defined]
+    assert download.value.suggested_filename == "bridge_en.zh.html"
+    written = Path(download.value.path()).read_bytes()
+    assert html_tags(written.decode("utf-8")) == html_tags(source.read_text(encoding="utf-8"))
+    assert written == reference.translate_document(source.read_bytes(), "html", "zh", source_lang="en", name="bridge_en.html").data

@@ -23,6 +23,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 
 from .batch import TASKS, OutputRecord, Progress, run_batch
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
+from .documents import EXTENSIONS, format_for, translated_name
 from .errors import InputError, SummarizeError
 from .redaction import hide_paths
 from .results import Result
@@ -38,6 +39,7 @@ LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
 DIRECTIONS = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
+DOCUMENT_TYPES = list(EXTENSIONS)
 BATCH_PREVIEW_ROWS = 20
 CHART_MEASURES = ("precision", "recall", "F1")
 DEFAULT_TOKENIZER = "default for the language"
@@ -225,6 +227,20 @@ class Actions:
         model = self.service.settings.translate.models[direction].model
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`"
 
+    def translate_document(self, path: str | None, direction: str) -> str:
+        """Translate an uploaded document into a file of the same format; its path, for download."""
+        if not path:
+            raise InputError(f"upload a document first ({', '.join(DOCUMENT_TYPES)})")
+        source = Path(path)
+        source_lang, target = direction.split("-")
+        translation = self.service.translate_document(
+            source.read_bytes(), format_for(source.name), target, source_lang=source_lang, name=source.name
+        )
+        output = source.parent / uuid.uuid4().hex / translated_name(source.name, target)
+        output.parent.mkdir()
+        output.write_bytes(translation.data)
+        return str(output)
+
     def batch(
         self, path: str | None, task: str, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
     ) -> tuple[str, str, list[list[str]]]:
@@ -337,6 +353,14 @@ def _translate_tab(actions: Actions) -> None:
 
     run_on_click(button, actions.translate, [text, direction], [translation, details, error], ("", ""),
                  api_name="translate")
+    with gr.Accordion("Translate a document (.html, .md, .docx, .srt, .txt): same format out", open=False):
+        with gr.Row():
+            document = gr.File(label="Document", file_types=DOCUMENT_TYPES, elem_id="document-input")
+            translated = gr.File(label="Translated document", interactive=False, elem_id="document-output")
+        document_button = gr.Button("Translate document", elem_id="document-button")
+        document_error = gr.Markdown(elem_id="document-error", elem_classes=ERROR_CLASS)
+    run_on_click(document_button, uploads_only(actions.translate_document, "path"), [document, direction],
+                 [translated, document_error], (None,), api_name="translate_document")
     swap.click(actions.swap, [direction, text, translation], [direction, text, translation, details, error],
                queue=False, api_visibility="private")
 
