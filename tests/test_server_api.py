@@ -179,7 +179,7 @@ def test_the_web_demo_is_served_at_the_root(client: TestClient) -> None:
     config = client.get("/config").json()
     assert config["title"] == "Bilingual news summarizer"
     assert sorted(dependency["api_name"] for dependency in config["dependencies"] if dependency["api_visibility"] == "public") == [
-        "batch", "bilingual", "evaluate", "summarize", "translate", "translate_document"
+        "batch", "bilingual", "evaluate", "summarize", "summarize_document", "translate", "translate_document"
     ]
 
 

@@ -91,9 +91,11 @@ def secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "txt": folder / "secret.txt",
         "jsonl": folder / "secret.jsonl",
         "csv": folder / "secret.csv",
+        "html": folder / "secret.html",
     }
     files["txt"].write_text(f"{SECRET}\n", encoding="utf-8")
     files["jsonl"].write_text(json.dumps({"id": "s", "text": f"{SECRET}. It is long enough to summarize."}) + "\n")
+    files["html"].write_text(f"<html><body><article><p>{SECRET}. It is long enough to summarize.</p></article></body></html>")
     files["csv"].write_text(f'id,text\ns,"{SECRET}. It is long enough to summarize."\n', encoding="utf-8")
     return files
 
@@ -102,6 +104,8 @@ ATTACKS = {
     "read_upload-txt": ("read_upload", lambda secret, ok: [_file_data(secret["txt"])]),
     "batch-jsonl": ("batch", lambda secret, ok: [_file_data(secret["jsonl"]), "summarize", "en", "extractive"]),
     "batch-csv": ("batch", lambda secret, ok: [_file_data(secret["csv"]), "summarize", "en", "extractive"]),
+    "summarize_document-html": ("summarize_document", lambda secret, ok: [_file_data(secret["html"]), "same", "medium", "extractive"]),
+    "translate_document-html": ("translate_document", lambda secret, ok: [_file_data(secret["html"]), "en-zh"]),
     "evaluate-predictions": (
         "evaluate",
         lambda secret, ok: [_file_data(secret["txt"]), [_file_data(ok)], "en", "default for the language"],
@@ -115,7 +119,9 @@ ATTACKS = {
 
 def test_the_attacks_cover_every_handler_that_takes_a_file(endpoints: dict[str, dict[str, Any]]) -> None:
     takes_a_file = {name for name, endpoint in endpoints.items() if FILE_COMPONENTS & set(endpoint["inputs"])}
-    assert takes_a_file == {name for name, _ in ATTACKS.values()} == {"read_upload", "batch", "evaluate"}
+    assert takes_a_file == {name for name, _ in ATTACKS.values()} == {
+        "read_upload", "batch", "summarize_document", "translate_document", "evaluate"
+    }
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
@@ -189,6 +195,16 @@ def test_stored_uploads_beyond_the_limit_are_deleted_oldest_first(
     completed, _ = _queue_call(live.url, endpoints["read_upload"]["id"], [_file_data(stored[0])])
     # in Gradio's upload folder, so Gradio lets it through; the handler refuses it (shown in the tab's error line)
     assert (completed["success"], completed["output"]["data"][-1]) == (True, error_markdown(NOT_UPLOADED))
+
+
+def test_a_file_uploaded_again_counts_once_as_the_newest(live: LiveServer) -> None:
+    size = MAX_STORED_UPLOAD_BYTES // 3
+    first, second, again, third, fourth = (
+        _upload(live.url, name, letter * size)
+        for name, letter in [("a.txt", b"a"), ("b.txt", b"b"), ("a.txt", b"a"), ("c.txt", b"c"), ("d.txt", b"d")]
+    )
+    assert again == first
+    assert [Path(path).exists() for path in (first, second, third, fourth)] == [True, False, True, True]
 
 
 # --------------------------------------------------------------------------- password guessing

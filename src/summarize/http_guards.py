@@ -13,7 +13,7 @@ import ipaddress
 import json
 import os
 import time
-from collections import deque
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -168,7 +168,8 @@ class StoredUploadLimit:
         self.app = app
         self.demo = demo
         self.limit = limit
-        self.stored: deque[tuple[str, int]] = deque()
+        self.stored: OrderedDict[str, int] = OrderedDict()
+        """Each stored file's size, oldest first (a file uploaded again moves to the end, counted once)."""
         self.total = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -184,11 +185,12 @@ class StoredUploadLimit:
                 status = message["status"]
             elif message["type"] == "http.response.body" and status == 200:
                 body.extend(message.get("body", b""))
+                if not message.get("more_body", False):
+                    # before the answer's last part goes out: a client that has the answer finds the old files gone
+                    self._keep(json.loads(body))
             await send(message)
 
         await self.app(scope, receive, reading_send)
-        if status == 200:
-            self._keep(json.loads(body))
 
     def _keep(self, paths: list[str]) -> None:
         for path in paths:
@@ -196,10 +198,10 @@ class StoredUploadLimit:
                 size = os.stat(path).st_size
             except OSError:
                 continue
-            self.stored.append((path, size))
-            self.total += size
+            self.total += size - self.stored.pop(path, 0)
+            self.stored[path] = size
         while self.total > self.limit and self.stored:
-            path, size = self.stored.popleft()
+            path, size = self.stored.popitem(last=False)
             self.total -= size
             self.demo.upload_file_set.discard(path)
             with contextlib.suppress(OSError):

@@ -162,6 +162,12 @@ def read_upload(path: str | None) -> str:
     return decode_utf8(Path(path).read_bytes(), Path(path).name, fix="save it as UTF-8 and upload it again")
 
 
+def _document_upload(path: str | None) -> Path:
+    if not path:
+        raise InputError(f"upload a document first ({', '.join(DOCUMENT_TYPES)})")
+    return Path(path)
+
+
 class ShownProgress(Progress):
     """A batch job's counts (kept by :class:`Progress`), shown on the Batch tab's progress bar."""
 
@@ -227,19 +233,25 @@ class Actions:
         model = self.service.settings.translate.models[direction].model
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`"
 
-    def translate_document(self, path: str | None, direction: str) -> str:
-        """Translate an uploaded document into a file of the same format; its path, for download."""
-        if not path:
-            raise InputError(f"upload a document first ({', '.join(DOCUMENT_TYPES)})")
-        source = Path(path)
-        source_lang, target = direction.split("-")
-        translation = self.service.translate_document(
-            source.read_bytes(), format_for(source.name), target, source_lang=source_lang, name=source.name
+    def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
+        """Summary of an uploaded document's main text, its description and its notice (title and date among the notes)."""
+        source = _document_upload(path)
+        chosen = self.choices.service(choice)
+        target = None if output_lang == SAME_LANGUAGE else output_lang
+        result = chosen.summarize_document(
+            source.read_bytes(), format_for(source.name), target, length=length, name=source.name
         )
+        return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
+
+    def translate_document(self, path: str | None, direction: str) -> tuple[str, str]:
+        """Translate an uploaded document into a file of the same format: its path (for download) and a description."""
+        source = _document_upload(path)
+        target = direction.split("-")[1]  # the source language is detected: a document in the target language is refused
+        translation = self.service.translate_document(source.read_bytes(), format_for(source.name), target, name=source.name)
         output = source.parent / uuid.uuid4().hex / translated_name(source.name, target)
         output.parent.mkdir()
         output.write_bytes(translation.data)
-        return str(output)
+        return str(output), describe_result(translation.result)
 
     def batch(
         self, path: str | None, task: str, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
@@ -310,6 +322,10 @@ def _summarize_tab(actions: Actions) -> None:
                 detected = gr.Textbox(
                     label="Detected language", interactive=False, elem_id="detected-language", scale=2
                 )
+            with gr.Accordion(f"…or summarize a document ({', '.join(DOCUMENT_TYPES)}): a page's story, "
+                              "without its menus", open=False):
+                document = gr.File(label="Document", file_types=DOCUMENT_TYPES, elem_id="summarize-document")
+                document_button = gr.Button("Summarize document", elem_id="summarize-document-button")
         with gr.Column(scale=2):
             output_lang = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Summary language")
             length = gr.Radio(LENGTHS, value="medium", label="Length")
@@ -330,6 +346,9 @@ def _summarize_tab(actions: Actions) -> None:
 
     upload.upload(in_place(uploads_only(read_upload, "path"), (gr.skip(),)), upload, [article, error],
                   api_visibility="private")
+    run_on_click(document_button, uploads_only(actions.summarize_document, "path"),
+                 [document, output_lang, length, choice], [summary, details, notes, error], ("", "", ""),
+                 api_name="summarize_document")
     article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
                    trigger_mode="always_last")
     run_on_click(button, actions.summarize, [article, output_lang, length, choice], [summary, details, notes, error],
@@ -353,14 +372,15 @@ def _translate_tab(actions: Actions) -> None:
 
     run_on_click(button, actions.translate, [text, direction], [translation, details, error], ("", ""),
                  api_name="translate")
-    with gr.Accordion("Translate a document (.html, .md, .docx, .srt, .txt): same format out", open=False):
+    with gr.Accordion(f"Translate a document ({', '.join(DOCUMENT_TYPES)}): the same format out", open=False):
         with gr.Row():
             document = gr.File(label="Document", file_types=DOCUMENT_TYPES, elem_id="document-input")
             translated = gr.File(label="Translated document", interactive=False, elem_id="document-output")
         document_button = gr.Button("Translate document", elem_id="document-button")
         document_error = gr.Markdown(elem_id="document-error", elem_classes=ERROR_CLASS)
+        document_details = gr.Markdown(elem_id="document-details")
     run_on_click(document_button, uploads_only(actions.translate_document, "path"), [document, direction],
-                 [translated, document_error], (None,), api_name="translate_document")
+                 [translated, document_details, document_error], (None, ""), api_name="translate_document")
     swap.click(actions.swap, [direction, text, translation], [direction, text, translation, details, error],
                queue=False, api_visibility="private")
 
