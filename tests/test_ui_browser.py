@@ -236,22 +236,60 @@ def test_batch_in_the_browser(page: object, tmp_path: Path) -> None:
     ]
 
 
-def test_translate_a_page_in_the_browser_keeps_its_tags(page: object, reference: Service) -> None:
+def _upload_to(page: object, element: str, source: Path) -> None:
     from playwright.sync_api import expect
 
+    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
+        page.locator(element).get_by_text("Click to Upload").click()  # type: ignore[attr-defined]
+    chooser.value.set_files(str(source))
+    expect(page.locator(element)).to_contain_text(source.name)  # type: ignore[attr-defined]
+
+
+def test_translate_a_page_in_the_browser_downloads_it_translated(page: object, reference: Service) -> None:
     from document_shapes import FIXTURES, html_tags
 
     source = FIXTURES / "bridge_en.html"
     page.get_by_role("tab", name="Translate").click()  # type: ignore[attr-defined]
     page.get_by_text("Translate a document").click()  # type: ignore[attr-defined]
-    with page.expect_file_chooser() as chooser:  # type: ignore[attr-defined]
-        page.locator("#document-input").get_by_text("Click to Upload").click()  # type: ignore[attr-defined]
-    chooser.value.set_files(str(source))
-    expect(page.locator("#document-input")).to_contain_text("bridge_en.html")  # type: ignore[attr-defined]
+    _upload_to(page, "#document-input", source)
     page.locator("#document-button").click()  # type: ignore[attr-defined]
     with page.expect_download() as download:  # type: ignore[attr-defined]
         page.locator("#document-output a").click()  # type: ignore[attr-defined]
+    _screenshot(page, "ui-translate-document.png")
     assert download.value.suggested_filename == "bridge_en.zh.html"
     written = Path(download.value.path()).read_bytes()
+    expected = reference.translate_document(source.read_bytes(), "html", "zh", name="bridge_en.html")
+    assert written == expected.data
     assert html_tags(written.decode("utf-8")) == html_tags(source.read_text(encoding="utf-8"))
-    assert written == reference.translate_document(source.read_bytes(), "html", "zh", source_lang="en", name="bridge_en.html").data
+    assert "Harbour Bridge reopened" not in written.decode("utf-8")  # the words were replaced, the tags kept
+
+
+def test_a_page_in_the_wrong_direction_is_refused_in_the_browser(page: object) -> None:
+    from playwright.sync_api import expect
+
+    from document_shapes import FIXTURES
+
+    page.get_by_role("tab", name="Translate").click()  # type: ignore[attr-defined]
+    page.get_by_label("Chinese → English").check()  # type: ignore[attr-defined]
+    page.get_by_text("Translate a document").click()  # type: ignore[attr-defined]
+    _upload_to(page, "#document-input", FIXTURES / "bridge_en.html")
+    page.locator("#document-button").click()  # type: ignore[attr-defined]
+    message = "⚠️ bridge_en.html is already in 'en'; set the language choice to the other language"
+    expect(page.locator("#document-error")).to_have_text(message)  # type: ignore[attr-defined]
+
+
+def test_summarize_a_page_in_the_browser(page: object, reference: Service) -> None:
+    from playwright.sync_api import expect
+
+    from document_shapes import FIXTURES
+
+    source = FIXTURES / "bridge_en.html"
+    page.get_by_text("summarize a document").click()  # type: ignore[attr-defined]
+    _upload_to(page, "#summarize-document", source)
+    page.locator("#summarize-document-button").click()  # type: ignore[attr-defined]
+    expected = reference.summarize_document(source.read_bytes(), "html", name="bridge_en.html")
+    expect(page.locator("#summary-output textarea")).to_have_value(expected.text)  # type: ignore[attr-defined]
+    notice = page.locator("#summary-notice")  # type: ignore[attr-defined]
+    expect(notice).to_contain_text("document title: Harbour Bridge reopens after eight months of repairs")
+    expect(notice).to_contain_text("document date: 2024-05-02")
+    _screenshot(page, "ui-summarize-document.png")
