@@ -264,6 +264,32 @@ def test_translate_action_streams_then_describes(actions: Actions) -> None:
     ]
 
 
+@pytest.mark.parametrize("method", ["summarize_document", "translate_document"])
+def test_document_actions_without_a_file_say_which_files_they_take(actions: Actions, method: str) -> None:
+    arguments = ("same", "medium", "default") if method == "summarize_document" else ("en-zh",)
+    with pytest.raises(InputError) as error:
+        getattr(actions, method)(None, *arguments)
+    assert str(error.value) == "upload a document first (.txt, .html, .htm, .md, .markdown, .docx, .srt)"
+
+
+def test_translate_document_action_writes_the_translation_beside_the_upload(actions: Actions, tmp_path: Path) -> None:
+    upload = tmp_path / "upload-hash" / "notes.md"
+    upload.parent.mkdir()
+    upload.write_text("# Budget\n\nThe council met on **Monday**.\n", encoding="utf-8")
+    path, shown = actions.translate_document(str(upload), "en-zh")
+    expected = actions.service.translate_document(upload.read_bytes(), "markdown", "zh", name="notes.md")
+    assert (Path(path).name, Path(path).parent.parent, Path(path).read_bytes()) == ("notes.zh.md", upload.parent, expected.data)
+    assert shown.startswith("English → Chinese · engine `seq2seq` · model `marian-en-zh` · 3 chunks · ")  # Budget, The council met on, Monday
+
+
+def test_a_broken_document_upload_gets_the_readers_message(actions: Actions, tmp_path: Path) -> None:
+    upload = tmp_path / "report.docx"
+    upload.write_bytes(b"not a zip at all")
+    with pytest.raises(InputError) as error:
+        actions.summarize_document(str(upload), "same", "medium", "default")
+    assert str(error.value) == "report.docx is not a Word document (.docx): it is not a zip file"
+
+
 def test_bilingual_action_shows_the_summary_and_its_translation(actions: Actions) -> None:
     text = "市议会周一开会。议员们讨论了明年的预算。"
     english, chinese, shown = actions.bilingual(text, "medium", "default")
