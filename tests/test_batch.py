@@ -344,11 +344,20 @@ class PoisonedService(Service):
         return super().summarize_batch(texts, target_lang, **options)
 
 
-def test_a_failing_group_falls_back_to_one_call_per_record(service: Service) -> None:
+def test_a_failing_group_falls_back_to_one_call_per_record(service: Service, caplog: pytest.LogCaptureFixture) -> None:
     poisoned = PoisonedService(service.settings, store=service.store)
     texts = [DOCS[0], f"{PoisonedService.MARK} {DOCS[2]}", DOCS[4]]
     outputs = group_dicts(poisoned, [PendingRecord(str(i), t) for i, t in enumerate(texts)], "summarize", "en")
     assert [output["error"] for output in outputs] == ["", "RuntimeError: a poisoned text broke the call", ""]
+    # The group's failure is logged (with its traceback) before the retry, not swallowed.
+    assert [(r.name, r.levelname, r.getMessage(), r.exc_info[0]) for r in caplog.records] == [
+        (
+            "summarize.batch.processing",
+            "WARNING",
+            "a batched call of 3 texts failed (RuntimeError: a poisoned text broke the call); retrying them one by one",
+            RuntimeError,
+        )
+    ]
     assert [outputs[0]["summary"], outputs[2]["summary"]] == [
         service.summarize(DOCS[0], "en").text,
         service.summarize(DOCS[4], "en").text,

@@ -8,6 +8,7 @@ model that never picks a source-language token.
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 from conftest import tiny_overrides
 
 from summarize import ConfigError, ModelUnavailableError, Service, load_settings
+from summarize.cli import main
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.engines.ctranslate2 import VMAP_FILE, CTranslate2Model, load_ctranslate2, target_tokens
 from summarize.engines.loader import load_seq2seq
@@ -99,6 +101,15 @@ def test_ctranslate2_beam_search_equals_transformers(
     assert fast.generate(texts, target) == expected
 
 
+def test_lengths_left_unset_follow_generate(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    # transformers 5 keeps unset lengths None in the generation config (the tiny Marian sets only
+    # max_length, as opus-mt does) and generate() applies its own defaults; the converted engine must too.
+    spec = ModelSettings(model=str(tiny_models["marian-en-zh"]), generation={"num_beams": 1})
+    expected = load_seq2seq(spec, "test", RuntimeSettings(device="cpu")).generate(ENGLISH, "zh")
+    fast = load_seq2seq(spec, "test", RuntimeSettings(device="cpu", backend="ctranslate2", cache_dir=str(ct2_cache)))
+    assert fast.generate(ENGLISH, "zh") == expected
+
+
 @pytest.fixture(scope="session")
 def eos_prone_models(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Tiny models whose end token wins as soon as it is allowed: they stop at the minimum length."""
@@ -164,19 +175,44 @@ def test_parallel_replicas_keep_input_order(tiny_models: dict[str, Path], ct2_ca
 # --------------------------------------------------------------------------- conversion cache
 
 
-def test_conversion_happens_once_with_a_message(tiny_models: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_conversion_happens_once_with_a_message(
+    tiny_models: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="summarize")
     runtime = RuntimeSettings(device="cpu", backend="ctranslate2", cache_dir=str(tmp_path))
     spec = _ct2_spec(tiny_models, "bart")
     load_seq2seq(spec, "summarize.models.en", runtime)
-    first = capsys.readouterr().err
+    first = [(record.name, record.levelno, record.getMessage()) for record in caplog.records]
+    caplog.clear()
     load_seq2seq(spec, "summarize.models.en", runtime)
-    second = capsys.readouterr().err
     (converted,) = (tmp_path / "ct2").iterdir()
-    assert (first, second) == (
-        f"summarize: converting {spec.model} (summarize.models.en) to CTranslate2 (float weights) into {converted}; "
-        f"this happens once per model\n",
-        "",
+    message = (
+        f"converting {spec.model} (summarize.models.en) to CTranslate2 (float weights) into {converted}; "
+        f"this happens once per model"
     )
+    assert (first, caplog.records) == ([("summarize.engines.ctranslate2", logging.INFO, message)], [])
+    assert capsys.readouterr().err == ""  # a library logs; it does not print
+
+
+def test_the_command_shows_the_conversion_message(
+    tiny_models: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    flags = [
+        f"--set=translate.models.en-zh.model={tiny_models['marian-en-zh']}",
+        "--set=runtime.backend=ctranslate2",
+        f"--set=runtime.cache_dir={tmp_path}",
+    ]
+    article = tmp_path / "article.txt"
+    article.write_text(ENGLISH[1], encoding="utf-8")
+    assert main(["translate", str(article), "--to", "zh", *flags]) == 0
+    (converted,) = (tmp_path / "ct2").iterdir()
+    assert capsys.readouterr().err == (
+        f"summarize: converting {tiny_models['marian-en-zh']} (translate.models.en-zh) to CTranslate2 "
+        f"(float weights) into {converted}; this happens once per model\n"
+    )
+    assert main(["translate", str(article), "--to", "zh", *flags]) == 0
+    assert capsys.readouterr().err == ""
+    assert logging.getLogger("summarize").handlers == []  # the command's handler went with it
 
 
 def test_int8_is_a_separate_conversion(tiny_models: dict[str, Path], tmp_path: Path) -> None:

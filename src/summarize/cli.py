@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -329,11 +331,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _LogLine(logging.Formatter):
+    """A library log record as the command shows it: ``summarize: <message>`` (tracebacks left out)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"{PROGRAM}: {record.getMessage()}"
+
+
+@contextmanager
+def _library_log_on_stderr() -> Iterator[None]:
+    """The package's log (``summarize.*``, INFO and above) on stderr while a command runs."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_LogLine())
+    logger = logging.getLogger(__package__)
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        args.handler(args)
+        with _library_log_on_stderr():
+            args.handler(args)
     except SummarizeError as error:
         print(f"{PROGRAM}: error: {error.in_words(cli_words(args))}", file=sys.stderr)
         return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import logging
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -16,6 +17,8 @@ from .records import InputRecord, OutputRecord, PendingRecord, Task, check_job
 
 if TYPE_CHECKING:
     from ..service import Service
+
+log = logging.getLogger(__name__)
 
 FATAL_ERRORS = (ConfigError,)
 """Errors that stop the job: a bad setting fails every record alike.
@@ -52,7 +55,10 @@ def _run_group(
         return list(method(texts, target_lang))
     except FATAL_ERRORS:
         raise
-    except Exception:  # noqa: BLE001 - retried one by one just below, where each error is kept
+    except Exception as error:  # noqa: BLE001 - retried one by one just below, where each error is kept
+        log.warning(
+            "a batched call of %d texts failed (%s); retrying them one by one", len(texts), _message(error), exc_info=True
+        )
         return [_run_one(method, text, target_lang) for text in texts]
 
 

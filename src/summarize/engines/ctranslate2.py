@@ -2,7 +2,7 @@
 
 A Hugging Face model folder is converted once into the cache
 (``<cache_dir>/ct2/<key>``, the key a hash of the source files, the stored weight
-type and the CTranslate2 version), with a message on stderr while it converts.
+type and the CTranslate2 version), with a message on the ``summarize`` logger (INFO) as it starts.
 The Hugging Face tokenizer, config and generation config are kept: inputs are
 prepared and tokenized exactly as for the transformers backend (family quirks
 such as the ``>>cmn_Hans<<`` tag included), and the generation settings are
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
-import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,8 @@ from .base import Engine, quiet_progress_bars, read_model_files
 from .devices import choose_device, cpu_cores, dtype_name
 from .vocabulary import target_pieces
 from .workers import worker_layout
+
+log = logging.getLogger(__name__)
 
 VMAP_FILE = "vmap.txt"
 """CTranslate2's vocabulary map inside a converted folder: one line "\\t<target tokens>"."""
@@ -152,11 +154,9 @@ def convert_model(folder: Path, tokenizer: Any, runtime: RuntimeSettings, name: 
     target = cache_root(runtime) / "ct2" / conversion_key(folder, quantization, ctranslate2.__version__)
     if (target / "model.bin").is_file():
         return target
-    print(
-        f"summarize: converting {name} ({role}) to CTranslate2 "
-        f"({quantization or 'float'} weights) into {target}; this happens once per model",
-        file=sys.stderr,
-        flush=True,
+    log.info(
+        "converting %s (%s) to CTranslate2 (%s weights) into %s; this happens once per model",
+        name, role, quantization or "float", target,
     )
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f"{target.name}.partial-{os.getpid()}")
@@ -230,10 +230,11 @@ class CTranslate2Model(Engine):
             value = settings.get(key, getattr(generation, key, None))
             return default if value is None else value
 
-        max_new = settings.get("max_new_tokens") or generation.max_new_tokens or generation.max_length - 1
+        # transformers 5 leaves unset lengths None in the config and applies its defaults (20, 0) in generate().
+        max_new = settings.get("max_new_tokens") or generation.max_new_tokens or configured("max_length", 20) - 1
         min_new = settings.get("min_new_tokens")
         if min_new is None:
-            min_new = generation.min_new_tokens or max(generation.min_length - 1, 0)
+            min_new = generation.min_new_tokens or max(configured("min_length", 0) - 1, 0)
         longest = max(1, max_new - (1 if generation.forced_eos_token_id is not None else 0))
         prefix = None
         if generation.forced_bos_token_id is not None:
