@@ -80,7 +80,7 @@ def worker_count(settings: RaySettings, resources: dict[str, float]) -> int:
     return max(1, math.floor(resources.get("CPU", 1) / settings.cpus_per_worker))
 
 
-def _datasource_class(ray: Any) -> type:
+def _datasource_class() -> type:
     """The read side, defined on first use so that importing this module does not import Ray."""
     from ray.data.block import BlockMetadata
     from ray.data.datasource import Datasource, ReadTask
@@ -207,7 +207,7 @@ def _connect(ray: Any, verbose: bool) -> bool:
 def _dataset(ray: Any, job: PreparedJob, settings: Settings, task: Task, target_lang: Language | None) -> Any:
     """The Ray Data pipeline of a prepared job: planned records -> :class:`BatchWorker` actors -> result blocks."""
     ray.data.DataContext.get_current().enable_progress_bars = False
-    source = _datasource_class(ray)(job.paths, job.text_field, job.id_field, settings, job.done)
+    source = _datasource_class()(job.paths, job.text_field, job.id_field, settings, job.done)
     ray_settings = settings.batch.ray
     env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
     with warnings.catch_warnings():

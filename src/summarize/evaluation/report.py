@@ -81,10 +81,6 @@ class Report:
         """The reference views, in the order the dataset defines them."""
         return list(self.systems[0].scores) if self.systems else []
 
-    def primary(self, system: SystemScores, view: str) -> float:
-        """The headline number: ROUGE-1 F1 for summaries, BLEU for translations."""
-        return system.values(view)[self.primary_metric]
-
     @property
     def primary_metric(self) -> str:
         """Key of the headline number."""
