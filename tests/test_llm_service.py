@@ -204,7 +204,7 @@ def test_a_glossary_goes_into_the_llm_prompt_and_is_checked(server: ChatServer, 
     # The scripted model ignores the glossary: "mayor" came back as 市长, and Result.terms says so.
     assert result.terms == (TermCheck("city council", "市议会", True), TermCheck("mayor", "市长大人", False))
     assert result.notes == ()
-    prompts = [body["messages"][-1]["content"] for body in server.requests[seen:]]
-    assert [prompt.split("<article>")[0].split("(term => translation):\n")[1] for prompt in prompts] == [
+    prompts = [body["messages"][-1]["content"] for body in server.requests[seen:]]  # sent in parallel: any order
+    assert sorted(prompt.split("<article>")[0].split("(term => translation):\n")[1] for prompt in prompts) == [
         "- city council => 市议会\n\n", "- mayor => 市长大人\n\n"
     ]
