@@ -14,6 +14,6 @@ echo "setting up .venv (a few minutes, once) ..." >&2
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".[dev,eval,neural,batch,ray,web,fast,documents,llm]"
+.venv/bin/python -m pip install --quiet -e ".[dev,eval,neural,batch,ray,serve,web,fast,documents,llm]"
 echo "$stamp" > .venv/.installed
 echo "installed in .venv: run commands as .venv/bin/summarize ..., or activate it with '. .venv/bin/activate'" >&2

@@ -207,9 +207,24 @@ def _run_serve(args: argparse.Namespace) -> None:
     if args.port is not None:
         extra["server.port"] = args.port
     settings = settings_from_args(args, extra)
+    if args.replicas is not None:
+        from .replicas import serve_replicas
+
+        serve_replicas(settings, args.replicas)
+        return
     from .server import serve
 
     serve(settings)
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expects a whole number, not {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def _glossary_option(parser: argparse.ArgumentParser) -> None:
@@ -326,6 +341,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the web demo (/) and the HTTP API (/v1, docs at /docs)")
     serve.add_argument("--host", help="interface to bind (default: server.host, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="TCP port (default: server.port, 7860)")
+    serve.add_argument(
+        "--replicas", type=_at_least_one, metavar="N",
+        help="serve the API (no web demo) as a Ray Serve deployment of N replicas (extra [serve]; $RAY_ADDRESS "
+        "or a local Ray runtime)",
+    )
     _common(serve)
     serve.set_defaults(handler=_run_serve)
     return parser

@@ -316,12 +316,9 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     return router
 
 
-def create_app(settings: Settings) -> FastAPI:
-    """The whole server for `settings`: REST API under /v1, /healthz, OpenAPI docs at /docs, the UI at /."""
-    import gradio
-
-    from .ui import UI_CSS, build_ui
-
+def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
+    """The whole server for `settings`: REST API under /v1, /healthz, OpenAPI docs at /docs, the UI at /
+    (unless not `with_demo`: the Ray Serve replicas of :mod:`.replicas` serve the API only)."""
     service = Service(settings)
     server = settings.server
 
@@ -333,15 +330,18 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(
         title="Bilingual news summarizer",
         version=package_version(),
-        description="Summarize and translate English and Chinese news. The web demo is at `/`.",
+        description="Summarize and translate English and Chinese news." + (" The web demo is at `/`." if with_demo else ""),
         lifespan=lifespan,
         redoc_url=None,
     )
     for error_type in (SummarizeError, RequestValidationError, HTTPException):
         app.add_exception_handler(error_type, _handle)
-    demo = build_ui(service)
-    refuse_unuploaded_files(demo)
-    app.add_middleware(StoredUploadLimit, demo=demo, limit=server.max_stored_upload_bytes)
+    if with_demo:
+        from .ui import build_ui
+
+        demo = build_ui(service)
+        refuse_unuploaded_files(demo)
+        app.add_middleware(StoredUploadLimit, demo=demo, limit=server.max_stored_upload_bytes)
     app.add_middleware(BodySizeLimit, limit=server.max_request_bytes, upload_limit=server.max_upload_request_bytes)
     if server.api_key:
         app.add_middleware(FailedAuthLimit, limit=server.max_failed_auth, window=server.failed_auth_window_seconds)
@@ -352,6 +352,12 @@ def create_app(settings: Settings) -> FastAPI:
         return HealthOut(version=package_version())
 
     app.include_router(_api_router(service, SummaryChoices(service)))
+    if not with_demo:
+        return app
+    import gradio
+
+    from .ui import UI_CSS
+
     return gradio.mount_gradio_app(
         app,
         demo,

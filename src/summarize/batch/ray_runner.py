@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import os
 import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import RaySettings, Settings, load_settings
 from ..errors import ConfigError, InputError
+from ..ray_cluster import connect, forwarded_env
 from ..text import Language
 from .job import PreparedJob, prepare_job
 from .outputs import output_schema
@@ -46,10 +46,6 @@ from .records import OutputRecord, PendingRecord, Task
 
 if TYPE_CHECKING:
     import pyarrow
-
-FORWARDED_ENV = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HOME", "HF_HUB_CACHE", "HF_ENDPOINT")
-"""Variables passed on to the Ray workers, so they find (and do not download) models as the driver does."""
-
 
 def _ray() -> Any:
     try:
@@ -189,27 +185,11 @@ def _ray_logs(verbose: bool) -> Iterator[None]:
             logger.setLevel(level)
 
 
-def _connect(ray: Any, verbose: bool) -> bool:
-    """Join the running Ray session, the cluster at $RAY_ADDRESS, or start a local one (True if started).
-
-    Unless `verbose`, the workers' output is not streamed to this terminal (Ray
-    still writes it to its session logs) and Ray's driver logs only errors.
-    """
-    if ray.is_initialized():
-        return False
-    options: dict[str, Any] = {} if verbose else {"logging_level": logging.ERROR, "log_to_driver": False}
-    if not os.environ.get("RAY_ADDRESS"):
-        options["include_dashboard"] = False
-    ray.init(**options)
-    return True
-
-
 def _dataset(ray: Any, job: PreparedJob, settings: Settings, task: Task, target_lang: Language | None) -> Any:
     """The Ray Data pipeline of a prepared job: planned records -> :class:`BatchWorker` actors -> result blocks."""
     ray.data.DataContext.get_current().enable_progress_bars = False
     source = _datasource_class()(job.paths, job.text_field, job.id_field, settings, job.done)
     ray_settings = settings.batch.ray
-    env = {name: os.environ[name] for name in FORWARDED_ENV if name in os.environ}
     with warnings.catch_warnings():
         # Ray 2.60 has no named parameter for max_restarts yet and warns that the keyword goes in 2.64
         # (pyproject pins ray below that).
@@ -222,7 +202,7 @@ def _dataset(ray: Any, job: PreparedJob, settings: Settings, task: Task, target_
             compute=ray.data.ActorPoolStrategy(size=worker_count(ray_settings, ray.cluster_resources())),
             num_cpus=ray_settings.cpus_per_worker,
             num_gpus=ray_settings.gpus_per_worker,
-            runtime_env={"env_vars": env},
+            runtime_env={"env_vars": forwarded_env()},
             # Ray's default restarts actors whose arguments live in the object store, and warns about each
             # such pool on the terminal; here a worker that dies stops the job, and rerunning it resumes.
             max_restarts=0,
@@ -263,7 +243,7 @@ def run_batch_ray(
     with _ray_logs(verbose):
         try:
             total = count_records(job.paths)
-            started_here = _connect(ray, verbose)
+            started_here = connect(ray, verbose)
             progress.start(max(total - len(job.done), 0) if progress.wants_total else None)
             dataset = _dataset(ray, job, settings, task, target_lang)
             processed = 0

@@ -301,7 +301,16 @@ class ServerSettings:
     replaces ``summarize.models`` for the languages it names; "default" (the configured engine and
     models) and "extractive" are always offered."""
 
+    replica_cpus: float = 1.0
+    """CPUs Ray reserves for each replica of ``summarize serve --replicas N`` (torch uses that many threads)."""
+    replica_gpus: float = 0.0
+    """GPUs Ray reserves for each replica of ``summarize serve --replicas N``; 0 runs on CPUs, 0.5 packs two on one."""
+
     def __post_init__(self) -> None:
+        if self.replica_cpus <= 0:
+            raise ConfigError(f"setting 'replica_cpus' must be above 0, not {self.replica_cpus!r}")
+        if self.replica_gpus < 0:
+            raise ConfigError(f"setting 'replica_gpus' must be 0 or more, not {self.replica_gpus!r}")
         _require_positive(
             concurrency_limit=self.concurrency_limit,
             max_queue=self.max_queue,

@@ -1,0 +1,134 @@
+"""``summarize serve --replicas N``: the HTTP API as a Ray Serve deployment of N replicas (extra ``[serve]``).
+
+Ray Serve's proxy listens on ``server.host:server.port`` (127.0.0.1:7860 by default) and spreads the
+requests over N replicas, each a Ray actor (a process, on any node of the cluster) running the app of
+:func:`summarize.server.create_app` without the web demo: the REST API under ``/v1``, ``/healthz`` and
+the OpenAPI docs, with the same Host check, size limits, API key and failed-key limit. Each replica
+loads its own models and has its own ``server.concurrency_limit`` / ``server.max_queue``; every
+answer names its replica in the ``X-Summarize-Replica`` header.
+
+``RAY_ADDRESS`` joins an existing cluster (the package and the model folders must be on its nodes);
+otherwise a local Ray runtime is started and stopped with the server. Ctrl-C removes the deployment.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import sys
+import time
+from typing import TYPE_CHECKING, Any
+
+from .config import Settings
+from .errors import InputError
+from .ray_cluster import connect, forwarded_env
+
+APP_NAME = "summarize"
+"""The Ray Serve application's name (``serve status`` lists it)."""
+DEPLOYMENT_NAME = "SummarizeAPI"
+REPLICA_HEADER = "X-Summarize-Replica"
+"""Response header naming the replica (Ray Serve's replica id) that answered."""
+SERVE_LOGGER = "ray.serve"
+"""Ray Serve's driver-side logger: kept to warnings (this module prints the one line that matters)."""
+SERVE_EXTRA = "pip install 'bilingual-summarize[serve]'"
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+
+def ray_serve() -> tuple[Any, Any]:
+    """The ``ray`` and ``ray.serve`` modules; a one-line :class:`InputError` naming the extra when missing."""
+    try:
+        ray = importlib.import_module("ray")
+        serve = importlib.import_module("ray.serve")
+    except ImportError as missing:
+        raise InputError(f"--replicas needs Ray Serve ({missing.name} is missing): {SERVE_EXTRA}") from None
+    return ray, serve
+
+
+class ReplicaHeader:
+    """ASGI middleware: add ``X-Summarize-Replica: <name>`` to every HTTP answer."""
+
+    def __init__(self, app: ASGIApp, name: str) -> None:
+        self.app = app
+        self.header = (REPLICA_HEADER.lower().encode(), name.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def naming_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), self.header]}
+            await send(message)
+
+        await self.app(scope, receive, naming_send)
+
+
+class ApiReplica:
+    """One replica: Ray Serve builds its app (:func:`create_app` without the demo) when the actor starts."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def __serve_build_asgi_app__(self) -> ASGIApp:
+        from ray import serve
+
+        from .server import create_app
+
+        app = create_app(self.settings, with_demo=False)
+        app.add_middleware(ReplicaHeader, name=serve.get_replica_context().replica_id.unique_id)
+        return app
+
+
+def _require_fixed_port(settings: Settings) -> None:
+    if settings.server.port == 0:
+        raise InputError("--replicas needs a fixed port: Ray Serve cannot pick a free one (server.port 0); give --port")
+
+
+def start_replicas(settings: Settings, replicas: int) -> str:
+    """Deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
+
+    Ray Serve's proxy binds ``server.host:server.port``. Beyond ``concurrency_limit + max_queue``
+    requests a replica answers 503 busy itself; Ray queues at most ``server.max_queue`` more.
+    """
+    _, serve = ray_serve()
+    server = settings.server
+    _require_fixed_port(settings)
+    serve.start(
+        http_options={"host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds}
+    )
+    deployment = serve.deployment(serve.ingress()(ApiReplica)).options(
+        name=DEPLOYMENT_NAME,
+        num_replicas=replicas,
+        max_ongoing_requests=server.concurrency_limit + server.max_queue + 1,
+        max_queued_requests=server.max_queue,
+        ray_actor_options={
+            "num_cpus": server.replica_cpus,
+            "num_gpus": server.replica_gpus,
+            "runtime_env": {"env_vars": forwarded_env()},
+        },
+    )
+    serve.run(deployment.bind(settings), name=APP_NAME, route_prefix="/")
+    host = f"[{server.host}]" if ":" in server.host else server.host
+    return f"http://{host}:{server.port}"
+
+
+def serve_replicas(settings: Settings, replicas: int) -> None:
+    """Run the API on Ray Serve with `replicas` replicas until interrupted; then remove the deployment
+    (and stop the local Ray runtime when this call started it)."""
+    ray, serve = ray_serve()
+    _require_fixed_port(settings)
+    logging.getLogger(SERVE_LOGGER).setLevel(logging.WARNING)
+    started_here = connect(ray, verbose=False)
+    try:
+        url = start_replicas(settings, replicas)
+        print(f"serving the API on {url} with {replicas} replicas (Ray Serve); Ctrl-C stops", file=sys.stderr, flush=True)
+        while True:
+            time.sleep(3600)
+    finally:
+        if started_here:
+            ray.shutdown()  # the replicas, Serve's proxy and controller go with the local runtime
+        else:
+            serve.delete(APP_NAME)

@@ -1,0 +1,222 @@
+"""`summarize serve --replicas 2`: the real command on a local Ray runtime it starts (and stops on Ctrl-C),
+over tiny models; requests through Ray Serve's proxy are answered by both replicas, with the guards of
+`summarize serve` (default bind 127.0.0.1, Host check, body limit, API key)."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from conftest import tiny_overrides
+from summarize import Service, load_settings
+from summarize.choices import choice_settings
+from summarize.cli import main
+from summarize.config import ConfigError
+from summarize.replicas import REPLICA_HEADER
+from summarize.store import ModelStore
+
+API_KEY = "s3cret"
+KEYED = {"X-API-Key": API_KEY}
+MAX_REQUEST_BYTES = 20_000
+STARTUP_LIMIT_S = 600
+"""A guard against a hung start (Ray on a loaded 2-core machine is slow), not a measurement."""
+READY = "serving the API on "
+ARTICLE = (
+    "The city opened its second tram line on Monday morning. The line runs from the central station to the harbour. "
+    "Officials said the project cost less than planned. Riders on the first trams praised the quiet carriages. "
+    "A third line is planned for the northern districts."
+)
+REQUESTS = 40
+"""Requests spread over the replicas: Ray picks one of the two at random for each, so both answer
+(the chance that one replica gets all 40 is 2 ** -39)."""
+
+
+def _nested(dotted: dict[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in dotted.items():
+        *parents, leaf = key.split(".")
+        node = tree
+        for parent in parents:
+            node = node.setdefault(parent, {})
+        node[leaf] = value
+    return tree
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class Replicas:
+    url: str
+    process: subprocess.Popen[str]
+    settings_overrides: dict[str, Any]
+    lines: list[str]
+
+
+def _read_lines(stream: Any, into: queue.Queue[str | None]) -> None:
+    for line in stream:
+        into.put(line)
+    into.put(None)
+
+
+@pytest.fixture(scope="module")
+def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
+    """`summarize serve --replicas 2` in a subprocess (its own local Ray runtime), stopped with SIGINT."""
+    pytest.importorskip("ray.serve")
+    overrides = tiny_overrides(
+        tiny_models,
+        **{"server.api_key": API_KEY, "server.max_request_bytes": MAX_REQUEST_BYTES, "summarize.engine": "seq2seq"},
+    )
+    config = tmp_path_factory.mktemp("replicas") / "settings.yaml"
+    config.write_text(yaml.safe_dump(_nested(overrides)), encoding="utf-8")
+    port = _free_port()
+    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+    command = [sys.executable, "-m", "summarize", "serve", "--replicas", "2", "--port", str(port), "--config", str(config)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, start_new_session=True
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+    threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True).start()
+    seen: list[str] = []
+    try:
+        while not any(line.startswith(READY) for line in seen):
+            line = lines.get(timeout=STARTUP_LIMIT_S)
+            if line is None:
+                raise AssertionError(f"summarize serve --replicas 2 exited before serving:\n{''.join(seen)[-3000:]}")
+            seen.append(line)
+        yield Replicas(f"http://127.0.0.1:{port}", process, overrides, seen)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def _summarize(url: str, text: str = ARTICLE, **extra: Any) -> httpx.Response:
+    body = {"text": text, "model": "extractive", **extra}
+    return httpx.post(f"{url}/v1/summarize", json=body, headers=KEYED, timeout=120)
+
+
+def test_the_command_says_where_it_serves(replicas: Replicas) -> None:
+    ready = [line for line in replicas.lines if line.startswith(READY)]
+    assert ready == [f"serving the API on {replicas.url} with 2 replicas (Ray Serve); Ctrl-C stops\n"]
+
+
+def test_requests_are_answered_by_both_replicas_with_the_service_result(replicas: Replicas) -> None:
+    settings = load_settings(overrides=replicas.settings_overrides, environ={})
+    expected = Service(choice_settings(settings, "extractive"), store=ModelStore()).summarize(ARTICLE).text
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(lambda _: _summarize(replicas.url), range(REQUESTS)))
+    assert [response.status_code for response in responses] == [200] * REQUESTS
+    assert len({response.headers[REPLICA_HEADER] for response in responses}) == 2
+    assert {response.json()["text"] for response in responses} == {expected}
+
+
+def test_a_replica_translates_with_the_configured_seq2seq_model(replicas: Replicas) -> None:
+    settings = load_settings(overrides=replicas.settings_overrides, environ={})
+    expected = Service(settings, store=ModelStore()).translate(ARTICLE, "zh")
+    response = httpx.post(
+        f"{replicas.url}/v1/translate", json={"text": ARTICLE, "target_lang": "zh"}, headers=KEYED, timeout=300
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["text"], body["engine"], body["model"]) == (expected.text, "seq2seq", "marian-en-zh")
+
+
+def test_the_proxy_binds_127_0_0_1_by_default(replicas: Replicas) -> None:
+    port = int(replicas.url.rsplit(":", 1)[1])
+    assert httpx.get(f"{replicas.url}/healthz", timeout=30).status_code == 200
+    with pytest.raises(ConnectionRefusedError):  # another loopback address: answered only when bound to 0.0.0.0
+        socket.create_connection(("127.0.0.2", port), timeout=30).close()
+
+
+def test_a_foreign_host_name_is_refused(replicas: Replicas) -> None:
+    response = httpx.get(f"{replicas.url}/v1/models", headers={**KEYED, "Host": "attacker.example"}, timeout=30)
+    message = "this server does not answer to the host name 'attacker.example'; add it to server.allowed_hosts if clients use it"
+    assert (response.status_code, response.json()) == (400, {"error": {"type": "invalid_host", "message": message}})
+
+
+def test_a_body_over_the_limit_is_refused(replicas: Replicas) -> None:
+    response = _summarize(replicas.url, text="word " * MAX_REQUEST_BYTES)
+    message = f"the request body is over the limit of {MAX_REQUEST_BYTES:,} bytes (server.max_request_bytes)"
+    assert (response.status_code, response.json()) == (413, {"error": {"type": "request_too_large", "message": message}})
+
+
+def test_the_api_key_is_required(replicas: Replicas) -> None:
+    response = httpx.post(f"{replicas.url}/v1/summarize", json={"text": ARTICLE}, timeout=30)
+    message = "this API needs a key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'"
+    assert (response.status_code, response.json()) == (401, {"error": {"type": "unauthorized", "message": message}})
+
+
+def test_the_replicas_serve_no_web_demo(replicas: Replicas) -> None:
+    response = httpx.get(f"{replicas.url}/", timeout=30)
+    assert (response.status_code, response.json()) == (404, {"error": {"type": "not_found", "message": "Not Found"}})
+
+
+def test_ctrl_c_stops_the_server(replicas: Replicas) -> None:
+    """Last in this module: the fixture's server is gone afterwards."""
+    replicas.process.send_signal(signal.SIGINT)
+    assert replicas.process.wait(timeout=120) == 130
+    port = int(replicas.url.rsplit(":", 1)[1])
+    with pytest.raises(ConnectionRefusedError):
+        socket.create_connection(("127.0.0.1", port), timeout=30).close()
+
+
+def test_without_ray_serve_the_command_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "ray.serve", None)  # as if ray[serve] were not installed
+    assert main(["serve", "--replicas", "2"]) == 1
+    message = "summarize: error: --replicas needs Ray Serve (ray.serve is missing): pip install 'bilingual-summarize[serve]'"
+    assert capsys.readouterr().err.splitlines() == [message]
+
+
+@pytest.mark.parametrize(("value", "problem"), [("0", "must be at least 1, not 0"), ("two", "expects a whole number, not 'two'")])
+def test_replicas_must_be_a_positive_number(value: str, problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["serve", "--replicas", value])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == f"summarize serve: error: argument --replicas: {problem}"
+
+
+def test_port_0_is_refused_before_ray_starts(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("ray.serve")
+    import ray
+
+    assert main(["serve", "--replicas", "2", "--port", "0"]) == 1
+    message = "summarize: error: --replicas needs a fixed port: Ray Serve cannot pick a free one (server.port 0); give --port"
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert not ray.is_initialized()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"server.replica_cpus": 0}, "server: setting 'replica_cpus' must be above 0, not 0.0"),
+        ({"server.replica_gpus": -1}, "server: setting 'replica_gpus' must be 0 or more, not -1.0"),
+    ],
+)
+def test_replica_resources_are_checked(overrides: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings(overrides=overrides, environ={})
+    assert str(error.value) == message
