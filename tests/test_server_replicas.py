@@ -112,8 +112,8 @@ def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFact
                 process.wait()
 
 
-def _summarize(url: str, text: str = ARTICLE, **extra: Any) -> httpx.Response:
-    body = {"text": text, "model": "extractive", **extra}
+def _summarize(url: str, text: str = ARTICLE) -> httpx.Response:
+    body = {"text": text, "model": "extractive"}
     return httpx.post(f"{url}/v1/summarize", json=body, headers=KEYED, timeout=120)
 
 
