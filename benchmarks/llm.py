@@ -85,7 +85,9 @@ def run_local(args: argparse.Namespace) -> dict[str, Any]:
     from summarize.engines.llm.local import load_local_chat_model
 
     with tempfile.TemporaryDirectory() as temp:
+        started = time.perf_counter()
         folder = build_model(Path(temp) / "qwen2.5-0.5b-shape", args.new_tokens)
+        _say(f"built and saved the model in {time.perf_counter() - started:.0f} s")
         overrides = {
             "llm.model": str(folder), "llm.generation.max_new_tokens": args.new_tokens,
             "runtime.device": args.device, "runtime.batch_tokens": args.batch_tokens,
@@ -94,7 +96,9 @@ def run_local(args: argparse.Namespace) -> dict[str, Any]:
         settings = load_settings(overrides=overrides, environ={})
         model = load_local_chat_model(settings.llm, settings.runtime)
         conversations = prompts(args.prompts)
-        model.complete(conversations[:2], args.new_tokens)  # warm-up
+        started = time.perf_counter()
+        model.complete(conversations[:1], args.new_tokens)  # warm-up
+        _say(f"loaded; warm-up (one prompt) took {time.perf_counter() - started:.0f} s")
         times: dict[str, list[float]] = {"one at a time": [], "batched": []}
         for _ in range(args.repeats):
             started = time.perf_counter()
@@ -103,8 +107,7 @@ def run_local(args: argparse.Namespace) -> dict[str, Any]:
             started = time.perf_counter()
             batched = model.complete(conversations, args.new_tokens)
             times["batched"].append(time.perf_counter() - started)
-            print(f"run: one at a time {times['one at a time'][-1]:.1f} s, batched {times['batched'][-1]:.1f} s",
-                  file=sys.stderr, flush=True)
+            _say(f"run: one at a time {times['one at a time'][-1]:.1f} s, batched {times['batched'][-1]:.1f} s")
         same = sum(a.text == b.text for a, b in zip(alone, batched))
         prompt_tokens = model.count_tokens([model.render(c) for c in conversations])
         return {
@@ -125,6 +128,10 @@ def run_local(args: argparse.Namespace) -> dict[str, Any]:
             },
             "speedup": round(statistics.median(times["one at a time"]) / statistics.median(times["batched"]), 2),
         }
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def run_endpoint(args: argparse.Namespace) -> dict[str, Any]:

@@ -12,7 +12,8 @@ import pytest
 
 from chat_server import ChatServer, Reply
 from summarize.config import LLMSettings, load_settings
-from summarize.engines.llm.documents import stream_translation, summarize_documents, translate_documents
+from summarize.engines.base import Summary
+from summarize.engines.llm.documents import LLMSummarizer, stream_translation, summarize_documents, translate_documents
 from summarize.engines.llm.endpoint import EndpointChatModel, estimate_tokens
 from summarize.engines.llm.prompts import summary_prompt, translation_prompt
 from summarize.errors import ModelUnavailableError
@@ -261,6 +262,29 @@ def test_long_input_map_reduce_sends_every_chunk_and_every_partial() -> None:
     firsts = [first_sentence(text) for text in chunk_texts]
     assert summary.text == "Combined: " + " | ".join(f"Part from sentence {n}." for n in firsts)
     assert summary.notes == ()
+
+
+def test_the_llm_summarizer_keeps_the_summarizer_contract(server: ChatServer) -> None:
+    # The same contract as the extractive and seq2seq summarizers (engines/base.py): labels, one Summary per
+    # text in input order, nothing asked for no texts, and the length scaling the sentence goal.
+    texts = ["The council met on Monday.", "Heavy rain fell for a third day. Roads were closed."]
+    summarizer = LLMSummarizer(EndpointChatModel(llm_settings(server.url)), sentences=4)
+    assert (summarizer.engine, summarizer.model) == ("llm", "test-model")
+    assert summarizer.summarize_documents([], "en", "short") == [] and server.requests == []
+    assert summarizer.summarize_documents(texts, "en", "long") == [Summary(texts[0], 1), Summary(texts[1], 1)]
+    assert summarizer.summarize_documents(texts[:1], "en", "short") == [Summary(texts[0], 1)]
+    goals = [re.search(r"in about (\d+) sentences", body["messages"][-1]["content"]).group(1) for body in server.requests]  # type: ignore[union-attr]
+    assert goals == ["8", "8", "2"]
+
+
+def test_the_llm_summarizer_writes_a_cross_lingual_summary_in_one_step() -> None:
+    with ChatServer(lambda body: Reply("以下是摘要：市议会星期一开会。")) as server:
+        summarizer = LLMSummarizer(EndpointChatModel(llm_settings(server.url)), sentences=3, target="zh")
+        assert summarizer.summarize_documents(["The council met on Monday."], "en", "medium") == [
+            Summary("市议会星期一开会。", 1)
+        ]
+    (body,) = server.requests
+    assert "Summarize the English news article below directly in Simplified Chinese" in body["messages"][-1]["content"]
 
 
 def test_streamed_translation_grows_and_ends_cleaned() -> None:

@@ -15,10 +15,14 @@ import pytest
 
 from chat_server import ChatServer, Reply
 from summarize import Service, load_settings
+from summarize.batch import run_batch
 from summarize.choices import choice_names, choice_settings
 from summarize.cli import main
+from summarize.engines.llm.documents import LLMSummarizer
+from summarize.engines.llm.local import load_local_chat_model
 from summarize.errors import ConfigError, InputError
 from summarize.store import ModelStore
+from summarize.ui import Actions
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "The city council approved a new budget on Tuesday.\n\nThe mayor said it would create jobs."
@@ -130,6 +134,54 @@ def test_models_list_shows_the_local_llm_only_when_it_runs_here(capsys: pytest.C
     assert all(row["role"] != "llm" for row in json.loads(capsys.readouterr().out))
 
 
+def test_models_list_and_pull_cover_the_llm_instead_of_the_seq2seq_models_it_replaces(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    local = ["--config", str(ROOT / "configs" / "llm.yaml")]
+    assert main(["models", "list", "--json", *local]) == 0
+    assert [(row["role"], row["name"]) for row in json.loads(capsys.readouterr().out)] == [
+        ("llm", "Qwen/Qwen2.5-7B-Instruct")
+    ]
+    # Summaries by the llm, translations by the seq2seq models: both kinds are needed.
+    assert main(["models", "list", "--json", *local, "--set", "translate.engine=seq2seq"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["role"] for row in rows] == ["translate.models.en-zh", "translate.models.zh-en", "llm"]
+    assert main(["models", "pull", *local]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "summarize: error: cannot pull 'Qwen/Qwen2.5-7B-Instruct' (llm): the Hugging Face Hub cannot be reached "
+        "from this machine (or HF_HUB_OFFLINE is set); pull on a connected machine and copy the cache "
+        "(~/.cache/huggingface), or set llm.model to a local directory"
+    )
+
+
+def test_the_ui_translate_tab_streams_the_llm_translation_and_names_its_model(server: ChatServer) -> None:
+    actions = Actions(endpoint_service(server))
+    updates = list(actions.translate(ENGLISH, "en-zh"))
+    partials = list(actions.service.translate_stream(ENGLISH, "zh", source_lang="en"))
+    assert partials[-1] == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。" and len(partials) > 2
+    assert updates == [(partial, "") for partial in partials] + [
+        (partials[-1], "English → Chinese · model `served-model`")
+    ]
+
+
+def test_a_batch_job_runs_on_the_llm_without_the_seq2seq_models(server: ChatServer, tmp_path: Path) -> None:
+    # The seq2seq models are missing: a job whose tasks use the llm must not be refused for them.
+    missing = str(tmp_path / "no-model")
+    service = endpoint_service(server, **{
+        f"{role}.model": missing
+        for role in ("summarize.models.en", "summarize.models.zh", "translate.models.en-zh", "translate.models.zh-en")
+    })
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": "a", "text": ENGLISH}, {"id": "b", "text": "The mayor said it would create jobs."}]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    records = list(run_batch([source], tmp_path / "out.jsonl", "both", "zh", service=service))
+    assert [(r.id, r.summary, r.translation, r.error) for r in records] == [
+        ("a", "市议会星期二通过了新预算。", "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。", ""),
+        ("b", "市长说这将创造就业机会。", "市长说这将创造就业机会。", ""),
+    ]
+    assert {r.engine for r in records} == {"llm; llm"}
+
+
 def test_cli_translate_through_an_endpoint(server: ChatServer, tmp_path: Path) -> None:
     article = tmp_path / "article.txt"
     article.write_text(ENGLISH, encoding="utf-8")
@@ -165,6 +217,12 @@ def test_cli_summarize_with_the_local_backend(capsys: pytest.CaptureFixture[str]
     record = json.loads(captured.out)
     assert code == 0
     assert (record["engine"], record["model"], record["chunks"]) == ("llm", str(tiny_chat_model), 1)
+    # The text is what the same chat model, loaded here, writes for that article.
+    overrides = {"llm.model": str(tiny_chat_model), "llm.generation.max_new_tokens": 8, "runtime.device": "cpu"}
+    settings = load_settings(overrides=overrides, environ={})
+    summarizer = LLMSummarizer(load_local_chat_model(settings.llm, settings.runtime), settings.summarize.extractive.sentences)
+    (expected,) = summarizer.summarize_documents([ENGLISH], "en", "medium")
+    assert (record["text"], record["notes"]) == (expected.text, list(expected.notes))
 
 
 def test_eval_runs_the_llm_server_config_like_any_system(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,7 @@ from .engines.llm import ChatBackend
 from .errors import InputError, InputItemsError, ModelUnavailableError
 from .glossary import Glossary, check_terms
 from .results import Result
-from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming
+from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming, summary_drafts
 from .store import ModelStore, default_store
 from .summarizer import AbstractiveSummarizer
 from .text import (
@@ -239,36 +239,30 @@ class Service:
 
     def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[Draft]:
         summarizer, notes = self._summarizer(lang)
-        return [
-            Draft(summary.text, summarizer.engine, summarizer.model, summary.chunks, notes + summary.notes)
-            for summary in summarizer.summarize_documents(texts, lang, length)
-        ]
-
-    def _summary_sentences(self, length: str) -> int:
-        """Sentences in a summary of `length` (``summarize.extractive.sentences`` is the medium one)."""
-        return max(1, round(self.settings.summarize.extractive.sentences * LENGTH_SCALE[length]))
+        return summary_drafts(summarizer, texts, lang, length, notes)
 
     def llm(self) -> ChatBackend:
         """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
         return self.store.get_llm(self.settings.llm, self.settings.runtime)
 
-    def _summarize_with_llm(self, sources: list[Source], length: str, glossary: Glossary | None) -> dict[int, Draft]:
+    def _summarize_with_llm(self, sources: list[Source], length: Length, glossary: Glossary | None) -> dict[int, Draft]:
         """Summaries by the chat model, cross-lingual ones in one step (with `glossary`'s terms in the
-        prompt, and checked against the article: a term the summary leaves out shows ``found: false``)."""
-        from .engines.llm.documents import summarize_documents as summarize_with_llm
+        prompt, and checked against the article: a term the summary leaves out shows ``found: false``);
+        ``summarize.extractive.sentences`` is the medium length."""
+        from .engines.llm.documents import LLMSummarizer
 
-        backend = self.llm()
         drafts: dict[int, Draft] = {}
-        for pair in dict.fromkeys((source.source, source.target) for source in sources):
-            indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
-            cross_lingual = glossary if pair[0] != pair[1] else None
-            summaries = summarize_with_llm(
-                backend, [sources[i].text for i in indices], *pair, self._summary_sentences(length),
-                self.settings.summarize.max_rounds, cross_lingual,
+        for lang, target in dict.fromkeys((source.source, source.target) for source in sources):
+            indices = [i for i, s in enumerate(sources) if (s.source, s.target) == (lang, target)]
+            cross_lingual = glossary if lang != target else None
+            summarizer = LLMSummarizer(
+                self.llm(), self.settings.summarize.extractive.sentences, target, self.settings.summarize.max_rounds,
+                cross_lingual,
             )
-            for index, summary in zip(indices, summaries):
-                terms = check_terms(cross_lingual, sources[index].text, summary.text, *pair)
-                drafts[index] = Draft(summary.text, "llm", backend.name, summary.chunks, tuple(summary.notes), terms)
+            texts = [sources[i].text for i in indices]
+            for index, draft in zip(indices, summary_drafts(summarizer, texts, lang, length)):
+                terms = check_terms(cross_lingual, sources[index].text, draft.text, lang, target)
+                drafts[index] = replace(draft, terms=terms)
         return drafts
 
     def _translate_summaries(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .engines.base import Length, Summarizer
 from .errors import InputError, ModelMissingError, ModelUnavailableError
 from .glossary import TermCheck
 from .text import LANGUAGE_CHOICES, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language
@@ -40,6 +42,16 @@ class Draft:
     notes: tuple[str, ...]
     terms: tuple[TermCheck, ...] = ()
     """A cross-lingual summary's glossary checks (see :attr:`Result.terms`)."""
+
+
+def summary_drafts(
+    summarizer: Summarizer, texts: Sequence[str], lang: Language, length: Length, notes: tuple[str, ...] = ()
+) -> list[Draft]:
+    """`summarizer`'s summaries of `texts` (all in `lang`) as drafts, in input order, `notes` first in each."""
+    return [
+        Draft(summary.text, summarizer.engine, summarizer.model, summary.chunks, notes + summary.notes)
+        for summary in summarizer.summarize_documents(texts, lang, length)
+    ]
 
 
 def check_language(value: Any, argument: str) -> Language:

@@ -230,7 +230,8 @@ class Actions:
         translation = ""
         for translation in self.service.translate_stream(text, target, source_lang=source):
             yield translation, ""
-        model = self.service.settings.translate.models[direction].model
+        settings = self.service.settings
+        model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[direction].model
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`"
 
     def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:

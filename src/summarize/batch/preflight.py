@@ -8,7 +8,8 @@ in one line naming the model and the fix, before any file is touched.
 
 from __future__ import annotations
 
-from ..config import Settings
+from ..config import ModelSettings, Settings
+from ..engines.llm.local import ROLE as LLM_ROLE
 from ..errors import ModelUnavailableError
 from ..hub import resolve_source
 from ..text import SUPPORTED_LANGUAGES, Language
@@ -16,7 +17,8 @@ from .records import Task
 
 
 def needed_roles(settings: Settings, task: Task, target_lang: Language | None, source: Language) -> list[str] | None:
-    """The settings of the models a record in `source` needs, e.g. ``translate.models.zh-en``.
+    """The settings of the models a record in `source` needs, e.g. ``translate.models.zh-en``
+    (``llm`` for the chat model of a task whose engine is ``llm``).
 
     None when such a record cannot succeed whatever the models (``translate`` into
     its own language). Summaries under the ``auto`` and ``extractive`` engines
@@ -24,24 +26,38 @@ def needed_roles(settings: Settings, task: Task, target_lang: Language | None, s
     """
     roles: list[str] = []
     if task in ("summarize", "both"):
-        if settings.summarize.engine == "seq2seq":
-            roles.append(f"summarize.models.{source}")
         target = target_lang or source
-        if target != source:
-            roles.append(f"translate.models.{source}-{target}")
+        if settings.summarize.engine == "llm":
+            roles.append(LLM_ROLE)  # cross-lingual summaries too, in one step
+        else:
+            if settings.summarize.engine == "seq2seq":
+                roles.append(f"summarize.models.{source}")
+            if target != source:
+                roles.append(_translation_role(settings, source, target))
     if task in ("translate", "both"):
         if source == target_lang:
             return None
-        roles.append(f"translate.models.{source}-{target_lang}")
+        roles.append(_translation_role(settings, source, target_lang))
     return roles
 
 
+def _translation_role(settings: Settings, source: Language, target: Language) -> str:
+    return LLM_ROLE if settings.translate.engine == "llm" else f"translate.models.{source}-{target}"
+
+
 def _missing(settings: Settings, role: str) -> str | None:
-    """Why the model of `role` cannot be loaded here, or None when it can be found."""
-    group, _, key = role.rpartition(".")
-    spec = (settings.summarize.models if group == "summarize.models" else settings.translate.models).get(key)
-    if spec is None:
-        return f"no model is configured for {key!r} ({role})"
+    """Why the model of `role` cannot be loaded here, or None when it can be found (a model server is not
+    asked: it answers, or each record says why, when the job runs)."""
+    if role == LLM_ROLE:
+        if settings.llm.endpoint:
+            return None
+        spec = ModelSettings(model=settings.llm.model)
+    else:
+        group, _, key = role.rpartition(".")
+        found = (settings.summarize.models if group == "summarize.models" else settings.translate.models).get(key)
+        if found is None:
+            return f"no model is configured for {key!r} ({role})"
+        spec = found
     try:
         resolve_source(spec, role, settings.runtime)
     except ModelUnavailableError as error:

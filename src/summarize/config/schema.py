@@ -388,10 +388,13 @@ class Settings:
     llm: LLMSettings = field(default_factory=LLMSettings)
 
     def model_entries(self) -> list[tuple[str, ModelSettings]]:
-        """Every configured model with its role, e.g. ``("summarize.models.en", ...)``."""
+        """Every model the settings use, with its role, e.g. ``("summarize.models.en", ...)``; a task whose
+        engine is ``llm`` uses the ``llm`` entry (when it runs here) instead of its seq2seq models."""
+        summarize_models = {} if self.summarize.engine == "llm" else self.summarize.models
+        translate_models = {} if self.translate.engine == "llm" else self.translate.models
         return [
-            *((f"summarize.models.{lang}", spec) for lang, spec in self.summarize.models.items()),
-            *((f"translate.models.{pair}", spec) for pair, spec in self.translate.models.items()),
+            *((f"summarize.models.{lang}", spec) for lang, spec in summarize_models.items()),
+            *((f"translate.models.{pair}", spec) for pair, spec in translate_models.items()),
             *(
                 (f"server.model_choices.{name}.{lang}", spec)
                 for name, models in self.server.model_choices.items()

@@ -11,13 +11,18 @@ Two roles, read by the document code and the service:
   quirks (input limit, target-language tag, whitespace), the configs and the
   generation settings are handled here. Siblings: the transformers engine
   (:class:`~.seq2seq.TransformersModel`), the CTranslate2 engine
-  (:class:`~.ctranslate2.CTranslate2Model`); a chat-model engine subclasses
-  :class:`Engine` the same way (overriding :meth:`Engine.prepare` for its prompt
-  and :meth:`Engine.count_tokens` where it has no local tokenizer).
+  (:class:`~.ctranslate2.CTranslate2Model`).
 - A **summarizer** (:class:`Summarizer`) turns whole documents into summaries
   of a requested :data:`Length`: the extractive engine
-  (:class:`~.extractive.ExtractiveSummarizer`) and map-reduce over a generation
-  engine (:class:`summarize.summarizer.AbstractiveSummarizer`) conform.
+  (:class:`~.extractive.ExtractiveSummarizer`), map-reduce over a generation
+  engine (:class:`summarize.summarizer.AbstractiveSummarizer`) and the chat-model
+  engine (:class:`~.llm.documents.LLMSummarizer`) conform.
+
+The chat-model (``llm``) engine is not an :class:`Engine`: it answers
+conversations (task instructions plus the article as delimited data), not a text
+and a target tag, and its endpoint backend has no tokenizer or Hugging Face
+configs. Its local and endpoint backends share :class:`~.llm.backend.ChatBackend`
+instead (docs/llm.md, "Where it plugs in").
 """
 
 from __future__ import annotations

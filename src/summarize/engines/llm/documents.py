@@ -9,17 +9,22 @@ paragraphs: each paragraph (or part of a long one) is one request, with the
 paragraph before it as context. All requests of a step, across all documents,
 go to the backend at once (batched locally, in parallel to an endpoint).
 A glossary's terms found in a piece go into that piece's prompt (see :mod:`.prompts`).
+
+:class:`LLMSummarizer` is the engine's :class:`~summarize.engines.base.Summarizer`,
+the document-level contract the extractive and seq2seq summarizers keep too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 from ...chunking import chunk_sentences, fit_sentences
 from ...errors import ConfigError
 from ...glossary import Glossary
 from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
+from ..base import LENGTH_SCALE, Length, Summary
 from .answers import Answer, ask, clean_answer
 from .backend import ChatBackend
 from .prompts import (
@@ -41,7 +46,7 @@ MIN_DATA_TOKENS = 32
 
 @dataclass(frozen=True)
 class DocumentAnswer:
-    """A document's summary or translation, the chunks (or pieces) its input was cut into, and notes."""
+    """A document's translation, the pieces its input was cut into, and notes."""
 
     text: str
     chunks: int
@@ -104,7 +109,7 @@ def summarize_documents(
     sentences: int,
     max_rounds: int = 4,
     glossary: Glossary | None = None,
-) -> list[DocumentAnswer]:
+) -> list[Summary]:
     """Summarize documents in `source` into `target` (the same language or the other), about `sentences`
     long; a cross-lingual summary's prompts list the `glossary` terms found in each chunk."""
     max_new_tokens = backend.settings.generation.max_new_tokens
@@ -152,7 +157,35 @@ def summarize_documents(
             document.parts = combined[id(document)]
             if len(document.parts) == 1:
                 document.text = document.parts[0]
-    return [DocumentAnswer(d.text or "", d.chunks, tuple(dict.fromkeys(d.notes))) for d in documents]
+    return [Summary(d.text or "", d.chunks, tuple(dict.fromkeys(d.notes))) for d in documents]
+
+
+@dataclass(frozen=True)
+class LLMSummarizer:
+    """Map-reduce summaries with a chat model: a :class:`~summarize.engines.base.Summarizer` whose
+    summaries are in `target` (cross-lingual in one step), or in the article's language when it is None."""
+
+    backend: ChatBackend
+    sentences: int = 3
+    """Sentences of a ``medium`` summary; ``short`` and ``long`` scale it (:data:`LENGTH_SCALE`)."""
+    target: Language | None = None
+    max_rounds: int = 4
+    glossary: Glossary | None = None
+    """Terms put into a cross-lingual summary's prompts (see :func:`summarize_documents`)."""
+    engine: str = "llm"
+
+    @property
+    def model(self) -> str:
+        """The model id (local) or served name (endpoint)."""
+        return self.backend.name
+
+    def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
+        """One summary per text, in input order; `texts` are all in `lang`."""
+        source = cast(Language, lang)
+        sentences = max(1, round(self.sentences * LENGTH_SCALE[length]))
+        return summarize_documents(
+            self.backend, texts, source, self.target or source, sentences, self.max_rounds, self.glossary
+        )
 
 
 def _take(answer: Answer, document: _Summary) -> str:
