@@ -273,7 +273,8 @@ def test_the_llm_summarizer_keeps_the_summarizer_contract(server: ChatServer) ->
     assert summarizer.summarize_documents([], "en", "short") == [] and server.requests == []
     assert summarizer.summarize_documents(texts, "en", "long") == [Summary(texts[0], 1), Summary(texts[1], 1)]
     assert summarizer.summarize_documents(texts[:1], "en", "short") == [Summary(texts[0], 1)]
-    goals = [re.search(r"in about (\d+) sentences", body["messages"][-1]["content"]).group(1) for body in server.requests]  # type: ignore[union-attr]
+    contents = [body["messages"][-1]["content"] for body in server.requests]
+    goals = [re.search(r"in about (\d+) sentences", content).group(1) for content in contents]  # type: ignore[union-attr]
     assert goals == ["8", "8", "2"]
 
 

@@ -262,7 +262,11 @@ def test_a_glossary_goes_into_the_llm_prompt_and_is_checked(server: ChatServer, 
     # The scripted model ignores the glossary: "mayor" came back as 市长, and Result.terms says so.
     assert result.terms == (TermCheck("city council", "市议会", True), TermCheck("mayor", "市长大人", False))
     assert result.notes == ()
-    prompts = [body["messages"][-1]["content"] for body in server.requests[seen:]]  # sent in parallel: any order
-    assert sorted(prompt.split("<article>")[0].split("(term => translation):\n")[1] for prompt in prompts) == [
-        "- city council => 市议会\n\n", "- mayor => 市长大人\n\n"
-    ]
+    # The paragraphs are asked in parallel and reach the server in any order: each prompt lists its own terms.
+    bodies = server.requests[seen:]
+    terms = {_article(body): body["messages"][-1]["content"].split("<article>")[0].split("(term => translation):\n")[1]
+             for body in bodies}
+    assert len(bodies) == 2 and terms == {
+        "The city council approved a new budget on Tuesday.": "- city council => 市议会\n\n",
+        "The mayor said it would create jobs.": "- mayor => 市长大人\n\n",
+    }
