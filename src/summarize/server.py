@@ -34,6 +34,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
 from .errors import SummarizeError
+from .glossary import MAX_TERMS, Glossary
 from .http_documents import add_document_routes
 from .http_errors import ApiError, ErrorBody, error_response
 from .http_guards import (
@@ -68,6 +69,12 @@ class _TextRequest(BaseModel):
 
     text: str | list[str] = Field(description="One article, or a non-empty list of articles.")
     source_lang: Language | None = Field(None, description="The article language; detected when absent.")
+    glossary: dict[str, str] | None = Field(
+        None,
+        description=f"Terms every translation must use, {{source term: target term}} (at most {MAX_TERMS:,}); "
+        "each result's `terms` says which were found and kept. Default: the server's translate.glossary.",
+        examples=[{"覃伟中": "Qin Weizhong"}],
+    )
 
     @field_validator("text", mode="before")
     @classmethod
@@ -89,6 +96,32 @@ class _TextRequest(BaseModel):
             problems = "; ".join(f"item {index} {message}" for index, message in items)
             raise PydanticCustomError("text_item_type", "{problems}", {"problems": problems, "items": items})
         return value
+
+    @field_validator("glossary", mode="before")
+    @classmethod
+    def _terms_object(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, dict):
+            raise PydanticCustomError(
+                "glossary_type", "must be an object of source term: target term, not {kind}", {"kind": _json_type(value)}
+            )
+        if len(value) > MAX_TERMS:
+            raise PydanticCustomError(
+                "glossary_size", "has {count} terms, over the limit of {limit}; split it by topic",
+                {"count": f"{len(value):,}", "limit": f"{MAX_TERMS:,}"},
+            )
+        for source, target in value.items():
+            if not isinstance(target, str):
+                raise PydanticCustomError(
+                    "glossary_term_type", "the target term of {source} must be a string, not {kind}",
+                    {"source": repr(source), "kind": _json_type(target)},
+                )
+        return value
+
+    def terms(self) -> Glossary | None:
+        """The request's glossary (:class:`InputError` for an empty term, a line break, a lone surrogate...)."""
+        return None if self.glossary is None else Glossary.from_mapping(self.glossary)
 
 
 class SummarizeRequest(_TextRequest):
@@ -267,7 +300,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     async def summarize(body: SummarizeRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
         chosen = choices.service(body.model)
-        options = {"source_lang": body.source_lang, "length": body.length}
+        options = {"source_lang": body.source_lang, "length": body.length, "glossary": body.terms()}
         if isinstance(body.text, str):
             call = functools.partial(chosen.summarize, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))
@@ -277,10 +310,11 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     @router.post("/translate", response_model=ResultOut | ResultsOut, summary="Translate one article or a list")
     async def translate(body: TranslateRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
+        options = {"source_lang": body.source_lang, "glossary": body.terms()}
         if isinstance(body.text, str):
-            call = functools.partial(service.translate, body.text, body.target_lang, source_lang=body.source_lang)
+            call = functools.partial(service.translate, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))
-        call = functools.partial(service.translate_batch, body.text, body.target_lang, source_lang=body.source_lang)
+        call = functools.partial(service.translate_batch, body.text, body.target_lang, **options)
         return ResultsOut(results=[ResultOut.of(result) for result in await gate(request).run(call)])
 
     @router.get("/models", response_model=ModelsOut, summary="Configured models and the summary choices")
