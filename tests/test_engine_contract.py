@@ -20,7 +20,7 @@ from summarize.engines.loader import load_seq2seq
 from summarize.store import ModelStore
 from summarize.summarizer import AbstractiveSummarizer, summarize_documents
 from summarize.text import split_sentences
-from summarize.translate import translate_documents
+from summarize.translate import stream_translation, translate_documents
 
 BACKENDS = ("transformers", "ctranslate2")
 ENGLISH = [
@@ -194,6 +194,24 @@ def test_every_translated_segment_returns_to_its_own_document(tiny_models: dict[
         (documents[1], 4),
         (documents[2], 1),
     ]
+
+
+def test_a_cut_sentence_comes_back_with_its_own_spacing(tiny_models: dict[str, Path]) -> None:
+    # A 12-token budget cuts these sentences into pieces that keep their trailing space ("The council ");
+    # rejoined, the echoed pieces must give back the text exactly (once: "council  approved").
+    echo = EchoEngine(tiny_models["bart"], ModelSettings(model="echo", max_input_tokens=12), keep="all")
+    documents = [
+        "The council approved the new budget on Tuesday after a long debate about schools, roads and the old tram depot.",
+        "市政府星期二通过了新的预算，学校的投入将会增加，道路和北部的旧电车车库也将得到修缮。",
+        "The mayor said the Riverton tram plan 河畔市电车计划 was finally on track after two years of delays and disputes.",
+    ]
+    translations = translate_documents(echo, documents, "zh")
+    assert [translation.text for translation in translations] == documents
+    (pieces,) = echo.calls
+    assert ("".join(pieces), pieces[:2]) == ("".join(documents), ["The council ", "approved the "])
+    assert all(translation.segments > 1 for translation in translations)
+    assert sum(translation.segments for translation in translations) == len(pieces)
+    assert list(stream_translation(echo, documents[0], "zh"))[-1] == documents[0]
 
 
 def test_the_service_routes_each_result_from_its_own_input(tiny_models: dict[str, Path]) -> None:

@@ -142,6 +142,10 @@ def test_paragraphs_and_separator() -> None:
 
 def test_join_sentences_spacing() -> None:
     assert join_sentences(["你好。", "世界。", "Hello.", "World.", "再见。"]) == "你好。世界。 Hello. World. 再见。"
+    # A seam that has whitespace already gets none added (the pieces of a cut sentence keep theirs).
+    assert join_sentences(["The council ", "approved it.", " Then", "\n它通过了。", "Fine."]) == (
+        "The council approved it. Then\n它通过了。 Fine."
+    )
 
 
 sentence_text = st.lists(

@@ -331,10 +331,11 @@ def _needs_space(before: str, after: str) -> bool:
 
 
 def join_sentences(sentences: list[str]) -> str:
-    """Join sentences as written: no space between Chinese sentences, one space otherwise."""
+    """Join sentences as written: no space between Chinese sentences, one space otherwise (none added
+    where the seam has whitespace already, as the pieces of a cut sentence keep theirs)."""
     joined = ""
     for sentence in sentences:
-        if joined and sentence and _needs_space(joined, sentence):
+        if joined and sentence and not (joined[-1].isspace() or sentence[0].isspace()) and _needs_space(joined, sentence):
             joined += " "
         joined += sentence
     return joined
