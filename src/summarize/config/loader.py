@@ -200,9 +200,9 @@ def _convert(hint: Any, value: Any, key: str, default: Any = None) -> Any:
         if not isinstance(value, bool):
             raise ConfigError(f"setting '{key}' must be true or false, not {value!r}")
         return value
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ConfigError(f"setting '{key}' must be a whole number >= 0, not {value!r}")
+    if hint is int:  # its range is the section's rule (schema.py), checked once there
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"setting '{key}' must be a whole number, not {value!r}")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -1,5 +1,6 @@
 """The settings schema: every section is a dataclass; its fields, their types and
-their defaults are the schema, and each section checks its own value ranges.
+their defaults are the schema, and each section checks its own value ranges (the
+one place for each range rule: the loader checks only types).
 
 :mod:`.loader` reads YAML, the environment and overrides into these classes.
 """
@@ -31,6 +32,12 @@ def _require_positive(**values: int) -> None:
             raise ConfigError(f"setting '{name}' must be at least 1, not {value!r}")
 
 
+def _require_not_negative(**values: float) -> None:
+    for name, value in values.items():
+        if value < 0:
+            raise ConfigError(f"setting '{name}' must be 0 or more, not {value!r}")
+
+
 @dataclass
 class ModelSettings:
     """One Hugging Face seq2seq model and how to run it."""
@@ -45,6 +52,7 @@ class ModelSettings:
     """Target-language tag for multi-target Marian models; empty picks the family default."""
 
     def __post_init__(self) -> None:
+        _require_not_negative(max_input_tokens=self.max_input_tokens)
         unknown = sorted(set(self.generation) - GENERATION_KEYS)
         if unknown:
             raise ConfigError(
@@ -68,6 +76,9 @@ class ExtractiveSettings:
     """A sentence this similar (cosine) to one already chosen is skipped."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
     """Features for Chinese sentences: jieba words or character bigrams."""
+
+    def __post_init__(self) -> None:
+        _require_not_negative(sentences=self.sentences, words=self.words, characters=self.characters)
 
 
 def _default_summary_models() -> dict[str, ModelSettings]:
@@ -110,6 +121,9 @@ class SummarizeSettings:
     extractive: ExtractiveSettings = field(default_factory=ExtractiveSettings)
     max_rounds: int = 4
     """Most map-reduce rounds for long input before the last round's input is truncated."""
+
+    def __post_init__(self) -> None:
+        _require_not_negative(max_rounds=self.max_rounds)
 
 
 @dataclass
@@ -194,8 +208,7 @@ class LLMGenerationSettings:
 
     def __post_init__(self) -> None:
         _require_positive(max_new_tokens=self.max_new_tokens)
-        if self.temperature < 0:
-            raise ConfigError(f"setting 'temperature' must be 0 or more, not {self.temperature!r}")
+        _require_not_negative(temperature=self.temperature, top_k=self.top_k)
         if not 0 < self.top_p <= 1:
             raise ConfigError(f"setting 'top_p' must be above 0 and at most 1, not {self.top_p!r}")
         if self.repetition_penalty <= 0:
@@ -227,6 +240,7 @@ class LLMSettings:
 
     def __post_init__(self) -> None:
         _require_positive(context_tokens=self.context_tokens, max_concurrency=self.max_concurrency)
+        _require_not_negative(max_retries=self.max_retries)
         if self.timeout_seconds <= 0:
             raise ConfigError(f"setting 'timeout_seconds' must be above 0, not {self.timeout_seconds!r}")
         if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
@@ -329,6 +343,7 @@ class ServerSettings:
                     f"allowed_hosts entry {host!r} is not a host name; give names such as 'example.com', "
                     f"'*.example.com' or '*'"
                 )
+        _require_not_negative(port=self.port)
         if self.port > 65535:
             raise ConfigError(f"setting 'port' must be at most 65535, not {self.port!r}")
         for name in (*RESERVED_CHOICES, LLM_CHOICE):
@@ -351,8 +366,7 @@ class RaySettings:
     def __post_init__(self) -> None:
         if self.cpus_per_worker <= 0:
             raise ConfigError(f"setting 'cpus_per_worker' must be above 0, not {self.cpus_per_worker!r}")
-        if self.gpus_per_worker < 0:
-            raise ConfigError(f"setting 'gpus_per_worker' must be 0 or more, not {self.gpus_per_worker!r}")
+        _require_not_negative(workers=self.workers, gpus_per_worker=self.gpus_per_worker)
 
 
 @dataclass
@@ -371,8 +385,7 @@ class BatchSettings:
 
     def __post_init__(self) -> None:
         _require_positive(group_size=self.group_size)
-        if self.progress_seconds < 0:
-            raise ConfigError(f"setting 'progress_seconds' must be 0 or more, not {self.progress_seconds!r}")
+        _require_not_negative(progress_seconds=self.progress_seconds)
 
 
 @dataclass
