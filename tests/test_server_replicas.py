@@ -209,6 +209,21 @@ def test_port_0_is_refused_before_ray_starts(capsys: pytest.CaptureFixture[str])
     assert not ray.is_initialized()
 
 
+def test_a_busy_port_is_refused_before_ray_starts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("ray.serve")
+    import ray
+
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        assert main(["serve", "--replicas", "2", "--port", str(port)]) == 1
+    message = f"summarize: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    assert capsys.readouterr().err.splitlines() == [message]
+    assert not ray.is_initialized()
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

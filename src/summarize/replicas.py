@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import socket
 import sys
 import time
 from typing import TYPE_CHECKING, Any
@@ -87,6 +89,18 @@ def _require_fixed_port(settings: Settings) -> None:
         raise InputError("--replicas needs a fixed port: Ray Serve cannot pick a free one (server.port 0); give --port")
 
 
+def _require_free_address(settings: Settings) -> None:
+    """Refuse a busy ``server.host:server.port`` before a local Ray runtime starts (Ray's proxy would fail late)."""
+    server = settings.server
+    family = socket.AF_INET6 if ":" in server.host else socket.AF_INET
+    try:
+        with socket.create_server((server.host, server.port), family=family):
+            pass
+    except OSError as error:
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise InputError(f"cannot listen on {server.host}:{server.port}: {reason}") from None
+
+
 def start_replicas(settings: Settings, replicas: int) -> str:
     """Deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
 
@@ -120,6 +134,8 @@ def serve_replicas(settings: Settings, replicas: int) -> None:
     (and stop the local Ray runtime when this call started it)."""
     ray, serve = ray_serve()
     _require_fixed_port(settings)
+    if not ray.is_initialized() and not os.environ.get("RAY_ADDRESS"):
+        _require_free_address(settings)
     logging.getLogger(SERVE_LOGGER).setLevel(logging.WARNING)
     started_here = connect(ray, verbose=False)
     try:
