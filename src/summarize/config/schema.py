@@ -323,8 +323,6 @@ class ServerSettings:
     def __post_init__(self) -> None:
         if self.replica_cpus <= 0:
             raise ConfigError(f"setting 'replica_cpus' must be above 0, not {self.replica_cpus!r}")
-        if self.replica_gpus < 0:
-            raise ConfigError(f"setting 'replica_gpus' must be 0 or more, not {self.replica_gpus!r}")
         _require_positive(
             concurrency_limit=self.concurrency_limit,
             max_queue=self.max_queue,
@@ -343,7 +341,7 @@ class ServerSettings:
                     f"allowed_hosts entry {host!r} is not a host name; give names such as 'example.com', "
                     f"'*.example.com' or '*'"
                 )
-        _require_not_negative(port=self.port)
+        _require_not_negative(port=self.port, replica_gpus=self.replica_gpus)
         if self.port > 65535:
             raise ConfigError(f"setting 'port' must be at most 65535, not {self.port!r}")
         for name in (*RESERVED_CHOICES, LLM_CHOICE):
