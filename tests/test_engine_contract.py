@@ -1,6 +1,7 @@
 """The engine contract (engines/base.py), the same checks for every engine on the tiny models, and an
 echo engine that keeps the contract as a test double for data flow: each map-reduce round receives
-every previous output, and every output maps to its own input."""
+every previous output, and every output maps to its own input. The LLM engine's two backends keep
+their own contract (engines/llm/backend.py), checked alike on the tiny chat model and a chat server."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 
 import pytest
 import torch
+from chat_server import ChatServer, Reply
 from conftest import FORCED_LENGTH, tiny_overrides
 
 from summarize import Service, load_settings
 from summarize.config import ExtractiveSettings, ModelSettings, RuntimeSettings
-from summarize.engines.base import Engine, Summary, read_model_files
+from summarize.engines.base import Engine, Summarizer, Summary, read_model_files
 from summarize.engines.extractive import ExtractiveSummarizer
+from summarize.engines.llm import ChatBackend, Completion, load_chat_backend
+from summarize.engines.llm.documents import LLMSummarizer
 from summarize.engines.loader import load_seq2seq
 from summarize.store import ModelStore
 from summarize.summarizer import AbstractiveSummarizer, summarize_documents
@@ -108,28 +112,78 @@ def test_outputs_map_to_their_own_inputs_across_batches(backend: str, sharp_mt5:
     assert engine.generate(texts, "zh") == alone
 
 
-def summarizers(tiny_models: dict[str, Path], ct2_cache: Path) -> dict[str, object]:
+def chat_backend(model: str, endpoint: str = "") -> ChatBackend:
+    """The LLM engine's backend: the tiny chat model here, or a served model at `endpoint`."""
+    overrides = {"llm.model": model, "llm.endpoint": endpoint, "llm.generation.max_new_tokens": 6,
+                 "llm.context_tokens": 2048, "runtime.device": "cpu", "runtime.allow_download": False}
+    settings = load_settings(overrides=overrides, environ={})
+    return load_chat_backend(settings.llm, settings.runtime)
+
+
+def summarizers(tiny_models: dict[str, Path], ct2_cache: Path, tiny_chat_model: Path, chat_url: str) -> dict[str, Summarizer]:
     return {
         "extractive": ExtractiveSummarizer(ExtractiveSettings(sentences=1)),
         **{backend: AbstractiveSummarizer(load(tiny_models["bart"], backend, ct2_cache)) for backend in BACKENDS},
+        "llm-local": LLMSummarizer(chat_backend(str(tiny_chat_model)), sentences=1),
+        "llm-endpoint": LLMSummarizer(chat_backend("test-model", chat_url), sentences=1),
     }
 
 
-def test_every_summarizer_keeps_the_summarizer_contract(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+def test_every_summarizer_keeps_the_summarizer_contract(
+    tiny_models: dict[str, Path], ct2_cache: Path, tiny_chat_model: Path
+) -> None:
     texts = [ENGLISH[2], ENGLISH[0]]
     found = {}
-    for key, summarizer in summarizers(tiny_models, ct2_cache).items():
-        summaries = summarizer.summarize_documents(texts, "en", "medium")
-        assert all(isinstance(summary, Summary) for summary in summaries)
-        found[key] = (summarizer.engine, summarizer.model, [(s.text, s.chunks) for s in summaries])
-        assert summarizer.summarize_documents([], "en", "short") == []
+    with ChatServer() as server:  # it answers with the article it was sent: each summary shows its own input
+        for key, summarizer in summarizers(tiny_models, ct2_cache, tiny_chat_model, server.url).items():
+            summaries = summarizer.summarize_documents(texts, "en", "medium")
+            assert all(isinstance(summary, Summary) for summary in summaries)
+            found[key] = (summarizer.engine, summarizer.model, [(s.text, s.chunks) for s in summaries])
+            assert summarizer.summarize_documents([], "en", "short") == []
     bart = str(tiny_models["bart"])
     generated = load(tiny_models["bart"], "transformers", ct2_cache).generate(texts, "en")
+    local = found.pop("llm-local")  # a random-weight chat model: its words are noise, its labels and counts are not
+    assert (local[:2], [chunks for _, chunks in local[2]]) == (("llm", str(tiny_chat_model)), [1, 1])
     assert found == {
         "extractive": ("extractive", "extractive", [("The council approved the new budget on Tuesday.", 1), (texts[1], 1)]),
         "transformers": ("seq2seq", bart, [(generated[0], 1), (generated[1], 1)]),
         "ctranslate2": ("seq2seq", bart, [(generated[0], 1), (generated[1], 1)]),
+        "llm-endpoint": ("llm", "test-model", [(texts[0], 1), (texts[1], 1)]),
     }
+
+
+# --------------------------------------------------------------------------- the LLM engine's backends
+
+CONVERSATIONS = [
+    [{"role": "user", "content": "Summarize: the council met on Tuesday."}],
+    [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "市政府星期二通过了新的预算。"}],
+]
+
+
+def _answer(body: dict) -> Reply:
+    return Reply(f"answer to {body['messages'][-1]['content']}")
+
+
+@pytest.mark.parametrize("kind", ["local", "endpoint"])
+def test_both_chat_backends_keep_the_same_contract(kind: str, tiny_chat_model: Path) -> None:
+    with ChatServer(script=_answer) as server:
+        model = str(tiny_chat_model) if kind == "local" else "test-model"
+        backend = chat_backend(model, server.url if kind == "endpoint" else "")
+        assert backend.name == model
+        assert (backend.count_tokens([]), backend.complete([], 6)) == ([], [])
+        short, long = backend.count_tokens(["The council met.", "The council met on Tuesday and approved the budget."])
+        assert 0 < short < long
+        for messages in CONVERSATIONS:  # a prompt counts its messages and the template around them
+            assert backend.prompt_tokens(messages) > sum(backend.count_tokens([message["content"] for message in messages]))
+        answers = backend.complete([*CONVERSATIONS, CONVERSATIONS[0]], 6)
+        assert all(isinstance(answer, Completion) for answer in answers) and answers[2] == answers[0] != answers[1]
+        assert "".join(backend.stream(CONVERSATIONS[1], 6)) == answers[1].text
+        view = backend.with_settings(replace(backend.settings, context_tokens=1024))
+        assert (type(view), view.name, view.settings.context_tokens) == (type(backend), model, 1024)
+        assert backend.settings.context_tokens == 2048  # the view changed only itself
+        if kind == "endpoint":  # the scripted server tells answers apart: each maps to its own conversation
+            assert [answer.text for answer in answers] == [f"answer to {c[-1]['content']}" for c in [*CONVERSATIONS, CONVERSATIONS[0]]]
+            backend.close()
 
 
 # --------------------------------------------------------------------------- the echo engine
