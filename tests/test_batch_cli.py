@@ -187,6 +187,7 @@ def test_a_missing_translation_model_is_said_before_the_job_starts(tmp_path: Pat
         ["--task", "summarise", "--to", "en"],
         ["--task", "summarize", "--to", "fr"],
         ["--task", "summarize", "--to", "en", "--engine", "spark"],
+        ["--task", "summarize", "--format", "docx"],  # a .docx is a zip file: a text field cannot hold one
     ],
 )
 def test_bad_arguments_are_usage_errors(arguments: list[str], capsys: pytest.CaptureFixture[str]) -> None:

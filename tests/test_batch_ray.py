@@ -120,6 +120,21 @@ def test_the_ray_engine_writes_the_records_of_the_local_engine(
     assert ray_progress.counts == local_progress.counts
 
 
+def test_the_ray_engine_reads_pages_as_the_local_engine_does(local_ray: Any, tmp_path: Path) -> None:
+    from document_shapes import FIXTURES
+
+    settings = load_settings(OFFLINE_CONFIG, overrides={"batch.ray.workers": 1}, environ={})
+    pages = [{"id": page.name, "text": page.read_text(encoding="utf-8")} for page in sorted(FIXTURES.glob("*.html"))]
+    source = write_jsonl(tmp_path / "pages.jsonl", [*pages, {"id": "menu", "text": "<nav><a href='/'>Home</a></nav>"}])
+    service = Service(settings, store=ModelStore())
+    local = [record.to_dict() for record in run_batch([source], tmp_path / "local.jsonl", "summarize", service=service,
+                                                      text_format="html")]
+    distributed = list(run_batch_ray([source], tmp_path / "ray.jsonl", "summarize", settings=settings, text_format="html"))
+    assert [record.to_dict() for record in distributed] == local
+    assert [bool(record["notes"]) and record["notes"][0].startswith("document title: ") for record in local] == [True] * 5 + [False]
+    assert local[-1]["error"] == "text (html) has no main text (no paragraphs found)"
+
+
 def test_the_ray_engine_resumes_a_torn_output(local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path) -> None:
     settings = load_settings(overrides=batch_overrides(tiny_models, **{"batch.ray.workers": 1}), environ={})
     inputs = _inputs(tmp_path)

@@ -165,7 +165,9 @@ def _run_batch(args: argparse.Namespace) -> None:
 
     settings = settings_from_args(args)
     progress = Progress(sys.stderr, quiet=args.quiet, interval=settings.batch.progress_seconds)
-    options: dict[str, Any] = {"text_field": args.text_field, "id_field": args.id_field, "progress": progress}
+    options: dict[str, Any] = {
+        "text_field": args.text_field, "id_field": args.id_field, "text_format": args.format, "progress": progress
+    }
     if args.engine == "ray":
         from .batch.ray_runner import run_batch_ray
 
@@ -329,6 +331,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--text-field", metavar="NAME", help="field holding the article (default: batch.text_field)")
     batch.add_argument("--id-field", metavar="NAME", help="field holding the record id (default: batch.id_field)")
+    from .documents import TEXT_FORMATS
+
+    batch.add_argument(
+        "--format", choices=list(TEXT_FORMATS), default="text",
+        help="what the text field holds: plain text, or a saved web page (html; its story is summarized or "
+        "translated, without menus or footers), Markdown or subtitles (srt)",
+    )
     batch.add_argument(
         "--engine", choices=["local", "ray"], default="local",
         help="run here, or through Ray Data (extra [ray]; $RAY_ADDRESS or a local Ray runtime)",

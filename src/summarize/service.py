@@ -444,8 +444,7 @@ class Service:
             raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
         self._check_document_size(len(document.text), name)
         result = self.summarize(document.text, target_lang, source_lang=source_lang, length=length)
-        found = [f"document {key}: {value}" for key, value in document.metadata.items()]
-        return replace(result, notes=(*found, *result.notes))
+        return replace(result, notes=(*document.notes, *result.notes))
 
     def translate_document(
         self,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ..config import Settings
 from ..errors import InputError
 from ..text import Language
+from .extraction import check_text_format, main_text_reader
 from .locking import OutputLock
 from .outputs import UNWRITABLE_FIX, Output, job_files, open_output, write_error
 from .planning import groups, plan_records
@@ -33,6 +34,8 @@ class PreparedJob:
     text_field: str
     id_field: str
     lock: OutputLock
+    text_format: str = "text"
+    """What the text field holds: plain ``text``, or a document format (:mod:`summarize.batch.extraction`)."""
 
     def close(self) -> None:
         """Close the output and release the lock (every record written is already durable)."""
@@ -50,6 +53,7 @@ def prepare_job(
     settings: Settings,
     text_field: str,
     id_field: str,
+    text_format: str = "text",
 ) -> PreparedJob:
     """Everything that can stop a job, checked before any record is processed.
 
@@ -59,6 +63,7 @@ def prepare_job(
     opened for appending. An output that cannot be written stops the job here.
     """
     check_job(task, target_lang)
+    check_text_format(text_format)
     if not text_field or not id_field:
         raise InputError("--text-field and --id-field must not be empty")
     path = Path(output)
@@ -81,7 +86,7 @@ def prepare_job(
     except BaseException:
         lock.release()
         raise
-    return PreparedJob(paths, writer, done, text_field, id_field, lock)
+    return PreparedJob(paths, writer, done, text_field, id_field, lock, text_format)
 
 
 def run_batch(
@@ -94,12 +99,15 @@ def run_batch(
     text_field: str | None = None,
     id_field: str | None = None,
     progress: Progress | None = None,
+    text_format: str = "text",
 ) -> Iterator[OutputRecord]:
     """Run a batch job here, resuming from what `output` already holds; yield each record once it is on disk.
 
     Records come (and are written) in input order. Without `target_lang` (task
     ``summarize`` only) each summary is in its article's language. `text_field`
-    and `id_field` default to ``batch.text_field`` / ``batch.id_field``. Nothing
+    and `id_field` default to ``batch.text_field`` / ``batch.id_field``. `text_format`
+    ``html`` (``--format html``; also ``markdown``, ``srt``) reads each text field as a
+    saved page and works on its story (:mod:`summarize.batch.extraction`). Nothing
     happens until the first record is asked for; stopping early leaves a valid,
     resumable output.
     """
@@ -117,12 +125,17 @@ def run_batch(
         service.settings,
         text_field or settings.text_field,
         id_field or settings.id_field,
+        text_format,
     )
     try:
         progress.start(max(count_records(job.paths) - len(job.done), 0) if progress.wants_total else None)
         records = read_records(job.paths, job.text_field, job.id_field)
         pending = plan_records(
-            records, lambda value: service.check_text(value, job.text_field), job.done, progress.counts
+            records,
+            lambda value: service.check_text(value, job.text_field),
+            job.done,
+            progress.counts,
+            main_text_reader(job.text_format, job.text_field),
         )
         for group in groups(pending, settings.group_size):
             written = process_group(service, group, task, target_lang)

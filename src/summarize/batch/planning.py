@@ -24,6 +24,7 @@ def plan_records(
     check_text: Callable[[Any], str],
     done: Container[str] = frozenset(),
     counts: BatchCounts | None = None,
+    read_text: Callable[[InputRecord], InputRecord] | None = None,
 ) -> Iterator[PendingRecord]:
     """Validate records, keep ids unique, and skip the ids in `done` (counted in `counts.skipped`).
 
@@ -33,6 +34,8 @@ def plan_records(
     processed as ``<file>:<line>#2``. Ids depend only on the input, so a rerun
     gives every record the id it had. `check_text` is :meth:`Service.check_text`
     (with the field name as argument), so the messages are the service's own.
+    `read_text` (see :func:`summarize.batch.extraction.main_text_reader`) reads each record to
+    process (not those skipped) before its text is checked.
     """
     generated_ids: dict[str, bool] = {}
     """Every id given so far, and whether it was generated from a location."""
@@ -51,12 +54,15 @@ def plan_records(
             if counts is not None:
                 counts.skipped += 1
             continue
+        if not error and read_text is not None:
+            record = read_text(record)
+            error = record.error
         if not error:
             try:
                 check_text(record.text)
             except InputError as problem:
                 error = str(problem)
-        yield PendingRecord(id=key, text="" if error else record.text, error=error)
+        yield PendingRecord(id=key, text="" if error else record.text, error=error, notes=() if error else record.notes)
 
 
 def groups(items: Iterable[PendingRecord], size: int) -> Iterator[list[PendingRecord]]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError, SummarizeError
 from ..results import Result
 from ..text import SUPPORTED_LANGUAGES, Language
+from .extraction import main_text_reader
 from .planning import groups, plan_records
 from .records import InputRecord, OutputRecord, PendingRecord, Task, check_job
 
@@ -92,7 +93,7 @@ def _output_record(
         engine=_joined(result.engine for result in results),
         model=_joined(result.model for result in results),
         error=_joined([record.error, *(outcome for outcome in outcomes if isinstance(outcome, str))]),
-        notes=tuple(dict.fromkeys(note for result in results for note in result.notes)),
+        notes=tuple(dict.fromkeys([*record.notes, *(note for result in results for note in result.notes)])),
     )
 
 
@@ -134,11 +135,17 @@ def process_records(
     *,
     group_size: int | None = None,
     text_field: str | None = None,
+    text_format: str = "text",
 ) -> Iterator[OutputRecord]:
-    """Output records for input records, in input order, without any file output (the core of a job)."""
+    """Output records for input records, in input order, without any file output (the core of a job).
+
+    `text_format` ``html`` (or ``markdown``, ``srt``) reads each text as such a document and works on
+    its main text (:mod:`summarize.batch.extraction`).
+    """
     check_job(task, target_lang)
     field = text_field or service.settings.batch.text_field
-    pending = plan_records(records, lambda value: service.check_text(value, field))
+    read_text = main_text_reader(text_format, field)
+    pending = plan_records(records, lambda value: service.check_text(value, field), read_text=read_text)
     for group in groups(pending, group_size or service.settings.batch.group_size):
         yield from process_group(service, group, task, target_lang)
 

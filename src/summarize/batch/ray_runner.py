@@ -41,6 +41,7 @@ from .outputs import output_schema
 from .planning import groups, plan_records
 from .processing import FATAL_ERRORS, process_group, release_free_memory
 from .progress import Progress
+from .extraction import main_text_reader
 from .readers import count_records, read_records
 from .records import OutputRecord, PendingRecord, Task
 
@@ -59,7 +60,9 @@ def _ray() -> Any:
 def _pending_schema() -> pyarrow.Schema:
     import pyarrow
 
-    return pyarrow.schema([("id", pyarrow.string()), ("text", pyarrow.string()), ("error", pyarrow.string())])
+    return pyarrow.schema([
+        ("id", pyarrow.string()), ("text", pyarrow.string()), ("error", pyarrow.string()), ("notes", pyarrow.list_(pyarrow.string()))
+    ])
 
 
 def worker_count(settings: RaySettings, resources: dict[str, float]) -> int:
@@ -84,9 +87,10 @@ def _datasource_class() -> type:
     class PendingRecords(Datasource):
         """Input files -> planned records (one read task, streamed in blocks of `group_size` rows)."""
 
-        def __init__(self, paths: list[Path], text_field: str, id_field: str, settings: Settings, done: set[str]):
+        def __init__(self, paths: list[Path], text_field: str, id_field: str, settings: Settings, done: set[str],
+                     text_format: str):
             super().__init__()
-            self.paths, self.text_field, self.id_field = paths, text_field, id_field
+            self.paths, self.text_field, self.id_field, self.text_format = paths, text_field, id_field, text_format
             self.settings, self.done = settings, done
 
         @property
@@ -110,7 +114,10 @@ def _datasource_class() -> type:
 
             checker = Service(self.settings, store=ModelStore())  # validation only: loads no model
             records = read_records(self.paths, self.text_field, self.id_field)
-            pending = plan_records(records, lambda value: checker.check_text(value, self.text_field), self.done)
+            read_text = main_text_reader(self.text_format, self.text_field)
+            pending = plan_records(
+                records, lambda value: checker.check_text(value, self.text_field), self.done, read_text=read_text
+            )
             for group in groups(pending, self.settings.batch.group_size):
                 yield pyarrow.Table.from_pylist([asdict(record) for record in group], schema=_pending_schema())
 
@@ -153,7 +160,7 @@ class BatchWorker:
         import pyarrow
 
         schema = _result_schema(self.task)
-        records = [PendingRecord(**row) for row in block.to_pylist()]
+        records = [PendingRecord(**{**row, "notes": tuple(row["notes"] or ())}) for row in block.to_pylist()]
         try:
             outputs = process_group(self.service, records, self.task, self.target_lang)
         except FATAL_ERRORS as error:
@@ -188,7 +195,7 @@ def _ray_logs(verbose: bool) -> Iterator[None]:
 def _dataset(ray: Any, job: PreparedJob, settings: Settings, task: Task, target_lang: Language | None) -> Any:
     """The Ray Data pipeline of a prepared job: planned records -> :class:`BatchWorker` actors -> result blocks."""
     ray.data.DataContext.get_current().enable_progress_bars = False
-    source = _datasource_class()(job.paths, job.text_field, job.id_field, settings, job.done)
+    source = _datasource_class()(job.paths, job.text_field, job.id_field, settings, job.done, job.text_format)
     ray_settings = settings.batch.ray
     with warnings.catch_warnings():
         # Ray 2.60 has no named parameter for max_restarts yet and warns that the keyword goes in 2.64
@@ -220,10 +227,11 @@ def run_batch_ray(
     id_field: str | None = None,
     progress: Progress | None = None,
     verbose: bool = False,
+    text_format: str = "text",
 ) -> Iterator[OutputRecord]:
     """Run a batch job through Ray Data; yield each record once it is on disk (records as blocks finish).
 
-    Same inputs, output format, resume rules, preflight and error records as
+    Same inputs, `text_format`, output format, resume rules, preflight and error records as
     :func:`summarize.batch.run_batch`. Ray's own log lines are kept to errors
     unless `verbose`.
     """
@@ -238,6 +246,7 @@ def run_batch_ray(
         settings,
         text_field or settings.batch.text_field,
         id_field or settings.batch.id_field,
+        text_format,
     )
     started_here = False
     with _ray_logs(verbose):

@@ -24,6 +24,8 @@ class InputRecord:
     """The raw value of the text field (None when absent)."""
     error: str = ""
     """What is wrong with the record itself (not JSON, no text field, bad id), or empty."""
+    notes: tuple[str, ...] = ()
+    """What reading the text found out, e.g. the title of the page it held (``--format html``)."""
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,8 @@ class PendingRecord:
     text: str
     """The validated text (empty when `error` is set)."""
     error: str = ""
+    notes: tuple[str, ...] = ()
+    """The input record's notes, kept in the output record's."""
 
 
 @dataclass

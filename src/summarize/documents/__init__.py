@@ -21,6 +21,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "srt": (".srt",),
 }
 """Each format and the file extensions that select it."""
+TEXT_FORMATS = tuple(format_name for format_name in FORMATS if format_name != "docx")
+"""The formats written as text (a .docx is a zip file): the ones a text field or column can hold."""
 EXTENSIONS = tuple(suffix for suffixes in FORMATS.values() for suffix in suffixes if suffix)
 """Every extension of a format we read, e.g. for an upload's accepted file types."""
 
@@ -32,7 +34,18 @@ MEDIA_TYPES: dict[str, str] = {
     "srt": "application/x-subrip; charset=utf-8",
 }
 
-__all__ = ["EXTENSIONS", "FORMATS", "MEDIA_TYPES", "Document", "format_for", "is_translatable", "read_document", "translated_name"]
+__all__ = [
+    "EXTENSIONS",
+    "FORMATS",
+    "MEDIA_TYPES",
+    "TEXT_FORMATS",
+    "Document",
+    "format_for",
+    "is_translatable",
+    "read_document",
+    "read_text_document",
+    "translated_name",
+]
 
 
 def format_for(name: str, explicit: str | None = None, argument: str = "--format") -> str:
@@ -66,7 +79,11 @@ def read_document(data: bytes, format_name: str, name: str = "document") -> Docu
         from .docx import read_docx
 
         return read_docx(data, name)
-    text = decode_utf8(data, name)
+    return read_text_document(decode_utf8(data, name), format_name, name)
+
+
+def read_text_document(text: str, format_name: str, name: str = "document") -> Document:
+    """Read a document of a text format (:data:`TEXT_FORMATS`) from its text, e.g. a batch record's field."""
     if format_name == "html":
         from .html import read_html
 

@@ -28,6 +28,11 @@ class Document:
     segments: tuple[str, ...]
     rebuild: Callable[[Sequence[str]], bytes] = field(repr=False)
 
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The metadata as a result's notes: ``document title: ...``, ``document date: ...``."""
+        return tuple(f"document {key}: {value}" for key, value in self.metadata.items())
+
 
 def is_translatable(segment: str) -> bool:
     """A segment with at least one letter goes to the model; numbers, punctuation and
