@@ -16,11 +16,12 @@ import pytest
 from chat_server import ChatServer, Reply
 from summarize import Service, load_settings
 from summarize.batch import run_batch
+from summarize.batch.preflight import check_models
 from summarize.choices import choice_names, choice_settings
 from summarize.cli import main
 from summarize.engines.llm.documents import LLMSummarizer
 from summarize.engines.llm.local import load_local_chat_model
-from summarize.errors import ConfigError, InputError
+from summarize.errors import ConfigError, InputError, ModelUnavailableError
 from summarize.store import ModelStore
 from summarize.ui import Actions
 
@@ -180,6 +181,25 @@ def test_a_batch_job_runs_on_the_llm_without_the_seq2seq_models(server: ChatServ
         ("b", "市长说这将创造就业机会。", "市长说这将创造就业机会。", ""),
     ]
     assert {r.engine for r in records} == {"llm; llm"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "task", "target"),
+    [
+        ({"summarize.engine": "llm"}, "summarize", None),
+        ({"summarize.engine": "extractive", "translate.engine": "llm"}, "both", "zh"),
+    ],
+)
+def test_a_batch_job_stops_before_it_starts_when_the_local_llm_is_missing(
+    overrides: dict[str, str], task: str, target: str | None
+) -> None:
+    settings = load_settings(overrides={**overrides, "llm.model": "/nowhere/qwen"}, environ={})
+    with pytest.raises(ModelUnavailableError) as caught:
+        check_models(settings, task, target)  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        "no record of this job can succeed: model directory '/nowhere/qwen' (llm) has no config.json; "
+        "point llm.model at a folder saved with save_pretrained()"
+    )
 
 
 def test_cli_translate_through_an_endpoint(server: ChatServer, tmp_path: Path) -> None:
