@@ -17,6 +17,7 @@ model server generating an answer; requests/s at each ``--concurrency`` (llm.max
 Runs are interleaved and medians reported, because the machine is shared. Usage::
 
     python benchmarks/llm.py local --prompts 16 --new-tokens 32 --repeats 3
+    python benchmarks/llm.py local --prompts 4 --new-tokens 16 --repeats 1 --device cpu   # ~15 min on 2 loaded cores
     python benchmarks/llm.py endpoint --requests 64 --server-delay 0.1 --concurrency 1 4 16 --repeats 3
 """
 
@@ -123,7 +124,7 @@ def run_local(args: argparse.Namespace) -> dict[str, Any]:
             "runs": {name: [round(t, 3) for t in values] for name, values in times.items()},
             "median_seconds": {name: round(statistics.median(values), 3) for name, values in times.items()},
             "tokens_per_second": {
-                name: round(len(conversations) * args.new_tokens / statistics.median(values), 1)
+                name: round(len(conversations) * args.new_tokens / statistics.median(values), 3)
                 for name, values in times.items()
             },
             "speedup": round(statistics.median(times["one at a time"]) / statistics.median(times["batched"]), 2),
