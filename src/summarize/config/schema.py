@@ -72,6 +72,8 @@ class ExtractiveSettings:
     """Most characters in a "medium" Chinese summary beyond its first sentence (scaled like ``sentences``)."""
     position_weight: float = 0.85
     """Weight of the lead-position prior against centrality, 0..1 (chosen on half of SummEval: docs/extractive.md)."""
+    order_check: bool = True
+    """Use the lead prior only where the text's order looks informative (docs/extractive.md); off: always."""
     redundancy_threshold: float = 0.35
     """A sentence this similar (cosine) to one already chosen is skipped."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"

@@ -1,8 +1,10 @@
 """The embedded extractive summarizer: no download, English and Chinese.
 
 Sentences are scored by centrality (mean TF-IDF cosine similarity to the others)
-mixed with a lead-position prior, which news articles reward; the best are
-picked greedily while skipping near-duplicates, and returned in article order.
+mixed with a lead-position prior, which news articles reward, where the text's
+order looks informative (:mod:`.order`), and by centrality with order-free cues
+elsewhere; the best are picked greedily while skipping near-duplicates, and
+returned in article order.
 English features are lower-cased words without stop words; Chinese features
 are jieba words or character bigrams.
 """
@@ -21,18 +23,12 @@ from ..charclasses import HAN_RUN as _HAN_RUN
 from ..config import ExtractiveSettings
 from ..text import has_balanced_quotes, join_sentences, length_units
 from .base import LENGTH_SCALE, Length, Summary
+from .order import Introductions, introductions, opens_with_reference, order_is_informative
 from .page import Page, read_page
+from .stopwords import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _LATIN_OR_NUMBER = re.compile(r"[a-z0-9]+")
-
-_ENGLISH_STOP_WORDS = frozenset(
-    "a an the and or but if of to in on at by for with from as is are was were be been being has have had "
-    "do does did it its it's this that these those he she they we you i his her their our your my him them us "
-    "who whom which what when where why how not no so than then there here also just very can could will would "
-    "shall should may might must said says say about into over after before more most up out".split()
-)
-_CHINESE_STOP_WORDS = frozenset("的 了 是 在 和 与 及 也 都 就 而 这 那 有 为 对 将 被 把 从 等 之 其 中 上 下 着 我 你 他 她 它 们".split())
 
 
 @lru_cache(maxsize=1)
@@ -47,13 +43,13 @@ def sentence_features(sentence: str, lang: str, chinese_tokens: str = "jieba") -
     """The terms a sentence is compared by (see the module docstring)."""
     lowered = sentence.lower()
     if lang == "en":
-        return [word for word in _ENGLISH_WORD.findall(lowered) if word not in _ENGLISH_STOP_WORDS]
+        return [word for word in _ENGLISH_WORD.findall(lowered) if word not in ENGLISH_STOP_WORDS]
     latin = _LATIN_OR_NUMBER.findall(lowered)
     runs = _HAN_RUN.findall(lowered)
     if chinese_tokens == "char-bigram":
         han = [run[i : i + 2] for run in runs for i in range(max(1, len(run) - 1))]
     else:
-        han = [word for run in runs for word in _jieba().lcut(run) if word not in _CHINESE_STOP_WORDS]
+        han = [word for run in runs for word in _jieba().lcut(run) if word not in CHINESE_STOP_WORDS]
     return latin + han
 
 
@@ -119,16 +115,42 @@ def position_prior(starts: list[bool]) -> np.ndarray:
     return prior
 
 
-def sentence_scores(vectors: list[SparseVector], position_weight: float, prior: np.ndarray | None = None,
-                    headline_similarity: np.ndarray | None = None) -> np.ndarray:
-    """Each sentence's score: TF-IDF centrality (averaged with similarity to its headline, when the
-    page has one) mixed with the lead-position prior (by default, one story: 1/sqrt(position))."""
+INTRODUCTION_WEIGHT = 0.3
+"""Added to content (0..1) for the sentence that introduces the most people by full name (others pro rata)."""
+REFERENCE_PENALTY = 0.5
+"""Content of a sentence opening with a pronoun or connective is cut by this share."""
+
+
+def content_scores(vectors: list[SparseVector], headline_similarity: np.ndarray | None = None) -> np.ndarray:
+    """TF-IDF centrality, averaged with similarity to the sentence's headline when the page has one."""
     content = centrality(vectors)
     if headline_similarity is not None and headline_similarity.any():
         content = (content + _scaled(headline_similarity)) / 2
-    if prior is None:
-        prior = position_prior([index == 0 for index in range(len(vectors))])
-    return (1 - position_weight) * content + position_weight * prior
+    return content
+
+
+def cue_scores(content: np.ndarray, sentences: Sequence[str], found: Introductions) -> np.ndarray:
+    """Content helped by the order-free cues of :mod:`.order`: introducing people by full name counts for
+    a sentence, opening with a pronoun or connective against it."""
+    introduced = _scaled(found.counts)
+    continues = np.array([opens_with_reference(sentence) for sentence in sentences], dtype=float)
+    return (content + INTRODUCTION_WEIGHT * introduced) * (1 - REFERENCE_PENALTY * continues)
+
+
+def sentence_scores(page: Page, vectors: list[SparseVector], settings: ExtractiveSettings,
+                    headline_similarity: np.ndarray | None = None) -> np.ndarray:
+    """Each sentence's score. Where the order looks informative (:func:`.order.order_is_informative`;
+    always for a page of several headed stories, or with ``order_check`` off): content mixed with the
+    lead-position prior, ``(1 - position_weight) * content + position_weight * prior``. Elsewhere
+    the prior is dropped and content is helped by order-free cues (:func:`cue_scores`)."""
+    content = content_scores(vectors, headline_similarity)
+    if settings.order_check:
+        found = introductions(page.sentences)
+        headed_stories = len(set(page.sections)) > 1
+        if not headed_stories and not order_is_informative(page.sentences, content, found):
+            return cue_scores(content, page.sentences, found)
+    prior = position_prior(story_starts(page))
+    return (1 - settings.position_weight) * content + settings.position_weight * prior
 
 
 def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
@@ -149,8 +171,7 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     headline_similarity = np.array(
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections)]
     )
-    prior = position_prior(story_starts(page))
-    scores = sentence_scores(sentence_vectors, settings.position_weight, prior, headline_similarity)
+    scores = sentence_scores(page, sentence_vectors, settings, headline_similarity)
     eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)]
     eligible = eligible or list(range(len(sentences)))
     chosen: list[int] = []
