@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from document_shapes import FIXTURES, docx_layout, html_tags, markdown_shape, word_document
+from document_shapes import FIXTURES, WORD_DOCUMENTS, docx_layout, html_tags, markdown_shape, report_word_document, word_document
 
 from summarize.documents import format_for, read_document
 from summarize.documents.srt import parse_cues, sentence_groups, split_in_proportion
@@ -180,10 +180,29 @@ def test_word_runs_of_one_format_are_translated_together_into_the_first_run() ->
     assert output.sections[0].header.paragraphs[0].text == "RIVERTON DAILY"
 
 
-def test_a_word_translation_keeps_paragraphs_runs_tables_and_styles() -> None:
-    data = word_document()
-    document = read_document(data, "docx", "a.docx")
-    assert docx_layout(document.rebuild(["译文"] * len(document.segments))) == docx_layout(data)
+@pytest.mark.parametrize("name", sorted(WORD_DOCUMENTS))
+@pytest.mark.parametrize("translation", ["译文", "A translation"])
+def test_a_word_translation_keeps_paragraphs_runs_tables_and_styles(name: str, translation: str) -> None:
+    data = WORD_DOCUMENTS[name]()
+    document = read_document(data, "docx", name)
+    rebuilt = document.rebuild([f"{translation} {index}" for index in range(len(document.segments))])
+    assert docx_layout(rebuilt) == docx_layout(data)
+    assert read_document(rebuilt, "docx", name).segments == tuple(
+        f"{translation} {index}" for index in range(len(document.segments))
+    )
+
+
+def test_a_merged_cell_is_one_segment_and_a_nested_table_is_read() -> None:
+    document = read_document(report_word_document(), "docx", "budget_en.docx")
+    assert document.segments == (
+        "Council passes the budget", "The council", "approved the budget", "on Tuesday", "after a long debate.",
+        "Schools get more money.", "Road repairs are delayed.", "Spending by department", "Schools", "Roads",
+        "Parks", "Libraries", "City Hall", "Bulletin",
+    )
+    assert document.text == (
+        "The council approved the budget on Tuesday after a long debate.\n\nSchools get more money.\n\n"
+        "Road repairs are delayed."
+    )
 
 
 def test_word_body_text_leaves_out_headings() -> None:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from document_shapes import FIXTURES, docx_layout, html_tags, markdown_shape, word_document
+from document_shapes import FIXTURES, WORD_DOCUMENTS, docx_layout, html_tags, markdown_shape, word_document
 
 from summarize.documents import read_document
 from summarize.documents.srt import parse_cues
@@ -22,7 +22,13 @@ def _expected_translations(service, segments: tuple[str, ...], target: str, sour
     return [result.text for result in service.translate_batch(list(segments), target, source_lang=source)]
 
 
-@pytest.mark.parametrize(("name", "target", "source"), [("bridge_en.html", "zh", "en"), ("market_zh.html", "en", "zh")])
+def _direction(name: str) -> tuple[str, str]:
+    """(target, source) of a fixture whose name holds its language: ``bridge_en.html`` goes en -> zh."""
+    source = next(part for part in Path(name).stem.split("_") if part in ("en", "zh"))
+    return ("zh" if source == "en" else "en"), source
+
+
+@pytest.mark.parametrize(("name", "target", "source"), [(name, *_direction(name)) for name in sorted(PAGES)])
 def test_a_page_translation_keeps_its_tags_and_maps_each_text_to_its_translation(
     tiny_service, name: str, target: str, source: str
 ) -> None:
@@ -41,20 +47,26 @@ def test_a_page_translation_keeps_its_tags_and_maps_each_text_to_its_translation
     assert translation.result.chunks >= len(expected)
 
 
-@pytest.mark.parametrize("name", ["election_en.md", "release_notes_en.md"])
+@pytest.mark.parametrize("name", ["election_en.md", "rain_zh.md", "release_notes_en.md"])
 def test_a_markdown_translation_keeps_its_ast(tiny_service, name: str) -> None:
     source = (FIXTURES / name).read_text(encoding="utf-8")
-    translation = tiny_service.translate_document(source.encode(), "markdown", "zh", name=name)
+    target, from_lang = _direction(name)
+    translation = tiny_service.translate_document(source.encode(), "markdown", target, name=name)
     assert markdown_shape(translation.data.decode("utf-8")) == markdown_shape(source)
+    assert translation.result.text.split("\n") == _expected_translations(
+        tiny_service, read_document(source.encode(), "markdown", name).segments, target, from_lang
+    )
     assert "curl https://example.org/results/RIV-2024-MAYOR" in translation.data.decode() or name != "election_en.md"
 
 
-def test_a_word_translation_keeps_paragraphs_runs_and_tables(tiny_service) -> None:
-    data = word_document()
-    translation = tiny_service.translate_document(data, "docx", "zh", name="a.docx")
+@pytest.mark.parametrize("name", sorted(WORD_DOCUMENTS))
+def test_a_word_translation_keeps_paragraphs_runs_and_tables(tiny_service, name: str) -> None:
+    data = WORD_DOCUMENTS[name]()
+    target, source = _direction(name)
+    translation = tiny_service.translate_document(data, "docx", target, name=name)
     assert docx_layout(translation.data) == docx_layout(data)
     assert translation.result.text.split("\n") == _expected_translations(
-        tiny_service, read_document(data, "docx", "a.docx").segments, "zh", "en"
+        tiny_service, read_document(data, "docx", name).segments, target, source
     )
 
 
