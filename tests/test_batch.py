@@ -296,6 +296,7 @@ def test_a_text_already_in_the_target_language_is_not_translated(service: Servic
         "model": str(tiny_models["marian-en-zh"]),
         "error": "",
         "notes": [],
+        "terms": [],
     }
     assert outputs[1] == {
         "id": "zh",
@@ -306,6 +307,7 @@ def test_a_text_already_in_the_target_language_is_not_translated(service: Servic
         "model": "",
         "error": "text is already in 'zh'; translation goes en->zh or zh->en, so set target_lang to the other language",
         "notes": [],
+        "terms": [],
     }
 
 
@@ -330,6 +332,7 @@ def test_error_records_pass_through_without_a_model_call(service: Service) -> No
         "model": "",
         "error": "record has no 'text' field",
         "notes": [],
+        "terms": [],
     }
 
 
@@ -441,7 +444,7 @@ def test_cut_partial_line_finds_a_newline_far_back(tmp_path: Path) -> None:
 
 def _record(task: str = "summarize", target: str = "en", key: str = "a") -> dict[str, Any]:
     record: dict[str, Any] = dict.fromkeys(output_fields(task), "")  # type: ignore[arg-type]
-    record.update(id=key, target_lang=target, notes=[])
+    record.update(id=key, target_lang=target, notes=[], terms=[])
     return record
 
 
@@ -453,12 +456,12 @@ def _record(task: str = "summarize", target: str = "en", key: str = "a") -> dict
         (
             json.dumps(_record("translate", key="b")),
             "{path} line 2 was written by another job (fields: id, translation, source_lang, target_lang, engine, "
-            "model, error, notes; target_lang 'en'); resuming needs the same --task and --to, or choose another --output",
+            "model, error, notes, terms; target_lang 'en'); resuming needs the same --task and --to, or choose another --output",
         ),
         (
             json.dumps(_record(target="zh", key="b")),
             "{path} line 2 was written by another job (fields: id, summary, source_lang, target_lang, engine, "
-            "model, error, notes; target_lang 'zh'); resuming needs the same --task and --to, or choose another --output",
+            "model, error, notes, terms; target_lang 'zh'); resuming needs the same --task and --to, or choose another --output",
         ),
     ],
 )

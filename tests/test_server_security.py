@@ -97,6 +97,8 @@ def secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     files["jsonl"].write_text(json.dumps({"id": "s", "text": f"{SECRET}. It is long enough to summarize."}) + "\n")
     files["html"].write_text(f"<html><body><article><p>{SECRET}. It is long enough to summarize.</p></article></body></html>")
     files["csv"].write_text(f'id,text\ns,"{SECRET}. It is long enough to summarize."\n', encoding="utf-8")
+    files["tsv"] = folder / "secret.tsv"
+    files["tsv"].write_text(f"{SECRET}\tsecret\n", encoding="utf-8")
     return files
 
 
@@ -106,6 +108,10 @@ ATTACKS = {
     "batch-csv": ("batch", lambda secret, ok: [_file_data(secret["csv"]), "summarize", "en", "extractive"]),
     "summarize_document-html": ("summarize_document", lambda secret, ok: [_file_data(secret["html"]), "same", "medium", "extractive"]),
     "translate_document-html": ("translate_document", lambda secret, ok: [_file_data(secret["html"]), "en-zh"]),
+    "translate-glossary": ("translate", lambda secret, ok: ["The council met.", "en-zh", _file_data(secret["tsv"])]),
+    "summarize-glossary": (
+        "summarize", lambda secret, ok: [EXAMPLE_EN, "zh", "short", "extractive", _file_data(secret["tsv"])]
+    ),
     "evaluate-predictions": (
         "evaluate",
         lambda secret, ok: [_file_data(secret["txt"]), [_file_data(ok)], "en", "default for the language"],
@@ -120,7 +126,7 @@ ATTACKS = {
 def test_the_attacks_cover_every_handler_that_takes_a_file(endpoints: dict[str, dict[str, Any]]) -> None:
     takes_a_file = {name for name, endpoint in endpoints.items() if FILE_COMPONENTS & set(endpoint["inputs"])}
     assert takes_a_file == {name for name, _ in ATTACKS.values()} == {
-        "read_upload", "batch", "summarize_document", "translate_document", "evaluate"
+        "read_upload", "batch", "summarize_document", "translate_document", "evaluate", "translate", "summarize"
     }
 
 
@@ -288,7 +294,7 @@ def test_the_demo_shows_no_server_path_in_errors(tmp_path: Path) -> None:
     with LiveServer(create_app(settings)) as server:
         config = httpx.get(f"{server.url}/config", timeout=30).json()
         summarize = next(d["id"] for d in config["dependencies"] if d["api_name"] == "summarize")
-        completed, stream = _queue_call(server.url, summarize, [EXAMPLE_EN, "same", "medium", "default"])
+        completed, stream = _queue_call(server.url, summarize, [EXAMPLE_EN, "same", "medium", "default", None])
     message = (
         "model directory 'bart-here' (summarize.models.en) has no config.json; "
         "point summarize.models.en.model at a folder saved with save_pretrained()"
@@ -298,6 +304,6 @@ def test_the_demo_shows_no_server_path_in_errors(tmp_path: Path) -> None:
 
 
 def test_a_lone_surrogate_in_the_demo_gets_a_readable_error(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
-    completed, _ = _queue_call(live.url, endpoints["summarize"]["id"], ["News \ud800 today.", "same", "medium", "default"])
+    completed, _ = _queue_call(live.url, endpoints["summarize"]["id"], ["News \ud800 today.", "same", "medium", "default", None])
     message = "the text box is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8"
     assert (completed["success"], completed["output"]["data"]) == (True, ["", "", "", error_markdown(message)])

@@ -163,7 +163,7 @@ def _format_size(size: int) -> str:
 def _run_batch(args: argparse.Namespace) -> None:
     from .batch import Progress, run_batch
 
-    settings = settings_from_args(args)
+    settings = settings_from_args(args, {"translate.glossary": args.glossary} if args.glossary else None)
     progress = Progress(sys.stderr, quiet=args.quiet, interval=settings.batch.progress_seconds)
     options: dict[str, Any] = {
         "text_field": args.text_field, "id_field": args.id_field, "text_format": args.format, "progress": progress
@@ -344,6 +344,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("--quiet", action="store_true", help="no progress bar or lines (the final line stays)")
     batch.add_argument("--verbose", action="store_true", help="show Ray's own log lines (with --engine ray)")
+    _glossary_option(batch)
     _common(batch)
     batch.set_defaults(handler=_run_batch)
 

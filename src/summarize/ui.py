@@ -25,10 +25,12 @@ from .batch import TASKS, OutputRecord, Progress, run_batch
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .documents import EXTENSIONS, format_for, translated_name
 from .errors import InputError, SummarizeError
+from .glossary import check_terms
 from .redaction import hide_paths
 from .results import Result
 from .service import Service
 from .text import LANGUAGE_NAMES, Detection, decode_utf8
+from .ui_glossary import describe_terms, glossary_input, read_glossary
 from .uploads import uploads_only
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -203,12 +205,15 @@ class Actions:
         except SummarizeError as error:
             return str(error)
 
-    def summarize(self, text: str, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
-        """Summary, its description and its notice."""
+    def summarize(
+        self, text: str, output_lang: str, length: str, choice: str, glossary: str | None = None
+    ) -> tuple[str, str, str]:
+        """Summary, its description and its notice (with the glossary's terms of a summary in the other language)."""
         chosen = self.choices.service(choice)
         target = None if output_lang == SAME_LANGUAGE else output_lang
-        result = chosen.summarize(text, target, length=length)
-        return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
+        result = chosen.summarize(text, target, length=length, glossary=read_glossary(glossary))
+        shown = [notice(result, chosen.settings.summarize.engine), describe_terms(result.terms)]
+        return result.text, describe_result(result), "\n\n".join(line for line in shown if line)
 
     def bilingual(self, text: str, length: str, choice: str) -> tuple[str, str, str]:
         """English summary, Chinese summary, and what produced them: one summary and its translation."""
@@ -218,9 +223,10 @@ class Actions:
         lines = [notice(summary, chosen.settings.summarize.engine), *map(describe_result, (summary, translated))]
         return texts["en"], texts["zh"], "\n\n".join(line for line in lines if line)
 
-    def translate(self, text: str, direction: str) -> Iterator[tuple[str, str]]:
-        """The translation so far after each sentence, then a description line."""
+    def translate(self, text: str, direction: str, glossary: str | None = None) -> Iterator[tuple[str, str]]:
+        """The translation so far after each sentence, then a description line (and the glossary's terms)."""
         source, target = direction.split("-")
+        terms = read_glossary(glossary) or self.service.glossary
         detection = self.service.detect(text)
         if not detection.is_mixed and detection.language != source:
             raise InputError(
@@ -228,11 +234,12 @@ class Actions:
                 f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
             )
         translation = ""
-        for translation in self.service.translate_stream(text, target, source_lang=source):
+        for translation in self.service.translate_stream(text, target, source_lang=source, glossary=terms):
             yield translation, ""
         settings = self.service.settings
         model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[direction].model
-        yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`"
+        checked = describe_terms(check_terms(terms, self.service.check_text(text), translation, source, target))
+        yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
 
     def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
         """Summary of an uploaded document's main text, its description and its notice (title and date among the notes)."""
@@ -337,6 +344,8 @@ def _summarize_tab(actions: Actions) -> None:
                 info=f"'{DEFAULT_CHOICE}': the configured models (extractive fallback when unavailable); "
                 f"'{EXTRACTIVE_CHOICE}': sentences picked from the article",
             )
+            with gr.Accordion("Glossary (for a summary in the other language)", open=False):
+                glossary = glossary_input("summarize-glossary")
             button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
             error = gr.Markdown(elem_id="summarize-error", elem_classes=ERROR_CLASS)
     with gr.Column(elem_id="summarize-outputs"):
@@ -352,8 +361,8 @@ def _summarize_tab(actions: Actions) -> None:
                  api_name="summarize_document")
     article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
                    trigger_mode="always_last")
-    run_on_click(button, actions.summarize, [article, output_lang, length, choice], [summary, details, notes, error],
-                 ("", "", ""), api_name="summarize")
+    run_on_click(button, uploads_only(actions.summarize, "glossary"), [article, output_lang, length, choice, glossary],
+                 [summary, details, notes, error], ("", "", ""), api_name="summarize")
 
 
 def _translate_tab(actions: Actions) -> None:
@@ -365,14 +374,16 @@ def _translate_tab(actions: Actions) -> None:
         translation = gr.Textbox(
             label="Translation", lines=10, interactive=False, buttons=["copy"], elem_id="translate-output"
         )
+    with gr.Accordion("Glossary: terms the translation must use", open=False):
+        glossary = glossary_input("translate-glossary")
     button = gr.Button("Translate", variant="primary", elem_id="translate-button")
     error = gr.Markdown(elem_id="translate-error", elem_classes=ERROR_CLASS)
     details = gr.Markdown(elem_id="translate-details")
     gr.Examples([[EXAMPLE_TRANSLATE_EN, "en-zh"], [EXAMPLE_TRANSLATE_ZH, "zh-en"]], inputs=[text, direction],
                 example_labels=["English → Chinese", "中文 → English"])
 
-    run_on_click(button, actions.translate, [text, direction], [translation, details, error], ("", ""),
-                 api_name="translate")
+    run_on_click(button, uploads_only(actions.translate, "glossary"), [text, direction, glossary],
+                 [translation, details, error], ("", ""), api_name="translate")
     with gr.Accordion(f"Translate a document ({', '.join(DOCUMENT_TYPES)}): the same format out", open=False):
         with gr.Row():
             document = gr.File(label="Document", file_types=DOCUMENT_TYPES, elem_id="document-input")

@@ -55,17 +55,30 @@ def uploads_only(function: F, *names: str) -> F:
     """`function` as a Gradio handler whose file arguments `names` must be this server's uploads.
 
     A file argument is a path or a list of paths (``None`` when no file was given); anything
-    else than a file Gradio stored through its upload route raises :class:`InputError`.
+    else than a file Gradio stored through its upload route raises :class:`InputError` (for a
+    generator, when its first value is asked for).
     """
     signature = inspect.signature(function)
 
-    @functools.wraps(function)
-    def call(*args: Any, **kwargs: Any) -> Any:
+    def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         blocks = LocalContext.blocks.get(None)
         uploaded: set[str] = blocks.upload_file_set if blocks is not None else set()
         bound = signature.bind_partial(*args, **kwargs).arguments
         for name in names:
             _check_uploaded(bound.get(name), uploaded)
+
+    if inspect.isgeneratorfunction(function):  # stays a generator, so that Gradio streams it
+
+        @functools.wraps(function)
+        def stream(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs)
+            yield from function(*args, **kwargs)
+
+        return stream  # type: ignore[return-value]
+
+    @functools.wraps(function)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        check(args, kwargs)
         return function(*args, **kwargs)
 
     return call  # type: ignore[return-value]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Settings
 from ..errors import InputError
+from ..glossary import Glossary
 from ..text import Language
 from .extraction import check_text_format, main_text_reader
 from .locking import OutputLock
@@ -71,6 +72,8 @@ def prepare_job(
     check_inputs(paths, text_field)
     writer = open_output(path, task, target_lang, paths)
     check_models(settings, task, target_lang)
+    if settings.translate.glossary:
+        Glossary.from_file(settings.translate.glossary)  # a bad glossary stops the job, not each record
     lock = OutputLock(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -100,6 +103,7 @@ def run_batch(
     id_field: str | None = None,
     progress: Progress | None = None,
     text_format: str = "text",
+    glossary: Glossary | None = None,
 ) -> Iterator[OutputRecord]:
     """Run a batch job here, resuming from what `output` already holds; yield each record once it is on disk.
 
@@ -109,7 +113,8 @@ def run_batch(
     ``html`` (``--format html``; also ``markdown``, ``srt``) reads each text field as a
     saved page and works on its story (:mod:`summarize.batch.extraction`). Nothing
     happens until the first record is asked for; stopping early leaves a valid,
-    resumable output.
+    resumable output. `glossary` (default: the service's ``translate.glossary``) is
+    enforced in every translation and checked in each record's ``terms``.
     """
     if service is None:
         from ..service import Service
@@ -138,7 +143,7 @@ def run_batch(
             main_text_reader(job.text_format, job.text_field),
         )
         for group in groups(pending, settings.group_size):
-            written = process_group(service, group, task, target_lang)
+            written = process_group(service, group, task, target_lang, glossary)
             job.output.append(written)
             progress.add(written)
             release_free_memory()

@@ -160,12 +160,9 @@ class JsonlOutput:
 def output_schema(task: Task) -> pyarrow.Schema:
     """The Parquet schema of `task`'s output records."""
     pyarrow = pyarrow_module()
-    return pyarrow.schema(
-        [
-            (name, pyarrow.list_(pyarrow.string()) if name == "notes" else pyarrow.string())
-            for name in output_fields(task)
-        ]
-    )
+    term = pyarrow.struct([("source", pyarrow.string()), ("target", pyarrow.string()), ("found", pyarrow.bool_())])
+    special = {"notes": pyarrow.list_(pyarrow.string()), "terms": pyarrow.list_(term)}
+    return pyarrow.schema([(name, special.get(name, pyarrow.string())) for name in output_fields(task)])
 
 
 class ParquetOutput:

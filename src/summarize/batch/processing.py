@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ..errors import ConfigError, SummarizeError
+from ..glossary import Glossary
 from ..results import Result
 from ..text import SUPPORTED_LANGUAGES, Language
 from .extraction import main_text_reader
@@ -94,11 +95,16 @@ def _output_record(
         model=_joined(result.model for result in results),
         error=_joined([record.error, *(outcome for outcome in outcomes if isinstance(outcome, str))]),
         notes=tuple(dict.fromkeys([*record.notes, *(note for result in results for note in result.notes)])),
+        terms=next((outcome.terms for outcome in (translation, summary) if isinstance(outcome, Result)), ()),
     )
 
 
 def process_group(
-    service: Service, records: Sequence[PendingRecord], task: Task, target_lang: Language | None
+    service: Service,
+    records: Sequence[PendingRecord],
+    task: Task,
+    target_lang: Language | None,
+    glossary: Glossary | None = None,
 ) -> list[OutputRecord]:
     """Output records for `records`, in order; the valid texts go through batched service calls.
 
@@ -106,21 +112,24 @@ def process_group(
     own language); ``translate`` its translation; ``both`` both. The texts of each
     language go through their own calls, so a language whose model is missing
     fails only its own records. A text already in `target_lang` cannot be
-    translated: it gets the service's message without a model call.
+    translated: it gets the service's message without a model call. `glossary` (default: the
+    service's ``translate.glossary``) is enforced and checked in every translation.
     """
     valid = [index for index, record in enumerate(records) if not record.error]
     languages = {index: service.detect(records[index].text).language for index in valid}
     summaries: dict[int, Outcome] = {}
     translations: dict[int, Outcome] = {}
+    summarize = functools.partial(service.summarize_batch, glossary=glossary)
+    translate = functools.partial(service.translate_batch, glossary=glossary)
     for language in SUPPORTED_LANGUAGES:
         indices = [index for index in valid if languages[index] == language]
         texts = [records[index].text for index in indices]
         if task in ("summarize", "both"):
-            summaries.update(zip(indices, _run_group(service.summarize_batch, texts, target_lang)))
+            summaries.update(zip(indices, _run_group(summarize, texts, target_lang)))
         if task in ("translate", "both") and language == target_lang:
-            translations.update((i, _run_one(service.translate_batch, text, target_lang)) for i, text in zip(indices, texts))
+            translations.update((i, _run_one(translate, text, target_lang)) for i, text in zip(indices, texts))
         elif task in ("translate", "both"):
-            translations.update(zip(indices, _run_group(service.translate_batch, texts, target_lang)))
+            translations.update(zip(indices, _run_group(translate, texts, target_lang)))
     return [
         _output_record(record, task, target_lang, languages.get(index, ""), summaries.get(index), translations.get(index))
         for index, record in enumerate(records)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from ..errors import InputError
+from ..glossary import TermCheck
 from ..text import LANGUAGE_CHOICES, SUPPORTED_LANGUAGES
 
 Task = Literal["summarize", "translate", "both"]
@@ -55,7 +56,7 @@ class BatchCounts:
 def output_fields(task: Task) -> tuple[str, ...]:
     """The keys of every output record of `task`, in order."""
     produced = {"summarize": ("summary",), "translate": ("translation",), "both": ("summary", "translation")}[task]
-    return ("id", *produced, "source_lang", "target_lang", "engine", "model", "error", "notes")
+    return ("id", *produced, "source_lang", "target_lang", "engine", "model", "error", "notes", "terms")
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,9 @@ class OutputRecord:
     error: str = ""
     """Why the record failed (several reasons joined by "; "), or empty."""
     notes: tuple[str, ...] = ()
+    terms: tuple[TermCheck, ...] = ()
+    """The glossary terms found and whether each was kept (``Result.terms``): the translation's,
+    or for the ``summarize`` task the summary's (only a summary in the other language has any)."""
 
     @property
     def failed(self) -> bool:
@@ -89,12 +93,14 @@ class OutputRecord:
         """The JSON-ready record, with the keys of :func:`output_fields` in that order."""
         data = {field.name: getattr(self, field.name) for field in fields(self)}
         data["notes"] = list(self.notes)
+        data["terms"] = [term.to_dict() for term in self.terms]
         return {key: value for key, value in data.items() if value is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutputRecord:
         """The record that :meth:`to_dict` gave `data`."""
-        return cls(**{**data, "notes": tuple(data.get("notes") or ())})
+        terms = tuple(TermCheck(**term) for term in data.get("terms") or ())
+        return cls(**{**data, "notes": tuple(data.get("notes") or ()), "terms": terms})
 
 
 def check_job(task: Any, target_lang: Any) -> None:
