@@ -135,6 +135,22 @@ def test_the_ray_engine_reads_pages_as_the_local_engine_does(local_ray: Any, tmp
     assert local[-1]["error"] == "text (html) has no main text (no paragraphs found)"
 
 
+def test_the_ray_workers_enforce_and_report_the_configured_glossary(
+    local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    terms = tmp_path / "terms.tsv"
+    terms.write_text("mayor\t市长\nbridge\t大桥\n", encoding="utf-8")
+    overrides = batch_overrides(tiny_models, **{"batch.ray.workers": 1, "translate.glossary": str(terms)})
+    settings = load_settings(overrides=overrides, environ={})
+    rows = [{"id": "a", "text": "The mayor opened the bridge."}, {"id": "b", "text": "Rain is expected on Sunday."}]
+    source = write_jsonl(tmp_path / "in.jsonl", rows)
+    service = Service(settings, store=ModelStore())
+    local = [record.to_dict() for record in run_batch([source], tmp_path / "local.jsonl", "translate", "zh", service=service)]
+    distributed = [record.to_dict() for record in run_batch_ray([source], tmp_path / "ray.jsonl", "translate", "zh", settings=settings)]
+    assert _by_id(distributed) == _by_id(local)
+    assert [[term["source"] for term in record["terms"]] for record in local] == [["mayor", "bridge"], []]
+
+
 def test_the_ray_engine_resumes_a_torn_output(local_ray: Any, tiny_models: dict[str, Path], tmp_path: Path) -> None:
     settings = load_settings(overrides=batch_overrides(tiny_models, **{"batch.ray.workers": 1}), environ={})
     inputs = _inputs(tmp_path)

@@ -201,6 +201,17 @@ def test_cli_translate_with_a_glossary_prints_the_terms(capsys, tiny_models, tmp
     assert [t["found"] for t in result["terms"]] == [t["target"] in result["text"] for t in result["terms"]]
 
 
+def test_cli_cross_lingual_summary_prints_the_terms_of_the_summary(capsys, tiny_models, tmp_path: Path) -> None:
+    article = _file(tmp_path, "The mayor opened the bridge on Monday. The bridge crosses the river.", "a.txt")
+    terms = _file(tmp_path, "mayor\t市长\nbridge\t大桥\nairport\t机场\n")
+    code, out, err = run(["summarize", str(article), "--to", "zh", "--engine", "extractive", "--glossary", str(terms),
+                          "--json", *tiny_flags(tiny_models)], capsys)
+    assert (code, err) == (0, "")
+    result = json.loads(out)
+    assert (result["engine"], [t["source"] for t in result["terms"]]) == ("extractive+seq2seq", ["mayor", "bridge"])
+    assert [t["found"] for t in result["terms"]] == [t["target"] in result["text"] for t in result["terms"]]
+
+
 def test_cli_names_the_bad_glossary_line(capsys, tmp_path: Path) -> None:
     article = _file(tmp_path, "The mayor opened the bridge.", "a.txt")
     terms = _file(tmp_path, "mayor\n")
