@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from summarize.errors import InputError, SummarizeError
 from summarize.glossary import Glossary
 from summarize.evaluation import (
+    AlignedItems,
     LSUM_SPLITTERS,
     ROUGE_IMPLS,
     MetricInputs,
@@ -35,6 +36,7 @@ from summarize.evaluation import (
     read_texts,
     tokenizer_names,
 )
+from summarize.evaluation.chinese_scripts import SCRIPT_CONVERSIONS, in_one_script, script_signature
 from summarize.evaluation.report import ROUGE_NAMES
 from summarize.evaluation.term_accuracy import TermAccuracy
 
@@ -91,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--glossary", metavar="PATH", help="also score term accuracy against this glossary (TSV/CSV; needs --src)"
     )
+    parser.add_argument(
+        "--chinese-script",
+        choices=list(SCRIPT_CONVERSIONS),
+        help="convert outputs and references into one Chinese script first (OpenCC), e.g. to score Simplified "
+        "outputs against Traditional references (default: as written)",
+    )
     parser.add_argument("--field", default="text", help="text field of JSONL inputs (default: text)")
     parser.add_argument("--json", action="store_true", help="print the scores as one JSON object")
     return parser
@@ -120,7 +128,7 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
     if args.glossary:
         metrics.append(("terms", TermAccuracy(Glossary.from_file(args.glossary))))
     if args.task == "summarization":
-        items = load_aligned(args.pred, args.ref, field=args.field)
+        items = _in_script(load_aligned(args.pred, args.ref, field=args.field), args.chinese_script)
         rouge = make_rouge(
             args.rouge_impl,
             args.tokenizer or default_tokenizer(args.lang),
@@ -131,12 +139,14 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
         scores = rouge.corpus_score(items.outputs, items.references).to_dict()
         target_lang = args.lang
     else:
-        items = load_aligned(args.hyp, args.ref, field=args.field)
+        items = _in_script(load_aligned(args.hyp, args.ref, field=args.field), args.chinese_script)
         scorer = TranslationScorer(
             items.references, target_lang=args.target_lang, tokenize=args.tokenize, n_bootstrap=args.bootstrap
         )
         scores = scorer.score(items.outputs).to_dict()
         target_lang = scorer.target_lang
+    if args.chinese_script:
+        scores["signature"] = f"{scores['signature']}|{script_signature(args.chinese_script)}"
     if metrics:
         sources = read_texts(args.src, field=args.field) if args.src else []
         if args.src and len(sources) != len(items.outputs):
@@ -145,6 +155,10 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
         for name, metric in metrics:
             scores[name] = metric.score(inputs).to_dict()
     return scores
+
+
+def _in_script(items: AlignedItems, script: str | None) -> AlignedItems:
+    return in_one_script(items, script) if script else items
 
 
 def _format(scores: dict[str, object]) -> str:

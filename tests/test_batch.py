@@ -642,7 +642,7 @@ def test_a_rerun_with_another_task_is_refused(service: Service, tmp_path: Path) 
     ("task", "target", "message"),
     [
         ("summarise", "en", "task 'summarise' is not supported; use 'summarize', 'translate' or 'both'"),
-        ("summarize", "fr", "target_lang 'fr' is not supported; use 'en' or 'zh'"),
+        ("summarize", "fr", "target_lang 'fr' is not supported; use 'en', 'zh' or 'zh-Hant'"),
     ],
 )
 def test_an_unknown_task_or_language_is_refused(service: Service, tmp_path: Path, task: str, target: str, message: str) -> None:

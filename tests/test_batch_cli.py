@@ -163,7 +163,7 @@ def test_translation_without_to_is_refused_in_one_line(cli_job: dict[str, Path],
     code = main(["batch", "--input", str(cli_job["source"]), "--output", str(cli_job["out"]), "--task", task])
     assert code == 1
     assert capsys.readouterr().err == (
-        f"summarize: error: task {task!r} needs a target language; set --to (target_lang) to 'en' or 'zh'\n"
+        f"summarize: error: task {task!r} needs a target language; set --to (target_lang) to 'en', 'zh' or 'zh-Hant'\n"
     )
 
 

@@ -92,7 +92,7 @@ def test_translation_needs_a_target_language(extractive: Service, tmp_path: Path
     source = write_jsonl(tmp_path / "in.jsonl", article_rows(1))
     with pytest.raises(InputError) as caught:
         run_job([source], tmp_path / "out.jsonl", task, None, service=extractive)
-    assert str(caught.value) == f"task {task!r} needs a target language; set --to (target_lang) to 'en' or 'zh'"
+    assert str(caught.value) == f"task {task!r} needs a target language; set --to (target_lang) to 'en', 'zh' or 'zh-Hant'"
     assert folder_names(tmp_path) == ["in.jsonl"]
 
 

@@ -200,8 +200,8 @@ SUMMARIZE_FAILURES = [
     ),
     ({}, 422, "invalid_request", "text: Field required"),
     ({"text": "x", "color": "red"}, 422, "invalid_request", "color: Extra inputs are not permitted"),
-    ({"text": "x", "target_lang": "fr"}, 422, "invalid_request", "target_lang: Input should be 'en' or 'zh'"),
-    ({"text": "x", "source_lang": "de"}, 422, "invalid_request", "source_lang: Input should be 'en' or 'zh'"),
+    ({"text": "x", "target_lang": "fr"}, 422, "invalid_request", "target_lang: Input should be 'en', 'zh' or 'zh-Hant'"),
+    ({"text": "x", "source_lang": "de"}, 422, "invalid_request", "source_lang: Input should be 'en', 'zh' or 'zh-Hant'"),
     ({"text": "x", "length": "huge"}, 422, "invalid_request", "length: Input should be 'short', 'medium' or 'long'"),
     (
         {"text": 1, "length": "huge"},
@@ -250,7 +250,7 @@ def test_summarize_rejects_bad_input(
 
 TRANSLATE_FAILURES = [
     ({"text": EXAMPLE_TRANSLATE_EN}, 422, "invalid_request", "target_lang: Field required"),
-    ({"text": EXAMPLE_TRANSLATE_EN, "target_lang": "fr"}, 422, "invalid_request", "target_lang: Input should be 'en' or 'zh'"),
+    ({"text": EXAMPLE_TRANSLATE_EN, "target_lang": "fr"}, 422, "invalid_request", "target_lang: Input should be 'en', 'zh' or 'zh-Hant'"),
     ({"text": EXAMPLE_TRANSLATE_EN, "target_lang": "zh", "length": "short"}, 422, "invalid_request", "length: Extra inputs are not permitted"),
     (
         {"text": EXAMPLE_TRANSLATE_EN, "target_lang": "en"},

@@ -132,7 +132,7 @@ def test_the_format_field_wins_over_the_extension(client: TestClient, reference:
         ),
         (
             "translate", "page.html", b"<p>The bridge opened.</p>", {"target_lang": "fr"}, 422,
-            _error("invalid_request", "target_lang: Input should be 'en' or 'zh'"),
+            _error("invalid_request", "target_lang: Input should be 'en', 'zh' or 'zh-Hant'"),
         ),
         (
             "translate", "page.html", b"<p>The bridge opened.</p>", {}, 422,

@@ -252,10 +252,10 @@ BAD_CALLS = [
     (lambda s: s.summarize(" \n\t\u3000 "), "text is empty; give the article text"),
     (lambda s: s.summarize(42), "text must be a string, not int"),
     (lambda s: s.summarize(None), "text must be a string, not NoneType"),
-    (lambda s: s.summarize(ENGLISH, "fr"), "target_lang 'fr' is not supported; use 'en' or 'zh'"),
-    (lambda s: s.summarize(ENGLISH, source_lang="de"), "source_lang 'de' is not supported; use 'en' or 'zh'"),
+    (lambda s: s.summarize(ENGLISH, "fr"), "target_lang 'fr' is not supported; use 'en', 'zh' or 'zh-Hant'"),
+    (lambda s: s.summarize(ENGLISH, source_lang="de"), "source_lang 'de' is not supported; use 'en', 'zh' or 'zh-Hant'"),
     (lambda s: s.summarize(ENGLISH, length="tiny"), "length 'tiny' is not supported; use 'short', 'medium' or 'long'"),
-    (lambda s: s.translate(ENGLISH, "ja"), "target_lang 'ja' is not supported; use 'en' or 'zh'"),
+    (lambda s: s.translate(ENGLISH, "ja"), "target_lang 'ja' is not supported; use 'en', 'zh' or 'zh-Hant'"),
     (
         lambda s: s.translate(ENGLISH, "en"),
         "text is already in 'en'; translation goes en->zh or zh->en, so set target_lang to the other language",

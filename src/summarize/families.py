@@ -24,7 +24,8 @@ class ModelFamily:
     """Join lines into one (mT5 XL-Sum was trained on whitespace-normalized text)."""
     target_tags: Mapping[str, str] = field(default_factory=dict)
     """Tag put in front of every source sentence, per target language, for
-    multi-target models (only used when the tokenizer knows such tags)."""
+    multi-target models (only used when the tokenizer knows such tags; a model
+    without the ``zh-Hant`` tag gets the ``zh`` one, its output then converted)."""
     cuda_dtype: str = "float32"
     """What ``runtime.dtype: auto`` means on CUDA (float32 on every other device).
     float32 for the seq2seq families: measured outside the project on one H200,
@@ -38,7 +39,7 @@ FAMILIES: tuple[ModelFamily, ...] = (
         name="marian",
         model_types=frozenset({"marian"}),
         max_input_tokens=512,
-        target_tags={"zh": ">>cmn_Hans<<", "en": ">>eng<<"},
+        target_tags={"zh": ">>cmn_Hans<<", "zh-Hant": ">>cmn_Hant<<", "en": ">>eng<<"},
     ),
     ModelFamily(name="bart", model_types=frozenset({"bart"}), max_input_tokens=1024),
     ModelFamily(name="t5", model_types=frozenset({"t5", "mt5"}), max_input_tokens=512, collapse_whitespace=True),

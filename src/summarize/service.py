@@ -21,10 +21,12 @@ from .engines.llm import ChatBackend
 from .errors import InputError, InputItemsError, ModelUnavailableError
 from .glossary import Glossary, check_terms
 from .results import Result
+from .script_handling import ScriptHandling
 from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming, summary_drafts
 from .store import ModelStore, default_store
 from .summarizer import AbstractiveSummarizer
 from .text import (
+    MODEL_LANGUAGE,
     OTHER_LANGUAGE,
     SUPPORTED_LANGUAGES,
     Detection,
@@ -32,8 +34,8 @@ from .text import (
     detect_language,
     first_lone_surrogate,
     normalize_text,
+    same_model_language,
 )
-from .translate import stream_translation, translate_documents
 from .wording import Argument, Message
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ class Service:
         self.settings = settings or Settings()
         self.store = store or default_store()
         self.extractive = ExtractiveSummarizer(self.settings.summarize.extractive)
+        self.scripts = ScriptHandling(self.settings.translate.hant_variant, self.settings.translate.hant_input)
         if self.settings.runtime.cpu_threads:
             import torch
 
@@ -118,7 +121,7 @@ class Service:
         detection = None if source_lang else detect_language(text)
         source = source_lang or detection.language
         target = target_lang or source
-        if not same_as_source and target == source:
+        if not same_as_source and same_model_language(target, source):
             raise InputError(
                 Message(
                     Argument(argument), f" is already in {source!r}; translation goes en->zh or zh->en, so set ",
@@ -238,8 +241,11 @@ class Service:
         return AbstractiveSummarizer(model, self.settings.summarize.max_rounds), ()
 
     def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[Draft]:
-        summarizer, notes = self._summarizer(lang)
-        return summary_drafts(summarizer, texts, lang, length, notes)
+        summarizer, notes = self._summarizer(MODEL_LANGUAGE[lang])
+        drafts = summary_drafts(summarizer, texts, MODEL_LANGUAGE[lang], length, notes)
+        if summarizer.engine == "extractive":  # the article's own sentences, in its own script
+            return drafts
+        return [replace(draft, text=self.scripts.written(draft.text, lang)) for draft in drafts]
 
     def llm(self) -> ChatBackend:
         """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
@@ -254,15 +260,16 @@ class Service:
         drafts: dict[int, Draft] = {}
         for lang, target in dict.fromkeys((source.source, source.target) for source in sources):
             indices = [i for i, s in enumerate(sources) if (s.source, s.target) == (lang, target)]
-            cross_lingual = glossary if lang != target else None
+            cross_lingual = glossary if not same_model_language(lang, target) else None
             summarizer = LLMSummarizer(
-                self.llm(), self.settings.summarize.extractive.sentences, target, self.settings.summarize.max_rounds,
-                cross_lingual,
+                self.llm(), self.settings.summarize.extractive.sentences, MODEL_LANGUAGE[target],
+                self.settings.summarize.max_rounds, cross_lingual,
             )
             texts = [sources[i].text for i in indices]
-            for index, draft in zip(indices, summary_drafts(summarizer, texts, lang, length)):
-                terms = check_terms(cross_lingual, sources[index].text, draft.text, lang, target)
-                drafts[index] = replace(draft, terms=terms)
+            for index, draft in zip(indices, summary_drafts(summarizer, texts, MODEL_LANGUAGE[lang], length)):
+                text = self.scripts.written(draft.text, target)
+                terms = check_terms(cross_lingual, sources[index].text, text, lang, target)
+                drafts[index] = replace(draft, text=text, terms=terms)
         return drafts
 
     def _translate_summaries(
@@ -270,6 +277,8 @@ class Service:
     ) -> list[Draft]:
         """`drafts` translated, with `glossary`'s terms enforced and checked against each summary translated."""
         source, target = pair
+        if same_model_language(source, target):  # zh <-> zh-Hant: the script changes, not the language
+            return self.scripts.rewritten_drafts(drafts, source, target)
         if self.settings.translate.engine == "llm":
             translations = self._translate_with_llm([draft.text for draft in drafts], source, target, glossary)
             return [
@@ -287,7 +296,8 @@ class Service:
             model = self._translation_model(source, target)
         except ModelUnavailableError as error:
             raise ModelUnavailableError(f"a {source}->{target} summary needs the translation model: {error}") from None
-        translations = translate_documents(model, [draft.text for draft in drafts], target, source, glossary)
+        texts = [draft.text for draft in drafts]
+        translations = self.scripts.translate_documents(model, texts, source, target, glossary)
         return [
             replace(
                 draft, text=translation.text, engine=f"{draft.engine}+seq2seq", model=f"{draft.model} + {model.name}",
@@ -299,7 +309,7 @@ class Service:
     # ------------------------------------------------------------------ translations
 
     def _translation_model(self, source: Language, target: Language) -> Engine:
-        pair = f"{source}-{target}"
+        pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
         spec = self.settings.translate.models.get(pair)
         if spec is None:
             raise ModelUnavailableError(f"no translation model is configured for {pair} (translate.models.{pair})")
@@ -321,7 +331,7 @@ class Service:
         source_lang: Language | None = None,
         glossary: Glossary | None = None,
     ) -> Result:
-        """Translate one article into `target_lang` ("en" or "zh"), keeping its paragraphs."""
+        """Translate one article into `target_lang` ("en", "zh" or "zh-Hant"), keeping its paragraphs."""
         return self.translate_batch([text], target_lang, source_lang=source_lang, glossary=glossary)[0]
 
     def translate_batch(
@@ -354,7 +364,7 @@ class Service:
                     )
                 continue
             model = self._translation_model(source_language, target_lang)
-            translations = translate_documents(model, group, target_lang, source_language, glossary)
+            translations = self.scripts.translate_documents(model, group, source_language, target_lang, glossary)
             for index, translation in zip(indices, translations):
                 results[index] = self._translation_result(
                     sources[index], translation.text, "seq2seq", model.name, translation.segments, glossary
@@ -384,10 +394,8 @@ class Service:
     def _translate_with_llm(
         self, texts: list[str], source: Language, target: Language, glossary: Glossary | None
     ) -> list[DocumentAnswer]:
-        from .engines.llm.documents import translate_documents as translate_with_llm
-
         backend = self.llm()
-        return translate_with_llm(backend, texts, source, target, self._llm_prompt_format(backend), glossary)
+        return self.scripts.llm_translations(backend, texts, source, target, self._llm_prompt_format(backend), glossary)
 
     def _llm_prompt_format(self, backend: ChatBackend) -> PromptFormat:
         from .engines.llm.prompts import translation_format
@@ -408,14 +416,12 @@ class Service:
         glossary = glossary or self.glossary
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
         if self.settings.translate.engine == "llm":
-            from .engines.llm.documents import stream_translation as stream_with_llm
-
             backend = self.llm()
             prompt_format = self._llm_prompt_format(backend)
-            yield from stream_with_llm(backend, source.text, source.source, source.target, prompt_format, glossary)
+            yield from self.scripts.llm_stream(backend, source.text, source.source, source.target, prompt_format, glossary)
             return
         model = self._translation_model(source.source, source.target)
-        yield from stream_translation(model, source.text, source.target, source.source, glossary)
+        yield from self.scripts.stream_translation(model, source.text, source.source, source.target, glossary)
 
     # ------------------------------------------------------------------ documents
 
@@ -464,7 +470,7 @@ class Service:
             raise InputError(f"{name} has no text to work on (no paragraphs, cells or subtitles with words)")
         self._check_document_size(sum(len(segment) for segment in wanted), name)
         source = source_lang or self.detect(document.text or "\n".join(wanted)).language
-        if source == target_lang:
+        if same_model_language(source, target_lang):
             raise InputError(Message(f"{name} is already in {source!r}; set ", Argument("target_lang"), " to the other language"))
         results = self.translate_batch(wanted, target_lang, source_lang=source)
         translated = iter(result.text for result in results)

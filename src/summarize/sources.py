@@ -9,7 +9,15 @@ from typing import Any
 from .engines.base import Length, Summarizer
 from .errors import InputError, ModelMissingError, ModelUnavailableError
 from .glossary import TermCheck
-from .text import LANGUAGE_CHOICES, LANGUAGE_NAMES, SUPPORTED_LANGUAGES, Detection, Language, detect_language
+from .text import (
+    LANGUAGE_CHOICES,
+    LANGUAGE_NAMES,
+    SUPPORTED_LANGUAGES,
+    Detection,
+    Language,
+    detect_language,
+    same_model_language,
+)
 from .wording import Argument, Message
 
 
@@ -25,10 +33,16 @@ class Source:
 
     @property
     def notes(self) -> list[str]:
-        if self.detection is None or not self.detection.is_mixed:
-            return self.given_notes
-        share = round(self.detection.zh_share * 100)
-        return [f"mixed English/Chinese text ({share}% Chinese); treated as {LANGUAGE_NAMES[self.source]}"]
+        notes = list(self.given_notes)
+        if self.detection is not None and self.detection.is_mixed:
+            share = round(self.detection.zh_share * 100)
+            notes.append(f"mixed English/Chinese text ({share}% Chinese); treated as {LANGUAGE_NAMES[self.source]}")
+        if self.detection is not None and self.detection.scripts_mixed:
+            share = round(self.detection.traditional_share * 100)
+            notes.append(
+                f"mixed Simplified/Traditional Chinese characters ({share}% Traditional); treated as {self.source!r}"
+            )
+        return notes
 
 
 @dataclass(frozen=True)
@@ -61,12 +75,13 @@ def check_language(value: Any, argument: str) -> Language:
 
 
 def contradiction_note(given: Language, text: str) -> list[str]:
-    """A note when `text` is clearly (not mixed) in the other language than the `given` one."""
+    """A note when `text` is clearly (not mixed) in the other language than the `given` one
+    (Simplified for Traditional Chinese, or the other way, is not another language)."""
     try:
         detection = detect_language(text)
     except InputError:
         return []
-    if detection.is_mixed or detection.language == given:
+    if detection.is_mixed or same_model_language(detection.language, given):
         return []
     source_lang = Argument("source_lang")
     return [

@@ -14,17 +14,29 @@ from typing import Literal, get_args
 
 from .charclasses import HAN as _HAN
 from .charclasses import HAN_CHAR as _HAN_CHAR
+from .chinese_script import count_scripts
 from .errors import InputError
 
-Language = Literal["en", "zh"]
-"""A supported language code: the one definition; every list of languages derives from it."""
+ModelLanguage = Literal["en", "zh"]
+"""The languages models are configured for (``summarize.models.zh``, ``translate.models.en-zh``)."""
+Language = Literal[ModelLanguage, "zh-Hant"]
+"""A supported language code: the one definition; every list of languages derives from it.
+``zh`` is Chinese in Simplified characters, ``zh-Hant`` Chinese in Traditional characters."""
 SUPPORTED_LANGUAGES: tuple[Language, ...] = get_args(Language)
 LANGUAGE_CHOICES = ", ".join(map(repr, SUPPORTED_LANGUAGES[:-1])) + f" or {SUPPORTED_LANGUAGES[-1]!r}"
-"""The supported codes as messages list them: ``'en' or 'zh'``."""
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese"}
+"""The supported codes as messages list them: ``'en', 'zh' or 'zh-Hant'``."""
+MODEL_LANGUAGE: dict[Language, ModelLanguage] = {"en": "en", "zh": "zh", "zh-Hant": "zh"}
+"""The models each language uses: Traditional Chinese goes through the Chinese ones (see docs/chinese-scripts.md)."""
+LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese", "zh-Hant": "Traditional Chinese"}
 """How people call each supported language."""
-OTHER_LANGUAGE: dict[Language, Language] = {"en": "zh", "zh": "en"}
+OTHER_LANGUAGE: dict[Language, Language] = {"en": "zh", "zh": "en", "zh-Hant": "en"}
 """The translation target of each supported language."""
+
+
+def same_model_language(first: Language, second: Language) -> bool:
+    """Whether the two languages use the same models (``zh`` and ``zh-Hant`` do)."""
+    return MODEL_LANGUAGE[first] == MODEL_LANGUAGE[second]
+
 
 _KANA_CHAR = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
@@ -134,10 +146,15 @@ class Detection:
     language: Language
     is_mixed: bool
     zh_share: float
+    traditional_share: float = 0.0
+    """Of the Chinese characters written differently in the two scripts, the Traditional share
+    (``language`` is ``zh-Hant`` above one half; 0 when there are none or the text is English)."""
+    scripts_mixed: bool = False
+    """Simplified and Traditional characters each hold at least ``MIXED_SCRIPT_SHARE`` of them."""
 
     @property
     def label(self) -> str:
-        """``"en"``, ``"zh"`` or ``"mixed"``, for display."""
+        """``"en"``, ``"zh"``, ``"zh-Hant"`` or ``"mixed"``, for display."""
         return "mixed" if self.is_mixed else self.language
 
 
@@ -156,7 +173,8 @@ def _looks_english(text: str) -> bool:
 
 
 def detect_language(text: str) -> Detection:
-    """Detect whether `text` is English or Chinese (or a mix of both).
+    """Detect whether `text` is English or Chinese (or a mix of both), and Chinese text's script:
+    ``zh-Hant`` where Traditional characters outnumber Simplified ones (see :mod:`.chinese_script`).
 
     Raises :class:`InputError` for text in another script (Japanese, Russian,
     Arabic...), for Latin-script text that is clearly not English, and for
@@ -182,7 +200,16 @@ def detect_language(text: str) -> Detection:
             "supported languages are en and zh"
         )
     is_mixed = min(zh_share, 1.0 - zh_share) >= MIXED_MINORITY_SHARE
-    return Detection(language=language, is_mixed=is_mixed, zh_share=round(zh_share, 4))
+    if language == "en":
+        return Detection(language=language, is_mixed=is_mixed, zh_share=round(zh_share, 4))
+    scripts = count_scripts(text)
+    return Detection(
+        language="zh-Hant" if scripts.is_traditional else "zh",
+        is_mixed=is_mixed,
+        zh_share=round(zh_share, 4),
+        traditional_share=round(scripts.traditional_share, 4),
+        scripts_mixed=scripts.is_mixed,
+    )
 
 
 # --------------------------------------------------------------------------- sentences

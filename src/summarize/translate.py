@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from .chinese_script import DEFAULT_HANT_VARIANT, HantVariant, to_traditional
 from .chunking import split_to_fit
 from .engines.base import Engine
 from .glossary import Glossary
@@ -25,9 +26,12 @@ def output_cap(source_tokens: int, configured: int | None) -> int:
     return min(cap, configured) if configured else cap
 
 
-def translate_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[str]:
+def translate_segments(
+    model: Engine, segments: Sequence[str], target_lang: str, hant_variant: HantVariant = DEFAULT_HANT_VARIANT
+) -> list[str]:
     """Translate segments, each output capped by its source's length (see :func:`output_cap`),
-    so that a model that starts repeating itself on a short sentence stops early."""
+    so that a model that starts repeating itself on a short sentence stops early. Output for
+    ``zh-Hant`` is converted to Traditional characters by `hant_variant`."""
     configured = model.spec.generation.get("max_new_tokens")
     groups: dict[int, list[int]] = {}
     for index, count in enumerate(model.count_tokens(list(segments))):
@@ -36,7 +40,7 @@ def translate_segments(model: Engine, segments: Sequence[str], target_lang: str)
     for cap, indices in sorted(groups.items()):
         translated = model.generate([segments[index] for index in indices], target_lang, {"max_new_tokens": cap})
         for index, text in zip(indices, translated):
-            outputs[index] = text
+            outputs[index] = to_traditional(text, hant_variant) if target_lang == "zh-Hant" else text
     return outputs
 
 
@@ -74,15 +78,20 @@ def _restore(output: str, mapping: dict[str, str]) -> str | None:
 
 
 def translate_with_glossary(
-    model: Engine, pieces: Sequence[str], source_lang: str, target_lang: str, glossary: Glossary | None
+    model: Engine,
+    pieces: Sequence[str],
+    source_lang: str,
+    target_lang: str,
+    glossary: Glossary | None,
+    hant_variant: HantVariant = DEFAULT_HANT_VARIANT,
 ) -> list[str]:
     """Translate pieces with the glossary's terms held in placeholders; a piece whose placeholder
     the model lost is translated again as written (``Result.terms`` then shows whether the term
     made it)."""
     if not glossary:
-        return translate_segments(model, pieces, target_lang)
+        return translate_segments(model, pieces, target_lang, hant_variant)
     planned = [_placeholders(piece, glossary, source_lang, target_lang) for piece in pieces]
-    outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang)
+    outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang, hant_variant)
     lost = []
     for index, (output, (_, mapping)) in enumerate(zip(outputs, planned)):
         restored = _restore(output, mapping) if mapping else output
@@ -90,7 +99,8 @@ def translate_with_glossary(
             lost.append(index)
         else:
             outputs[index] = restored
-    for index, output in zip(lost, translate_segments(model, [pieces[index] for index in lost], target_lang)):
+    retried = translate_segments(model, [pieces[index] for index in lost], target_lang, hant_variant)
+    for index, output in zip(lost, retried):
         outputs[index] = output
     return outputs
 
@@ -122,12 +132,13 @@ def translate_documents(
     target_lang: str,
     source_lang: str = "",
     glossary: Glossary | None = None,
+    hant_variant: HantVariant = DEFAULT_HANT_VARIANT,
 ) -> list[Translation]:
     """Translate many documents with one model; all their sentences go through one batched call
     (with `glossary`'s terms held in placeholders, see :func:`translate_with_glossary`)."""
     layouts = [segment(model, text) for text in texts]
     flat = [piece for layout in layouts for paragraph in layout for sentence in paragraph for piece in sentence]
-    outputs = iter(translate_with_glossary(model, flat, source_lang, target_lang, glossary))
+    outputs = iter(translate_with_glossary(model, flat, source_lang, target_lang, glossary, hant_variant))
     translations = []
     for text, layout in zip(texts, layouts):
         paragraphs = [
@@ -140,7 +151,12 @@ def translate_documents(
 
 
 def stream_translation(
-    model: Engine, text: str, target_lang: str, source_lang: str = "", glossary: Glossary | None = None
+    model: Engine,
+    text: str,
+    target_lang: str,
+    source_lang: str = "",
+    glossary: Glossary | None = None,
+    hant_variant: HantVariant = DEFAULT_HANT_VARIANT,
 ) -> Iterator[str]:
     """Yield the translation so far after each sentence, paragraphs kept."""
     separator = paragraph_separator(text)
@@ -148,6 +164,7 @@ def stream_translation(
     for layout in segment(model, text):
         sentences: list[str] = []
         for pieces in layout:
-            sentences.append(join_sentences(translate_with_glossary(model, pieces, source_lang, target_lang, glossary)))
+            translated = translate_with_glossary(model, pieces, source_lang, target_lang, glossary, hant_variant)
+            sentences.append(join_sentences(translated))
             yield separator.join([*done, join_sentences(sentences)])
         done.append(join_sentences(sentences))

@@ -29,16 +29,23 @@ from .glossary import check_terms
 from .redaction import hide_paths
 from .results import Result
 from .service import Service
-from .text import LANGUAGE_NAMES, Detection, decode_utf8
+from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, Detection, decode_utf8, same_model_language
 from .ui_glossary import describe_terms, glossary_input, read_glossary
 from .uploads import uploads_only
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAME_LANGUAGE = "same"
-OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh")]
+OUTPUT_LANGUAGES = [
+    ("Same as the article", SAME_LANGUAGE),
+    ("English", "en"),
+    ("Chinese 中文", "zh"),
+    ("Traditional Chinese 繁體中文", "zh-Hant"),
+]
 LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
-DIRECTIONS = {"en-zh": "English → Chinese", "zh-en": "Chinese → English"}
+DIRECTIONS = {
+    "en-zh": "English → Chinese", "en-zh-Hant": "English → Traditional Chinese", "zh-en": "Chinese → English",
+}
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
 DOCUMENT_TYPES = list(EXTENSIONS)
@@ -219,16 +226,18 @@ class Actions:
         """English summary, Chinese summary, and what produced them: one summary and its translation."""
         chosen = self.choices.service(choice)
         summary, translated = chosen.summarize_bilingual(text, length=length)
-        texts = {summary.target_lang: summary.text, translated.target_lang: translated.text}
+        texts = {MODEL_LANGUAGE[result.target_lang]: result.text for result in (summary, translated)}
         lines = [notice(summary, chosen.settings.summarize.engine), *map(describe_result, (summary, translated))]
         return texts["en"], texts["zh"], "\n\n".join(line for line in lines if line)
 
     def translate(self, text: str, direction: str, glossary: str | None = None) -> Iterator[tuple[str, str]]:
         """The translation so far after each sentence, then a description line (and the glossary's terms)."""
-        source, target = direction.split("-")
+        source, target = direction.split("-", 1)
         terms = read_glossary(glossary) or self.service.glossary
         detection = self.service.detect(text)
-        if not detection.is_mixed and detection.language != source:
+        if same_model_language(detection.language, source):
+            source = detection.language  # Simplified or Traditional Chinese, as detected
+        elif not detection.is_mixed:
             raise InputError(
                 f"the text looks {LANGUAGE_NAMES[detection.language]} but the direction is "
                 f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
@@ -237,7 +246,8 @@ class Actions:
         for translation in self.service.translate_stream(text, target, source_lang=source, glossary=terms):
             yield translation, ""
         settings = self.service.settings
-        model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[direction].model
+        pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
+        model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[pair].model
         checked = describe_terms(check_terms(terms, self.service.check_text(text), translation, source, target))
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
 
@@ -309,7 +319,7 @@ class Actions:
     @staticmethod
     def swap(direction: str, text: str, translation: str) -> tuple[str, str, str, str, str]:
         """The other direction, with the translation (when there is one) moved into the input; outputs cleared."""
-        other = "zh-en" if direction == "en-zh" else "en-zh"
+        other = "en-zh" if direction == "zh-en" else "zh-en"
         return other, translation or text, "", "", ""
 
 

@@ -12,7 +12,7 @@ from ..config import ModelSettings, Settings
 from ..engines.llm.local import ROLE as LLM_ROLE
 from ..errors import ModelUnavailableError
 from ..hub import resolve_source
-from ..text import SUPPORTED_LANGUAGES, Language
+from ..text import MODEL_LANGUAGE, SUPPORTED_LANGUAGES, Language, same_model_language
 from .records import Task
 
 
@@ -31,18 +31,19 @@ def needed_roles(settings: Settings, task: Task, target_lang: Language | None, s
             roles.append(LLM_ROLE)  # cross-lingual summaries too, in one step
         else:
             if settings.summarize.engine == "seq2seq":
-                roles.append(f"summarize.models.{source}")
-            if target != source:
+                roles.append(f"summarize.models.{MODEL_LANGUAGE[source]}")
+            if not same_model_language(target, source):
                 roles.append(_translation_role(settings, source, target))
     if task in ("translate", "both"):
-        if source == target_lang:
+        if same_model_language(source, target_lang):
             return None
         roles.append(_translation_role(settings, source, target_lang))
     return roles
 
 
 def _translation_role(settings: Settings, source: Language, target: Language) -> str:
-    return LLM_ROLE if settings.translate.engine == "llm" else f"translate.models.{source}-{target}"
+    pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
+    return LLM_ROLE if settings.translate.engine == "llm" else f"translate.models.{pair}"
 
 
 def _missing(settings: Settings, role: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import ConfigError, SummarizeError
 from ..glossary import Glossary
 from ..results import Result
-from ..text import SUPPORTED_LANGUAGES, Language
+from ..text import SUPPORTED_LANGUAGES, Language, same_model_language
 from .extraction import main_text_reader
 from .planning import groups, plan_records
 from .records import InputRecord, OutputRecord, PendingRecord, Task, check_job
@@ -126,7 +126,7 @@ def process_group(
         texts = [records[index].text for index in indices]
         if task in ("summarize", "both"):
             summaries.update(zip(indices, _run_group(summarize, texts, target_lang)))
-        if task in ("translate", "both") and language == target_lang:
+        if task in ("translate", "both") and same_model_language(language, target_lang):
             translations.update((i, _run_one(translate, text, target_lang)) for i, text in zip(indices, texts))
         elif task in ("translate", "both"):
             translations.update(zip(indices, _run_group(translate, texts, target_lang)))

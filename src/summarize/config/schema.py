@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
+from ..chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant
 from ..errors import ConfigError
 from ..text import Language
 
@@ -139,6 +140,13 @@ class TranslateSettings:
     glossary: str = ""
     """A glossary file (TSV or CSV: source term, target term, optional direction) used by every
     translation; empty for none. See docs/glossary.md."""
+    hant_variant: HantVariant = DEFAULT_HANT_VARIANT
+    """How text becomes Traditional Chinese (``zh-Hant`` output), by OpenCC: ``s2twp`` Taiwan
+    standard with Taiwan phrases, ``s2tw`` Taiwan standard, ``s2hk`` Hong Kong standard, ``s2t``
+    plain. See docs/chinese-scripts.md."""
+    hant_input: HantInput = "simplified"
+    """What a translation model reads from a Traditional Chinese (``zh-Hant``) text: ``simplified``
+    converts it first (OpenCC ``t2s``), ``traditional`` gives it as written."""
 
 
 @dataclass

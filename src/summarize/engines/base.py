@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ModelUnavailableError
 from ..families import ModelFamily, family_for
+from ..text import MODEL_LANGUAGE
 
 Length = Literal["short", "medium", "long"]
 LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
@@ -154,11 +155,18 @@ class Engine(ABC):
         return [len(ids) for ids in encoded]
 
     def target_tag(self, target_lang: str) -> str | None:
-        """The tag put before each source text for `target_lang`, if this model needs one."""
+        """The tag put before each source text for `target_lang`, if this model needs one.
+
+        For ``zh-Hant``: the family's Traditional tag (``>>cmn_Hant<<``) where the vocabulary has
+        it, else the ``zh`` tag (:mod:`..translate` converts the output to Traditional either way)."""
         if not self._knows_tags:
             return None
-        tag = self.spec.target_token or self.family.target_tags.get(target_lang)
-        if tag is None or tag not in self.tokenizer.get_vocab():
+        vocabulary = self.tokenizer.get_vocab()
+        traditional = self.family.target_tags.get(target_lang) if target_lang == "zh-Hant" else None
+        if traditional in vocabulary:
+            return traditional
+        tag = self.spec.target_token or self.family.target_tags.get(MODEL_LANGUAGE.get(target_lang, target_lang))
+        if tag is None or tag not in vocabulary:
             raise ModelUnavailableError(
                 f"model {self.name!r} needs a target-language tag but has no {tag or target_lang!r} tag; "
                 f"set target_token in its config entry to one of its >>xx<< tokens"

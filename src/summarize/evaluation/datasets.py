@@ -222,6 +222,11 @@ def wmt22_official_scores(data_dir: str | Path | None = None) -> dict[tuple[str,
     }
 
 
+def flores_file(code: str, split: str = "devtest", data_dir: str | Path | None = None) -> Path:
+    """Where FLORES-200's file for language `code` (``zho_Hant``...) lies; it may not be there."""
+    return resolve_data_dir(data_dir) / _FLORES / split / f"{code}.{split}"
+
+
 def load_flores(
     direction: str, data_dir: str | Path | None = None, limit: int | None = None, split: str = "devtest"
 ) -> Dataset:

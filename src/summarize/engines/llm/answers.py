@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ...errors import InputError
-from ...text import Language, detect_language
+from ...text import Language, detect_language, same_model_language
 from .backend import ChatBackend
 from .prompts import DATA_TAGS, Message, with_reminder
 
@@ -64,7 +64,7 @@ def answer_problem(text: str, target: Language) -> str | None:
         language = detect_language(text).language
     except InputError:
         return "was not English or Chinese text"
-    if language != target:
+    if not same_model_language(language, target):
         return f"was in {language!r}, not {target!r}"
     return None
 

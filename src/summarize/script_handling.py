@@ -1,0 +1,117 @@
+"""How Traditional Chinese (``zh-Hant``) goes into models and comes out of them.
+
+Models are configured for ``en`` and ``zh`` only (:data:`~.text.MODEL_LANGUAGE`). A Traditional
+article is read by the Chinese models, converted to Simplified first for translation models where
+``translate.hant_input`` says so; whatever a model writes for a ``zh-Hant`` reader is converted to
+Traditional characters by ``translate.hant_variant`` (Marian models with a ``>>cmn_Hant<<`` tag are
+also asked for Traditional output: see :meth:`~.engines.base.Engine.target_tag`). Sentences an
+extractive summary copies from the article are never converted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from .chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant, to_simplified, to_traditional
+from .engines.base import Engine
+from .glossary import Glossary
+from .sources import Draft
+from .text import MODEL_LANGUAGE, Language
+from .translate import Translation, stream_translation, translate_documents
+
+if TYPE_CHECKING:
+    from .engines.llm import ChatBackend
+    from .engines.llm.documents import DocumentAnswer
+    from .engines.llm.prompts import PromptFormat
+
+
+@dataclass(frozen=True)
+class ScriptHandling:
+    """The ``translate.hant_variant`` and ``translate.hant_input`` settings at work."""
+
+    variant: HantVariant = DEFAULT_HANT_VARIANT
+    model_input: HantInput = "simplified"
+
+    def written(self, text: str, lang: Language) -> str:
+        """Model output `text` in `lang`'s script (Traditional characters for ``zh-Hant``)."""
+        return to_traditional(text, self.variant) if lang == "zh-Hant" else text
+
+    def rewritten(self, text: str, source: Language, target: Language) -> str:
+        """Chinese `text` in `source`'s script, in `target`'s (``zh`` <-> ``zh-Hant``)."""
+        if source == target:
+            return text
+        return to_simplified(text) if target == "zh" else self.written(text, target)
+
+    def converts_input(self, lang: Language) -> bool:
+        """Whether a translation model reads `lang` text converted to Simplified characters."""
+        return lang == "zh-Hant" and self.model_input == "simplified"
+
+    def model_text(self, text: str, lang: Language) -> str:
+        """What a translation model reads of `text` in `lang`."""
+        return to_simplified(text) if self.converts_input(lang) else text
+
+    def model_glossary(self, glossary: Glossary | None, lang: Language) -> Glossary | None:
+        """`glossary` with its Chinese source terms in the script the model reads (so that a
+        Traditional term still marks its place in the Simplified text the model is given)."""
+        if glossary is None or not self.converts_input(lang):
+            return glossary
+        return Glossary(
+            replace(term, source=to_simplified(term.source)) if term.direction.startswith("zh") else term
+            for term in glossary.terms
+        )
+
+
+    def translate_documents(
+        self, model: Engine, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
+    ) -> list[Translation]:
+        """:func:`~.translate.translate_documents` with `source` read and `target` written as set here."""
+        inputs = [self.model_text(text, source) for text in texts]
+        return translate_documents(model, inputs, target, source, self.model_glossary(glossary, source), self.variant)
+
+    def stream_translation(
+        self, model: Engine, text: str, source: Language, target: Language, glossary: Glossary | None
+    ) -> Iterator[str]:
+        """:func:`~.translate.stream_translation` with `source` read and `target` written as set here."""
+        glossary = self.model_glossary(glossary, source)
+        yield from stream_translation(model, self.model_text(text, source), target, source, glossary, self.variant)
+
+    def rewritten_drafts(self, drafts: Sequence[Draft], source: Language, target: Language) -> list[Draft]:
+        """Summaries in `source`'s script rewritten in `target`'s (``zh`` <-> ``zh-Hant``), engine ``...+opencc``."""
+        return [
+            replace(draft, text=self.rewritten(draft.text, source, target), engine=f"{draft.engine}+opencc")
+            for draft in drafts
+        ]
+
+    def llm_translations(
+        self,
+        backend: ChatBackend,
+        texts: list[str],
+        source: Language,
+        target: Language,
+        prompt_format: PromptFormat,
+        glossary: Glossary | None,
+    ) -> list[DocumentAnswer]:
+        """The chat model's translations: asked in the models' languages, answers written in `target`'s script."""
+        from .engines.llm.documents import translate_documents as translate_with_llm
+
+        languages = (MODEL_LANGUAGE[source], MODEL_LANGUAGE[target])
+        answers = translate_with_llm(backend, texts, *languages, prompt_format, glossary)
+        return [replace(answer, text=self.written(answer.text, target)) for answer in answers]
+
+    def llm_stream(
+        self,
+        backend: ChatBackend,
+        text: str,
+        source: Language,
+        target: Language,
+        prompt_format: PromptFormat,
+        glossary: Glossary | None,
+    ) -> Iterator[str]:
+        """The chat model's translation so far, as :meth:`llm_translations` writes it."""
+        from .engines.llm.documents import stream_translation as stream_with_llm
+
+        languages = (MODEL_LANGUAGE[source], MODEL_LANGUAGE[target])
+        for partial in stream_with_llm(backend, text, *languages, prompt_format, glossary):
+            yield self.written(partial, target)
