@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ..chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant
 from ..errors import ConfigError
-from ..text import Language
+from ..text import ModelLanguage
 
 GENERATION_KEYS = frozenset(
     {
@@ -119,8 +119,8 @@ class SummarizeSettings:
     engine: Literal["auto", "seq2seq", "extractive", "llm"] = "auto"
     """``auto``: the model when it can be loaded, else the extractive summary (with a note);
     ``llm``: the chat model of the ``llm`` section (no fallback)."""
-    models: dict[Language, ModelSettings] = field(default_factory=_default_summary_models)
-    """Summarization model per source language."""
+    models: dict[ModelLanguage, ModelSettings] = field(default_factory=_default_summary_models)
+    """Summarization model per source language (``zh`` summarizes ``zh-Hant`` articles too)."""
     extractive: ExtractiveSettings = field(default_factory=ExtractiveSettings)
     max_rounds: int = 4
     """Most map-reduce rounds for long input before the last round's input is truncated."""
@@ -320,7 +320,7 @@ class ServerSettings:
     """When set, ``/v1/*`` requests must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``)
     or get 401, and the web demo asks for it as a login password. Prefer the environment:
     ``SUMMARIZE_SERVER__API_KEY``."""
-    model_choices: dict[str, dict[Language, ModelSettings]] = field(default_factory=dict)
+    model_choices: dict[str, dict[ModelLanguage, ModelSettings]] = field(default_factory=dict)
     """The allow-list of summarization models users may pick in the UI and API, by name. Each entry
     replaces ``summarize.models`` for the languages it names; "default" (the configured engine and
     models) and "extractive" are always offered."""
