@@ -219,3 +219,24 @@ def test_batch_translates_into_zh_hant_and_skips_chinese(service: Service) -> No
     )
     assert (chinese.source_lang, chinese.translation) == ("zh", "")
 
+
+
+def test_ui_translates_into_traditional_and_reads_traditional(service: Service, tmp_path: Path) -> None:
+    from summarize.ui import DIRECTIONS, Actions
+
+    actions = Actions(service)
+    assert DIRECTIONS["en-zh-Hant"] == "English → Traditional Chinese"
+    *_, (translation, details) = actions.translate(SHORT_ENGLISH, "en-zh-Hant")
+    assert translation == service.translate(SHORT_ENGLISH, "zh-Hant").text
+    assert details.startswith("English → Traditional Chinese · model ")
+    *_, (back, _) = actions.translate(TRADITIONAL, "zh-en")  # the detected script is kept: zh-Hant -> en
+    assert back == service.translate(TRADITIONAL, "en").text
+    assert actions.swap("en-zh-Hant", "text", "譯文")[:2] == ("zh-en", "譯文")
+    english, chinese, _ = actions.bilingual(TRADITIONAL, "medium", "default")
+    summary, translated = service.summarize_bilingual(TRADITIONAL)
+    assert (english, chinese) == (translated.text, summary.text)
+    upload = tmp_path / "article.txt"
+    upload.write_text(SHORT_ENGLISH, encoding="utf-8")
+    path, _ = actions.translate_document(str(upload), "en-zh-Hant")
+    assert Path(path).name == "article.zh-Hant.txt"
+    assert is_traditional(Path(path).read_text(encoding="utf-8"))

@@ -264,7 +264,7 @@ class Actions:
     def translate_document(self, path: str | None, direction: str) -> tuple[str, str]:
         """Translate an uploaded document into a file of the same format: its path (for download) and a description."""
         source = _document_upload(path)
-        target = direction.split("-")[1]  # the source language is detected: a document in the target language is refused
+        target = direction.split("-", 1)[1]  # the source language is detected: a document in the target language is refused
         translation = self.service.translate_document(source.read_bytes(), format_for(source.name), target, name=source.name)
         output = source.parent / uuid.uuid4().hex / translated_name(source.name, target)
         output.parent.mkdir()
