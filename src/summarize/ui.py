@@ -36,16 +36,11 @@ from .uploads import uploads_only
 F = TypeVar("F", bound=Callable[..., Any])
 
 SAME_LANGUAGE = "same"
-OUTPUT_LANGUAGES = [
-    ("Same as the article", SAME_LANGUAGE),
-    ("English", "en"),
-    ("Chinese 中文", "zh"),
-    ("Traditional Chinese 繁體中文", "zh-Hant"),
-]
+OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh"),
+                    ("Traditional Chinese 繁體中文", "zh-Hant")]
 LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
-DIRECTIONS = {
-    "en-zh": "English → Chinese", "en-zh-Hant": "English → Traditional Chinese", "zh-en": "Chinese → English",
-}
+DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditional Chinese",
+              "zh-en": "Chinese → English"}
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
 DOCUMENT_TYPES = list(EXTENSIONS)
