@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from summarize.errors import InputError
-from summarize.glossary import Glossary, TermCheck, contains_term
+from summarize.glossary import Glossary, TermCheck, contains_term, merge_checks
 from summarize.translate import translate_with_glossary
 from test_cli import run, tiny_flags
 
@@ -252,3 +252,25 @@ def test_score_py_reports_term_accuracy(tmp_path: Path, capsys) -> None:
     argv = ["--task", "translation", "--hyp", str(hyp), "--ref", str(ref), "--src", str(src), "--glossary", str(terms), "--json"]
     assert score.main(argv) == 0
     assert json.loads(capsys.readouterr().out)["terms"] == {"value": 0.5, "signature": "terms:3|items-with-terms:2|en-zh"}
+
+
+def test_merged_checks_keep_a_term_only_where_every_part_kept_it() -> None:
+    parts = [TermCheck("mayor", "市长", True), TermCheck("bridge", "大桥", True), TermCheck("mayor", "市长", False)]
+    assert merge_checks(parts) == (TermCheck("mayor", "市长", False), TermCheck("bridge", "大桥", True))
+    assert merge_checks([]) == ()
+
+
+def test_a_translated_documents_terms_cover_all_its_segments(tiny_settings, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from summarize import Service
+    from summarize.store import ModelStore
+
+    terms = _file(tmp_path, "mayor\t市长\nbridge\t大桥\nriver\t河\n")
+    settings = replace(tiny_settings, translate=replace(tiny_settings.translate, glossary=str(terms)))
+    service = Service(settings, store=ModelStore())
+    page = b"<html><body><article><p>The mayor spoke.</p><p>The bridge crosses the river.</p></article></body></html>"
+    translation = service.translate_document(page, "html", "zh", source_lang="en")
+    segments = service.translate_batch(["The mayor spoke.", "The bridge crosses the river."], "zh", source_lang="en")
+    assert translation.result.terms == merge_checks(term for result in segments for term in result.terms)
+    assert [term.source for term in translation.result.terms] == ["mayor", "bridge", "river"]

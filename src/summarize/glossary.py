@@ -161,6 +161,15 @@ def check_terms(
     return glossary.check(source, output, source_lang, target_lang) if glossary else ()
 
 
+def merge_checks(checks: Iterable[TermCheck]) -> tuple[TermCheck, ...]:
+    """The checks of a text's parts as one: each term once, in order, found only where every part kept it."""
+    found: dict[tuple[str, str], bool] = {}
+    for check in checks:
+        key = (check.source, check.target)
+        found[key] = found.get(key, True) and check.found
+    return tuple(TermCheck(source, target, kept) for (source, target), kept in found.items())
+
+
 def contains_term(text: str, term: str) -> bool:
     """`term` occurs in `text` by the matching rules (English whole-word and any case, Chinese exactly)."""
     pattern = _term_pattern([term], _language_of(term))

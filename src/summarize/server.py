@@ -99,7 +99,7 @@ class _TextRequest(BaseModel):
 
     @field_validator("glossary", mode="before")
     @classmethod
-    def _terms_object(cls, value: Any) -> Any:
+    def _glossary_object(cls, value: Any) -> Any:
         if value is None:
             return value
         if not isinstance(value, dict):
@@ -119,7 +119,7 @@ class _TextRequest(BaseModel):
                 )
         return value
 
-    def terms(self) -> Glossary | None:
+    def parsed_glossary(self) -> Glossary | None:
         """The request's glossary (:class:`InputError` for an empty term, a line break, a lone surrogate...)."""
         return None if self.glossary is None else Glossary.from_mapping(self.glossary)
 
@@ -300,7 +300,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     async def summarize(body: SummarizeRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
         chosen = choices.service(body.model)
-        options = {"source_lang": body.source_lang, "length": body.length, "glossary": body.terms()}
+        options = {"source_lang": body.source_lang, "length": body.length, "glossary": body.parsed_glossary()}
         if isinstance(body.text, str):
             call = functools.partial(chosen.summarize, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))
@@ -310,7 +310,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     @router.post("/translate", response_model=ResultOut | ResultsOut, summary="Translate one article or a list")
     async def translate(body: TranslateRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
-        options = {"source_lang": body.source_lang, "glossary": body.terms()}
+        options = {"source_lang": body.source_lang, "glossary": body.parsed_glossary()}
         if isinstance(body.text, str):
             call = functools.partial(service.translate, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))

@@ -19,7 +19,7 @@ from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
 from .errors import InputError, InputItemsError, ModelUnavailableError
-from .glossary import Glossary, check_terms
+from .glossary import Glossary, check_terms, merge_checks
 from .results import Result
 from .script_handling import ScriptHandling
 from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming, summary_drafts
@@ -481,6 +481,7 @@ class Service:
             chunks=sum(result.chunks for result in results),
             seconds=round(sum(result.seconds for result in results), 4),
             notes=tuple(dict.fromkeys(note for result in results for note in result.notes)),
+            terms=merge_checks(term for result in results for term in result.terms),
         )
         return DocumentTranslation(document.rebuild(translations), document.format, result)
 

@@ -228,7 +228,7 @@ class Actions:
     def translate(self, text: str, direction: str, glossary: str | None = None) -> Iterator[tuple[str, str]]:
         """The translation so far after each sentence, then a description line (and the glossary's terms)."""
         source, target = direction.split("-", 1)
-        terms = read_glossary(glossary) or self.service.glossary
+        used = read_glossary(glossary) or self.service.glossary
         detection = self.service.detect(text)
         if same_model_language(detection.language, source):
             source = detection.language  # Simplified or Traditional Chinese, as detected
@@ -238,12 +238,12 @@ class Actions:
                 f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
             )
         translation = ""
-        for translation in self.service.translate_stream(text, target, source_lang=source, glossary=terms):
+        for translation in self.service.translate_stream(text, target, source_lang=source, glossary=used):
             yield translation, ""
         settings = self.service.settings
         pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
         model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[pair].model
-        checked = describe_terms(check_terms(terms, self.service.check_text(text), translation, source, target))
+        checked = describe_terms(check_terms(used, self.service.check_text(text), translation, source, target))
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
 
     def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
