@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarize import ConfigError, load_settings
-from summarize.chinese_script import count_scripts, to_simplified, to_traditional
+from summarize.chinese_script import SCRIPT_SAMPLE_CHARACTERS, count_scripts, to_simplified, to_traditional
 from summarize.glossary import Glossary, Term
 from summarize.script_handling import ScriptHandling
 from summarize.sources import Source
@@ -59,6 +59,7 @@ def test_articles_are_detected_in_their_script() -> None:
     assert detect_language(to_traditional(SIMPLIFIED_ARTICLE)).language == "zh-Hant"
 
 
+@settings(deadline=None)  # OpenCC loads its dictionaries on first use: timing never decides a test
 @given(st.lists(st.sampled_from(SIMPLIFIED_SENTENCES), min_size=1, max_size=6))
 def test_conversion_round_trip_flips_the_detected_script(sentences: list[str]) -> None:
     text = "".join(sentences)
@@ -67,6 +68,13 @@ def test_conversion_round_trip_flips_the_detected_script(sentences: list[str]) -
     assert detect_language(traditional).language == "zh-Hant"
     assert count_scripts(traditional).simplified == 0
     assert to_simplified(traditional) == text
+
+
+def test_the_script_is_told_from_the_start_of_a_long_text() -> None:
+    simplified = "港府今日宣布新的交通措施。" * (SCRIPT_SAMPLE_CHARACTERS // 13 + 1)
+    traditional = to_traditional(simplified, "s2t")
+    assert detect_language(simplified + traditional * 3).language == "zh"
+    assert detect_language(traditional + simplified * 3).language == "zh-Hant"
 
 
 def test_mixed_scripts_are_noted() -> None:

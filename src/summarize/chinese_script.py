@@ -25,6 +25,10 @@ HantInput = Literal["simplified", "traditional"]
 """What a translation model reads from a Traditional Chinese article: the article converted
 to Simplified characters (OpenCC ``t2s``) or the article as written."""
 
+SCRIPT_SAMPLE_CHARACTERS = 10_000
+"""Characters (from the start) that :func:`~.text.detect_language` reads to tell the scripts apart:
+far more than an article needs, and detection time stays bounded on a long document."""
+
 MIXED_SCRIPT_SHARE = 0.2
 """A script holding at least this share of the script-specific characters makes a text "mixed"."""
 

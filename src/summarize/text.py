@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from .charclasses import HAN as _HAN
 from .charclasses import HAN_CHAR as _HAN_CHAR
-from .chinese_script import count_scripts
+from .chinese_script import SCRIPT_SAMPLE_CHARACTERS, count_scripts
 from .errors import InputError
 
 ModelLanguage = Literal["en", "zh"]
@@ -202,7 +202,7 @@ def detect_language(text: str) -> Detection:
     is_mixed = min(zh_share, 1.0 - zh_share) >= MIXED_MINORITY_SHARE
     if language == "en":
         return Detection(language=language, is_mixed=is_mixed, zh_share=round(zh_share, 4))
-    scripts = count_scripts(text)
+    scripts = count_scripts(text[:SCRIPT_SAMPLE_CHARACTERS])
     return Detection(
         language="zh-Hant" if scripts.is_traditional else "zh",
         is_mixed=is_mixed,
