@@ -51,9 +51,11 @@ def reference(live_settings: Settings) -> Service:
     return Service(live_settings, store=ModelStore())
 
 
-def test_gradio_client_sees_the_five_endpoints(client: Client) -> None:
+def test_gradio_client_sees_the_seven_endpoints(client: Client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert sorted(endpoints) == ["/batch", "/bilingual", "/evaluate", "/summarize", "/translate"]
+    assert sorted(endpoints) == [
+        "/batch", "/bilingual", "/evaluate", "/summarize", "/summarize_document", "/translate", "/translate_document",
+    ]
 
 
 def test_gradio_client_summarizes(client: Client, reference: Service, tiny_models: dict[str, Path]) -> None:
