@@ -38,7 +38,7 @@ from summarize.evaluation import (
 from summarize.evaluation.datasets import Dataset
 from summarize.evaluation.scoring import DatasetScorer, view_key
 from summarize.engines.extractive import INTRODUCTION_WEIGHT, REFERENCE_PENALTY
-from summarize.engines.order import MIN_RANK_CORRELATION, MIN_SENTENCES
+from summarize.engines.order import MIN_LATE_INTRODUCTIONS, MIN_RANK_CORRELATION, MIN_SENTENCES, WEAK_RANK_CORRELATION
 from summarize.text import join_sentences, normalize_text, split_sentences
 
 CONFIG = "configs/offline.yaml"
@@ -139,8 +139,9 @@ def main() -> int:
         f"command: `{command}`",
         f"summarize.extractive.position_weight={weight} (chosen on the tuning half)",
         f"order check (summarize.extractive.order_check=true): lead prior only for texts under {MIN_SENTENCES} sentences "
-        f"or read in order (no surname-before-introduction majority, no pronoun/connective opening, centrality-position "
-        f"Spearman >= {MIN_RANK_CORRELATION}); elsewhere centrality + {INTRODUCTION_WEIGHT} x introductions, "
+        f"or read in order (no pronoun/connective opening, centrality-position Spearman >= {MIN_RANK_CORRELATION}, "
+        f"no {MIN_LATE_INTRODUCTIONS}+ surname-before-introductions at least as many as those in order, no single one with "
+        f"Spearman < {WEAK_RANK_CORRELATION}); elsewhere centrality + {INTRODUCTION_WEIGHT} x introductions, "
         f"x (1 - {REFERENCE_PENALTY}) for a pronoun/connective opening; constants chosen on the tuning half and its "
         f"shuffled copy (docs/extractive.md)",
     ]

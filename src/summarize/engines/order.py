@@ -26,8 +26,12 @@ from .stopwords import ENGLISH_STOP_WORDS
 
 MIN_SENTENCES = 10
 """Below this many sentences the order cannot be judged: the lead prior is trusted (short news items, pages)."""
-MIN_RANK_CORRELATION = -0.15
+MIN_RANK_CORRELATION = -0.20
 """The lead prior is dropped when centrality clearly rises with position (Spearman, sign flipped, below this)."""
+MIN_LATE_INTRODUCTIONS = 2
+"""People called by surname before their full name that alone show a mixed-up order (if no fewer than those in order)."""
+WEAK_RANK_CORRELATION = 0.10
+"""A single late introduction shows a mixed-up order only with centrality not falling with position (below this)."""
 
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 _WORD = re.compile(r"[A-Za-z]+")
@@ -119,15 +123,18 @@ def centrality_falls_with_position(centrality: np.ndarray) -> float:
 
 
 def order_is_informative(sentences: Sequence[str], centrality: np.ndarray, found: Introductions) -> bool:
-    """Whether to trust the lead prior: a short text (fewer than :data:`MIN_SENTENCES`), or one that reads
-    in order: people mostly introduced by full name before being called by surname (a famous name may
-    come bare first), a first sentence that does not continue another, and centrality not rising with
-    position."""
+    """Whether to trust the lead prior: a short text (fewer than :data:`MIN_SENTENCES`), or one without a
+    clear sign of a mixed-up order. A clear sign alone is enough: a first sentence that continues another,
+    centrality rising with position (below :data:`MIN_RANK_CORRELATION`), or at least
+    :data:`MIN_LATE_INTRODUCTIONS` people called by surname before their full name, no fewer than those
+    introduced in order (a famous name may come bare first). A weak sign needs a second one: one late
+    introduction counts only where centrality does not clearly fall with position (below
+    :data:`WEAK_RANK_CORRELATION`)."""
     if len(sentences) < MIN_SENTENCES:
         return True
-    mixed_up = found.late > 0 and found.late >= found.in_order
-    return (
-        not mixed_up
-        and not opens_with_reference(sentences[0])
-        and centrality_falls_with_position(centrality) >= MIN_RANK_CORRELATION
+    correlation = centrality_falls_with_position(centrality)
+    mixed_up = found.late >= MIN_LATE_INTRODUCTIONS and found.late >= found.in_order
+    weakly_mixed_up = found.late > 0 and correlation < WEAK_RANK_CORRELATION
+    return not (
+        mixed_up or weakly_mixed_up or opens_with_reference(sentences[0]) or correlation < MIN_RANK_CORRELATION
     )
