@@ -339,6 +339,8 @@ def _summarize_tab(actions: Actions) -> None:
                               "without its menus", open=False):
                 document = gr.File(label="Document", file_types=DOCUMENT_TYPES, elem_id="summarize-document")
                 document_button = gr.Button("Summarize document", elem_id="summarize-document-button")
+            with gr.Accordion("Glossary (for a summary in the other language)", open=False):
+                glossary = glossary_input("summarize-glossary")
         with gr.Column(scale=2):
             output_lang = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Summary language")
             length = gr.Radio(LENGTHS, value="medium", label="Length")
@@ -349,8 +351,6 @@ def _summarize_tab(actions: Actions) -> None:
                 info=f"'{DEFAULT_CHOICE}': the configured models (extractive fallback when unavailable); "
                 f"'{EXTRACTIVE_CHOICE}': sentences picked from the article",
             )
-            with gr.Accordion("Glossary (for a summary in the other language)", open=False):
-                glossary = glossary_input("summarize-glossary")
             button = gr.Button("Summarize", variant="primary", elem_id="summarize-button")
             error = gr.Markdown(elem_id="summarize-error", elem_classes=ERROR_CLASS)
     with gr.Column(elem_id="summarize-outputs"):
