@@ -19,9 +19,9 @@ from typing import Any
 
 from .charclasses import HAN_CHAR
 from .errors import InputError
+from .text import TRANSLATION_PAIRS as DIRECTIONS
 from .text import decode_utf8, first_lone_surrogate
 
-DIRECTIONS = ("en-zh", "zh-en")
 MAX_TERMS = 5_000
 """The most terms one glossary may hold (a file, or the HTTP API's ``glossary`` object)."""
 _LINE_BREAK_OR_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]")

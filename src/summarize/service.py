@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ from .wording import Argument, Message
 if TYPE_CHECKING:
     from .engines.llm.documents import DocumentAnswer
     from .engines.llm.prompts import PromptFormat
+
 
 class Service:
     """Summarize and translate English and Chinese text as the settings say."""
@@ -315,13 +317,11 @@ class Service:
             raise ModelUnavailableError(f"no translation model is configured for {pair} (translate.models.{pair})")
         return self.store.get(spec, f"translate.models.{pair}", self.settings.runtime)
 
-    @property
+    @cached_property
     def glossary(self) -> Glossary | None:
         """The glossary of ``translate.glossary``, read once (None when none is set)."""
-        if "_glossary" not in self.__dict__:
-            path = self.settings.translate.glossary
-            self.__dict__["_glossary"] = Glossary.from_file(path) if path else None
-        return self.__dict__["_glossary"]
+        path = self.settings.translate.glossary
+        return Glossary.from_file(path) if path else None
 
     def translate(
         self,

@@ -31,6 +31,9 @@ LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh": "Chinese", "zh-Hant": "
 """How people call each supported language."""
 OTHER_LANGUAGE: dict[Language, Language] = {"en": "zh", "zh": "en", "zh-Hant": "en"}
 """The translation target of each supported language."""
+TranslationPair = Literal["en-zh", "zh-en"]
+"""A translation direction between the model languages (``translate.models.en-zh``, a glossary's direction)."""
+TRANSLATION_PAIRS: tuple[TranslationPair, ...] = get_args(TranslationPair)
 
 
 def same_model_language(first: Language, second: Language) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from ..chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant
 from ..errors import ConfigError
-from ..text import ModelLanguage
+from ..text import ModelLanguage, TranslationPair
 
 GENERATION_KEYS = frozenset(
     {
@@ -135,7 +135,7 @@ class TranslateSettings:
 
     engine: Literal["seq2seq", "llm"] = "seq2seq"
     """``seq2seq``: the models below; ``llm``: the chat model of the ``llm`` section."""
-    models: dict[Literal["en-zh", "zh-en"], ModelSettings] = field(default_factory=_default_translation_models)
+    models: dict[TranslationPair, ModelSettings] = field(default_factory=_default_translation_models)
     """Translation model per language pair."""
     glossary: str = ""
     """A glossary file (TSV or CSV: source term, target term, optional direction) used by every

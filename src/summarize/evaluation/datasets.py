@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
+from ..text import TRANSLATION_PAIRS as DIRECTIONS
 from .inputs import read_lines
 
 DATA_ENV = "SUMMARIZE_EVALDATA"
@@ -34,7 +35,6 @@ _SUMMEVAL = Path("summeval-cnndm") / "model_output_annotations"
 _LCSTS = Path("lcsts-zh") / "data" / "LCSTS"
 _WMT22 = Path("wmt22-general-enzh")
 _FLORES = Path("flores200-eng-zho") / "data" / "flores200_dataset"
-DIRECTIONS = ("en-zh", "zh-en")
 
 
 @dataclass(frozen=True)
