@@ -14,6 +14,8 @@ from summarize.engines.loader import load_seq2seq
 from summarize.hub import model_status, pull_model
 from summarize.store import ModelStore
 
+ROOT = Path(__file__).resolve().parent.parent
+
 CPU = RuntimeSettings(device="cpu", allow_download=False)
 
 
@@ -136,3 +138,8 @@ def test_every_configured_model_has_a_role() -> None:
         "translate.models.zh-en",
         "server.model_choices.distil.en",
     ]
+
+
+def test_extractive_summaries_need_no_summarization_model() -> None:
+    settings = load_settings(ROOT / "configs" / "offline.yaml", environ={})
+    assert [role for role, _ in settings.model_entries()] == ["translate.models.en-zh", "translate.models.zh-en"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from .config import LLM_CHOICE, RESERVED_CHOICES, Settings
+from .config import LLM_CHOICE, LLM_ENGINE, RESERVED_CHOICES, Settings
 from .errors import InputError
 from .service import Service
 
@@ -30,12 +30,12 @@ def choice_settings(settings: Settings, name: str) -> Settings:
     if name == EXTRACTIVE_CHOICE:
         return replace(settings, summarize=replace(summarize, engine="extractive"))
     if name == LLM_CHOICE and settings.uses_llm:
-        return replace(settings, summarize=replace(summarize, engine="llm"))
+        return replace(settings, summarize=replace(summarize, engine=LLM_ENGINE))
     entry = settings.server.model_choices.get(name)
     if entry is None:
         allowed = ", ".join(repr(choice) for choice in choice_names(settings))
         raise InputError(f"model {name!r} is not offered here; choose one of {allowed} (server.model_choices)")
-    engine = "auto" if summarize.engine in ("extractive", "llm") else summarize.engine
+    engine = "auto" if summarize.engine in ("extractive", LLM_ENGINE) else summarize.engine
     return replace(settings, summarize=replace(summarize, engine=engine, models={**summarize.models, **entry}))
 
 

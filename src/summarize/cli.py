@@ -15,9 +15,10 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
-from .config import Settings, load_settings
+from .config import Settings, SummarizeEngine, TranslateEngine, load_settings
+from .engines.base import Length
 from .errors import InputError, SummarizeError
 from .results import Result
 from .text import SUPPORTED_LANGUAGES, decode_utf8
@@ -283,9 +284,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summarize.add_argument("--to", choices=SUPPORTED_LANGUAGES, help="summary language (default: the article's)")
     summarize.add_argument("--from", dest="source", choices=SUPPORTED_LANGUAGES, help="article language (default: detected)")
-    summarize.add_argument("--length", choices=["short", "medium", "long"], default="medium")
+    summarize.add_argument("--length", choices=get_args(Length), default="medium")
     summarize.add_argument(
-        "--engine", choices=["auto", "seq2seq", "extractive", "llm"], help="override summarize.engine"
+        "--engine", choices=get_args(SummarizeEngine), help="override summarize.engine"
     )
     summarize.add_argument("--json", action="store_true", help="print one JSON object")
     _format_option(summarize)
@@ -299,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     translate.add_argument("--to", choices=SUPPORTED_LANGUAGES, required=True, help="target language")
     translate.add_argument("--from", dest="source", choices=SUPPORTED_LANGUAGES, help="article language (default: detected)")
-    translate.add_argument("--engine", choices=["seq2seq", "llm"], help="override translate.engine")
+    translate.add_argument("--engine", choices=get_args(TranslateEngine), help="override translate.engine")
     translate.add_argument("--json", action="store_true", help="print one JSON object")
     translate.add_argument(
         "-o", "--output", metavar="PATH", help="write the translation here (in the input's format; required for .docx)"

@@ -13,7 +13,7 @@ import dataclasses
 import functools
 import re
 from pathlib import PureWindowsPath
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
@@ -22,6 +22,7 @@ from pydantic import BaseModel, Field
 
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .documents import EXTENSIONS, MEDIA_TYPES, format_for, translated_name
+from .engines.base import Length
 from .errors import InputError
 from .http_errors import ApiError
 from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
@@ -89,7 +90,7 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
         file: Annotated[UploadFile, File(description="A .txt, .html/.htm, .md, .docx or .srt file.")],
         target_lang: Annotated[Language | None, Form(description="Summary language.")] = None,
         source_lang: Annotated[Language | None, Form()] = None,
-        length: Annotated[Literal["short", "medium", "long"], Form()] = "medium",
+        length: Annotated[Length, Form()] = "medium",
         model: Annotated[str, Form(description="One of the choices of GET /v1/models.")] = DEFAULT_CHOICE,
         format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
     ) -> Any:

@@ -33,6 +33,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 
 from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
+from .engines.base import Length
 from .errors import SummarizeError
 from .glossary import MAX_TERMS, Glossary
 from .http_documents import add_document_routes
@@ -126,7 +127,7 @@ class _TextRequest(BaseModel):
 
 class SummarizeRequest(_TextRequest):
     target_lang: Language | None = Field(None, description="Summary language; the article's when absent.")
-    length: Literal["short", "medium", "long"] = "medium"
+    length: Length = "medium"
     model: str = Field(DEFAULT_CHOICE, description="One of the `choices` listed by GET /v1/models.")
 
     model_config = ConfigDict(

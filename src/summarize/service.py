@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings, load_settings
+from .config import LLM_ENGINE, Settings, load_settings
 from .documents import is_translatable, read_document
 from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
@@ -166,7 +166,7 @@ class Service:
         sources = self._sources(texts, target_lang, source_lang, same_as_source=True)
         if not sources:
             return []
-        if self.settings.summarize.engine == "llm":
+        if self.settings.summarize.engine == LLM_ENGINE:
             drafts = self._summarize_with_llm(sources, length, glossary)
         else:
             drafts = {}
@@ -281,7 +281,7 @@ class Service:
         source, target = pair
         if same_model_language(source, target):  # zh <-> zh-Hant: the script changes, not the language
             return self.scripts.rewritten_drafts(drafts, source, target)
-        if self.settings.translate.engine == "llm":
+        if self.settings.translate.engine == LLM_ENGINE:
             translations = self._translate_with_llm([draft.text for draft in drafts], source, target, glossary)
             return [
                 replace(
@@ -356,11 +356,11 @@ class Service:
             if not indices:
                 continue
             group = [sources[i].text for i in indices]
-            if self.settings.translate.engine == "llm":
+            if self.settings.translate.engine == LLM_ENGINE:
                 answers = self._translate_with_llm(group, source_language, target_lang, glossary)
                 for index, answer in zip(indices, answers):
                     results[index] = self._translation_result(
-                        sources[index], answer.text, "llm", self.llm().name, answer.chunks, glossary, answer.notes
+                        sources[index], answer.text, LLM_ENGINE, self.llm().name, answer.chunks, glossary, answer.notes
                     )
                 continue
             model = self._translation_model(source_language, target_lang)
@@ -415,7 +415,7 @@ class Service:
         check_language(target_lang, "target_lang")
         glossary = glossary or self.glossary
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
-        if self.settings.translate.engine == "llm":
+        if self.settings.translate.engine == LLM_ENGINE:
             backend = self.llm()
             prompt_format = self._llm_prompt_format(backend)
             yield from self.scripts.llm_stream(backend, source.text, source.source, source.target, prompt_format, glossary)

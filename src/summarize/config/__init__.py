@@ -6,6 +6,7 @@ from .loader import ENV_PREFIX, ENV_SEPARATOR, load_settings
 from .schema import (
     GENERATION_KEYS,
     LLM_CHOICE,
+    LLM_ENGINE,
     RESERVED_CHOICES,
     BatchSettings,
     ExtractiveSettings,
@@ -17,7 +18,9 @@ from .schema import (
     RuntimeSettings,
     ServerSettings,
     Settings,
+    SummarizeEngine,
     SummarizeSettings,
+    TranslateEngine,
     TranslateSettings,
 )
 
@@ -26,6 +29,7 @@ __all__ = [
     "ENV_SEPARATOR",
     "GENERATION_KEYS",
     "LLM_CHOICE",
+    "LLM_ENGINE",
     "RESERVED_CHOICES",
     "BatchSettings",
     "ConfigError",
@@ -38,7 +42,9 @@ __all__ = [
     "RuntimeSettings",
     "ServerSettings",
     "Settings",
+    "SummarizeEngine",
     "SummarizeSettings",
+    "TranslateEngine",
     "TranslateSettings",
     "load_settings",
 ]

@@ -112,11 +112,19 @@ def _default_translation_models() -> dict[str, ModelSettings]:
     }
 
 
+SummarizeEngine = Literal["auto", "seq2seq", "extractive", "llm"]
+"""How summaries are made: see :attr:`SummarizeSettings.engine`."""
+TranslateEngine = Literal["seq2seq", "llm"]
+"""How translations are made: see :attr:`TranslateSettings.engine`."""
+LLM_ENGINE: SummarizeEngine = "llm"
+"""The chat-model engine, the one name both tasks share."""
+
+
 @dataclass
 class SummarizeSettings:
     """How summaries are made."""
 
-    engine: Literal["auto", "seq2seq", "extractive", "llm"] = "auto"
+    engine: SummarizeEngine = "auto"
     """``auto``: the model when it can be loaded, else the extractive summary (with a note);
     ``llm``: the chat model of the ``llm`` section (no fallback)."""
     models: dict[ModelLanguage, ModelSettings] = field(default_factory=_default_summary_models)
@@ -133,7 +141,7 @@ class SummarizeSettings:
 class TranslateSettings:
     """How translations are made (there is no fallback engine)."""
 
-    engine: Literal["seq2seq", "llm"] = "seq2seq"
+    engine: TranslateEngine = "seq2seq"
     """``seq2seq``: the models below; ``llm``: the chat model of the ``llm`` section."""
     models: dict[TranslationPair, ModelSettings] = field(default_factory=_default_translation_models)
     """Translation model per language pair."""
@@ -280,7 +288,7 @@ class LimitSettings:
 
 RESERVED_CHOICES = ("default", "extractive")
 """Summary choices the UI and API always offer, besides ``server.model_choices``."""
-LLM_CHOICE = "llm"
+LLM_CHOICE = LLM_ENGINE
 """The summary choice offered when the ``llm`` engine is configured."""
 
 
@@ -410,9 +418,10 @@ class Settings:
 
     def model_entries(self) -> list[tuple[str, ModelSettings]]:
         """Every model the settings use, with its role, e.g. ``("summarize.models.en", ...)``; a task whose
-        engine is ``llm`` uses the ``llm`` entry (when it runs here) instead of its seq2seq models."""
-        summarize_models = {} if self.summarize.engine == "llm" else self.summarize.models
-        translate_models = {} if self.translate.engine == "llm" else self.translate.models
+        engine is ``llm`` uses the ``llm`` entry (when it runs here) instead of its seq2seq models, and
+        summaries by the ``extractive`` engine use no model."""
+        summarize_models = {} if self.summarize.engine in ("extractive", LLM_ENGINE) else self.summarize.models
+        translate_models = {} if self.translate.engine == LLM_ENGINE else self.translate.models
         return [
             *((f"summarize.models.{lang}", spec) for lang, spec in summarize_models.items()),
             *((f"translate.models.{pair}", spec) for pair, spec in translate_models.items()),
@@ -421,16 +430,16 @@ class Settings:
                 for name, models in self.server.model_choices.items()
                 for lang, spec in models.items()
             ),
-            *([("llm", ModelSettings(model=self.llm.model))] if self.uses_local_llm else []),
+            *([(LLM_ENGINE, ModelSettings(model=self.llm.model))] if self.uses_local_llm else []),
         ]
 
     @property
     def uses_llm(self) -> bool:
         """Whether the ``llm`` engine is configured: an endpoint is set, or an engine is ``llm``."""
-        return bool(self.llm.endpoint) or "llm" in (self.summarize.engine, self.translate.engine)
+        return bool(self.llm.endpoint) or LLM_ENGINE in (self.summarize.engine, self.translate.engine)
 
     @property
     def uses_local_llm(self) -> bool:
         """Whether a task runs the ``llm`` engine's model here (no endpoint): its weights are needed."""
-        return not self.llm.endpoint and "llm" in (self.summarize.engine, self.translate.engine)
+        return not self.llm.endpoint and LLM_ENGINE in (self.summarize.engine, self.translate.engine)
 

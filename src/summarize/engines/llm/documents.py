@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from ...chunking import chunk_sentences, fit_sentences
+from ...config import LLM_ENGINE
 from ...errors import ConfigError
 from ...glossary import Glossary
 from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
@@ -172,7 +173,7 @@ class LLMSummarizer:
     max_rounds: int = 4
     glossary: Glossary | None = None
     """Terms put into a cross-lingual summary's prompts (see :func:`summarize_documents`)."""
-    engine: str = "llm"
+    engine: str = LLM_ENGINE
 
     @property
     def model(self) -> str:

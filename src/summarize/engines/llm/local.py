@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ...chunking import plan_batches
-from ...config import LLMSettings, ModelSettings, RuntimeSettings
+from ...config import LLM_ENGINE, LLMSettings, ModelSettings, RuntimeSettings
 from ...errors import ModelUnavailableError
 from ...families import CHAT_MODELS
 from ...hub import load_error, resolve_source
@@ -24,7 +24,7 @@ from ..devices import choose_device, choose_dtype
 from .backend import Completion
 from .prompts import Message
 
-ROLE = "llm"
+ROLE = LLM_ENGINE
 
 
 class LocalChatModel:
