@@ -20,7 +20,6 @@ from summarize.store import ModelStore
 from summarize.text import Detection
 from summarize.ui import (
     Actions,
-    ShownProgress,
     build_ui,
     describe_detection,
     describe_result,
@@ -29,6 +28,7 @@ from summarize.ui import (
     notice,
     read_upload,
 )
+from summarize.ui_batch import ShownProgress, web_record
 
 
 # --------------------------------------------------------------------------- error mapping
@@ -505,6 +505,20 @@ def test_shown_progress_counts_like_the_batch_progress() -> None:
     shown.add([OutputRecord("a"), OutputRecord("b", error="bad")])
     shown.add([OutputRecord("c")])
     assert (shown.counts.done, shown.counts.failed, shown.bar.shown[-1][0]) == (2, 1, (3, 5))
+
+
+def test_web_record_hides_server_paths_but_keeps_the_files_ids(tmp_path: Path) -> None:
+    source = tmp_path / "uploads" / "articles.jsonl"
+    failed = OutputRecord(
+        f"{source}:3", summary="", error=f"OSError: [Errno 28] No space left on device: '{tmp_path}/out/x.jsonl'",
+        model=f"{tmp_path}/models/bart + extractive", notes=(f"read from {source}",),
+    )
+    assert web_record(failed, source) == OutputRecord(
+        "articles.jsonl:3", summary="", error="OSError: [Errno 28] No space left on device: 'x.jsonl'",
+        model="bart + extractive", notes=("read from articles.jsonl",),
+    )
+    own = OutputRecord("/news/2024/tram", summary="Trams.", model="extractive")
+    assert web_record(own, source) == own  # an id from the file, even one like a path, is the user's own
 
 
 def test_batch_action_needs_a_file(actions: Actions) -> None:

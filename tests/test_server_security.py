@@ -17,7 +17,8 @@ from live_server import LiveServer
 from summarize import Settings, load_settings
 from summarize.http_guards import header_timeout_protocol
 from summarize.server import create_app
-from summarize.ui import EXAMPLE_EN, error_markdown
+from summarize.service import Service
+from summarize.ui import EXAMPLE_EN, EXAMPLE_ZH, error_markdown
 from summarize.uploads import NOT_UPLOADED
 
 SECRET = "TOP SECRET: the server's own file"
@@ -301,6 +302,32 @@ def test_the_demo_shows_no_server_path_in_errors(tmp_path: Path) -> None:
     )
     assert (completed["success"], completed["output"]["data"]) == (True, ["", "", "", error_markdown(message)])
     assert str(tmp_path) not in stream
+
+
+def test_the_batch_tab_shows_no_server_path_in_its_preview_or_results_file(tmp_path: Path) -> None:
+    settings = _settings(**{"translate.models.en-zh.model": str(tmp_path / "models" / "marian-gone")})
+    records = [{"id": "/news/2024/tram", "text": EXAMPLE_EN}, {"text": EXAMPLE_ZH}]  # the second without an id
+    content = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records).encode()
+    with LiveServer(create_app(settings)) as server:
+        config = httpx.get(f"{server.url}/config", timeout=30).json()
+        batch = next(d["id"] for d in config["dependencies"] if d["api_name"] == "batch")
+        uploaded = _upload(server.url, "articles.jsonl", content)
+        completed, stream = _queue_call(server.url, batch, [_file_data(uploaded), "summarize", "zh", "extractive"])
+        results, counts, preview, error = completed["output"]["data"]
+        download = httpx.get(results["url"], timeout=30)
+    message = (
+        "a en->zh summary needs the translation model: model directory 'marian-gone' (translate.models.en-zh) "
+        "has no config.json; point translate.models.en-zh.model at a folder saved with save_pretrained()"
+    )
+    summary = Service(settings).summarize(EXAMPLE_ZH).text
+    assert (counts, error) == ("1 done, 1 failed (see the `error` field)", "")
+    assert preview["data"] == [["/news/2024/tram", "", "en", message], ["articles.jsonl:2", summary, "zh", ""]]
+    written = [json.loads(line) for line in download.text.splitlines()]
+    assert [(record["id"], record["summary"], record["model"], record["error"]) for record in written] == [
+        ("/news/2024/tram", "", "", message), ("articles.jsonl:2", summary, "extractive", "")
+    ]
+    assert str(tmp_path) not in stream
+    assert str(Path(uploaded).parent) not in download.text + json.dumps(preview)
 
 
 def test_a_lone_surrogate_in_the_demo_gets_a_readable_error(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:

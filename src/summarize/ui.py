@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import io
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -21,7 +20,7 @@ try:
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
-from .batch import TASKS, OutputRecord, Progress, run_batch
+from .batch import TASKS, Task
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
 from .documents import EXTENSIONS, format_for, translated_name
 from .errors import InputError, SummarizeError
@@ -30,6 +29,7 @@ from .redaction import hide_paths
 from .results import Result
 from .service import Service
 from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, Detection, decode_utf8, same_model_language
+from .ui_batch import BATCH_PREVIEW_ROWS, run_uploaded_batch
 from .ui_glossary import describe_terms, glossary_input, read_glossary
 from .uploads import uploads_only
 
@@ -44,7 +44,6 @@ DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditi
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
 DOCUMENT_TYPES = list(EXTENSIONS)
-BATCH_PREVIEW_ROWS = 20
 CHART_MEASURES = ("precision", "recall", "F1")
 DEFAULT_TOKENIZER = "default for the language"
 ERROR_CLASS = "run-error"
@@ -172,25 +171,6 @@ def _document_upload(path: str | None) -> Path:
     return Path(path)
 
 
-class ShownProgress(Progress):
-    """A batch job's counts (kept by :class:`Progress`), shown on the Batch tab's progress bar."""
-
-    def __init__(self, bar: gr.Progress) -> None:
-        super().__init__(io.StringIO())  # not a terminal: no tqdm bar; its plain lines are not shown
-        self.bar = bar
-
-    def start(self, total: int | None) -> None:
-        super().start(total)
-        self._show()
-
-    def add(self, records: Sequence[OutputRecord]) -> None:
-        super().add(records)
-        self._show()
-
-    def _show(self) -> None:
-        self.bar((self.counts.done + self.counts.failed, self.total), desc="Working", unit="records")
-
-
 class Actions:
     """What the UI's buttons do: each is one call into a service."""
 
@@ -267,24 +247,11 @@ class Actions:
         return str(output), describe_result(translation.result)
 
     def batch(
-        self, path: str | None, task: str, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
+        self, path: str | None, task: Task, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
     ) -> tuple[str, str, list[list[str]]]:
         """Run a batch job on an uploaded JSONL/CSV file: the results file, a count line and a preview."""
-        if not path:
-            raise InputError("upload a JSONL or CSV file first")
-        source = Path(path)
-        output = source.parent / uuid.uuid4().hex / f"{source.stem}.results.jsonl"
-        output.parent.mkdir()
-        field = "translation" if task == "translate" else "summary"
-        shown = ShownProgress(progress)
-        preview: list[list[str]] = []
-        service = self.choices.service(choice)
         target = None if target_lang == SAME_LANGUAGE else target_lang
-        for record in run_batch([source], output, task, target, service=service, progress=shown):
-            if len(preview) < BATCH_PREVIEW_ROWS:
-                preview.append([record.id, getattr(record, field), record.source_lang, record.error])
-        counts = shown.counts
-        return str(output), f"{counts.done:,} done, {counts.failed:,} failed (see the `error` field)", preview
+        return run_uploaded_batch(self.choices.service(choice), path, task, target, progress)
 
     @staticmethod
     def evaluate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,6 +104,7 @@ def run_batch(
     progress: Progress | None = None,
     text_format: str = "text",
     glossary: Glossary | None = None,
+    redact: Callable[[OutputRecord], OutputRecord] | None = None,
 ) -> Iterator[OutputRecord]:
     """Run a batch job here, resuming from what `output` already holds; yield each record once it is on disk.
 
@@ -114,7 +115,9 @@ def run_batch(
     saved page and works on its story (:mod:`summarize.batch.extraction`). Nothing
     happens until the first record is asked for; stopping early leaves a valid,
     resumable output. `glossary` (default: the service's ``translate.glossary``) is
-    enforced in every translation and checked in each record's ``terms``.
+    enforced in every translation and checked in each record's ``terms``. `redact` changes each
+    record before it is written (the web demo hides server paths with it; an id it changes is not
+    recognised as done on a rerun).
     """
     if service is None:
         from ..service import Service
@@ -144,6 +147,8 @@ def run_batch(
         )
         for group in groups(pending, settings.group_size):
             written = process_group(service, group, task, target_lang, glossary)
+            if redact is not None:
+                written = [redact(record) for record in written]
             job.output.append(written)
             progress.add(written)
             release_free_memory()
