@@ -1,9 +1,12 @@
 """Documents over HTTP: ``POST /v1/documents/summarize`` and ``POST /v1/documents/translate``.
 
 Both take a multipart upload (a ``file`` field, plus form fields), with the UI's upload limit
-``server.max_upload_bytes`` for the file. A translation answers the translated file itself
-(its media type, ``Content-Disposition: attachment; filename=...``), or, when the request says
-``Accept: application/json``, a JSON object with the file in base64 and the :class:`Result`.
+``server.max_upload_bytes`` for the file, and an optional ``glossary`` field: the JSON routes'
+``glossary`` object as JSON text (:mod:`summarize.http_glossary`). A translation answers the
+translated file itself (its media type, ``Content-Disposition: attachment; filename=...``, and how
+many glossary terms the document held and the translation kept in :data:`TERMS_FOUND_HEADER` and
+:data:`TERMS_KEPT_HEADER`), or, when the request says ``Accept: application/json``, a JSON object with
+the file in base64 and the :class:`Result` (each term in its ``terms``).
 """
 
 from __future__ import annotations
@@ -25,12 +28,15 @@ from .documents import EXTENSIONS, MEDIA_TYPES, format_for, translated_name
 from .engines.base import Length
 from .errors import InputError
 from .http_errors import ApiError
+from .http_glossary import GLOSSARY_FORM_DESCRIPTION, GlossaryForm, parsed_glossary
 from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
 from .service import DocumentTranslation, Service
 from .text import Language
 
 UPLOAD_CHUNK_BYTES = 64 * 1024
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ]+")
+TERMS_FOUND_HEADER = "X-Glossary-Terms-Found"
+TERMS_KEPT_HEADER = "X-Glossary-Terms-Kept"
 
 
 class DocumentOut(BaseModel):
@@ -93,13 +99,16 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
         length: Annotated[Length, Form()] = "medium",
         model: Annotated[str, Form(description="One of the choices of GET /v1/models.")] = DEFAULT_CHOICE,
         format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
+        glossary: Annotated[GlossaryForm, Form(description=GLOSSARY_FORM_DESCRIPTION)] = None,
     ) -> Any:
         name = upload_name(file.filename)
         format_name = document_format(name, format_field)
+        terms = parsed_glossary(glossary)
         data = await read_upload(file, limit)
         chosen = choices.service(model)
         call = functools.partial(
-            chosen.summarize_document, data, format_name, target_lang, source_lang=source_lang, length=length, name=name
+            chosen.summarize_document, data, format_name, target_lang,
+            source_lang=source_lang, length=length, name=name, glossary=terms,
         )
         return result_model.of(await request.app.state.gate.run(call))
 
@@ -111,6 +120,10 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
         responses={
             200: {
                 "description": "The translated file (or, with Accept: application/json, a DocumentOut).",
+                "headers": {
+                    TERMS_FOUND_HEADER: {"description": "Glossary terms in the document.", "schema": {"type": "integer"}},
+                    TERMS_KEPT_HEADER: {"description": "Of those, the terms kept.", "schema": {"type": "integer"}},
+                },
                 "content": {media_type.split(";")[0]: {} for media_type in MEDIA_TYPES.values()}
                 | {"application/json": {"schema": DocumentOut.model_json_schema()}},
             }
@@ -122,12 +135,15 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
         target_lang: Annotated[Language, Form(description="Translation language.")],
         source_lang: Annotated[Language | None, Form()] = None,
         format_field: Annotated[str | None, Form(alias="format", description="Overrides the file extension.")] = None,
+        glossary: Annotated[GlossaryForm, Form(description=GLOSSARY_FORM_DESCRIPTION)] = None,
     ) -> Response:
         name = upload_name(file.filename)
         format_name = document_format(name, format_field)
+        terms = parsed_glossary(glossary)
         data = await read_upload(file, limit)
         call = functools.partial(
-            service.translate_document, data, format_name, target_lang, source_lang=source_lang, name=name
+            service.translate_document, data, format_name, target_lang, source_lang=source_lang, name=name,
+            glossary=terms,
         )
         translation: DocumentTranslation = await request.app.state.gate.run(call)
         download = translated_name(name, target_lang)
@@ -140,5 +156,10 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
                 result=dataclasses.asdict(result_model.of(translation.result)),
             )
             return JSONResponse(body.model_dump())
-        headers = {"Content-Disposition": content_disposition(download)}
+        checked = translation.result.terms
+        headers = {
+            "Content-Disposition": content_disposition(download),
+            TERMS_FOUND_HEADER: str(len(checked)),
+            TERMS_KEPT_HEADER: str(sum(term.found for term in checked)),
+        }
         return Response(translation.data, media_type=media_type, headers=headers)

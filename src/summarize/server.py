@@ -35,9 +35,9 @@ from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
 from .engines.base import Length
 from .errors import SummarizeError
-from .glossary import MAX_TERMS, Glossary
 from .http_documents import add_document_routes
 from .http_errors import ApiError, ErrorBody, error_response
+from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObject, json_type, parsed_glossary
 from .http_guards import (
     API_PREFIX,
     BodySizeLimit,
@@ -59,9 +59,6 @@ UI_LOGIN_MESSAGE = "This server needs its API key: enter it as the password (any
 ANY_METHOD = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 T = TypeVar("T")
 
-JSON_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array"}
-
-
 # --------------------------------------------------------------------------- schemas
 
 
@@ -70,12 +67,7 @@ class _TextRequest(BaseModel):
 
     text: str | list[str] = Field(description="One article, or a non-empty list of articles.")
     source_lang: Language | None = Field(None, description="The article language; detected when absent.")
-    glossary: dict[str, str] | None = Field(
-        None,
-        description=f"Terms every translation must use, {{source term: target term}} (at most {MAX_TERMS:,}); "
-        "each result's `terms` says which were found and kept. Default: the server's translate.glossary.",
-        examples=[{"覃伟中": "Qin Weizhong"}],
-    )
+    glossary: GlossaryObject = Field(None, description=GLOSSARY_DESCRIPTION, examples=[GLOSSARY_EXAMPLE])
 
     @field_validator("text", mode="before")
     @classmethod
@@ -84,12 +76,12 @@ class _TextRequest(BaseModel):
             return value
         if not isinstance(value, list):
             raise PydanticCustomError(
-                "text_type", "must be a string or a list of strings, not {kind}", {"kind": _json_type(value)}
+                "text_type", "must be a string or a list of strings, not {kind}", {"kind": json_type(value)}
             )
         if not value:
             raise PydanticCustomError("text_empty_list", "is an empty list; give at least one article")
         items = [
-            (index, f"must be a string, not {_json_type(item)}")
+            (index, f"must be a string, not {json_type(item)}")
             for index, item in enumerate(value)
             if not isinstance(item, str)
         ]
@@ -97,32 +89,6 @@ class _TextRequest(BaseModel):
             problems = "; ".join(f"item {index} {message}" for index, message in items)
             raise PydanticCustomError("text_item_type", "{problems}", {"problems": problems, "items": items})
         return value
-
-    @field_validator("glossary", mode="before")
-    @classmethod
-    def _glossary_object(cls, value: Any) -> Any:
-        if value is None:
-            return value
-        if not isinstance(value, dict):
-            raise PydanticCustomError(
-                "glossary_type", "must be an object of source term: target term, not {kind}", {"kind": _json_type(value)}
-            )
-        if len(value) > MAX_TERMS:
-            raise PydanticCustomError(
-                "glossary_size", "has {count} terms, over the limit of {limit}; split it by topic",
-                {"count": f"{len(value):,}", "limit": f"{MAX_TERMS:,}"},
-            )
-        for source, target in value.items():
-            if not isinstance(target, str):
-                raise PydanticCustomError(
-                    "glossary_term_type", "the target term of {source} must be a string, not {kind}",
-                    {"source": repr(source), "kind": _json_type(target)},
-                )
-        return value
-
-    def parsed_glossary(self) -> Glossary | None:
-        """The request's glossary (:class:`InputError` for an empty term, a line break, a lone surrogate...)."""
-        return None if self.glossary is None else Glossary.from_mapping(self.glossary)
 
 
 class SummarizeRequest(_TextRequest):
@@ -197,10 +163,6 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (503, "Server busy, or a needed model is unavailable"),
     )
 }
-
-
-def _json_type(value: Any) -> str:
-    return "null" if value is None else JSON_TYPES.get(type(value), type(value).__name__)
 
 
 # --------------------------------------------------------------------------- errors and limits
@@ -301,7 +263,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     async def summarize(body: SummarizeRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
         chosen = choices.service(body.model)
-        options = {"source_lang": body.source_lang, "length": body.length, "glossary": body.parsed_glossary()}
+        options = {"source_lang": body.source_lang, "length": body.length, "glossary": parsed_glossary(body.glossary)}
         if isinstance(body.text, str):
             call = functools.partial(chosen.summarize, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))
@@ -311,7 +273,7 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     @router.post("/translate", response_model=ResultOut | ResultsOut, summary="Translate one article or a list")
     async def translate(body: TranslateRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
-        options = {"source_lang": body.source_lang, "glossary": body.parsed_glossary()}
+        options = {"source_lang": body.source_lang, "glossary": parsed_glossary(body.glossary)}
         if isinstance(body.text, str):
             call = functools.partial(service.translate, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))

@@ -442,14 +442,15 @@ class Service:
         source_lang: Language | None = None,
         length: Length = "medium",
         name: str = "document",
+        glossary: Glossary | None = None,
     ) -> Result:
-        """Summarize a document's main text (an HTML page's story, a Markdown or Word body, the
-        subtitles' sentences); its title and date go into ``notes``, never into the summary."""
+        """Summarize a document's main text (an HTML page's story, a Markdown or Word body, the subtitles'
+        sentences), `glossary` as :meth:`summarize`; its title and date go into ``notes``, not the summary."""
         document = read_document(data, format_name, name)
         if not document.text.strip():
             raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
         self._check_document_size(len(document.text), name)
-        result = self.summarize(document.text, target_lang, source_lang=source_lang, length=length)
+        result = self.summarize(document.text, target_lang, source_lang=source_lang, length=length, glossary=glossary)
         return replace(result, notes=(*document.notes, *result.notes))
 
     def translate_document(
@@ -460,9 +461,11 @@ class Service:
         *,
         source_lang: Language | None = None,
         name: str = "document",
+        glossary: Glossary | None = None,
     ) -> DocumentTranslation:
         """Translate a document's text and write it back in its own format, structure kept
-        (see :mod:`summarize.documents` for what each format keeps)."""
+        (see :mod:`summarize.documents` for what each format keeps); `glossary` as :meth:`translate_batch`
+        takes it, its terms checked over the whole document (``result.terms``)."""
         check_language(target_lang, "target_lang")
         document = read_document(data, format_name, name)
         wanted = [segment for segment in document.segments if is_translatable(segment)]
@@ -472,7 +475,7 @@ class Service:
         source = source_lang or self.detect(document.text or "\n".join(wanted)).language
         if same_model_language(source, target_lang):
             raise InputError(Message(f"{name} is already in {source!r}; set ", Argument("target_lang"), " to the other language"))
-        results = self.translate_batch(wanted, target_lang, source_lang=source)
+        results = self.translate_batch(wanted, target_lang, source_lang=source, glossary=glossary)
         translated = iter(result.text for result in results)
         translations = [next(translated) if is_translatable(segment) else segment for segment in document.segments]
         result = replace(
