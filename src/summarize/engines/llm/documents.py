@@ -8,7 +8,8 @@ many rounds as needed, at most ``summarize.max_rounds``). Translations keep the
 paragraphs: each paragraph (or part of a long one) is one request, with the
 paragraph before it as context. All requests of a step, across all documents,
 go to the backend at once (batched locally, in parallel to an endpoint).
-A glossary's terms found in a piece go into that piece's prompt (see :mod:`.prompts`).
+A glossary's terms found in a piece go into that piece's prompt (see :mod:`.prompts`), and the
+budget counts them: a piece whose terms leave too little room is cut smaller (:class:`TermRoom`).
 
 :class:`LLMSummarizer` is the engine's :class:`~summarize.engines.base.Summarizer`,
 the document-level contract the extractive and seq2seq summarizers keep too.
@@ -16,8 +17,9 @@ the document-level contract the extractive and seq2seq summarizers keep too.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import cast
 
 from ...chunking import chunk_sentences, fit_sentences
@@ -74,8 +76,59 @@ def prompt_terms(glossary: Glossary | None, text: str, source: Language, target:
     return [(term.source, term.target) for term in glossary.terms_in(text, source, target)]
 
 
-def chunk_paragraphs(text: str, backend: ChatBackend, budget: int) -> list[str]:
-    """Cut `text` into chunks of at most `budget` tokens on sentence boundaries, keeping its paragraph breaks."""
+@dataclass(frozen=True)
+class TermRoom:
+    """The prompt room a piece's glossary terms take (its prompt lists the terms found in it)."""
+
+    backend: ChatBackend
+    glossary: Glossary | None
+    source: Language
+    target: Language
+    prompt: Callable[[Sequence[TermPair]], list[Message]]
+    """The task's prompt, without text, listing the given terms."""
+
+    @cached_property
+    def _without_terms(self) -> int:
+        return self.backend.prompt_tokens(self.prompt([]))
+
+    def tokens(self, text: str) -> int:
+        """Tokens the glossary terms found in `text` add to its prompt (0 when it holds none)."""
+        terms = prompt_terms(self.glossary, text, self.source, self.target)
+        return self.backend.prompt_tokens(self.prompt(terms)) - self._without_terms if terms else 0
+
+
+def chunk_paragraphs(text: str, backend: ChatBackend, budget: int, terms: TermRoom | None = None) -> list[str]:
+    """Cut `text` into chunks of at most `budget` tokens on sentence boundaries, keeping its paragraph breaks;
+    with `terms`, `budget` holds each chunk together with the glossary terms its prompt lists."""
+    chunks = _chunks(text, backend, budget)
+    if terms is None:
+        return chunks
+    return [piece for chunk in chunks for piece in _fit_terms(chunk, backend, budget, terms)]
+
+
+def _fit_terms(chunk: str, backend: ChatBackend, budget: int, terms: TermRoom) -> list[str]:
+    """`chunk`, cut smaller until each piece fits `budget` beside its own terms: a piece's terms are
+    among its chunk's, so a cut to the room the chunk's terms leave fits at once; where that room is
+    under half the chunk, halves are tried first (they list fewer terms)."""
+    extra = terms.tokens(chunk)
+    if not extra:
+        return [chunk]
+    (size,) = backend.count_tokens([chunk])
+    room = budget - extra
+    if size <= room:
+        return [chunk]
+    pieces = _chunks(chunk, backend, max(room, size // 2, 1))
+    if len(pieces) == 1:
+        found = ", ".join(repr(source) for source, _ in prompt_terms(terms.glossary, chunk, terms.source, terms.target))
+        raise ConfigError(
+            f"the glossary terms {found} take {extra} prompt tokens, and llm.context_tokens "
+            f"({backend.settings.context_tokens}) leaves no room beside them for the text that holds them; "
+            "raise it or shorten the terms"
+        )
+    return [piece for part in pieces for piece in _fit_terms(part, backend, budget, terms)]
+
+
+def _chunks(text: str, backend: ChatBackend, budget: int) -> list[str]:
     units: list[str] = []
     paragraph_of: list[int] = []
     for number, paragraph in enumerate(split_paragraphs(text)):
@@ -116,7 +169,8 @@ def summarize_documents(
     max_new_tokens = backend.settings.generation.max_new_tokens
     map_budget = data_budget(backend, summary_prompt("", source, target, sentences))
     reduce_budget = data_budget(backend, reduce_prompt([], target, sentences))
-    documents = [_Summary(chunk_paragraphs(text, backend, map_budget)) for text in texts]
+    room = TermRoom(backend, glossary, source, target, lambda terms: summary_prompt("", source, target, sentences, terms))
+    documents = [_Summary(chunk_paragraphs(text, backend, map_budget, room)) for text in texts]
     for document in documents:
         document.chunks = len(document.parts)
     # Map: every chunk of every document at once. A one-chunk document is done after it.
@@ -205,16 +259,25 @@ class _Piece:
 
 
 def translation_layout(
-    text: str, backend: ChatBackend, source: Language, target: Language, prompt_format: PromptFormat
+    text: str,
+    backend: ChatBackend,
+    source: Language,
+    target: Language,
+    prompt_format: PromptFormat,
+    glossary: Glossary | None = None,
 ) -> list[list[_Piece]]:
-    """Paragraphs -> pieces that each fit one request, each with the text before it as context."""
+    """Paragraphs -> pieces that each fit one request (with the `glossary` terms found in them), each
+    with the text before it as context."""
     available = data_budget(backend, translation_prompt("", source, target, "x", prompt_format))
+    room = TermRoom(
+        backend, glossary, source, target, lambda terms: translation_prompt("", source, target, "x", prompt_format, terms)
+    )
     piece_budget = max(MIN_DATA_TOKENS, min(available // 2, backend.settings.generation.max_new_tokens // OUTPUT_RATIO))
     context_budget = available - piece_budget
     layout: list[list[_Piece]] = []
     previous = ""
     for paragraph in split_paragraphs(text):
-        pieces = chunk_paragraphs(paragraph, backend, piece_budget)
+        pieces = chunk_paragraphs(paragraph, backend, piece_budget, room)
         row = []
         for piece in pieces:
             row.append(_Piece(piece, _tail(previous, backend, context_budget)))
@@ -248,7 +311,7 @@ def translate_documents(
 ) -> list[DocumentAnswer]:
     """Translate documents from `source` into `target`, paragraph by paragraph, paragraphs kept
     (each piece's prompt holds the `glossary` terms found in it)."""
-    layouts = [translation_layout(text, backend, source, target, prompt_format) for text in texts]
+    layouts = [translation_layout(text, backend, source, target, prompt_format, glossary) for text in texts]
     conversations = [
         translation_prompt(
             piece.text, source, target, piece.context, prompt_format, prompt_terms(glossary, piece.text, source, target)
@@ -292,7 +355,7 @@ def stream_translation(
     separator = paragraph_separator(text)
     max_new_tokens = backend.settings.generation.max_new_tokens
     done: list[str] = []
-    for row in translation_layout(text, backend, source, target, prompt_format):
+    for row in translation_layout(text, backend, source, target, prompt_format, glossary):
         finished: list[str] = []
         for piece in row:
             raw = ""
