@@ -131,8 +131,13 @@ def test_allowed_hosts_from_the_environment() -> None:
         ({"limits.max_items": 0}, "limits: setting 'max_items' must be at least 1, not 0"),
         ({"server.max_failed_auth": 0}, "server: setting 'max_failed_auth' must be at least 1, not 0"),
         ({"server.header_timeout_seconds": 0}, "server: setting 'header_timeout_seconds' must be at least 1, not 0"),
+        ({"server.body_timeout_seconds": 0}, "server: setting 'body_timeout_seconds' must be at least 1, not 0"),
+        ({"server.body_timeout_seconds": "soon"}, "setting 'server.body_timeout_seconds' must be a whole number, not 'soon'"),
     ],
-    ids=["not-a-list", "not-a-string", "url", "inner-star", "max-items", "max-failed-auth", "header-timeout"],
+    ids=[
+        "not-a-list", "not-a-string", "url", "inner-star", "max-items", "max-failed-auth", "header-timeout",
+        "body-timeout", "body-timeout-type",
+    ],
 )
 def test_new_settings_are_validated(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError) as error:

@@ -4,6 +4,7 @@ file reads through the demo, foreign Host headers, upload totals, password guess
 from __future__ import annotations
 
 import json
+import select
 import socket
 import time
 from collections.abc import Iterator
@@ -272,6 +273,98 @@ def test_a_client_that_never_finishes_its_request_head_is_disconnected() -> None
         with socket.create_connection(("127.0.0.1", port), timeout=30) as quick:
             quick.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             assert quick.recv(1024).startswith(b"HTTP/1.1 200 OK")
+
+
+BODY_TIMEOUT_MESSAGE = (
+    "the request body did not all arrive within 1 s (server.body_timeout_seconds); "
+    "send it at once, or raise the setting for slow links"
+)
+
+
+@pytest.fixture(scope="module")
+def impatient() -> Iterator[LiveServer]:
+    """A server that waits 1 s for a request body."""
+    with LiveServer(create_app(_settings(**{"server.body_timeout_seconds": 1}))) as server:
+        yield server
+
+
+def _answer_then_close(connection: socket.socket) -> tuple[str, dict[str, str], bytes]:
+    """Everything the server sends until it closes the connection (our 30 s socket timeout raises first
+    if it never does): the status line, the headers (names in lower case) and the body."""
+    received = b""
+    while chunk := connection.recv(65536):
+        received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+    return status, headers, body
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "partial"),
+    [
+        ("/v1/summarize", "application/json", b'{"text": "The council met on Mon'),
+        ("/gradio_api/upload", "multipart/form-data; boundary=cut", b'--cut\r\nContent-Disposition: form-data; '
+                                                                     b'name="files"; filename="a.txt"\r\n\r\nThe coun'),
+    ],
+    ids=["api", "demo-upload"],
+)
+def test_a_client_that_stops_sending_its_body_gets_408_and_is_disconnected(
+    impatient: LiveServer, path: str, content_type: str, partial: bytes
+) -> None:
+    port = int(impatient.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as slow:
+        slow.sendall(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(partial) + 1000}\r\n\r\n".encode() + partial
+        )  # then nothing more: the rest of the declared body never comes
+        status, headers, body = _answer_then_close(slow)
+    assert (status, headers["connection"], headers["content-type"]) == (
+        "HTTP/1.1 408 Request Timeout", "close", "application/json"
+    )
+    assert json.loads(body) == {"error": {"type": "request_timeout", "message": BODY_TIMEOUT_MESSAGE}}
+    assert httpx.get(f"{impatient.url}/healthz", timeout=30).status_code == 200
+
+
+def test_a_body_trickled_byte_by_byte_is_cut_off(impatient: LiveServer) -> None:
+    port = int(impatient.url.rsplit(":", 1)[1])
+    body = json.dumps({"text": EXAMPLE_EN}).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as slow:
+        slow.sendall(
+            b"POST /v1/summarize HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        )
+        sent = 0
+        while sent < len(body) and not select.select([slow], [], [], 0)[0]:  # one byte every 0.1 s until answered
+            slow.sendall(body[sent : sent + 1])
+            sent += 1
+            time.sleep(0.1)
+        status, _, answer = _answer_then_close(slow)
+    assert sent < len(body)
+    assert (status, json.loads(answer)["error"]["type"]) == ("HTTP/1.1 408 Request Timeout", "request_timeout")
+
+
+def test_a_slow_but_steady_upload_within_the_body_timeout_is_stored() -> None:
+    content = "市议会周一开会。\n".encode() * 100  # 2,500 bytes, under MAX_UPLOAD_BYTES
+    parts = [
+        b'--cut\r\nContent-Disposition: form-data; name="files"; filename="steady.txt"\r\n\r\n',
+        *(content[start : start + 250] for start in range(0, len(content), 250)),
+        b"\r\n--cut--\r\n",
+    ]
+    with LiveServer(create_app(_settings(**{"server.body_timeout_seconds": 60}))) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as steady:
+            steady.sendall(
+                b"POST /gradio_api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                b"Content-Type: multipart/form-data; boundary=cut\r\n"
+                + f"Content-Length: {sum(map(len, parts))}\r\n\r\n".encode()
+            )
+            for part in parts:  # in 12 parts, 0.1 s apart
+                steady.sendall(part)
+                time.sleep(0.1)
+            status, _, body = _answer_then_close(steady)
+        (stored,) = json.loads(body)
+        assert (status, Path(stored).name, Path(stored).read_bytes()) == ("HTTP/1.1 200 OK", "steady.txt", content)
 
 
 def test_serve_uses_the_header_timeout(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,8 +1,8 @@
 """ASGI middleware and the connection protocol that guard the server before any route runs.
 
 :class:`HostCheck` (DNS rebinding), :class:`BodySizeLimit` (request and upload sizes),
-:class:`FailedAuthLimit` (API-key and login guessing) and :func:`header_timeout_protocol`
-(clients that never finish their request head).
+:class:`FailedAuthLimit` (API-key and login guessing), :func:`header_timeout_protocol`
+(clients that never finish their request head) and :class:`BodyTimeout` (nor their body).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
+import logging
 import os
 import time
 from collections import OrderedDict
@@ -34,6 +35,8 @@ LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 ANY_ADDRESS = ("0.0.0.0", "::", "")
 FORGET_AFTER = 10_000
 """Client addresses the failed-auth limiter remembers before it forgets those whose window has passed."""
+
+log = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- Host header
@@ -310,3 +313,60 @@ def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
             super().connection_lost(exc)
 
     return HeaderTimeoutProtocol
+
+
+class BodyTimeout:
+    """ASGI middleware: answer 408 ``request_timeout`` and close the connection when a request's body
+    has not all arrived `seconds` after its head, so that a client trickling its body (or sending part
+    of it, then nothing) cannot hold a connection and the handler reading it forever.
+
+    The handler waiting for the body is told that the client went away; whatever it answers or raises
+    then is dropped, the 408 being the answer. A body that arrives in time, however slowly, is untouched.
+    """
+
+    def __init__(self, app: ASGIApp, seconds: float) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.error = ApiError(
+            408,
+            "request_timeout",
+            f"the request body did not all arrive within {seconds:g} s (server.body_timeout_seconds); "
+            "send it at once, or raise the setting for slow links",
+            headers={"Connection": "close"},
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        body_done = started = answered = False
+
+        async def timed_receive() -> Message:
+            nonlocal body_done, answered
+            if body_done or answered:
+                return await receive()
+            try:
+                message = await asyncio.wait_for(receive(), max(deadline - loop.time(), 0.0))
+            except asyncio.TimeoutError:
+                if not started:
+                    answered = True
+                    await error_response(self.error)(scope, receive, send)
+                return {"type": "http.disconnect"}
+            body_done = message["type"] != "http.request" or not message.get("more_body", False)
+            return message
+
+        async def tracked_send(message: Message) -> None:
+            nonlocal started
+            if answered:
+                return
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, timed_receive, tracked_send)
+        except Exception:
+            if not answered:
+                raise
+            log.debug("after a 408 for a slow body of %s, its handler failed", scope["path"], exc_info=True)

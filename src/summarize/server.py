@@ -41,6 +41,7 @@ from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObjec
 from .http_guards import (
     API_PREFIX,
     BodySizeLimit,
+    BodyTimeout,
     FailedAuthLimit,
     HostCheck,
     StoredUploadLimit,
@@ -340,6 +341,7 @@ def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
         refuse_unuploaded_files(demo)
         app.add_middleware(StoredUploadLimit, demo=demo, limit=server.max_stored_upload_bytes)
     app.add_middleware(BodySizeLimit, limit=server.max_request_bytes, upload_limit=server.max_upload_request_bytes)
+    app.add_middleware(BodyTimeout, seconds=server.body_timeout_seconds)
     if server.api_key:
         app.add_middleware(FailedAuthLimit, limit=server.max_failed_auth, window=server.failed_auth_window_seconds)
     app.add_middleware(HostCheck, allowed=allowed_hosts(server))

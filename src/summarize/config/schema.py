@@ -324,6 +324,9 @@ class ServerSettings:
     failed_auth_window_seconds: int = 60
     header_timeout_seconds: int = 10
     """A client that has not sent its request head (or next request) within this time is disconnected."""
+    body_timeout_seconds: int = 60
+    """A request body not all received this long after its head gets 408 and the connection is closed
+    (10 MB takes ~60 s at 1.4 Mbit/s)."""
     api_key: str = ""
     """When set, ``/v1/*`` requests must carry it (``Authorization: Bearer KEY`` or ``X-API-Key: KEY``)
     or get 401, and the web demo asks for it as a login password. Prefer the environment:
@@ -352,6 +355,7 @@ class ServerSettings:
             max_failed_auth=self.max_failed_auth,
             failed_auth_window_seconds=self.failed_auth_window_seconds,
             header_timeout_seconds=self.header_timeout_seconds,
+            body_timeout_seconds=self.body_timeout_seconds,
         )
         for host in self.allowed_hosts:
             if not host or "/" in host or (host != "*" and "*" in host[1:]) or (host[0] == "*" and host[:2] != "*."):
