@@ -23,7 +23,7 @@ from summarize.engines.llm.documents import LLMSummarizer
 from summarize.engines.llm.local import load_local_chat_model
 from summarize.errors import ConfigError, InputError, ModelUnavailableError
 from summarize.store import ModelStore
-from summarize.ui import Actions
+from summarize.ui_actions import Actions
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "The city council approved a new budget on Tuesday.\n\nThe mayor said it would create jobs."

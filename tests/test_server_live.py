@@ -25,7 +25,8 @@ from summarize import Service, Settings, load_settings
 from summarize.choices import choice_settings
 from summarize.store import ModelStore
 from summarize.server import create_app
-from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH, error_markdown
+from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
+from summarize.ui_common import error_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -95,7 +96,7 @@ def test_gradio_client_runs_a_batch_job(client: Client, reference: Service, tmp_
     records = [{"id": "en", "text": EXAMPLE_EN}, {"id": "zh", "text": EXAMPLE_ZH}, {"id": "bad", "text": ""}]
     source.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
     results, counts, preview, error = client.predict(
-        handle_file(str(source)), "summarize", "en", "default", api_name="/batch"
+        handle_file(str(source)), "summarize", "en", "default", "text", None, api_name="/batch"
     )
     assert (counts, error) == ("2 done, 1 failed (see the `error` field)", "")
     assert [row[0] for row in preview["data"]] == ["en", "zh", "bad"]

@@ -18,16 +18,9 @@ from summarize.http_errors import ApiError, error_response
 from summarize.server import Gate
 from summarize.store import ModelStore
 from summarize.text import Detection
-from summarize.ui import (
-    Actions,
-    build_ui,
-    describe_detection,
-    describe_result,
-    error_markdown,
-    in_place,
-    notice,
-    read_upload,
-)
+from summarize.ui import build_ui
+from summarize.ui_actions import Actions
+from summarize.ui_common import describe_detection, describe_result, error_markdown, in_place, notice, read_upload
 from summarize.ui_batch import ShownProgress, web_record
 
 
@@ -495,7 +488,7 @@ def test_batch_action_shows_the_job_counts_on_the_progress_bar(actions: Actions,
     records = [{"id": key, "text": text} for key, text in BATCH_TEXTS.items()] + [{"id": "c", "text": " "}]
     source.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     bar = _Bar()
-    actions.batch(str(source), "summarize", "en", "extractive", bar)
+    actions.batch(str(source), "summarize", "en", "extractive", progress=bar)
     assert bar.shown == [((0, 3), "Working", "records"), ((3, 3), "Working", "records")]
 
 

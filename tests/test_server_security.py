@@ -19,7 +19,8 @@ from summarize import Settings, load_settings
 from summarize.http_guards import header_timeout_protocol
 from summarize.server import create_app
 from summarize.service import Service
-from summarize.ui import EXAMPLE_EN, EXAMPLE_ZH, error_markdown
+from summarize.ui import EXAMPLE_EN, EXAMPLE_ZH
+from summarize.ui_common import error_markdown
 from summarize.uploads import NOT_UPLOADED
 
 SECRET = "TOP SECRET: the server's own file"
@@ -106,10 +107,17 @@ def secrets(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 ATTACKS = {
     "read_upload-txt": ("read_upload", lambda secret, ok: [_file_data(secret["txt"])]),
-    "batch-jsonl": ("batch", lambda secret, ok: [_file_data(secret["jsonl"]), "summarize", "en", "extractive"]),
-    "batch-csv": ("batch", lambda secret, ok: [_file_data(secret["csv"]), "summarize", "en", "extractive"]),
+    "batch-jsonl": ("batch", lambda secret, ok: [_file_data(secret["jsonl"]), "summarize", "en", "extractive", "text", None]),
+    "batch-csv": ("batch", lambda secret, ok: [_file_data(secret["csv"]), "summarize", "en", "extractive", "text", None]),
+    "batch-glossary": (
+        "batch", lambda secret, ok: [None, "translate", "zh", "extractive", "text", _file_data(secret["tsv"])]
+    ),
     "summarize_document-html": ("summarize_document", lambda secret, ok: [_file_data(secret["html"]), "same", "medium", "extractive"]),
-    "translate_document-html": ("translate_document", lambda secret, ok: [_file_data(secret["html"]), "en-zh"]),
+    "translate_document-html": ("translate_document", lambda secret, ok: [_file_data(secret["html"]), "en-zh", None]),
+    "translate_document-glossary": (
+        "translate_document", lambda secret, ok: [_file_data(ok), "en-zh", _file_data(secret["tsv"])]
+    ),
+    "bilingual-glossary": ("bilingual", lambda secret, ok: [EXAMPLE_EN, "short", "extractive", _file_data(secret["tsv"])]),
     "translate-glossary": ("translate", lambda secret, ok: ["The council met.", "en-zh", _file_data(secret["tsv"])]),
     "summarize-glossary": (
         "summarize", lambda secret, ok: [EXAMPLE_EN, "zh", "short", "extractive", _file_data(secret["tsv"])]
@@ -128,7 +136,8 @@ ATTACKS = {
 def test_the_attacks_cover_every_handler_that_takes_a_file(endpoints: dict[str, dict[str, Any]]) -> None:
     takes_a_file = {name for name, endpoint in endpoints.items() if FILE_COMPONENTS & set(endpoint["inputs"])}
     assert takes_a_file == {name for name, _ in ATTACKS.values()} == {
-        "read_upload", "batch", "summarize_document", "translate_document", "evaluate", "translate", "summarize"
+        "read_upload", "batch", "summarize_document", "translate_document", "evaluate", "translate", "summarize",
+        "bilingual",
     }
 
 
@@ -405,7 +414,7 @@ def test_the_batch_tab_shows_no_server_path_in_its_preview_or_results_file(tmp_p
         config = httpx.get(f"{server.url}/config", timeout=30).json()
         batch = next(d["id"] for d in config["dependencies"] if d["api_name"] == "batch")
         uploaded = _upload(server.url, "articles.jsonl", content)
-        completed, stream = _queue_call(server.url, batch, [_file_data(uploaded), "summarize", "zh", "extractive"])
+        completed, stream = _queue_call(server.url, batch, [_file_data(uploaded), "summarize", "zh", "extractive", "text", None])
         results, counts, preview, error = completed["output"]["data"]
         download = httpx.get(results["url"], timeout=30)
     message = (

@@ -222,7 +222,7 @@ def test_batch_translates_into_zh_hant_and_skips_chinese(service: Service) -> No
 
 
 def test_ui_translates_into_traditional_and_reads_traditional(service: Service, tmp_path: Path) -> None:
-    from summarize.ui import DIRECTIONS, Actions
+    from summarize.ui_actions import DIRECTIONS, Actions
 
     actions = Actions(service)
     assert DIRECTIONS["en-zh-Hant"] == "English → Traditional Chinese"

@@ -234,6 +234,32 @@ def test_batch_in_the_browser(page: object, tmp_path: Path) -> None:
     ]
 
 
+def test_batch_of_web_pages_in_the_browser(page: object, reference: Service, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    from document_shapes import FIXTURES
+
+    html = (FIXTURES / "bridge_en.html").read_text(encoding="utf-8")
+    source = tmp_path / "pages.jsonl"
+    source.write_text(json.dumps({"id": "bridge", "text": html}) + "\n", encoding="utf-8")
+    page.get_by_role("tab", name="Batch").click()  # type: ignore[attr-defined]
+    page.get_by_label("Saved web pages (HTML)").check()  # type: ignore[attr-defined]
+    _upload_to(page, "#batch-input", source)
+    page.locator("#batch-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#batch-counts")).to_have_text("1 done, 0 failed (see the error field)")  # type: ignore[attr-defined]
+    expected = reference.summarize_document(html.encode(), "html", name="text (html)")
+    assert expected.text.startswith("The Harbour Bridge reopened to traffic on Monday morning")
+    expect(page.locator("#batch-preview")).to_contain_text(expected.text)  # type: ignore[attr-defined]
+    expect(page.locator("#batch-preview")).not_to_contain_text("We use cookies")  # type: ignore[attr-defined]
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        page.locator("#batch-output a").click()  # type: ignore[attr-defined]
+    (record,) = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+    assert record["summary"] == expected.text
+    assert {"document title: Harbour Bridge reopens after eight months of repairs", "document date: 2024-05-02"} <= set(
+        record["notes"]
+    )
+
+
 def _upload_to(page: object, element: str, source: Path) -> None:
     from playwright.sync_api import expect
 

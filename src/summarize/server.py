@@ -355,7 +355,7 @@ def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
         return app
     import gradio
 
-    from .ui import UI_CSS
+    from .ui_common import UI_CSS
 
     return gradio.mount_gradio_app(
         app,

@@ -1,60 +1,36 @@
 """The Gradio demo: one tab per job, each action a thin call into the service.
 
 ``build_ui(service)`` returns the Blocks (with its queue configured from ``server``); the server
-mounts it at ``/`` with :data:`UI_CSS`. A click first clears the tab's outputs (:func:`run_on_click`);
-service errors are then shown in place, on the tab's error line, in one place: :func:`in_place`.
+mounts it at ``/`` with :data:`~summarize.ui_common.UI_CSS`. This module lays the tabs out; what their
+buttons do is :class:`~summarize.ui_actions.Actions`, and how errors and results are shown,
+:mod:`summarize.ui_common`. Every handler that takes a file is wrapped with
+:func:`~summarize.uploads.uploads_only`.
 """
 
 from __future__ import annotations
-
-import functools
-import inspect
-import re
-import uuid
-from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
-from typing import Any, TypeVar
 
 try:
     import gradio as gr
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
-from .batch import TASKS, Task
-from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE, SummaryChoices
-from .documents import EXTENSIONS, format_for, translated_name
-from .errors import InputError, SummarizeError
-from .glossary import check_terms
-from .redaction import hide_paths
-from .results import Result
+from .batch import TASKS
+from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
+from .documents import TEXT_FORMATS
 from .service import Service
-from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, Detection, decode_utf8, same_model_language
-from .ui_batch import BATCH_PREVIEW_ROWS, run_uploaded_batch
-from .ui_glossary import describe_terms, glossary_input, read_glossary
+from .ui_actions import DEFAULT_TOKENIZER, DIRECTIONS, DOCUMENT_TYPES, SAME_LANGUAGE, Actions
+from .ui_batch import BATCH_PREVIEW_ROWS
+from .ui_common import ERROR_CLASS, in_place, read_upload, run_on_click
+from .ui_glossary import glossary_input
 from .uploads import uploads_only
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-SAME_LANGUAGE = "same"
 OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh"),
                     ("Traditional Chinese 繁體中文", "zh-Hant")]
 LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
-DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditional Chinese",
-              "zh-en": "Chinese → English"}
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
-DOCUMENT_TYPES = list(EXTENSIONS)
-CHART_MEASURES = ("precision", "recall", "F1")
-DEFAULT_TOKENIZER = "default for the language"
-ERROR_CLASS = "run-error"
-UI_CSS = f"""
-.{ERROR_CLASS}, .{ERROR_CLASS} * {{ color: var(--error-text-color) !important; }}
-.toast-wrap.toast-wrap {{ top: auto; bottom: var(--size-4); }}
-"""
-"""The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
-_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "length": "the Length choice"}
-"""How error messages name the service's arguments here (the UI's controls)."""
+FORMAT_LABELS = {"text": "Plain text", "html": "Saved web pages (HTML)", "markdown": "Markdown", "srt": "Subtitles (SRT)"}
+"""How the Batch tab names the formats a text field can hold (:data:`summarize.documents.TEXT_FORMATS`)."""
 
 EXAMPLE_EN = """Riverton opened its first electric tram line on Monday, linking the airport with the old town in 25 minutes.
 
@@ -80,209 +56,6 @@ EXAMPLE_TRANSLATE_EN = (
     "The new library will open on Saturday. It has room for 200,000 books and a reading room for children."
 )
 EXAMPLE_TRANSLATE_ZH = "今年夏天的降雨量比往年多了三成。当地农民说，水稻的收成可能会受到影响。"
-
-
-def error_markdown(message: str) -> str:
-    """`message` as Markdown that shows it literally, except its `code` spans (commands, settings), kept as code."""
-    parts = message.split("`")
-    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
-        parts = [message]
-    shown = (f"`{part}`" if index % 2 else _MARKDOWN_SYNTAX.sub(r"\\\1", part) for index, part in enumerate(parts))
-    return "⚠️ " + "".join(shown)
-
-
-def in_place(function: F, blanks: tuple[Any, ...]) -> F:
-    """`function` with one more output, the tab's error line: empty, or the :class:`SummarizeError` it raised.
-
-    On an error the other outputs become `blanks`, so nothing from an earlier run stays on screen and the
-    event itself succeeds (no pop-up, no error badges over the outputs).
-    """
-    if inspect.isgeneratorfunction(function):
-
-        @functools.wraps(function)
-        def stream(*args: Any) -> Iterator[tuple[Any, ...]]:
-            try:
-                for outputs in function(*args):
-                    yield (*outputs, "")
-            except SummarizeError as error:
-                yield (*blanks, error_markdown(hide_paths(error.in_words(UI_WORDS))))
-
-        return stream  # type: ignore[return-value]
-
-    @functools.wraps(function)
-    def call(*args: Any) -> tuple[Any, ...]:
-        try:
-            outputs = function(*args)
-        except SummarizeError as error:
-            return (*blanks, error_markdown(hide_paths(error.in_words(UI_WORDS))))
-        return (*outputs, "") if isinstance(outputs, tuple) else (outputs, "")
-
-    return call  # type: ignore[return-value]
-
-
-def run_on_click(
-    button: gr.Button, action: Callable[..., Any], inputs: list[Any], outputs: list[Any], blanks: tuple[Any, ...],
-    **options: Any,
-) -> None:
-    """Clear `outputs` (the last is the tab's error line) as soon as `button` is clicked, then run `action`."""
-    cleared = (*blanks, "")
-    button.click(lambda: cleared, None, outputs, queue=False, show_progress="hidden", api_visibility="private").then(
-        in_place(action, blanks), inputs, outputs, **options
-    )
-
-
-def describe_detection(detection: Detection) -> str:
-    """How the detected language is shown, e.g. ``Mixed English/Chinese (42% Chinese), treated as Chinese``."""
-    name = LANGUAGE_NAMES[detection.language]
-    if detection.is_mixed:
-        return f"Mixed English/Chinese ({round(detection.zh_share * 100)}% Chinese), treated as {name}"
-    return name
-
-
-def describe_result(result: Result) -> str:
-    """One line saying what produced `result`."""
-    chunks = f"{result.chunks} chunk" + ("" if result.chunks == 1 else "s")
-    return (
-        f"{LANGUAGE_NAMES[result.source_lang]} → {LANGUAGE_NAMES[result.target_lang]} · engine `{result.engine}` · "
-        f"model `{hide_paths(result.model)}` · {chunks} · {result.seconds:.2f} s"
-    )
-
-
-def notice(result: Result, requested_engine: str) -> str:
-    """The notes of `result` as Markdown; a warning first when the extractive fallback replaced a model."""
-    lines = []
-    if requested_engine != "extractive" and result.engine.startswith("extractive"):
-        lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
-                     "is made of sentences picked from the article.")
-    lines.extend(f"- {hide_paths(note)}" for note in result.notes)
-    return "\n".join(lines)
-
-
-def read_upload(path: str | None) -> str:
-    """The text of an uploaded UTF-8 file ('' when the upload was cleared)."""
-    if not path:
-        return ""
-    return decode_utf8(Path(path).read_bytes(), Path(path).name, fix="save it as UTF-8 and upload it again")
-
-
-def _document_upload(path: str | None) -> Path:
-    if not path:
-        raise InputError(f"upload a document first ({', '.join(DOCUMENT_TYPES)})")
-    return Path(path)
-
-
-class Actions:
-    """What the UI's buttons do: each is one call into a service."""
-
-    def __init__(self, service: Service) -> None:
-        self.service = service
-        self.choices = SummaryChoices(service)
-
-    def detect(self, text: str) -> str:
-        """The detected language, or why it cannot be detected ('' for empty input)."""
-        if not text.strip():
-            return ""
-        try:
-            return describe_detection(self.service.detect(text))
-        except SummarizeError as error:
-            return str(error)
-
-    def summarize(
-        self, text: str, output_lang: str, length: str, choice: str, glossary: str | None = None
-    ) -> tuple[str, str, str]:
-        """Summary, its description and its notice (with the glossary's terms of a summary in the other language)."""
-        chosen = self.choices.service(choice)
-        target = None if output_lang == SAME_LANGUAGE else output_lang
-        result = chosen.summarize(text, target, length=length, glossary=read_glossary(glossary))
-        shown = [notice(result, chosen.settings.summarize.engine), describe_terms(result.terms)]
-        return result.text, describe_result(result), "\n\n".join(line for line in shown if line)
-
-    def bilingual(self, text: str, length: str, choice: str) -> tuple[str, str, str]:
-        """English summary, Chinese summary, and what produced them: one summary and its translation."""
-        chosen = self.choices.service(choice)
-        summary, translated = chosen.summarize_bilingual(text, length=length)
-        texts = {MODEL_LANGUAGE[result.target_lang]: result.text for result in (summary, translated)}
-        lines = [notice(summary, chosen.settings.summarize.engine), *map(describe_result, (summary, translated))]
-        return texts["en"], texts["zh"], "\n\n".join(line for line in lines if line)
-
-    def translate(self, text: str, direction: str, glossary: str | None = None) -> Iterator[tuple[str, str]]:
-        """The translation so far after each sentence, then a description line (and the glossary's terms)."""
-        source, target = direction.split("-", 1)
-        used = read_glossary(glossary) or self.service.glossary
-        detection = self.service.detect(text)
-        if same_model_language(detection.language, source):
-            source = detection.language  # Simplified or Traditional Chinese, as detected
-        elif not detection.is_mixed:
-            raise InputError(
-                f"the text looks {LANGUAGE_NAMES[detection.language]} but the direction is "
-                f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
-            )
-        translation = ""
-        for translation in self.service.translate_stream(text, target, source_lang=source, glossary=used):
-            yield translation, ""
-        settings = self.service.settings
-        pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
-        model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[pair].model
-        checked = describe_terms(check_terms(used, self.service.check_text(text), translation, source, target))
-        yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
-
-    def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
-        """Summary of an uploaded document's main text, its description and its notice (title and date among the notes)."""
-        source = _document_upload(path)
-        chosen = self.choices.service(choice)
-        target = None if output_lang == SAME_LANGUAGE else output_lang
-        result = chosen.summarize_document(
-            source.read_bytes(), format_for(source.name), target, length=length, name=source.name
-        )
-        return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
-
-    def translate_document(self, path: str | None, direction: str) -> tuple[str, str]:
-        """Translate an uploaded document into a file of the same format: its path (for download) and a description."""
-        source = _document_upload(path)
-        target = direction.split("-", 1)[1]  # the source language is detected: a document in the target language is refused
-        translation = self.service.translate_document(source.read_bytes(), format_for(source.name), target, name=source.name)
-        output = source.parent / uuid.uuid4().hex / translated_name(source.name, target)
-        output.parent.mkdir()
-        output.write_bytes(translation.data)
-        return str(output), describe_result(translation.result)
-
-    def batch(
-        self, path: str | None, task: Task, target_lang: str, choice: str, progress: gr.Progress = gr.Progress()
-    ) -> tuple[str, str, list[list[str]]]:
-        """Run a batch job on an uploaded JSONL/CSV file: the results file, a count line and a preview."""
-        target = None if target_lang == SAME_LANGUAGE else target_lang
-        return run_uploaded_batch(self.choices.service(choice), path, task, target, progress)
-
-    @staticmethod
-    def evaluate(
-        predictions: str | None, references: Sequence[str] | None, lang: str, tokenizer: str
-    ) -> tuple[list[list[Any]], Any, str]:
-        """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
-        import pandas
-
-        from .evaluation import score_summary_files
-        from .evaluation.report import ROUGE_NAMES
-
-        if not predictions:
-            raise InputError("upload the predictions file (one summary per line, or JSONL with id and text)")
-        if not references:
-            raise InputError("upload at least one references file, aligned with the predictions")
-        named = None if tokenizer == DEFAULT_TOKENIZER else tokenizer
-        result = score_summary_files(predictions, references, lang, named)
-        table = [
-            [ROUGE_NAMES[kind], round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)]
-            for kind, score in result.scores.items()
-        ]
-        bars = [(row[0], measure, value) for row in table for measure, value in zip(CHART_MEASURES, row[1:])]
-        lines = [f"{len(result.documents):,} items · signature `{result.signature}`"]
-        lines.extend(f"⚠️ {note}" for note in result.notes)
-        return table, pandas.DataFrame(bars, columns=["metric", "measure", "score"]), "\n\n".join(lines)
-
-    @staticmethod
-    def swap(direction: str, text: str, translation: str) -> tuple[str, str, str, str, str]:
-        """The other direction, with the translation (when there is one) moved into the input; outputs cleared."""
-        other = "en-zh" if direction == "zh-en" else "zh-en"
-        return other, translation or text, "", "", ""
 
 
 def _summarize_tab(actions: Actions) -> None:
@@ -346,7 +119,7 @@ def _translate_tab(actions: Actions) -> None:
         translation = gr.Textbox(
             label="Translation", lines=10, interactive=False, buttons=["copy"], elem_id="translate-output"
         )
-    with gr.Accordion("Glossary: terms the translation must use", open=False):
+    with gr.Accordion("Glossary: terms the translation must use (the text's and the document's)", open=False):
         glossary = glossary_input("translate-glossary")
     button = gr.Button("Translate", variant="primary", elem_id="translate-button")
     error = gr.Markdown(elem_id="translate-error", elem_classes=ERROR_CLASS)
@@ -363,8 +136,9 @@ def _translate_tab(actions: Actions) -> None:
         document_button = gr.Button("Translate document", elem_id="document-button")
         document_error = gr.Markdown(elem_id="document-error", elem_classes=ERROR_CLASS)
         document_details = gr.Markdown(elem_id="document-details")
-    run_on_click(document_button, uploads_only(actions.translate_document, "path"), [document, direction],
-                 [translated, document_details, document_error], (None, ""), api_name="translate_document")
+    run_on_click(document_button, uploads_only(actions.translate_document, "path", "glossary"),
+                 [document, direction, glossary], [translated, document_details, document_error], (None, ""),
+                 api_name="translate_document")
     swap.click(actions.swap, [direction, text, translation], [direction, text, translation, details, error],
                queue=False, api_visibility="private")
 
@@ -376,6 +150,8 @@ def _bilingual_tab(actions: Actions) -> None:
         with gr.Column(scale=1):
             length = gr.Radio(LENGTHS, value="medium", label="Length")
             choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model")
+            with gr.Accordion("Glossary (for the translated summary)", open=False):
+                glossary = glossary_input("bilingual-glossary")
             button = gr.Button("Summarize in both languages", variant="primary", elem_id="bilingual-button")
             error = gr.Markdown(elem_id="bilingual-error", elem_classes=ERROR_CLASS)
     with gr.Row():
@@ -385,8 +161,8 @@ def _bilingual_tab(actions: Actions) -> None:
     details = gr.Markdown(elem_id="bilingual-notice")
     gr.Examples([[EXAMPLE_EN], [EXAMPLE_ZH]], inputs=[article], example_labels=["English news", "中文新闻"])
 
-    run_on_click(button, actions.bilingual, [article, length, choice], [english, chinese, details, error],
-                 ("", "", ""), api_name="bilingual")
+    run_on_click(button, uploads_only(actions.bilingual, "glossary"), [article, length, choice, glossary],
+                 [english, chinese, details, error], ("", "", ""), api_name="bilingual")
 
 
 def _batch_tab(actions: Actions) -> None:
@@ -399,7 +175,14 @@ def _batch_tab(actions: Actions) -> None:
         with gr.Column():
             task = gr.Radio(list(TASKS), value="summarize", label="Task")
             target = gr.Radio(OUTPUT_LANGUAGES, value="en", label="Output language")
+            text_format = gr.Radio(
+                [(FORMAT_LABELS.get(name, name), name) for name in TEXT_FORMATS], value="text",
+                label="The text field holds", info="as summarize batch --format: a web page is read for its story, not its menus",
+                elem_id="batch-format",
+            )
             choice = gr.Dropdown(actions.choices.names, value=DEFAULT_CHOICE, label="Engine / model (summaries)")
+            with gr.Accordion("Glossary (translations and summaries in the other language)", open=False):
+                glossary = glossary_input("batch-glossary")
             button = gr.Button("Run", variant="primary", elem_id="batch-button")
             error = gr.Markdown(elem_id="batch-error", elem_classes=ERROR_CLASS)
     with gr.Row():
@@ -409,7 +192,8 @@ def _batch_tab(actions: Actions) -> None:
         headers=["id", "output", "source_lang", "error"], label=f"First {BATCH_PREVIEW_ROWS} results",
         interactive=False, wrap=True, column_widths=["12%", "58%", "10%", "20%"], elem_id="batch-preview",
     )
-    run_on_click(button, uploads_only(actions.batch, "path"), [upload, task, target, choice], [results, counts, preview, error],
+    run_on_click(button, uploads_only(actions.batch, "path", "glossary"),
+                 [upload, task, target, choice, text_format, glossary], [results, counts, preview, error],
                  (None, "", None), api_name="batch")
 
 

@@ -18,6 +18,7 @@ import gradio as gr
 
 from .batch import OutputRecord, Progress, Task, run_batch
 from .errors import InputError
+from .glossary import Glossary
 from .redaction import hide_paths
 from .service import Service
 from .text import Language
@@ -59,10 +60,17 @@ def web_record(record: OutputRecord, source: Path) -> OutputRecord:
 
 
 def run_uploaded_batch(
-    service: Service, path: str | None, task: Task, target_lang: Language | None, bar: gr.Progress
+    service: Service,
+    path: str | None,
+    task: Task,
+    target_lang: Language | None,
+    bar: gr.Progress,
+    text_format: str = "text",
+    glossary: Glossary | None = None,
 ) -> tuple[str, str, list[list[str]]]:
-    """Run a batch job on an uploaded JSONL/CSV file: the results file (beside the upload), a count line
-    and a preview of the first :data:`BATCH_PREVIEW_ROWS` records."""
+    """Run a batch job on an uploaded JSONL/CSV file (its text field holding `text_format`, `glossary`
+    enforced as :func:`run_batch` does): the results file (beside the upload), a count line (with the
+    glossary terms kept, when any were found) and a preview of the first :data:`BATCH_PREVIEW_ROWS` records."""
     if not path:
         raise InputError("upload a JSONL or CSV file first")
     source = Path(path)
@@ -71,12 +79,18 @@ def run_uploaded_batch(
     field = "translation" if task == "translate" else "summary"
     shown = ShownProgress(bar)
     preview: list[list[str]] = []
+    found = kept = 0
     records = run_batch(
-        [source], output, task, target_lang, service=service, progress=shown,
-        redact=lambda record: web_record(record, source),
+        [source], output, task, target_lang, service=service, progress=shown, text_format=text_format,
+        glossary=glossary, redact=lambda record: web_record(record, source),
     )
     for record in records:
+        found += len(record.terms)
+        kept += sum(term.found for term in record.terms)
         if len(preview) < BATCH_PREVIEW_ROWS:
             preview.append([record.id, getattr(record, field), record.source_lang, record.error])
     counts = shown.counts
-    return str(output), f"{counts.done:,} done, {counts.failed:,} failed (see the `error` field)", preview
+    line = f"{counts.done:,} done, {counts.failed:,} failed (see the `error` field)"
+    if found:
+        line += f" · glossary terms kept: {kept:,} of {found:,} (see the `terms` field)"
+    return str(output), line, preview

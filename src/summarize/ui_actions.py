@@ -1,0 +1,173 @@
+"""What the demo's buttons do: :class:`Actions`, each one call into the service.
+
+An action takes the controls' values (an uploaded file as its path) and returns what the tab shows;
+a :class:`SummarizeError` it raises becomes the tab's error line (:func:`summarize.ui_common.in_place`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from .batch import Task
+from .choices import SummaryChoices
+from .documents import EXTENSIONS, format_for, translated_name
+from .errors import InputError, SummarizeError
+from .glossary import check_terms
+from .redaction import hide_paths
+from .service import Service
+from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
+from .ui_batch import run_uploaded_batch
+from .ui_common import describe_detection, describe_result, notice
+from .ui_glossary import describe_terms, read_glossary
+
+SAME_LANGUAGE = "same"
+"""The summary-language choice "the article's own"."""
+DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditional Chinese",
+              "zh-en": "Chinese → English"}
+DOCUMENT_TYPES = list(EXTENSIONS)
+CHART_MEASURES = ("precision", "recall", "F1")
+DEFAULT_TOKENIZER = "default for the language"
+
+
+def _document_upload(path: str | None) -> Path:
+    if not path:
+        raise InputError(f"upload a document first ({', '.join(DOCUMENT_TYPES)})")
+    return Path(path)
+
+
+class Actions:
+    """What the UI's buttons do: each is one call into a service."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.choices = SummaryChoices(service)
+
+    def detect(self, text: str) -> str:
+        """The detected language, or why it cannot be detected ('' for empty input)."""
+        if not text.strip():
+            return ""
+        try:
+            return describe_detection(self.service.detect(text))
+        except SummarizeError as error:
+            return str(error)
+
+    def summarize(
+        self, text: str, output_lang: str, length: str, choice: str, glossary: str | None = None
+    ) -> tuple[str, str, str]:
+        """Summary, its description and its notice (with the glossary's terms of a summary in the other language)."""
+        chosen = self.choices.service(choice)
+        target = None if output_lang == SAME_LANGUAGE else output_lang
+        result = chosen.summarize(text, target, length=length, glossary=read_glossary(glossary))
+        shown = [notice(result, chosen.settings.summarize.engine), describe_terms(result.terms)]
+        return result.text, describe_result(result), "\n\n".join(line for line in shown if line)
+
+    def bilingual(self, text: str, length: str, choice: str, glossary: str | None = None) -> tuple[str, str, str]:
+        """English summary, Chinese summary, and what produced them: one summary and its translation
+        (with the glossary's terms of the translated summary)."""
+        chosen = self.choices.service(choice)
+        summary, translated = chosen.summarize_bilingual(text, length=length, glossary=read_glossary(glossary))
+        texts = {MODEL_LANGUAGE[result.target_lang]: result.text for result in (summary, translated)}
+        lines = [
+            notice(summary, chosen.settings.summarize.engine),
+            *map(describe_result, (summary, translated)),
+            describe_terms(translated.terms),
+        ]
+        return texts["en"], texts["zh"], "\n\n".join(line for line in lines if line)
+
+    def translate(self, text: str, direction: str, glossary: str | None = None) -> Iterator[tuple[str, str]]:
+        """The translation so far after each sentence, then a description line (and the glossary's terms)."""
+        source, target = direction.split("-", 1)
+        used = read_glossary(glossary) or self.service.glossary
+        detection = self.service.detect(text)
+        if same_model_language(detection.language, source):
+            source = detection.language  # Simplified or Traditional Chinese, as detected
+        elif not detection.is_mixed:
+            raise InputError(
+                f"the text looks {LANGUAGE_NAMES[detection.language]} but the direction is "
+                f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
+            )
+        translation = ""
+        for translation in self.service.translate_stream(text, target, source_lang=source, glossary=used):
+            yield translation, ""
+        settings = self.service.settings
+        pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
+        model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[pair].model
+        checked = describe_terms(check_terms(used, self.service.check_text(text), translation, source, target))
+        yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
+
+    def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
+        """Summary of an uploaded document's main text, its description and its notice (title and date among the notes)."""
+        source = _document_upload(path)
+        chosen = self.choices.service(choice)
+        target = None if output_lang == SAME_LANGUAGE else output_lang
+        result = chosen.summarize_document(
+            source.read_bytes(), format_for(source.name), target, length=length, name=source.name
+        )
+        return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
+
+    def translate_document(self, path: str | None, direction: str, glossary: str | None = None) -> tuple[str, str]:
+        """Translate an uploaded document into a file of the same format: its path (for download) and a
+        description (with the glossary's terms, checked over the whole document)."""
+        source = _document_upload(path)
+        target = direction.split("-", 1)[1]  # the source language is detected: a document in the target language is refused
+        translation = self.service.translate_document(
+            source.read_bytes(), format_for(source.name), target, name=source.name, glossary=read_glossary(glossary)
+        )
+        output = source.parent / uuid.uuid4().hex / translated_name(source.name, target)
+        output.parent.mkdir()
+        output.write_bytes(translation.data)
+        lines = [describe_result(translation.result), describe_terms(translation.result.terms)]
+        return str(output), "\n\n".join(line for line in lines if line)
+
+    def batch(
+        self,
+        path: str | None,
+        task: Task,
+        target_lang: str,
+        choice: str,
+        text_format: str = "text",
+        glossary: str | None = None,
+        progress: gr.Progress = gr.Progress(),
+    ) -> tuple[str, str, list[list[str]]]:
+        """Run a batch job on an uploaded JSONL/CSV file whose text field holds `text_format` (plain text, or
+        saved pages: ``summarize batch --format``), with the glossary in every translation and cross-lingual
+        summary: the results file, a count line and a preview."""
+        target = None if target_lang == SAME_LANGUAGE else target_lang
+        service = self.choices.service(choice)
+        return run_uploaded_batch(service, path, task, target, progress, text_format, read_glossary(glossary))
+
+    @staticmethod
+    def evaluate(
+        predictions: str | None, references: Sequence[str] | None, lang: str, tokenizer: str
+    ) -> tuple[list[list[Any]], Any, str]:
+        """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
+        import pandas
+
+        from .evaluation import score_summary_files
+        from .evaluation.report import ROUGE_NAMES
+
+        if not predictions:
+            raise InputError("upload the predictions file (one summary per line, or JSONL with id and text)")
+        if not references:
+            raise InputError("upload at least one references file, aligned with the predictions")
+        named = None if tokenizer == DEFAULT_TOKENIZER else tokenizer
+        result = score_summary_files(predictions, references, lang, named)
+        table = [
+            [ROUGE_NAMES[kind], round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)]
+            for kind, score in result.scores.items()
+        ]
+        bars = [(row[0], measure, value) for row in table for measure, value in zip(CHART_MEASURES, row[1:])]
+        lines = [f"{len(result.documents):,} items · signature `{result.signature}`"]
+        lines.extend(f"⚠️ {note}" for note in result.notes)
+        return table, pandas.DataFrame(bars, columns=["metric", "measure", "score"]), "\n\n".join(lines)
+
+    @staticmethod
+    def swap(direction: str, text: str, translation: str) -> tuple[str, str, str, str, str]:
+        """The other direction, with the translation (when there is one) moved into the input; outputs cleared."""
+        other = "en-zh" if direction == "zh-en" else "zh-en"
+        return other, translation or text, "", "", ""

@@ -1,0 +1,116 @@
+"""What the demo's tabs share: error lines shown in place, and how results are described.
+
+A click first clears the tab's outputs (:func:`run_on_click`); service errors are then shown in
+place, on the tab's error line, in one place: :func:`in_place`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import gradio as gr
+
+from .errors import SummarizeError
+from .redaction import hide_paths
+from .results import Result
+from .text import LANGUAGE_NAMES, Detection, decode_utf8
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ERROR_CLASS = "run-error"
+UI_CSS = f"""
+.{ERROR_CLASS}, .{ERROR_CLASS} * {{ color: var(--error-text-color) !important; }}
+.toast-wrap.toast-wrap {{ top: auto; bottom: var(--size-4); }}
+"""
+"""The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "length": "the Length choice"}
+"""How error messages name the service's arguments here (the UI's controls)."""
+
+
+def error_markdown(message: str) -> str:
+    """`message` as Markdown that shows it literally, except its `code` spans (commands, settings), kept as code."""
+    parts = message.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        parts = [message]
+    shown = (f"`{part}`" if index % 2 else _MARKDOWN_SYNTAX.sub(r"\\\1", part) for index, part in enumerate(parts))
+    return "⚠️ " + "".join(shown)
+
+
+def in_place(function: F, blanks: tuple[Any, ...]) -> F:
+    """`function` with one more output, the tab's error line: empty, or the :class:`SummarizeError` it raised.
+
+    On an error the other outputs become `blanks`, so nothing from an earlier run stays on screen and the
+    event itself succeeds (no pop-up, no error badges over the outputs).
+    """
+    if inspect.isgeneratorfunction(function):
+
+        @functools.wraps(function)
+        def stream(*args: Any) -> Iterator[tuple[Any, ...]]:
+            try:
+                for outputs in function(*args):
+                    yield (*outputs, "")
+            except SummarizeError as error:
+                yield (*blanks, error_markdown(hide_paths(error.in_words(UI_WORDS))))
+
+        return stream  # type: ignore[return-value]
+
+    @functools.wraps(function)
+    def call(*args: Any) -> tuple[Any, ...]:
+        try:
+            outputs = function(*args)
+        except SummarizeError as error:
+            return (*blanks, error_markdown(hide_paths(error.in_words(UI_WORDS))))
+        return (*outputs, "") if isinstance(outputs, tuple) else (outputs, "")
+
+    return call  # type: ignore[return-value]
+
+
+def run_on_click(
+    button: gr.Button, action: Callable[..., Any], inputs: list[Any], outputs: list[Any], blanks: tuple[Any, ...],
+    **options: Any,
+) -> None:
+    """Clear `outputs` (the last is the tab's error line) as soon as `button` is clicked, then run `action`."""
+    cleared = (*blanks, "")
+    button.click(lambda: cleared, None, outputs, queue=False, show_progress="hidden", api_visibility="private").then(
+        in_place(action, blanks), inputs, outputs, **options
+    )
+
+
+def describe_detection(detection: Detection) -> str:
+    """How the detected language is shown, e.g. ``Mixed English/Chinese (42% Chinese), treated as Chinese``."""
+    name = LANGUAGE_NAMES[detection.language]
+    if detection.is_mixed:
+        return f"Mixed English/Chinese ({round(detection.zh_share * 100)}% Chinese), treated as {name}"
+    return name
+
+
+def describe_result(result: Result) -> str:
+    """One line saying what produced `result`."""
+    chunks = f"{result.chunks} chunk" + ("" if result.chunks == 1 else "s")
+    return (
+        f"{LANGUAGE_NAMES[result.source_lang]} → {LANGUAGE_NAMES[result.target_lang]} · engine `{result.engine}` · "
+        f"model `{hide_paths(result.model)}` · {chunks} · {result.seconds:.2f} s"
+    )
+
+
+def notice(result: Result, requested_engine: str) -> str:
+    """The notes of `result` as Markdown; a warning first when the extractive fallback replaced a model."""
+    lines = []
+    if requested_engine != "extractive" and result.engine.startswith("extractive"):
+        lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
+                     "is made of sentences picked from the article.")
+    lines.extend(f"- {hide_paths(note)}" for note in result.notes)
+    return "\n".join(lines)
+
+
+def read_upload(path: str | None) -> str:
+    """The text of an uploaded UTF-8 file ('' when the upload was cleared)."""
+    if not path:
+        return ""
+    return decode_utf8(Path(path).read_bytes(), Path(path).name, fix="save it as UTF-8 and upload it again")
