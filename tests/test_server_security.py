@@ -112,7 +112,12 @@ ATTACKS = {
     "batch-glossary": (
         "batch", lambda secret, ok: [None, "translate", "zh", "extractive", "text", _file_data(secret["tsv"])]
     ),
-    "summarize_document-html": ("summarize_document", lambda secret, ok: [_file_data(secret["html"]), "same", "medium", "extractive"]),
+    "summarize_document-html": (
+        "summarize_document", lambda secret, ok: [_file_data(secret["html"]), "same", "medium", "extractive", None]
+    ),
+    "summarize_document-glossary": (
+        "summarize_document", lambda secret, ok: [_file_data(ok), "zh", "short", "extractive", _file_data(secret["tsv"])]
+    ),
     "translate_document-html": ("translate_document", lambda secret, ok: [_file_data(secret["html"]), "en-zh", None]),
     "translate_document-glossary": (
         "translate_document", lambda secret, ok: [_file_data(ok), "en-zh", _file_data(secret["tsv"])]

@@ -84,6 +84,21 @@ def test_translate_document_action_enforces_the_glossary_and_shows_its_terms(
     assert details.split("\n\n", 1)[1] == describe_terms(expected.result.terms)
 
 
+def test_summarize_document_action_shows_the_terms_of_a_cross_lingual_summary(
+    actions: Actions, terms_file: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "bridge_en.html"
+    page.write_bytes((FIXTURES / "bridge_en.html").read_bytes())
+    summary, _, shown = actions.summarize_document(str(page), "zh", "short", "extractive", str(terms_file))
+    expected = actions.choices.service("extractive").summarize_document(
+        page.read_bytes(), "html", "zh", length="short", name=page.name, glossary=Glossary.from_file(terms_file)
+    )
+    assert summary == expected.text
+    assert [term.source for term in expected.terms] == ["bridge"]
+    assert shown.endswith("\n\n" + describe_terms(expected.terms))
+    assert "- document title: Harbour Bridge reopens after eight months of repairs" in shown
+
+
 def test_bilingual_action_shows_the_terms_of_the_translated_summary(actions: Actions, terms_file: Path) -> None:
     english, chinese, shown = actions.bilingual(TEXT, "short", "extractive", str(terms_file))
     summary, translated = actions.choices.service("extractive").summarize_bilingual(

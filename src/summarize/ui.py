@@ -79,7 +79,8 @@ def _summarize_tab(actions: Actions) -> None:
                               "without its menus", open=False):
                 document = gr.File(label="Document", file_types=DOCUMENT_TYPES, elem_id="summarize-document")
                 document_button = gr.Button("Summarize document", elem_id="summarize-document-button")
-            with gr.Accordion("Glossary (for a summary in the other language)", open=False):
+            with gr.Accordion("Glossary (for a summary in the other language, of the article or the document)",
+                              open=False):
                 glossary = glossary_input("summarize-glossary")
         with gr.Column(scale=2):
             output_lang = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Summary language")
@@ -101,8 +102,8 @@ def _summarize_tab(actions: Actions) -> None:
 
     upload.upload(in_place(uploads_only(read_upload, "path"), (gr.skip(),)), upload, [article, error],
                   api_visibility="private")
-    run_on_click(document_button, uploads_only(actions.summarize_document, "path"),
-                 [document, output_lang, length, choice], [summary, details, notes, error], ("", "", ""),
+    run_on_click(document_button, uploads_only(actions.summarize_document, "path", "glossary"),
+                 [document, output_lang, length, choice, glossary], [summary, details, notes, error], ("", "", ""),
                  api_name="summarize_document")
     article.change(actions.detect, article, detected, api_visibility="private", show_progress="hidden",
                    trigger_mode="always_last")

@@ -19,6 +19,7 @@ from .documents import EXTENSIONS, format_for, translated_name
 from .errors import InputError, SummarizeError
 from .glossary import check_terms
 from .redaction import hide_paths
+from .results import Result
 from .service import Service
 from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
 from .ui_batch import run_uploaded_batch
@@ -32,6 +33,12 @@ DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditi
 DOCUMENT_TYPES = list(EXTENSIONS)
 CHART_MEASURES = ("precision", "recall", "F1")
 DEFAULT_TOKENIZER = "default for the language"
+
+
+def _notice_and_terms(result: Result, chosen: Service) -> str:
+    """A summary's notice, then its glossary terms (a summary in the other language)."""
+    shown = [notice(result, chosen.settings.summarize.engine), describe_terms(result.terms)]
+    return "\n\n".join(line for line in shown if line)
 
 
 def _document_upload(path: str | None) -> Path:
@@ -63,8 +70,7 @@ class Actions:
         chosen = self.choices.service(choice)
         target = None if output_lang == SAME_LANGUAGE else output_lang
         result = chosen.summarize(text, target, length=length, glossary=read_glossary(glossary))
-        shown = [notice(result, chosen.settings.summarize.engine), describe_terms(result.terms)]
-        return result.text, describe_result(result), "\n\n".join(line for line in shown if line)
+        return result.text, describe_result(result), _notice_and_terms(result, chosen)
 
     def bilingual(self, text: str, length: str, choice: str, glossary: str | None = None) -> tuple[str, str, str]:
         """English summary, Chinese summary, and what produced them: one summary and its translation
@@ -100,15 +106,19 @@ class Actions:
         checked = describe_terms(check_terms(used, self.service.check_text(text), translation, source, target))
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
 
-    def summarize_document(self, path: str | None, output_lang: str, length: str, choice: str) -> tuple[str, str, str]:
-        """Summary of an uploaded document's main text, its description and its notice (title and date among the notes)."""
+    def summarize_document(
+        self, path: str | None, output_lang: str, length: str, choice: str, glossary: str | None = None
+    ) -> tuple[str, str, str]:
+        """Summary of an uploaded document's main text, its description and its notice (title and date among
+        the notes; the glossary's terms of a summary in the other language)."""
         source = _document_upload(path)
         chosen = self.choices.service(choice)
         target = None if output_lang == SAME_LANGUAGE else output_lang
         result = chosen.summarize_document(
-            source.read_bytes(), format_for(source.name), target, length=length, name=source.name
+            source.read_bytes(), format_for(source.name), target, length=length, name=source.name,
+            glossary=read_glossary(glossary),
         )
-        return result.text, describe_result(result), notice(result, chosen.settings.summarize.engine)
+        return result.text, describe_result(result), _notice_and_terms(result, chosen)
 
     def translate_document(self, path: str | None, direction: str, glossary: str | None = None) -> tuple[str, str]:
         """Translate an uploaded document into a file of the same format: its path (for download) and a
