@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conftest import tiny_overrides
 from live_server import LiveServer
 from summarize import Settings, load_settings
 from summarize.http_guards import header_timeout_protocol
@@ -227,6 +228,38 @@ def test_a_file_uploaded_again_counts_once_as_the_newest(live: LiveServer) -> No
     )
     assert again == first
     assert [Path(path).exists() for path in (first, second, third, fourth)] == [True, False, True, True]
+
+
+def test_files_the_demo_writes_count_toward_the_stored_limit(
+    tiny_models: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "gradio"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(folder))  # this server's uploads and results, apart from other servers'
+    articles = "".join(json.dumps({"id": key, "text": text}, ensure_ascii=False) + "\n" for key, text in
+                       (("en", EXAMPLE_EN), ("zh", EXAMPLE_ZH))).encode()
+    limit = 5_000  # the batch file (1.8 kB) and a few rounds of results (under 800 bytes a round)
+    settings = _settings(**tiny_overrides(tiny_models, **{"summarize.engine": "extractive", "server.max_stored_upload_bytes": limit}))
+    written: list[Path] = []
+    sizes: list[int] = []
+    totals: list[int] = []
+    with LiveServer(create_app(settings)) as server:
+        config = httpx.get(f"{server.url}/config", timeout=30).json()
+        ids = {d["api_name"]: d["id"] for d in config["dependencies"]}
+        for round in range(8):  # a user who runs a batch job and translates a page, again and again
+            batch_input = _upload(server.url, "articles.jsonl", articles)  # the same file: counted once
+            arguments = [_file_data(batch_input), "summarize", "en", "extractive", "text", None]
+            completed, _ = _queue_call(server.url, ids["batch"], arguments)
+            written.append(Path(completed["output"]["data"][0]["path"]))
+            page = _upload(server.url, f"page{round}.html", f"<html><body><p>Round {round}: the council met.</p></body></html>".encode())
+            completed, _ = _queue_call(server.url, ids["translate_document"], [_file_data(page), "en-zh", None])
+            written.append(Path(completed["output"]["data"][0]["path"]))
+            sizes.extend(path.stat().st_size for path in written[-2:])
+            totals.append(sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()))
+        kept = [path.exists() for path in written]
+    assert len(articles) + sum(sizes) > limit  # without counting the demo's files, the folder would outgrow the limit
+    assert max(totals) <= limit
+    assert kept == sorted(kept) and kept[:2] == [False, False] and kept[-2:] == [True, True]  # oldest deleted first
+    assert {path.parents[2] for path in written} == {folder}  # beside their uploads, each in a folder of its own
 
 
 # --------------------------------------------------------------------------- password guessing

@@ -1,8 +1,9 @@
 """ASGI middleware and the connection protocol that guard the server before any route runs.
 
 :class:`HostCheck` (DNS rebinding), :class:`BodySizeLimit` (request and upload sizes),
-:class:`FailedAuthLimit` (API-key and login guessing), :func:`header_timeout_protocol`
-(clients that never finish their request head) and :class:`BodyTimeout` (nor their body).
+:class:`StoredFiles` and :class:`StoredUploadLimit` (the demo's files on disk), :class:`FailedAuthLimit`
+(API-key and login guessing), :func:`header_timeout_protocol` (clients that never finish their request
+head) and :class:`BodyTimeout` (nor their body).
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ import ipaddress
 import json
 import logging
 import os
+import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import h11
@@ -159,21 +161,49 @@ class BodySizeLimit:
             await error_response(error)(scope, receive, send)
 
 
-class StoredUploadLimit:
-    """ASGI middleware: keep at most `limit` bytes of the demo's uploads on disk, deleting the oldest first.
+class StoredFiles:
+    """The demo's files on disk, at most `limit` bytes together: beyond it the oldest are deleted first.
 
-    It reads the paths Gradio's upload route answers with, and forgets a deleted file in
-    ``demo.upload_file_set`` too, so it can no longer be given as an input. (Gradio also deletes
-    uploads older than ``server.upload_max_age_seconds``.)
+    Uploads (:class:`StoredUploadLimit`) and the files the demo writes for its users (translated
+    documents, batch results: its actions call :meth:`keep`) count together, so that repeated runs
+    cannot fill the disk. A deleted upload is forgotten in `uploaded` (the demo's
+    ``upload_file_set``) too, so it can no longer be given as an input. (Gradio also deletes all of
+    them once older than ``server.upload_max_age_seconds``.)
     """
 
-    def __init__(self, app: ASGIApp, demo: Any, limit: int) -> None:
-        self.app = app
-        self.demo = demo
+    def __init__(self, limit: int) -> None:
         self.limit = limit
+        self.uploaded: set[str] = set()
         self.stored: OrderedDict[str, int] = OrderedDict()
-        """Each stored file's size, oldest first (a file uploaded again moves to the end, counted once)."""
+        """Each stored file's size, oldest first (a file stored again moves to the end, counted once)."""
         self.total = 0
+        self._lock = threading.Lock()  # the demo's actions run in worker threads
+
+    def keep(self, paths: Iterable[str]) -> None:
+        """Count the files `paths` as the newest, then delete the oldest files while the total is over the limit."""
+        with self._lock:
+            for path in paths:
+                try:
+                    size = os.stat(path).st_size
+                except OSError:
+                    continue
+                self.total += size - self.stored.pop(path, 0)
+                self.stored[path] = size
+            while self.total > self.limit and self.stored:
+                path, size = self.stored.popitem(last=False)
+                self.total -= size
+                self.uploaded.discard(path)
+                with contextlib.suppress(OSError):
+                    os.remove(path)
+
+
+class StoredUploadLimit:
+    """ASGI middleware: count each file Gradio's upload route stores (the paths it answers with) in
+    `stored`, before the answer's end goes out: a client that has the answer finds the old files gone."""
+
+    def __init__(self, app: ASGIApp, stored: StoredFiles) -> None:
+        self.app = app
+        self.stored = stored
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != GRADIO_UPLOAD_PATH:
@@ -189,26 +219,10 @@ class StoredUploadLimit:
             elif message["type"] == "http.response.body" and status == 200:
                 body.extend(message.get("body", b""))
                 if not message.get("more_body", False):
-                    # before the answer's last part goes out: a client that has the answer finds the old files gone
-                    self._keep(json.loads(body))
+                    self.stored.keep(json.loads(body))
             await send(message)
 
         await self.app(scope, receive, reading_send)
-
-    def _keep(self, paths: list[str]) -> None:
-        for path in paths:
-            try:
-                size = os.stat(path).st_size
-            except OSError:
-                continue
-            self.total += size - self.stored.pop(path, 0)
-            self.stored[path] = size
-        while self.total > self.limit and self.stored:
-            path, size = self.stored.popitem(last=False)
-            self.total -= size
-            self.demo.upload_file_set.discard(path)
-            with contextlib.suppress(OSError):
-                os.remove(path)
 
 
 # --------------------------------------------------------------------------- failed authentication

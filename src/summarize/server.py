@@ -44,6 +44,7 @@ from .http_guards import (
     BodyTimeout,
     FailedAuthLimit,
     HostCheck,
+    StoredFiles,
     StoredUploadLimit,
     allowed_hosts,
     header_timeout_protocol,
@@ -337,9 +338,11 @@ def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
     if with_demo:
         from .ui import build_ui
 
-        demo = build_ui(service)
+        stored = StoredFiles(server.max_stored_upload_bytes)
+        demo = build_ui(service, stored.keep)
+        stored.uploaded = demo.upload_file_set
         refuse_unuploaded_files(demo)
-        app.add_middleware(StoredUploadLimit, demo=demo, limit=server.max_stored_upload_bytes)
+        app.add_middleware(StoredUploadLimit, stored=stored)
     app.add_middleware(BodySizeLimit, limit=server.max_request_bytes, upload_limit=server.max_upload_request_bytes)
     app.add_middleware(BodyTimeout, seconds=server.body_timeout_seconds)
     if server.api_key:

@@ -19,7 +19,7 @@ from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
 from .documents import TEXT_FORMATS
 from .service import Service
 from .ui_actions import DEFAULT_TOKENIZER, DIRECTIONS, DOCUMENT_TYPES, SAME_LANGUAGE, Actions
-from .ui_batch import BATCH_PREVIEW_ROWS
+from .ui_batch import BATCH_PREVIEW_ROWS, KeepFiles, keep_nothing
 from .ui_common import ERROR_CLASS, in_place, read_upload, run_on_click
 from .ui_glossary import glossary_input
 from .uploads import uploads_only
@@ -224,9 +224,10 @@ def _evaluate_tab(actions: Actions) -> None:
                  [table, chart, signature, error], (None, None, ""), api_name="evaluate")
 
 
-def build_ui(service: Service) -> gr.Blocks:
-    """The demo's Blocks, with its queue sized by ``server.concurrency_limit`` and ``server.max_queue``."""
-    actions = Actions(service)
+def build_ui(service: Service, keep_files: KeepFiles = keep_nothing) -> gr.Blocks:
+    """The demo's Blocks, with its queue sized by ``server.concurrency_limit`` and ``server.max_queue``;
+    the files it writes for its users are given to `keep_files` (see :class:`Actions`)."""
+    actions = Actions(service, keep_files)
     limits = service.settings.limits
     max_age = service.settings.server.upload_max_age_seconds
     cleanup = (max(1, max_age // 10), max_age)

@@ -22,7 +22,7 @@ from .redaction import hide_paths
 from .results import Result
 from .service import Service
 from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
-from .ui_batch import run_uploaded_batch
+from .ui_batch import KeepFiles, keep_nothing, run_uploaded_batch
 from .ui_common import describe_detection, describe_result, notice
 from .ui_glossary import describe_terms, read_glossary
 
@@ -48,11 +48,16 @@ def _document_upload(path: str | None) -> Path:
 
 
 class Actions:
-    """What the UI's buttons do: each is one call into a service."""
+    """What the UI's buttons do: each is one call into a service.
 
-    def __init__(self, service: Service) -> None:
+    The files they write for the user to download (translated documents, batch results) are given
+    to `keep_files`: the server counts them toward ``server.max_stored_upload_bytes``.
+    """
+
+    def __init__(self, service: Service, keep_files: KeepFiles = keep_nothing) -> None:
         self.service = service
         self.choices = SummaryChoices(service)
+        self.keep_files = keep_files
 
     def detect(self, text: str) -> str:
         """The detected language, or why it cannot be detected ('' for empty input)."""
@@ -131,6 +136,7 @@ class Actions:
         output = source.parent / uuid.uuid4().hex / translated_name(source.name, target)
         output.parent.mkdir()
         output.write_bytes(translation.data)
+        self.keep_files([str(output)])
         lines = [describe_result(translation.result), describe_terms(translation.result.terms)]
         return str(output), "\n\n".join(line for line in lines if line)
 
@@ -149,7 +155,9 @@ class Actions:
         summary: the results file, a count line and a preview."""
         target = None if target_lang == SAME_LANGUAGE else target_lang
         service = self.choices.service(choice)
-        return run_uploaded_batch(service, path, task, target, progress, text_format, read_glossary(glossary))
+        return run_uploaded_batch(
+            service, path, task, target, progress, text_format, read_glossary(glossary), self.keep_files
+        )
 
     @staticmethod
     def evaluate(

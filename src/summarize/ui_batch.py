@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,6 +24,12 @@ from .service import Service
 from .text import Language
 
 BATCH_PREVIEW_ROWS = 20
+KeepFiles = Callable[[Iterable[str]], None]
+"""What the demo gives the paths of the files it wrote for its users (the server counts them)."""
+
+
+def keep_nothing(paths: Iterable[str]) -> None:
+    """A :data:`KeepFiles` that counts nothing: a demo built without a server's file store."""
 
 
 class ShownProgress(Progress):
@@ -67,10 +73,12 @@ def run_uploaded_batch(
     bar: gr.Progress,
     text_format: str = "text",
     glossary: Glossary | None = None,
+    keep_files: KeepFiles = keep_nothing,
 ) -> tuple[str, str, list[list[str]]]:
     """Run a batch job on an uploaded JSONL/CSV file (its text field holding `text_format`, `glossary`
-    enforced as :func:`run_batch` does): the results file (beside the upload), a count line (with the
-    glossary terms kept, when any were found) and a preview of the first :data:`BATCH_PREVIEW_ROWS` records."""
+    enforced as :func:`run_batch` does): the results file (beside the upload, given to `keep_files` once
+    the job ends or fails), a count line (with the glossary terms kept, when any were found) and a preview
+    of the first :data:`BATCH_PREVIEW_ROWS` records."""
     if not path:
         raise InputError("upload a JSONL or CSV file first")
     source = Path(path)
@@ -84,11 +92,14 @@ def run_uploaded_batch(
         [source], output, task, target_lang, service=service, progress=shown, text_format=text_format,
         glossary=glossary, redact=lambda record: web_record(record, source),
     )
-    for record in records:
-        found += len(record.terms)
-        kept += sum(term.found for term in record.terms)
-        if len(preview) < BATCH_PREVIEW_ROWS:
-            preview.append([record.id, getattr(record, field), record.source_lang, record.error])
+    try:
+        for record in records:
+            found += len(record.terms)
+            kept += sum(term.found for term in record.terms)
+            if len(preview) < BATCH_PREVIEW_ROWS:
+                preview.append([record.id, getattr(record, field), record.source_lang, record.error])
+    finally:
+        keep_files([str(output)])
     counts = shown.counts
     line = f"{counts.done:,} done, {counts.failed:,} failed (see the `error` field)"
     if found:

@@ -311,7 +311,8 @@ class ServerSettings:
     max_upload_request_bytes: int = 10_000_000
     """Largest upload request to the UI (all its files together); a bigger one gets 413."""
     max_stored_upload_bytes: int = 200_000_000
-    """Most bytes of uploads kept on disk; beyond it, the oldest uploads are deleted first."""
+    """Most bytes of the demo's files kept on disk (uploads, translated documents and batch results
+    together); beyond it, the oldest are deleted first."""
     upload_max_age_seconds: int = 3600
     """Uploads and results older than this are deleted (checked every tenth of it)."""
     allowed_hosts: list[str] = field(default_factory=list)
