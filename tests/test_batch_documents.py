@@ -61,6 +61,41 @@ def test_the_command_summarizes_the_story_of_each_page_and_reports_each_bad_reco
                         capsys.readouterr().err)
 
 
+def test_a_page_over_the_document_limit_gets_its_own_error_and_is_not_read(offline: Service, tmp_path: Path) -> None:
+    at_limit = (FIXTURES / "library_en_broken.html").read_bytes()
+    rows = [
+        {"id": "market", "text": _page("market_zh.html")},  # fewer characters than the limit, more UTF-8 bytes
+        {"id": "bridge", "text": _page("bridge_en.html")},  # more characters than the limit
+        {"id": "library", "text": at_limit.decode("utf-8")},
+    ]
+    assert (len(rows[0]["text"]), len(rows[0]["text"].encode()), len(rows[1]["text"])) == (940, 1651, 2352)
+    source, out = write_jsonl(tmp_path / "pages.jsonl", rows), tmp_path / "out.jsonl"
+    code = main(["batch", "--input", str(source), "--output", str(out), "--task", "summarize", "--format", "html",
+                 "--config", str(OFFLINE_CONFIG), "--set", f"limits.max_document_bytes={len(at_limit)}", "--quiet"])
+    message = (
+        f"text (html) is over the limit of {len(at_limit):,} bytes (limits.max_document_bytes); it was not read: "
+        "split it or raise the limit"
+    )
+    story = offline.summarize_document(at_limit, "html", name="library").text
+    assert code == 0
+    assert [(record["id"], record["summary"], record["error"]) for record in read_output(out)] == [
+        ("market", "", message), ("bridge", "", message), ("library", story, ""),
+    ]
+
+
+def test_a_document_file_over_the_limit_is_refused_before_it_is_read() -> None:
+    page = (FIXTURES / "market_zh.html").read_bytes()
+    service = Service(load_settings(OFFLINE_CONFIG, {"limits.max_document_bytes": len(page) - 1}, environ={}))
+    message = (
+        f"market_zh.html is over the limit of {len(page) - 1:,} bytes (limits.max_document_bytes); it was not read: "
+        "split it or raise the limit"
+    )
+    for call in (service.summarize_document, lambda *args, name: service.translate_document(*args, "en", name=name)):
+        with pytest.raises(InputError) as error:
+            call(page, "html", name="market_zh.html")
+        assert str(error.value) == message
+
+
 def test_a_csv_column_of_pages_is_translated_from_its_story(tiny_models: dict[str, Path], tmp_path: Path) -> None:
     service = Service(load_settings(overrides=batch_overrides(tiny_models), environ={}), store=ModelStore())
     source = tmp_path / "pages.csv"

@@ -123,15 +123,20 @@ def test_the_ray_engine_writes_the_records_of_the_local_engine(
 def test_the_ray_engine_reads_pages_as_the_local_engine_does(local_ray: Any, tmp_path: Path) -> None:
     from document_shapes import FIXTURES
 
-    settings = load_settings(OFFLINE_CONFIG, overrides={"batch.ray.workers": 1}, environ={})
+    overrides = {"batch.ray.workers": 1, "limits.max_document_bytes": 3_000}  # each page is under it
+    settings = load_settings(OFFLINE_CONFIG, overrides=overrides, environ={})
     pages = [{"id": page.name, "text": page.read_text(encoding="utf-8")} for page in sorted(FIXTURES.glob("*.html"))]
-    source = write_jsonl(tmp_path / "pages.jsonl", [*pages, {"id": "menu", "text": "<nav><a href='/'>Home</a></nav>"}])
+    huge = {"id": "huge", "text": "<p>" + "The council met. " * 200 + "</p>"}
+    source = write_jsonl(tmp_path / "pages.jsonl", [*pages, huge, {"id": "menu", "text": "<nav><a href='/'>Home</a></nav>"}])
     service = Service(settings, store=ModelStore())
     local = [record.to_dict() for record in run_batch([source], tmp_path / "local.jsonl", "summarize", service=service,
                                                       text_format="html")]
     distributed = list(run_batch_ray([source], tmp_path / "ray.jsonl", "summarize", settings=settings, text_format="html"))
     assert [record.to_dict() for record in distributed] == local
-    assert [bool(record["notes"]) and record["notes"][0].startswith("document title: ") for record in local] == [True] * 5 + [False]
+    assert [bool(record["notes"]) and record["notes"][0].startswith("document title: ") for record in local] == [True] * 5 + [False] * 2
+    assert local[-2]["error"] == (
+        "text (html) is over the limit of 3,000 bytes (limits.max_document_bytes); it was not read: split it or raise the limit"
+    )
     assert local[-1]["error"] == "text (html) has no main text (no paragraphs found)"
 
 

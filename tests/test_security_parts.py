@@ -133,10 +133,11 @@ def test_allowed_hosts_from_the_environment() -> None:
         ({"server.header_timeout_seconds": 0}, "server: setting 'header_timeout_seconds' must be at least 1, not 0"),
         ({"server.body_timeout_seconds": 0}, "server: setting 'body_timeout_seconds' must be at least 1, not 0"),
         ({"server.body_timeout_seconds": "soon"}, "setting 'server.body_timeout_seconds' must be a whole number, not 'soon'"),
+        ({"limits.max_document_bytes": 0}, "limits: setting 'max_document_bytes' must be at least 1, not 0"),
     ],
     ids=[
         "not-a-list", "not-a-string", "url", "inner-star", "max-items", "max-failed-auth", "header-timeout",
-        "body-timeout", "body-timeout-type",
+        "body-timeout", "body-timeout-type", "max-document-bytes",
     ],
 )
 def test_new_settings_are_validated(overrides: dict[str, Any], message: str) -> None:

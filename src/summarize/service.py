@@ -446,7 +446,7 @@ class Service:
     ) -> Result:
         """Summarize a document's main text (an HTML page's story, a Markdown or Word body, the subtitles'
         sentences), `glossary` as :meth:`summarize`; its title and date go into ``notes``, not the summary."""
-        document = read_document(data, format_name, name)
+        document = read_document(data, format_name, name, self.settings.limits.max_document_bytes)
         if not document.text.strip():
             raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
         self._check_document_size(len(document.text), name)
@@ -467,7 +467,7 @@ class Service:
         (see :mod:`summarize.documents` for what each format keeps); `glossary` as :meth:`translate_batch`
         takes it, its terms checked over the whole document (``result.terms``)."""
         check_language(target_lang, "target_lang")
-        document = read_document(data, format_name, name)
+        document = read_document(data, format_name, name, self.settings.limits.max_document_bytes)
         wanted = [segment for segment in document.segments if is_translatable(segment)]
         if not wanted:
             raise InputError(f"{name} has no text to work on (no paragraphs, cells or subtitles with words)")

@@ -25,10 +25,13 @@ def check_text_format(text_format: str) -> None:
         )
 
 
-def main_text_reader(text_format: str, text_field: str) -> Callable[[InputRecord], InputRecord] | None:
+def main_text_reader(
+    text_format: str, text_field: str, max_bytes: int
+) -> Callable[[InputRecord], InputRecord] | None:
     """What turns a record's field of `text_format` into its main text (None for plain text: nothing to do).
 
-    The record comes back with the main text and the document's notes, or with its error. A field
+    The record comes back with the main text and the document's notes, or with its error; a field
+    over `max_bytes` in UTF-8 (``limits.max_document_bytes``) is not parsed but gets that error. A field
     that is not text, is blank or is not valid Unicode passes as it is, so the job's text check
     reports it in its usual words.
     """
@@ -42,7 +45,7 @@ def main_text_reader(text_format: str, text_field: str) -> Callable[[InputRecord
         if record.error or not isinstance(text, str) or not text.strip() or first_lone_surrogate(text) is not None:
             return record
         try:
-            document = read_text_document(text, text_format, name)
+            document = read_text_document(text, text_format, name, max_bytes)
         except InputError as error:
             return replace(record, error=str(error))
         if not document.text.strip():

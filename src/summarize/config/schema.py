@@ -281,9 +281,12 @@ class LimitSettings:
     """Longest accepted text, in characters."""
     max_items: int = 256
     """Most texts in one list request (HTTP API); a longer list gets 422."""
+    max_document_bytes: int = 5_000_000
+    """Largest document read (a file to summarize or translate, a batch record's field with ``--format``),
+    in UTF-8 bytes: a bigger one is refused before it is parsed."""
 
     def __post_init__(self) -> None:
-        _require_positive(max_chars=self.max_chars, max_items=self.max_items)
+        _require_positive(max_chars=self.max_chars, max_items=self.max_items, max_document_bytes=self.max_document_bytes)
 
 
 RESERVED_CHOICES = ("default", "extractive")

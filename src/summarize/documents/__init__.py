@@ -72,9 +72,20 @@ def _plain_text(text: str) -> Document:
     return Document("text", text, {}, (text,) if is_translatable(text) else (), rebuild)
 
 
-def read_document(data: bytes, format_name: str, name: str = "document") -> Document:
-    """Read a document of `format_name` (see :data:`FORMATS`); a broken file raises
-    :class:`InputError` saying what is wrong and where."""
+def _check_size(size: int, limit: int, name: str) -> None:
+    if size > limit:
+        raise InputError(
+            f"{name} is over the limit of {limit:,} bytes (limits.max_document_bytes); it was not read: "
+            "split it or raise the limit"
+        )
+
+
+def read_document(data: bytes, format_name: str, name: str = "document", max_bytes: int | None = None) -> Document:
+    """Read a document of `format_name` (see :data:`FORMATS`); a broken file, or one over `max_bytes`
+    (``limits.max_document_bytes``, checked before anything is parsed), raises :class:`InputError`
+    saying what is wrong and where."""
+    if max_bytes is not None:
+        _check_size(len(data), max_bytes, name)
     if format_name == "docx":
         from .docx import read_docx
 
@@ -82,8 +93,11 @@ def read_document(data: bytes, format_name: str, name: str = "document") -> Docu
     return read_text_document(decode_utf8(data, name), format_name, name)
 
 
-def read_text_document(text: str, format_name: str, name: str = "document") -> Document:
-    """Read a document of a text format (:data:`TEXT_FORMATS`) from its text, e.g. a batch record's field."""
+def read_text_document(text: str, format_name: str, name: str = "document", max_bytes: int | None = None) -> Document:
+    """Read a document of a text format (:data:`TEXT_FORMATS`) from its text, e.g. a batch record's field;
+    as :func:`read_document`, one over `max_bytes` in UTF-8 is refused unparsed."""
+    if max_bytes is not None:  # a character is one UTF-8 byte or more: more characters than the limit are over it
+        _check_size(len(text) if len(text) > max_bytes else len(text.encode("utf-8")), max_bytes, name)
     if format_name == "html":
         from .html import read_html
 
