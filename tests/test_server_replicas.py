@@ -4,6 +4,7 @@ over tiny models; requests through Ray Serve's proxy are answered by both replic
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import signal
@@ -76,19 +77,18 @@ def _read_lines(stream: Any, into: queue.Queue[str | None]) -> None:
     into.put(None)
 
 
-@pytest.fixture(scope="module")
-def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
-    """`summarize serve --replicas 2` in a subprocess (its own local Ray runtime), stopped with SIGINT."""
-    pytest.importorskip("ray.serve")
-    overrides = tiny_overrides(
-        tiny_models,
-        **{"server.api_key": API_KEY, "server.max_request_bytes": MAX_REQUEST_BYTES, "summarize.engine": "seq2seq"},
-    )
-    config = tmp_path_factory.mktemp("replicas") / "settings.yaml"
+@contextlib.contextmanager
+def running_replicas(
+    overrides: dict[str, Any], folder: Path, environment: dict[str, str], replicas: int = 2
+) -> Iterator[Replicas]:
+    """`summarize serve --replicas N` in a subprocess with `environment`, until it says where it serves;
+    stopped with SIGINT (killed if it does not stop) when the block ends."""
+    config = folder / "settings.yaml"
     config.write_text(yaml.safe_dump(_nested(overrides)), encoding="utf-8")
     port = _free_port()
-    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
-    command = [sys.executable, "-m", "summarize", "serve", "--replicas", "2", "--port", str(port), "--config", str(config)]
+    command = [
+        sys.executable, "-m", "summarize", "serve", "--replicas", str(replicas), "--port", str(port), "--config", str(config)
+    ]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment, start_new_session=True
     )
@@ -99,7 +99,7 @@ def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFact
         while not any(line.startswith(READY) for line in seen):
             line = lines.get(timeout=STARTUP_LIMIT_S)
             if line is None:
-                raise AssertionError(f"summarize serve --replicas 2 exited before serving:\n{''.join(seen)[-3000:]}")
+                raise AssertionError(f"summarize serve --replicas {replicas} exited before serving:\n{''.join(seen)[-3000:]}")
             seen.append(line)
         yield Replicas(f"http://127.0.0.1:{port}", process, overrides, seen)
     finally:
@@ -110,6 +110,23 @@ def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFact
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+
+
+def replica_overrides(tiny_models: dict[str, Path]) -> dict[str, Any]:
+    """Tiny models, strict seq2seq summaries, an API key and a small body limit."""
+    return tiny_overrides(
+        tiny_models,
+        **{"server.api_key": API_KEY, "server.max_request_bytes": MAX_REQUEST_BYTES, "summarize.engine": "seq2seq"},
+    )
+
+
+@pytest.fixture(scope="module")
+def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
+    """`summarize serve --replicas 2` in a subprocess (its own local Ray runtime), stopped with SIGINT."""
+    pytest.importorskip("ray.serve")
+    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+    with running_replicas(replica_overrides(tiny_models), tmp_path_factory.mktemp("replicas"), environment) as running:
+        yield running
 
 
 def _summarize(url: str, text: str = ARTICLE) -> httpx.Response:

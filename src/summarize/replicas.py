@@ -7,8 +7,9 @@ the OpenAPI docs, with the same Host check, size limits, API key and failed-key 
 loads its own models and has its own ``server.concurrency_limit`` / ``server.max_queue``; every
 answer names its replica in the ``X-Summarize-Replica`` header.
 
-``RAY_ADDRESS`` joins an existing cluster (the package and the model folders must be on its nodes);
-otherwise a local Ray runtime is started and stopped with the server. Ctrl-C removes the deployment.
+``RAY_ADDRESS`` joins an existing cluster (this package travels with the job; its dependencies and the
+model folders must be on the nodes); otherwise a local Ray runtime is started and stopped with the
+server. Ctrl-C removes the deployment, and Ray Serve with it unless another application uses it.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import InputError
-from .ray_cluster import connect, forwarded_env
+from .ray_cluster import Joined, actor_runtime_env, connect
 
 APP_NAME = "summarize"
 """The Ray Serve application's name (``serve status`` lists it)."""
@@ -84,6 +85,17 @@ class ApiReplica:
         return app
 
 
+def _require_no_serve(serve: Any) -> None:
+    """Refuse a cluster where Ray Serve already runs: its proxy would keep its own address and options."""
+    running = serve.status()
+    if running.proxies or running.applications:
+        names = ", ".join(sorted(running.applications)) or "none"
+        raise InputError(
+            f"Ray Serve already runs on this Ray cluster (applications: {names}); --replicas starts its own, "
+            "with its proxy on server.host:server.port: stop the other with `serve shutdown` or use another cluster"
+        )
+
+
 def _require_fixed_port(settings: Settings) -> None:
     if settings.server.port == 0:
         raise InputError("--replicas needs a fixed port: Ray Serve cannot pick a free one (server.port 0); give --port")
@@ -102,14 +114,16 @@ def _require_free_address(settings: Settings) -> None:
 
 
 def start_replicas(settings: Settings, replicas: int) -> str:
-    """Deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
+    """Start Ray Serve and deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
 
     Ray Serve's proxy binds ``server.host:server.port``. Beyond ``concurrency_limit + max_queue``
     requests a replica answers 503 busy itself; Ray queues at most ``server.max_queue`` more.
+    A cluster where Serve already runs is refused.
     """
-    _, serve = ray_serve()
+    ray, serve = ray_serve()
     server = settings.server
     _require_fixed_port(settings)
+    _require_no_serve(serve)
     serve.start(
         http_options={"host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds}
     )
@@ -121,30 +135,44 @@ def start_replicas(settings: Settings, replicas: int) -> str:
         ray_actor_options={
             "num_cpus": server.replica_cpus,
             "num_gpus": server.replica_gpus,
-            "runtime_env": {"env_vars": forwarded_env()},
+            "runtime_env": actor_runtime_env(ray),
         },
     )
-    serve.run(deployment.bind(settings), name=APP_NAME, route_prefix="/")
+    try:
+        serve.run(deployment.bind(settings), name=APP_NAME, route_prefix="/")
+    except BaseException:
+        stop_replicas()
+        raise
     host = f"[{server.host}]" if ":" in server.host else server.host
     return f"http://{host}:{server.port}"
 
 
+def stop_replicas() -> None:
+    """Remove the deployment, and stop Ray Serve (its proxy frees the port) unless another application uses it."""
+    _, serve = ray_serve()
+    serve.delete(APP_NAME)
+    if not serve.status().applications:
+        serve.shutdown()
+
+
 def serve_replicas(settings: Settings, replicas: int) -> None:
-    """Run the API on Ray Serve with `replicas` replicas until interrupted; then remove the deployment
-    (and stop the local Ray runtime when this call started it)."""
-    ray, serve = ray_serve()
+    """Run the API on Ray Serve with `replicas` replicas until interrupted; then remove it (:func:`stop_replicas`),
+    or stop the local Ray runtime when this call started one. A joined cluster keeps running."""
+    ray, _ = ray_serve()
     _require_fixed_port(settings)
     if not ray.is_initialized() and not os.environ.get("RAY_ADDRESS"):
         _require_free_address(settings)
     logging.getLogger(SERVE_LOGGER).setLevel(logging.WARNING)
-    started_here = connect(ray, verbose=False)
+    joined = connect(ray, verbose=False)
     try:
         url = start_replicas(settings, replicas)
-        print(f"serving the API on {url} with {replicas} replicas (Ray Serve); Ctrl-C stops", file=sys.stderr, flush=True)
-        while True:
-            time.sleep(3600)
+        try:
+            print(f"serving the API on {url} with {replicas} replicas (Ray Serve); Ctrl-C stops", file=sys.stderr, flush=True)
+            while True:
+                time.sleep(3600)
+        finally:
+            if joined is not Joined.LOCAL:  # a local runtime takes the replicas, Serve's proxy and controller with it
+                stop_replicas()
     finally:
-        if started_here:
-            ray.shutdown()  # the replicas, Serve's proxy and controller go with the local runtime
-        else:
-            serve.delete(APP_NAME)
+        if joined is not None:
+            ray.shutdown()  # stops the local runtime; only disconnects from a joined cluster

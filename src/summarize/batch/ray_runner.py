@@ -17,7 +17,8 @@ The same job as :func:`summarize.batch.run_batch`, through Ray Data:
   records are small next to the articles, so one writer keeps up.
 
 ``RAY_ADDRESS`` (or running under ``ray job submit``) connects to an existing
-cluster; otherwise a local Ray runtime is started for the job and stopped after.
+cluster (this package travels with the job, see :mod:`summarize.ray_cluster`);
+otherwise a local Ray runtime is started for the job and stopped after.
 Output order follows the blocks as they finish, not the input order.
 """
 
@@ -34,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import RaySettings, Settings, load_settings
 from ..errors import ConfigError, InputError
-from ..ray_cluster import connect, forwarded_env
+from ..ray_cluster import actor_runtime_env, check_address, connect
 from ..text import Language
 from .job import PreparedJob, prepare_job
 from .outputs import output_schema
@@ -209,7 +210,7 @@ def _dataset(ray: Any, job: PreparedJob, settings: Settings, task: Task, target_
             compute=ray.data.ActorPoolStrategy(size=worker_count(ray_settings, ray.cluster_resources())),
             num_cpus=ray_settings.cpus_per_worker,
             num_gpus=ray_settings.gpus_per_worker,
-            runtime_env={"env_vars": forwarded_env()},
+            runtime_env=actor_runtime_env(ray),
             # Ray's default restarts actors whose arguments live in the object store, and warns about each
             # such pool on the terminal; here a worker that dies stops the job, and rerunning it resumes.
             max_restarts=0,
@@ -238,6 +239,7 @@ def run_batch_ray(
     ray = _ray()
     settings = settings or load_settings()
     progress = progress or Progress(quiet=True)
+    check_address()  # before the output file is opened
     job = prepare_job(
         inputs,
         output,
@@ -248,11 +250,11 @@ def run_batch_ray(
         id_field or settings.batch.id_field,
         text_format,
     )
-    started_here = False
+    joined = None
     with _ray_logs(verbose):
         try:
             total = count_records(job.paths)
-            started_here = connect(ray, verbose)
+            joined = connect(ray, verbose)
             progress.start(max(total - len(job.done), 0) if progress.wants_total else None)
             dataset = _dataset(ray, job, settings, task, target_lang)
             processed = 0
@@ -266,6 +268,6 @@ def run_batch_ray(
             progress.skip(total - processed)
         finally:
             job.close()
-            if started_here:
-                ray.shutdown()
+            if joined is not None:
+                ray.shutdown()  # stops a local runtime; only disconnects from a joined cluster
     progress.finish(output)
