@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from summarize import split_sentences
 from summarize.config import ExtractiveSettings
+from summarize.chinese_script import convert
 from summarize.engines.extractive import ExtractiveSummarizer, select_sentences, sentence_features
+from summarize.engines.stopwords import CHINESE_STOP_WORDS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -22,6 +24,16 @@ def test_english_features_drop_stop_words_and_case() -> None:
 
 def test_chinese_features_with_jieba() -> None:
     assert sentence_features("市议会批准了公园计划", "zh") == ["市议会", "批准", "公园", "计划"]
+
+
+def test_traditional_chinese_features_drop_the_same_stop_words_as_simplified() -> None:
+    assert sentence_features("市长对这个计划表示支持", "zh") == ["市长", "这个", "计划", "表示", "支持"]
+    assert sentence_features("市長對這個計劃表示支持", "zh") == ["市長", "這個", "計劃", "表示", "支持"]  # 對 as 对
+
+
+def test_every_traditional_form_of_a_chinese_stop_word_is_a_stop_word() -> None:
+    written = {convert(word, config) for word in CHINESE_STOP_WORDS for config in ("s2t", "s2tw", "s2hk", "s2twp")}
+    assert written - CHINESE_STOP_WORDS == set()
 
 
 def test_chinese_features_with_character_bigrams() -> None:

@@ -57,6 +57,9 @@ PEOPLE = [
         ("The council approved the plan.", False),
         ("此外，工程将延期一个月。", True),
         ("他说工程进展顺利。", True),
+        ("不过，工程进展顺利。", True),
+        ("不過，工程進展順利。", True),
+        ("同時，市議會通過了預算。", True),
         ("河畔市议会周二通过了计划。", False),
     ],
 )

@@ -38,7 +38,7 @@ _WORD = re.compile(r"[A-Za-z]+")
 _NOT_A_FIRST_NAME = ENGLISH_STOP_WORDS | frozenset("mr mrs ms dr new north south east west".split())
 _REFERENCE_START = re.compile(
     r"^[\"'“‘(]?(?:(?:he|she|it|they|him|his|her|hers|their|its|them|but|however|and|also|this|these|those|that|then|"
-    r"meanwhile|still|yet|so|or|there|here|such|both|another|other|others|the latter|the former)\b|(?:他们|她们|它们|他|她|它|但是|但|而且|此外|同时|因此|不过))",
+    r"meanwhile|still|yet|so|or|there|here|such|both|another|other|others|the latter|the former)\b|(?:他们|她们|它们|他們|她們|它們|他|她|它|但是|但|而且|此外|同时|同時|因此|不过|不過))",
     re.IGNORECASE,
 )
 
