@@ -21,6 +21,7 @@ from summarize.charclasses import HAN_CHAR
 from summarize.chinese_script import count_scripts, to_simplified, to_traditional
 from summarize.cli import main
 from summarize.config import ModelSettings
+from summarize.glossary import Glossary, TermCheck, contains_term
 from summarize.script_handling import ScriptHandling
 from summarize.store import ModelStore
 from test_engine_contract import EchoEngine
@@ -161,6 +162,39 @@ def test_the_model_reads_and_writes_as_the_settings_say(tiny_models: dict[str, P
     tagged = EchoEngine(tiny_models["marian-en-zh"], ModelSettings(model="echo"), keep="all")
     (translation,) = ScriptHandling(variant="s2hk").translate_documents(tagged, ["记者说工程后年完成。"], "en", "zh-Hant", None)
     assert translation.text == ">>cmn_Hant<< 記者説工程後年完成。"  # 説: the Hong Kong form
+
+
+@pytest.mark.parametrize(
+    ("hant_input", "source_terms", "reported"),
+    [
+        ("simplified", ("港湾", "港灣"), ["港湾", "港灣"]),  # the model reads 港湾 either way: both are enforced
+        ("traditional", ("港湾", "港灣"), ["港灣"]),  # the model reads 港灣: only the term written so is
+    ],
+)
+def test_glossary_terms_of_a_traditional_article_are_reported_where_the_model_reads_them(
+    tiny_models: dict[str, Path], hant_input: str, source_terms: tuple[str, ...], reported: list[str]
+) -> None:
+    """``Result.terms`` lists a term wherever the translation model was given it (in the script it reads),
+    named as the glossary writes it."""
+    chosen = make_service(tiny_models, **{"translate.hant_input": hant_input})
+    found = []
+    for source_term in source_terms:
+        result = chosen.translate("港灣區議會通過計劃。市民表示歡迎。", "en", glossary=Glossary.from_mapping({source_term: "harbour"}))
+        assert result.source_lang == "zh-Hant"
+        assert all(term == TermCheck(source_term, "harbour", contains_term(result.text, "harbour")) for term in result.terms)
+        found += [term.source for term in result.terms]
+    assert found == reported
+
+
+def test_a_simplified_glossary_term_is_enforced_and_reported_in_a_traditional_article(tiny_models: dict[str, Path]) -> None:
+    echo = EchoEngine(tiny_models["marian-zh-en"], ModelSettings(model="echo"), keep="all")
+    glossary = Glossary.from_mapping({"港湾": "harbour"})
+    reads = ScriptHandling()
+    (translation,) = reads.translate_documents(echo, ["港灣，議會通過計劃。"], "zh-Hant", "en", glossary)
+    assert translation.text == "harbour，议会通过计划。"  # the echo of 7001，议会通过计划。, the term put back
+    checks = reads.check_terms(glossary, "港灣，議會通過計劃。", translation.text, "zh-Hant", "en")
+    assert checks == (TermCheck("港湾", "harbour", True),)
+    assert reads.check_terms(glossary, "港灣，議會通過計劃。", translation.text, "zh-Hant", "en", as_model=False) == ()
 
 
 def test_bilingual_summary_of_a_traditional_article(service: Service) -> None:

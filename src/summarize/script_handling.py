@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from .chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant, to_simplified, to_traditional
 from .engines.base import Engine
-from .glossary import Glossary
+from .glossary import Glossary, TermCheck, check_terms, contains_term
 from .sources import Draft
 from .text import MODEL_LANGUAGE, Language
 from .translate import Translation, stream_translation, translate_documents
@@ -62,6 +62,18 @@ class ScriptHandling:
             for term in glossary.terms
         )
 
+    def check_terms(
+        self, glossary: Glossary | None, text: str, output: str, source: Language, target: Language, as_model: bool = True
+    ) -> tuple[TermCheck, ...]:
+        """`glossary`'s terms found in `text`, each checked in `output`: found as a translation model is
+        given them (in :meth:`model_text` by :meth:`model_glossary`; with `as_model` False, in `text` as
+        written, as the chat model reads it), named as the glossary writes them."""
+        if glossary is None or not (as_model and self.converts_input(source)):
+            return check_terms(glossary, text, output, source, target)
+        model = self.model_glossary(glossary, source)
+        written = dict(zip(model.terms, glossary.terms))
+        found = model.terms_in(self.model_text(text, source), source, target)
+        return tuple(TermCheck(written[term].source, term.target, contains_term(output, term.target)) for term in found)
 
     def translate_documents(
         self, model: Engine, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None

@@ -303,7 +303,7 @@ class Service:
         return [
             replace(
                 draft, text=translation.text, engine=f"{draft.engine}+seq2seq", model=f"{draft.model} + {model.name}",
-                terms=check_terms(glossary, draft.text, translation.text, source, target),
+                terms=self.scripts.check_terms(glossary, draft.text, translation.text, source, target),
             )
             for translation, draft in zip(translations, drafts)
         ]
@@ -388,7 +388,7 @@ class Service:
             seconds=0.0,
             source_mixed=source.detection is not None and source.detection.is_mixed,
             notes=(*source.notes, *notes),
-            terms=check_terms(glossary, source.text, text, source.source, source.target),
+            terms=self.scripts.check_terms(glossary, source.text, text, source.source, source.target, engine != LLM_ENGINE),
         )
 
     def _translate_with_llm(
