@@ -236,6 +236,8 @@ def actions(tiny_settings) -> Actions:
         ("The council met on Monday.", "English"),
         ("市议会周一开会。", "Chinese"),
         ("Привет, как дела?", "unsupported language: the text is written in Cyrillic script; supported languages are en and zh"),
+        ("市议会\ud800开会。", "the text box is not valid Unicode: character 3 is a lone surrogate (\\ud800); "
+                           "send the text encoded as UTF-8"),  # the UI's words, as on the error lines
     ],
 )
 def test_detect_action(actions: Actions, text: str, shown: str) -> None:

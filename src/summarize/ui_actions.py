@@ -23,7 +23,7 @@ from .results import Result
 from .service import Service
 from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
 from .ui_batch import KeepFiles, keep_nothing, run_uploaded_batch
-from .ui_common import describe_detection, describe_result, notice
+from .ui_common import UI_WORDS, describe_detection, describe_result, notice
 from .ui_glossary import describe_terms, read_glossary
 
 SAME_LANGUAGE = "same"
@@ -60,13 +60,13 @@ class Actions:
         self.keep_files = keep_files
 
     def detect(self, text: str) -> str:
-        """The detected language, or why it cannot be detected ('' for empty input)."""
+        """The detected language, or why it cannot be detected, in the UI's words ('' for empty input)."""
         if not text.strip():
             return ""
         try:
             return describe_detection(self.service.detect(text))
         except SummarizeError as error:
-            return str(error)
+            return error.in_words(UI_WORDS)
 
     def summarize(
         self, text: str, output_lang: str, length: str, choice: str, glossary: str | None = None
