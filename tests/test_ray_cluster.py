@@ -133,6 +133,8 @@ def test_the_replicas_join_the_cluster_and_leave_it_running_when_stopped(
         assert [response.status_code for response in responses] == [200] * REQUESTS
         assert len({response.headers[REPLICA_HEADER] for response in responses}) == 2
         assert {response.json()["text"] for response in responses} == {expected}
+        foreign = httpx.get(f"{replicas.url}/-/routes", headers={"Host": "attacker.example"}, timeout=30)
+        assert foreign.json()["error"]["type"] == "invalid_host"  # the proxy's callback runs the shipped package
         assert _cluster_state(cluster) == "['summarize'] 4.0"
         replicas.process.send_signal(signal.SIGINT)
         assert replicas.process.wait(timeout=120) == 130

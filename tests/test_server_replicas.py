@@ -167,10 +167,22 @@ def test_the_proxy_binds_127_0_0_1_by_default(replicas: Replicas) -> None:
         socket.create_connection(("127.0.0.2", port), timeout=30).close()
 
 
-def test_a_foreign_host_name_is_refused(replicas: Replicas) -> None:
-    response = httpx.get(f"{replicas.url}/v1/models", headers={**KEYED, "Host": "attacker.example"}, timeout=30)
+@pytest.mark.parametrize(("path", "answer"), [("/-/healthz", "success"), ("/-/routes", {"/": "summarize"})])
+def test_ray_serves_own_routes_answer_allowed_hosts_with_nothing_of_the_server(
+    replicas: Replicas, path: str, answer: Any
+) -> None:
+    """Ray Serve's proxy answers these itself (no replica, no API key): all they hold is the app's name."""
+    response = httpx.get(f"{replicas.url}{path}", timeout=30)
+    assert response.status_code == 200
+    assert (response.json() if isinstance(answer, dict) else response.text) == answer
+
+
+@pytest.mark.parametrize("path", ["/-/healthz", "/-/routes", "/v1/models"])
+def test_the_proxy_refuses_a_foreign_host_name_on_its_own_routes_too(replicas: Replicas, path: str) -> None:
+    response = httpx.get(f"{replicas.url}{path}", headers={**KEYED, "Host": "attacker.example"}, timeout=30)
     message = "this server does not answer to the host name 'attacker.example'; add it to server.allowed_hosts if clients use it"
     assert (response.status_code, response.json()) == (400, {"error": {"type": "invalid_host", "message": message}})
+    assert REPLICA_HEADER not in response.headers  # the proxy answered: no replica saw the request
 
 
 def test_a_body_over_the_limit_is_refused(replicas: Replicas) -> None:

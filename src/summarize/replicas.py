@@ -5,7 +5,9 @@ requests over N replicas, each a Ray actor (a process, on any node of the cluste
 :func:`summarize.server.create_app` without the web demo: the REST API under ``/v1``, ``/healthz`` and
 the OpenAPI docs, with the same Host check, size limits, API key and failed-key limit. Each replica
 loads its own models and has its own ``server.concurrency_limit`` / ``server.max_queue``; every
-answer names its replica in the ``X-Summarize-Replica`` header.
+answer names its replica in the ``X-Summarize-Replica`` header. Ray Serve's proxy also answers its own
+``/-/healthz`` and ``/-/routes``: :func:`proxy_middlewares` puts the same Host check in front of the
+whole proxy (Ray Serve's HTTP proxy callback).
 
 ``RAY_ADDRESS`` joins an existing cluster (this package travels with the job; its dependencies and the
 model folders must be on the nodes); otherwise a local Ray runtime is started and stopped with the
@@ -15,6 +17,7 @@ server. Ctrl-C removes the deployment, and Ray Serve with it unless another appl
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import os
 import socket
@@ -34,6 +37,10 @@ REPLICA_HEADER = "X-Summarize-Replica"
 SERVE_LOGGER = "ray.serve"
 """Ray Serve's driver-side logger: kept to warnings (this module prints the one line that matters)."""
 SERVE_EXTRA = "pip install 'bilingual-summarize[serve]'"
+PROXY_CALLBACK_VARIABLE = "RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH"
+"""Ray Serve's setting, read by each proxy when it starts: the function that gives the proxy's middlewares."""
+PROXY_HOSTS_VARIABLE = "SUMMARIZE_PROXY_HOSTS"
+"""The host names the proxy answers (a JSON list), for :func:`proxy_middlewares` in the proxy's process."""
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -85,6 +92,29 @@ class ApiReplica:
         return app
 
 
+def proxy_middlewares() -> list[Any]:
+    """Ray Serve's HTTP proxy callback: the Host check (:class:`HostCheck`) around the whole proxy.
+
+    Runs in the proxy's process, which :func:`start_replicas` gives :data:`PROXY_CALLBACK_VARIABLE`
+    and :data:`PROXY_HOSTS_VARIABLE`, so that the proxy's own ``/-/healthz`` and ``/-/routes``
+    refuse a foreign host name too.
+    """
+    from starlette.middleware import Middleware
+
+    from .http_guards import HostCheck
+
+    return [Middleware(HostCheck, allowed=tuple(json.loads(os.environ[PROXY_HOSTS_VARIABLE])))]
+
+
+def _proxy_env(settings: Settings) -> dict[str, str]:
+    from .http_guards import allowed_hosts
+
+    return {
+        PROXY_CALLBACK_VARIABLE: f"{__name__}:{proxy_middlewares.__name__}",
+        PROXY_HOSTS_VARIABLE: json.dumps(allowed_hosts(settings.server)),
+    }
+
+
 def _require_no_serve(serve: Any) -> None:
     """Refuse a cluster where Ray Serve already runs: its proxy would keep its own address and options."""
     running = serve.status()
@@ -116,16 +146,17 @@ def _require_free_address(settings: Settings) -> None:
 def start_replicas(settings: Settings, replicas: int) -> str:
     """Start Ray Serve and deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
 
-    Ray Serve's proxy binds ``server.host:server.port``. Beyond ``concurrency_limit + max_queue``
-    requests a replica answers 503 busy itself; Ray queues at most ``server.max_queue`` more.
-    A cluster where Serve already runs is refused.
+    Ray Serve's proxy binds ``server.host:server.port``, behind the Host check. Beyond
+    ``concurrency_limit + max_queue`` requests a replica answers 503 busy itself; Ray queues at most
+    ``server.max_queue`` more. A cluster where Serve already runs is refused.
     """
     ray, serve = ray_serve()
     server = settings.server
     _require_fixed_port(settings)
     _require_no_serve(serve)
     serve.start(
-        http_options={"host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds}
+        http_options={"host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds},
+        controller_options={"runtime_env": {"env_vars": _proxy_env(settings)}},  # its proxies inherit them
     )
     deployment = serve.deployment(serve.ingress()(ApiReplica)).options(
         name=DEPLOYMENT_NAME,
