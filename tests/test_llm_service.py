@@ -290,3 +290,21 @@ def test_a_glossary_goes_into_the_llm_prompt_and_is_checked(server: ChatServer, 
         "The city council approved a new budget on Tuesday.": "- city council => 市议会\n\n",
         "The mayor said it would create jobs.": "- mayor => 市长大人\n\n",
     }
+
+
+def test_a_glossary_term_keeps_its_writing_through_the_zh_hant_conversion() -> None:
+    """The chat model's answer for a ``zh-Hant`` reader is converted by ``translate.hant_variant`` (s2twp:
+    Taiwan phrases), but a glossary term in it stays as the glossary writes it, as a seq2seq translation's does."""
+    from summarize.glossary import Glossary, TermCheck
+
+    glossary = Glossary.from_mapping({"software": "軟件"})  # the Hong Kong word; s2twp writes 軟體
+    article = "The new software is good."
+    with ChatServer(lambda body: Reply("这个新軟件的信息很好。"), models=("served-model",)) as chat:
+        service = endpoint_service(chat)
+        translation = service.translate(article, "zh-Hant", glossary=glossary)
+        streamed = list(service.translate_stream(article, "zh-Hant", glossary=glossary))
+        summary = service.summarize(article, "zh-Hant", glossary=glossary)
+    expected = "這個新軟件的資訊很好。"  # 信息 -> 資訊 (Taiwan phrase); the term 軟件 kept
+    assert (translation.text, translation.terms) == (expected, (TermCheck("software", "軟件", True),))
+    assert streamed[-1] == expected
+    assert (summary.text, summary.terms) == (expected, (TermCheck("software", "軟件", True),))

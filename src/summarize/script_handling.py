@@ -10,7 +10,8 @@ extractive summary copies from the article are never converted.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -34,9 +35,24 @@ class ScriptHandling:
     variant: HantVariant = DEFAULT_HANT_VARIANT
     model_input: HantInput = "simplified"
 
-    def written(self, text: str, lang: Language) -> str:
-        """Model output `text` in `lang`'s script (Traditional characters for ``zh-Hant``)."""
-        return to_traditional(text, self.variant) if lang == "zh-Hant" else text
+    def written(self, text: str, lang: Language, kept: Iterable[str] = ()) -> str:
+        """Model output `text` in `lang`'s script (Traditional characters for ``zh-Hant``); the `kept`
+        strings (glossary target terms) stay as written wherever they occur in it."""
+        if lang != "zh-Hant":
+            return text
+        terms = sorted(set(filter(None, kept)), key=len, reverse=True)
+        if not terms:
+            return to_traditional(text, self.variant)
+        parts = re.split(f"({'|'.join(map(re.escape, terms))})", text)
+        return "".join(part if index % 2 else to_traditional(part, self.variant) for index, part in enumerate(parts))
+
+    def written_answer(
+        self, answer: str, glossary: Glossary | None, text: str, source: Language, target: Language
+    ) -> str:
+        """A chat model's `answer` for `text` in `target`'s script, the target terms of `glossary`'s terms
+        found in `text` kept as the glossary writes them (the model was asked for them as written)."""
+        kept = [term.target for term in glossary.terms_in(text, source, target)] if glossary else []
+        return self.written(answer, target, kept)
 
     def rewritten(self, text: str, source: Language, target: Language) -> str:
         """Chinese `text` in `source`'s script, in `target`'s (``zh`` <-> ``zh-Hant``)."""
@@ -110,7 +126,10 @@ class ScriptHandling:
 
         languages = (MODEL_LANGUAGE[source], MODEL_LANGUAGE[target])
         answers = translate_with_llm(backend, texts, *languages, prompt_format, glossary)
-        return [replace(answer, text=self.written(answer.text, target)) for answer in answers]
+        return [
+            replace(answer, text=self.written_answer(answer.text, glossary, text, source, target))
+            for answer, text in zip(answers, texts)
+        ]
 
     def llm_stream(
         self,
@@ -126,4 +145,4 @@ class ScriptHandling:
 
         languages = (MODEL_LANGUAGE[source], MODEL_LANGUAGE[target])
         for partial in stream_with_llm(backend, text, *languages, prompt_format, glossary):
-            yield self.written(partial, target)
+            yield self.written_answer(partial, glossary, text, source, target)

@@ -269,7 +269,7 @@ class Service:
             )
             texts = [sources[i].text for i in indices]
             for index, draft in zip(indices, summary_drafts(summarizer, texts, MODEL_LANGUAGE[lang], length)):
-                text = self.scripts.written(draft.text, target)
+                text = self.scripts.written_answer(draft.text, cross_lingual, sources[index].text, lang, target)
                 terms = check_terms(cross_lingual, sources[index].text, text, lang, target)
                 drafts[index] = replace(draft, text=text, terms=terms)
         return drafts
