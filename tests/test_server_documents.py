@@ -127,6 +127,14 @@ def test_the_format_field_wins_over_the_extension(client: TestClient, reference:
             ),
         ),
         (
+            "summarize", "photo\u202egnp.pdf", b"%PDF-1.7", {}, 422,  # shown as photofdp.png, were the override kept
+            _error(
+                "invalid_input",
+                "photognp.pdf: file type '.pdf' is not supported; upload one of "
+                ".txt, .html, .htm, .md, .markdown, .docx, .srt or set the format field",
+            ),
+        ),
+        (
             "summarize", "page.html", b"<p>Hi</p>", {"format": "pdf"}, 422,
             _error("invalid_input", "format 'pdf' is not supported; use one of: text, html, markdown, docx, srt"),
         ),
@@ -139,7 +147,7 @@ def test_the_format_field_wins_over_the_extension(client: TestClient, reference:
             _error("invalid_request", "target_lang: Field required"),
         ),
     ],
-    ids=["docx-not-a-zip", "srt-ends-before-start", "srt-bad-timing", "unknown-extension", "unknown-format",
+    ids=["docx-not-a-zip", "srt-ends-before-start", "srt-bad-timing", "unknown-extension", "bidi-override-in-name", "unknown-format",
          "bad-language", "no-language"],
 )
 def test_a_bad_upload_gets_its_own_error(
@@ -206,7 +214,9 @@ def test_a_get_on_a_documents_route_is_405(client: TestClient) -> None:
 
 @pytest.mark.parametrize(
     ("given", "name"),
-    [("page.html", "page.html"), ("../../etc/passwd.html", "passwd.html"), ("C:\\a\\b.md", "b.md"), ("", "document")],
+    [("page.html", "page.html"), ("../../etc/passwd.html", "passwd.html"), ("C:\\a\\b.md", "b.md"), ("", "document"),
+     ("invoice\u202egnp.html", "invoicegnp.html"), ("\u2066\u202e", "document")],
+    ids=["plain", "folders", "windows", "empty", "bidi-override", "only-bidi"],
 )
 def test_an_upload_keeps_only_its_own_name(given: str, name: str) -> None:
     assert upload_name(given) == name

@@ -31,7 +31,7 @@ from .http_errors import ApiError
 from .http_glossary import GLOSSARY_FORM_DESCRIPTION, GlossaryForm, parsed_glossary
 from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
 from .service import DocumentTranslation, Service
-from .text import Language
+from .text import BIDI_CONTROLS, Language
 
 UPLOAD_CHUNK_BYTES = 64 * 1024
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ]+")
@@ -49,8 +49,9 @@ class DocumentOut(BaseModel):
 
 
 def upload_name(filename: str | None) -> str:
-    """The uploaded file's own name without any folders the client sent (``document`` when none)."""
-    name = PureWindowsPath(filename or "").name.strip()
+    """The uploaded file's own name without any folders the client sent, nor bidirectional controls
+    (which could make ``gnp.exe`` display as ``exe.png`` in a message or a download name); ``document`` when none."""
+    name = BIDI_CONTROLS.sub("", PureWindowsPath(filename or "").name).strip()
     return name or "document"
 
 
