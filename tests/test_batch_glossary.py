@@ -100,3 +100,18 @@ def test_parquet_output_holds_the_terms(service: Service, tmp_path: Path) -> Non
     assert [row["terms"] for row in rows] == [
         [{"source": "mayor", "target": "市长", "found": "市长" in rows[0]["translation"]}], []
     ]
+
+
+def test_a_both_record_whose_translation_failed_reports_no_terms_of_its_summary() -> None:
+    """``terms`` is the translation's for ``translate`` and ``both`` (docs/batch.md): a failed translation
+    has none, even where the cross-lingual summary checked some."""
+    from summarize.batch.processing import _output_record
+    from summarize.batch.records import PendingRecord
+    from summarize.results import Result
+
+    summary = Result("市长为大桥剪彩。", "summarize", "en", "zh", "llm", "m", 1, 0.0, terms=(TermCheck("mayor", "市长", True),))
+    record = PendingRecord(id="r1", text="The mayor opened the bridge.")
+    failed = "no translation model is configured for en-zh (translate.models.en-zh)"
+    both = _output_record(record, "both", "zh", "en", summary, failed)
+    assert (both.summary, both.translation, both.error, both.terms) == ("市长为大桥剪彩。", "", failed, ())
+    assert _output_record(record, "summarize", "zh", "en", summary, None).terms == summary.terms

@@ -79,6 +79,7 @@ def _output_record(
     """The output record of one planned record and its outcomes (None where there was no call)."""
     outcomes = [outcome for outcome in (summary, translation) if outcome is not None]
     results = [outcome for outcome in outcomes if isinstance(outcome, Result)]
+    checked = summary if task == "summarize" else translation  # whose glossary terms the record reports
 
     def produced(outcome: Outcome | None, wanted: bool) -> str | None:
         if not wanted:
@@ -95,7 +96,7 @@ def _output_record(
         model=_joined(result.model for result in results),
         error=_joined([record.error, *(outcome for outcome in outcomes if isinstance(outcome, str))]),
         notes=tuple(dict.fromkeys([*record.notes, *(note for result in results for note in result.notes)])),
-        terms=next((outcome.terms for outcome in (translation, summary) if isinstance(outcome, Result)), ()),
+        terms=checked.terms if isinstance(checked, Result) else (),
     )
 
 
