@@ -521,6 +521,21 @@ def test_batch_action_needs_a_file(actions: Actions) -> None:
         actions.batch(None, "summarize", "en", "default")
 
 
+@pytest.mark.parametrize("task", ["translate", "both"])
+def test_batch_action_without_an_output_language_names_the_tabs_control(
+    actions: Actions, tmp_path: Path, task: str
+) -> None:
+    source = tmp_path / "articles.jsonl"
+    source.write_text(json.dumps({"id": "a", "text": BATCH_TEXTS["a"]}) + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        actions.batch(str(source), task, "same", "default")
+    assert str(error.value) == (
+        f"the {task} task needs an output language: choose English, Chinese 中文 or Traditional Chinese 繁體中文 "
+        "(not \"Same as the article\")"
+    )  # not the command line's --to
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["articles.jsonl"]  # no job folder
+
+
 @pytest.fixture()
 def scored_files(tmp_path: Path) -> tuple[Path, Path]:
     predictions, references = tmp_path / "predictions.txt", tmp_path / "references.txt"

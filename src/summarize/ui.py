@@ -18,14 +18,12 @@ from .batch import TASKS
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
 from .documents import TEXT_FORMATS
 from .service import Service
-from .ui_actions import DEFAULT_TOKENIZER, DIRECTIONS, DOCUMENT_TYPES, SAME_LANGUAGE, Actions
+from .ui_actions import DEFAULT_TOKENIZER, DIRECTIONS, DOCUMENT_TYPES, OUTPUT_LANGUAGES, SAME_LANGUAGE, Actions
 from .ui_batch import BATCH_PREVIEW_ROWS, KeepFiles, keep_nothing
 from .ui_common import ERROR_CLASS, in_place, read_upload, run_on_click
 from .ui_glossary import glossary_input
 from .uploads import uploads_only
 
-OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh"),
-                    ("Traditional Chinese 繁體中文", "zh-Hant")]
 LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]

@@ -28,6 +28,9 @@ from .ui_glossary import describe_terms, read_glossary
 
 SAME_LANGUAGE = "same"
 """The summary-language choice "the article's own"."""
+OUTPUT_LANGUAGES = [("Same as the article", SAME_LANGUAGE), ("English", "en"), ("Chinese 中文", "zh"),
+                    ("Traditional Chinese 繁體中文", "zh-Hant")]
+"""The output-language choices of the Summarize and Batch tabs: (label, language)."""
 DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditional Chinese",
               "zh-en": "Chinese → English"}
 DOCUMENT_TYPES = list(EXTENSIONS)
@@ -154,6 +157,12 @@ class Actions:
         saved pages: ``summarize batch --format``), with the glossary in every translation and cross-lingual
         summary: the results file, a count line and a preview."""
         target = None if target_lang == SAME_LANGUAGE else target_lang
+        if target is None and task != "summarize":
+            same, *others = (label for label, _ in OUTPUT_LANGUAGES)  # "Same as the article" first
+            raise InputError(
+                f"the {task} task needs an output language: choose {', '.join(others[:-1])} or {others[-1]} "
+                f"(not \"{same}\")"
+            )
         service = self.choices.service(choice)
         return run_uploaded_batch(
             service, path, task, target, progress, text_format, read_glossary(glossary), self.keep_files
