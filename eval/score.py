@@ -19,6 +19,7 @@ import json
 import sys
 import warnings
 from collections.abc import Sequence
+from dataclasses import replace
 
 from summarize.errors import InputError, SummarizeError
 from summarize.glossary import Glossary
@@ -128,7 +129,8 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
     if args.glossary:
         metrics.append(("terms", TermAccuracy(Glossary.from_file(args.glossary))))
     if args.task == "summarization":
-        items = _in_script(load_aligned(args.pred, args.ref, field=args.field), args.chinese_script)
+        written = load_aligned(args.pred, args.ref, field=args.field)
+        items = _in_script(written, args.chinese_script)
         rouge = make_rouge(
             args.rouge_impl,
             args.tokenizer or default_tokenizer(args.lang),
@@ -139,7 +141,8 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
         scores = rouge.corpus_score(items.outputs, items.references).to_dict()
         target_lang = args.lang
     else:
-        items = _in_script(load_aligned(args.hyp, args.ref, field=args.field), args.chinese_script)
+        written = load_aligned(args.hyp, args.ref, field=args.field)
+        items = _in_script(written, args.chinese_script)
         scorer = TranslationScorer(
             items.references, target_lang=args.target_lang, tokenize=args.tokenize, n_bootstrap=args.bootstrap
         )
@@ -153,7 +156,9 @@ def _score(args: argparse.Namespace) -> dict[str, object]:
             raise InputError(f"{args.src} has {len(sources)} items but the outputs have {len(items.outputs)}")
         inputs = MetricInputs(sources, items.outputs, items.references, target_lang)
         for name, metric in metrics:
-            scores[name] = metric.score(inputs).to_dict()
+            # Term accuracy reads the outputs as the system wrote them, in the glossary's script.
+            chosen = replace(inputs, outputs=written.outputs) if isinstance(metric, TermAccuracy) else inputs
+            scores[name] = metric.score(chosen).to_dict()
     return scores
 
 

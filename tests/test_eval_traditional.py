@@ -57,6 +57,24 @@ def test_score_py_converts_with_chinese_script(tmp_path: Path, capsys: pytest.Ca
     assert "script:" not in as_written["signature"]
 
 
+def test_term_accuracy_reads_the_outputs_as_written_whatever_script_they_are_scored_in(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--chinese-script converts outputs to match the references; the glossary's 市长 is still the term the
+    system wrote (市長 after the conversion)."""
+    files = {"hyp": "市长说新大桥已经开放。", "ref": "市長說新大橋已經開放。", "src": "The mayor said the new bridge is open."}
+    for name, text in files.items():
+        (tmp_path / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    (tmp_path / "terms.tsv").write_text("mayor\t市长\nbridge\t大桥\n", encoding="utf-8")
+    argv = ["--task", "translation", "--target-lang", "zh", "--glossary", str(tmp_path / "terms.tsv"), "--json"]
+    argv += [arg for name in files for arg in (f"--{name}", str(tmp_path / f"{name}.txt"))]
+    terms = {}
+    for script in ("traditional", "simplified"):
+        assert _score_script().main([*argv, "--chinese-script", script]) == 0
+        terms[script] = json.loads(capsys.readouterr().out)["terms"]["value"]
+    assert terms == {"traditional": 1.0, "simplified": 1.0}
+
+
 def test_score_py_refuses_an_unknown_script(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         _score_script().main(["--task", "summarization", "--pred", "p", "--ref", "r", "--chinese-script", "hk"])
