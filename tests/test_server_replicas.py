@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,10 @@ from summarize.store import ModelStore
 API_KEY = "s3cret"
 KEYED = {"X-API-Key": API_KEY}
 MAX_REQUEST_BYTES = 20_000
+MAX_FAILED_AUTH = 3
+GUESSES = 40
+"""Wrong keys sent one after another: Ray picks a replica at random for each, so each replica sees at
+least MAX_FAILED_AUTH of them (the chance that one sees fewer is under 2e-9)."""
 STARTUP_LIMIT_S = 600
 """A guard against a hung start (Ray on a loaded 2-core machine is slow), not a measurement."""
 READY = "serving the API on "
@@ -113,10 +118,16 @@ def running_replicas(
 
 
 def replica_overrides(tiny_models: dict[str, Path]) -> dict[str, Any]:
-    """Tiny models, strict seq2seq summaries, an API key and a small body limit."""
+    """Tiny models, strict seq2seq summaries, an API key, a small body limit and few failed keys per hour."""
     return tiny_overrides(
         tiny_models,
-        **{"server.api_key": API_KEY, "server.max_request_bytes": MAX_REQUEST_BYTES, "summarize.engine": "seq2seq"},
+        **{
+            "server.api_key": API_KEY,
+            "server.max_request_bytes": MAX_REQUEST_BYTES,
+            "server.max_failed_auth": MAX_FAILED_AUTH,
+            "server.failed_auth_window_seconds": 3600,
+            "summarize.engine": "seq2seq",
+        },
     )
 
 
@@ -200,6 +211,21 @@ def test_the_api_key_is_required(replicas: Replicas) -> None:
 def test_the_replicas_serve_no_web_demo(replicas: Replicas) -> None:
     response = httpx.get(f"{replicas.url}/", timeout=30)
     assert (response.status_code, response.json()) == (404, {"error": {"type": "not_found", "message": "Not Found"}})
+
+
+def test_each_replica_counts_failed_keys_on_its_own(replicas: Replicas) -> None:
+    """The documented limit: N replicas let a client try N x server.max_failed_auth wrong keys per window."""
+    guesser = {"X-API-Key": "wrong", "X-Forwarded-For": "203.0.113.7"}  # Ray's proxy trusts it from 127.0.0.1
+    answers = [
+        httpx.post(f"{replicas.url}/v1/summarize", json={"text": ARTICLE}, headers=guesser, timeout=30)
+        for _ in range(GUESSES)
+    ]
+    refused = [answer.headers[REPLICA_HEADER] for answer in answers if answer.status_code == 401]
+    assert sorted(Counter(refused).values()) == [MAX_FAILED_AUTH, MAX_FAILED_AUTH]
+    limited = [answer for answer in answers if answer.status_code != 401]
+    assert {(answer.status_code, answer.json()["error"]["type"]) for answer in limited} == {(429, "too_many_failed_attempts")}
+    assert len(limited) == GUESSES - 2 * MAX_FAILED_AUTH
+    assert _summarize(replicas.url).status_code == 200  # another client address is not limited
 
 
 def test_ctrl_c_stops_the_server(replicas: Replicas) -> None:

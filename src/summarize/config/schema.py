@@ -324,7 +324,8 @@ class ServerSettings:
     than 0.0.0.0 / ::. Behind a reverse proxy or on 0.0.0.0, list the names clients use."""
     max_failed_auth: int = 10
     """Wrong API keys or UI passwords one client address may send per ``failed_auth_window_seconds``;
-    beyond that its requests get 429 until the window has passed."""
+    beyond that its requests get 429 until the window has passed. Counted per server process: with
+    ``summarize serve --replicas N`` a client gets N times this."""
     failed_auth_window_seconds: int = 60
     header_timeout_seconds: int = 10
     """A client that has not sent its request head (or next request) within this time is disconnected."""
