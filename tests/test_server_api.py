@@ -173,6 +173,22 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
+def test_openapi_lists_every_error_status_the_api_answers(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/v1/summarize", "/v1/translate", "/v1/documents/summarize", "/v1/documents/translate"):
+        errors = {status: answer["description"] for status, answer in paths[path]["post"]["responses"].items() if status >= "4"}
+        assert errors == {
+            "400": "Malformed JSON, or a Host header the server does not answer to (server.allowed_hosts)",
+            "401": "Missing or wrong API key (when server.api_key is set)",
+            "408": "The request body did not all arrive within server.body_timeout_seconds",
+            "413": "Request body over server.max_request_bytes (server.max_upload_request_bytes for "
+                   "/v1/documents/), or an uploaded document over server.max_upload_bytes",
+            "422": "Invalid request or input text; for a list, `items` names every bad item",
+            "429": "Too many wrong API keys from this address (server.max_failed_auth)",
+            "503": "Server busy, or a needed model is unavailable",
+        }, path
+
+
 def test_the_web_demo_is_served_at_the_root(client: TestClient) -> None:
     page = client.get("/")
     assert (page.status_code, page.headers["content-type"]) == (200, "text/html; charset=utf-8")

@@ -40,6 +40,7 @@ from .http_errors import ApiError, ErrorBody, error_response
 from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObject, json_type, parsed_glossary
 from .http_guards import (
     API_PREFIX,
+    DOCUMENT_UPLOAD_PATH,
     BodySizeLimit,
     BodyTimeout,
     FailedAuthLimit,
@@ -157,9 +158,11 @@ class HealthOut(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": description}
     for status, description in (
-        (400, "Malformed JSON"),
+        (400, "Malformed JSON, or a Host header the server does not answer to (server.allowed_hosts)"),
         (401, "Missing or wrong API key (when server.api_key is set)"),
-        (413, "Request body over server.max_request_bytes"),
+        (408, "The request body did not all arrive within server.body_timeout_seconds"),
+        (413, f"Request body over server.max_request_bytes (server.max_upload_request_bytes for {DOCUMENT_UPLOAD_PATH}), "
+              "or an uploaded document over server.max_upload_bytes"),
         (422, "Invalid request or input text; for a list, `items` names every bad item"),
         (429, "Too many wrong API keys from this address (server.max_failed_auth)"),
         (503, "Server busy, or a needed model is unavailable"),
