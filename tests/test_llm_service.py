@@ -308,3 +308,18 @@ def test_a_glossary_term_keeps_its_writing_through_the_zh_hant_conversion() -> N
     assert (translation.text, translation.terms) == (expected, (TermCheck("software", "軟件", True),))
     assert streamed[-1] == expected
     assert (summary.text, summary.terms) == (expected, (TermCheck("software", "軟件", True),))
+
+
+def test_the_chat_model_is_told_a_traditional_article_is_traditional() -> None:
+    """The chat model reads a Traditional article as written (docs/chinese-scripts.md), so its prompts name
+    the article's script; the answer is asked in the model languages and converted afterwards."""
+    article = "港灣區議會星期四通過了圖書館計劃。"
+    with ChatServer(lambda body: Reply("The council approved the library plan."), models=("served-model",)) as chat:
+        service = endpoint_service(chat)
+        translation = service.translate(article, "en")
+        translated = chat.requests[-1]["messages"]
+        summary = service.summarize(article, "en")
+        summarized = chat.requests[-1]["messages"][-1]["content"]
+    assert (translation.source_lang, summary.source_lang) == ("zh-Hant", "zh-Hant")
+    assert translated[0]["content"].startswith("You are a professional news translator from Traditional Chinese into English.")
+    assert summarized.startswith("Summarize the Traditional Chinese news article below directly in English, in about 3 sentences.")

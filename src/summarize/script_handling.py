@@ -121,10 +121,11 @@ class ScriptHandling:
         prompt_format: PromptFormat,
         glossary: Glossary | None,
     ) -> list[DocumentAnswer]:
-        """The chat model's translations: asked in the models' languages, answers written in `target`'s script."""
+        """The chat model's translations: the article named in its own script (the model reads it as written),
+        the answer asked in the model language and written in `target`'s script."""
         from .engines.llm.documents import translate_documents as translate_with_llm
 
-        languages = (MODEL_LANGUAGE[source], MODEL_LANGUAGE[target])
+        languages = (source, MODEL_LANGUAGE[target])  # the article's script named, the answer converted
         answers = translate_with_llm(backend, texts, *languages, prompt_format, glossary)
         return [
             replace(answer, text=self.written_answer(answer.text, glossary, text, source, target))
@@ -143,6 +144,6 @@ class ScriptHandling:
         """The chat model's translation so far, as :meth:`llm_translations` writes it."""
         from .engines.llm.documents import stream_translation as stream_with_llm
 
-        languages = (MODEL_LANGUAGE[source], MODEL_LANGUAGE[target])
+        languages = (source, MODEL_LANGUAGE[target])  # the article's script named, the answer converted
         for partial in stream_with_llm(backend, text, *languages, prompt_format, glossary):
             yield self.written_answer(partial, glossary, text, source, target)

@@ -268,7 +268,7 @@ class Service:
                 self.settings.summarize.max_rounds, cross_lingual,
             )
             texts = [sources[i].text for i in indices]
-            for index, draft in zip(indices, summary_drafts(summarizer, texts, MODEL_LANGUAGE[lang], length)):
+            for index, draft in zip(indices, summary_drafts(summarizer, texts, lang, length)):
                 text = self.scripts.written_answer(draft.text, cross_lingual, sources[index].text, lang, target)
                 terms = check_terms(cross_lingual, sources[index].text, text, lang, target)
                 drafts[index] = replace(draft, text=text, terms=terms)

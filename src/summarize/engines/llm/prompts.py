@@ -22,14 +22,14 @@ import re
 from collections.abc import Sequence
 from typing import Literal
 
-from ...text import Language
+from ...text import Language, same_model_language
 
 Message = dict[str, str]
 """One chat message: ``{"role": "system" | "user" | "assistant", "content": ...}``."""
 
 PromptFormat = Literal["chat", "hunyuan-mt"]
 
-LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh": "Simplified Chinese"}
+LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh": "Simplified Chinese", "zh-Hant": "Traditional Chinese"}
 _HUNYUAN_LANGUAGE_NAMES: dict[Language, str] = {"en": "英语", "zh": "中文"}
 _HUNYUAN_MODEL = re.compile(r"hunyuan-mt|hy-mt", re.IGNORECASE)
 
@@ -82,7 +82,7 @@ def summary_prompt(
     """Summarize one article (or one part of it) in `target`: the same or the other language
     (the glossary `terms` found in it are listed before the article)."""
     language = LANGUAGE_NAMES[target]
-    if source == target:
+    if same_model_language(source, target):
         task = f"Summarize the news article below in {language}"
     else:
         task = f"Summarize the {LANGUAGE_NAMES[source]} news article below directly in {language}"
