@@ -65,8 +65,13 @@ def test_first_lone_surrogate(text: str, position: int | None) -> None:
         ("facebook/bart-large-cnn", "facebook/bart-large-cnn"),  # a Hub id is a name, not a path
         ("https://huggingface.co/facebook/bart-large-cnn", "https://huggingface.co/facebook/bart-large-cnn"),
         ("a en->zh summary, 12 tokens/s", "a en->zh summary, 12 tokens/s"),
+        ("the LLM server at http://svc:hunter2@10.0.0.7:8000/v1 (connection refused)",
+         "the LLM server at http://10.0.0.7:8000/v1 (connection refused)"),
+        ("mirror https://token@hub.internal/x and http://a:b@c", "mirror https://hub.internal/x and http://c"),
+        ("at http://svc:p@ss@10.0.0.7/v1 now", "at http://10.0.0.7/v1 now"),
     ],
-    ids=["quoted", "two", "trailing-slash", "home-relative", "windows", "hub-id", "url", "no-path"],
+    ids=["quoted", "two", "trailing-slash", "home-relative", "windows", "hub-id", "url", "no-path",
+         "url-credentials", "url-user-only", "url-password-with-at"],
 )
 def test_hide_paths(text: str, shown: str) -> None:
     assert hide_paths(text) == shown

@@ -470,6 +470,21 @@ def test_the_batch_tab_shows_no_server_path_in_its_preview_or_results_file(tmp_p
     assert str(Path(uploaded).parent) not in download.text + json.dumps(preview)
 
 
+def test_the_api_shows_no_credentials_of_the_llm_endpoint() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    overrides = {"llm.endpoint": f"http://svc:hunter2@127.0.0.1:{port}/v1", "llm.model": "chat", "llm.max_retries": 0,
+                 "translate.engine": "llm"}
+    with LiveServer(create_app(_settings(**overrides))) as server:
+        response = httpx.post(f"{server.url}/v1/translate", json={"text": "The council met.", "target_lang": "zh"}, timeout=30)
+    message = (
+        f"cannot reach the LLM server at http://127.0.0.1:{port}/v1 (connection refused); "
+        "start it (docs/llm.md) or fix llm.endpoint"
+    )  # the host stays: it names the server as a model's name does; the user name and password go
+    assert (response.status_code, response.json()) == (503, {"error": {"type": "model_unavailable", "message": message}})
+
+
 def test_a_lone_surrogate_in_the_demo_gets_a_readable_error(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
     completed, _ = _queue_call(live.url, endpoints["summarize"]["id"], ["News \ud800 today.", "same", "medium", "default", None])
     message = "the text box is not valid Unicode: character 5 is a lone surrogate (\\ud800); send the text encoded as UTF-8"

@@ -1,4 +1,5 @@
-"""What clients of the web demo and HTTP API may see: model names and messages without server paths.
+"""What clients of the web demo and HTTP API may see: model names and messages without server paths
+(nor the user names and passwords that URLs such as ``llm.endpoint`` may hold).
 
 The server log keeps the full detail; the CLI and the Python API, which run on the user's own
 machine, show paths as they are.
@@ -14,6 +15,9 @@ _PATH = re.compile(
     r"|\b[A-Za-z]:\\(?:[^\s'\"\\()<>,;`]+\\)*[^\s'\"\\()<>,;`]*"  # C:\a\b
 )
 
+_URL_CREDENTIALS = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^\s/?#'\"<>]*@")
+"""The ``user:password@`` of a URL, up to its last ``@`` (a password may hold one); kept: its scheme."""
+
 
 def _last_part(match: re.Match[str]) -> str:
     parts = [part for part in re.split(r"[/\\]", match.group(0).rstrip("/\\")) if part and part not in ("~", ".", "..")]
@@ -22,5 +26,6 @@ def _last_part(match: re.Match[str]) -> str:
 
 def hide_paths(text: str) -> str:
     """`text` with each absolute (or ``~``/``./``) file path replaced by its last part, e.g.
-    ``model directory '/srv/models/bart'`` -> ``model directory 'bart'``."""
-    return _PATH.sub(_last_part, text)
+    ``model directory '/srv/models/bart'`` -> ``model directory 'bart'``, and each URL without its
+    credentials (``http://svc:pw@10.0.0.7/v1`` -> ``http://10.0.0.7/v1``)."""
+    return _PATH.sub(_last_part, _URL_CREDENTIALS.sub(r"\1", text))
