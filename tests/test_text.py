@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarize import InputError, detect_language, normalize_text, split_paragraphs, split_sentences
-from summarize.text import join_sentences, paragraph_separator
+from summarize.text import join_sentences, lone_surrogate_problem, paragraph_separator
 
 ENGLISH_SPLITS = [
     ("One. Two.", ["One.", "Two."]),
@@ -164,3 +164,20 @@ def test_splitting_loses_nothing_but_whitespace(text: str) -> None:
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+def test_a_lone_surrogate_is_worded_once_for_texts_and_glossary_terms() -> None:
+    from summarize import Service
+    from summarize.glossary import Glossary
+
+    assert lone_surrogate_problem("港灣\ud800區") == "is not valid Unicode: character 2 is a lone surrogate (\\ud800)"
+    assert lone_surrogate_problem("港灣區") is None
+    with pytest.raises(InputError) as text_error:
+        Service().check_text("港灣\ud800區")
+    with pytest.raises(InputError) as term_error:
+        Glossary.from_mapping({"港灣\ud800區": "harbour"})
+    assert str(text_error.value) == "text is not valid Unicode: character 2 is a lone surrogate (\\ud800); send the text encoded as UTF-8"
+    assert str(term_error.value) == (
+        "glossary['港灣\\ud800區']: the source term is not valid Unicode: character 2 is a lone surrogate (\\ud800); "
+        "send it encoded as UTF-8"
+    )

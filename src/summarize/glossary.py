@@ -20,7 +20,7 @@ from typing import Any
 from .charclasses import HAN_CHAR
 from .errors import InputError
 from .text import TRANSLATION_PAIRS as DIRECTIONS
-from .text import decode_utf8, first_lone_surrogate
+from .text import decode_utf8, lone_surrogate_problem
 
 MAX_TERMS = 5_000
 """The most terms one glossary may hold (a file, or the HTTP API's ``glossary`` object)."""
@@ -104,12 +104,9 @@ class Glossary:
             for side, value in (("source", source), ("target", target)):
                 if not isinstance(value, str):
                     raise InputError(f"{where}: the {side} term must be a string, not {type(value).__name__}")
-                surrogate = first_lone_surrogate(value)
-                if surrogate is not None:
-                    raise InputError(
-                        f"{where}: the {side} term is not valid Unicode: character {surrogate:,} is a lone "
-                        f"surrogate (\\u{ord(value[surrogate]):04x}); send it encoded as UTF-8"
-                    )
+                problem = lone_surrogate_problem(value)
+                if problem is not None:
+                    raise InputError(f"{where}: the {side} term {problem}; send it encoded as UTF-8")
             entries.append((_entry([source, target], where), where))
         return cls(_checked(entries))
 

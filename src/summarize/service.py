@@ -33,7 +33,7 @@ from .text import (
     Detection,
     Language,
     detect_language,
-    first_lone_surrogate,
+    lone_surrogate_problem,
     normalize_text,
     same_model_language,
 )
@@ -69,14 +69,9 @@ class Service:
         name = Argument(argument)
         if not isinstance(text, str):
             raise InputError(Message(name, f" must be a string, not {type(text).__name__}"))
-        surrogate = first_lone_surrogate(text)
-        if surrogate is not None:
-            raise InputError(
-                Message(
-                    name, f" is not valid Unicode: character {surrogate:,} is a lone surrogate "
-                    f"(\\u{ord(text[surrogate]):04x}); send the text encoded as UTF-8",
-                )
-            )
+        problem = lone_surrogate_problem(text)
+        if problem is not None:
+            raise InputError(Message(name, f" {problem}; send the text encoded as UTF-8"))
         normalized = normalize_text(text)
         if not normalized:
             raise InputError(Message(name, " is empty; give the article text"))

@@ -133,6 +133,15 @@ def first_lone_surrogate(text: str) -> int | None:
     return match.start() if match else None
 
 
+def lone_surrogate_problem(text: str) -> str | None:
+    """The one wording of a string that cannot be encoded as UTF-8 (``is not valid Unicode: character 12
+    is a lone surrogate (\\ud800)``), or None for a string that can."""
+    index = first_lone_surrogate(text)
+    if index is None:
+        return None
+    return f"is not valid Unicode: character {index:,} is a lone surrogate (\\u{ord(text[index]):04x})"
+
+
 # --------------------------------------------------------------------------- language detection
 
 
