@@ -140,6 +140,20 @@ def test_paragraphs_and_separator() -> None:
     assert paragraph_separator("a\nb") == "\n"
 
 
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("市長表示……工程將延期。", ["市長表示……", "工程將延期。"]),
+        ("他说：“好……”然后离开了。", ["他说：“好……”", "然后离开了。"]),
+        ("He paused… Then he left.", ["He paused…", "Then he left."]),
+    ],
+)
+def test_a_sentence_ending_in_an_ellipsis_joins_as_written(text: str, sentences: list[str]) -> None:
+    """An ellipsis (…, narrow by Unicode's width) at a seam between Chinese sentences gets no space."""
+    assert split_sentences(text) == sentences
+    assert join_sentences(sentences) == text
+
+
 def test_join_sentences_spacing() -> None:
     assert join_sentences(["你好。", "世界。", "Hello.", "World.", "再见。"]) == "你好。世界。 Hello. World. 再见。"
     # A seam that has whitespace already gets none added (the pieces of a cut sentence keep theirs).

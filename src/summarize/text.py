@@ -362,9 +362,10 @@ def is_wide(char: str) -> bool:
 
 
 def _needs_space(before: str, after: str) -> bool:
-    """One space between two sentences unless both meet in wide (Chinese) characters; quotes and
-    brackets at the seam do not count (“……。”他说 has no space, 'said.” Then' has one)."""
-    last = before.rstrip(_CLOSERS)[-1:] or before[-1]
+    """One space between two sentences unless both meet in wide (Chinese) characters; quotes, brackets
+    and an ellipsis at the seam do not count (“……。”他说 and 表示……工程 have no space, 'said.” Then' has
+    one; … is narrow by its Unicode width, whichever text it ends)."""
+    last = before.rstrip(_CLOSERS).rstrip("…")[-1:] or before[-1]
     first = after.lstrip(_OPENERS)[:1] or after[0]
     return not (is_wide(last) and is_wide(first))
 
