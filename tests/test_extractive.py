@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from summarize import split_sentences
 from summarize.config import ExtractiveSettings
-from summarize.chinese_script import convert
+from summarize.chinese_script import to_traditional
 from summarize.engines.extractive import ExtractiveSummarizer, select_sentences, sentence_features
-from summarize.engines.stopwords import CHINESE_STOP_WORDS
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -26,14 +25,21 @@ def test_chinese_features_with_jieba() -> None:
     assert sentence_features("市议会批准了公园计划", "zh") == ["市议会", "批准", "公园", "计划"]
 
 
-def test_traditional_chinese_features_drop_the_same_stop_words_as_simplified() -> None:
-    assert sentence_features("市长对这个计划表示支持", "zh") == ["市长", "这个", "计划", "表示", "支持"]
-    assert sentence_features("市長對這個計劃表示支持", "zh") == ["市長", "這個", "計劃", "表示", "支持"]  # 對 as 对
+def test_traditional_chinese_features_are_those_of_the_simplified_sentence() -> None:
+    """jieba's dictionary is Simplified: 市議會 read as written would be 市議 + 會, and 對 kept as a term."""
+    assert sentence_features("市议会对这个计划表示支持", "zh") == ["市议会", "这个", "计划", "表示", "支持"]
+    assert sentence_features("市議會對這個計劃表示支持", "zh") == ["市议会", "这个", "计划", "表示", "支持"]
+    assert sentence_features("市議會通過", "zh", "char-bigram") == ["市议", "议会", "会通", "通过"]
 
 
-def test_every_traditional_form_of_a_chinese_stop_word_is_a_stop_word() -> None:
-    written = {convert(word, config) for word in CHINESE_STOP_WORDS for config in ("s2t", "s2tw", "s2hk", "s2twp")}
-    assert written - CHINESE_STOP_WORDS == set()
+@pytest.mark.parametrize("variant", ["s2t", "s2twp", "s2hk"])
+def test_a_traditional_article_gets_the_sentences_of_its_simplified_twin(variant: str) -> None:
+    article = (EXAMPLES / "article_zh.txt").read_text(encoding="utf-8")
+    summarizer = ExtractiveSummarizer(ExtractiveSettings())
+    for count in (3, 5):
+        simplified = split_sentences(summarizer.summarize(article, "zh", count))
+        traditional = split_sentences(summarizer.summarize(to_traditional(article, variant), "zh", count))
+        assert [to_traditional(sentence, variant) for sentence in simplified] == traditional
 
 
 def test_chinese_features_with_character_bigrams() -> None:

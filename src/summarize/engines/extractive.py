@@ -6,7 +6,9 @@ order looks informative (:mod:`.order`), and by centrality with order-free cues
 elsewhere; the best are picked greedily while skipping near-duplicates, and
 returned in article order.
 English features are lower-cased words without stop words; Chinese features
-are jieba words or character bigrams.
+are jieba words or character bigrams of the sentence in Simplified characters
+(OpenCC ``t2s``: jieba's dictionary is Simplified, and a Traditional article then
+scores as its Simplified twin does).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..charclasses import HAN_RUN as _HAN_RUN
+from ..chinese_script import to_simplified
 from ..config import ExtractiveSettings
 from ..text import has_balanced_quotes, join_sentences, length_units
 from .base import LENGTH_SCALE, Length, Summary
@@ -41,9 +44,9 @@ def _jieba():
 
 def sentence_features(sentence: str, lang: str, chinese_tokens: str = "jieba") -> list[str]:
     """The terms a sentence is compared by (see the module docstring)."""
-    lowered = sentence.lower()
     if lang == "en":
-        return [word for word in _ENGLISH_WORD.findall(lowered) if word not in ENGLISH_STOP_WORDS]
+        return [word for word in _ENGLISH_WORD.findall(sentence.lower()) if word not in ENGLISH_STOP_WORDS]
+    lowered = to_simplified(sentence).lower()
     latin = _LATIN_OR_NUMBER.findall(lowered)
     runs = _HAN_RUN.findall(lowered)
     if chinese_tokens == "char-bigram":

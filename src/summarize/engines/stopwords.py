@@ -9,7 +9,5 @@ ENGLISH_STOP_WORDS = frozenset(
     "who whom which what when where why how not no so than then there here also just very can could will would "
     "shall should may might must said says say about into over after before more most up out".split()
 )
-CHINESE_STOP_WORDS = frozenset(
-    "的 了 是 在 和 与 及 也 都 就 而 这 那 有 为 对 将 被 把 从 等 之 其 中 上 下 着 我 你 他 她 它 们 "
-    "與 這 為 爲 對 將 從 著 們".split()  # the same words in Traditional characters (OpenCC s2t, s2tw, s2hk)
-)
+CHINESE_STOP_WORDS = frozenset("的 了 是 在 和 与 及 也 都 就 而 这 那 有 为 对 将 被 把 从 等 之 其 中 上 下 着 我 你 他 她 它 们".split())
+"""In Simplified characters: the extractive engine compares Chinese sentences converted to Simplified."""
