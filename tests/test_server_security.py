@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import select
 import socket
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -165,10 +167,47 @@ def test_a_file_that_was_uploaded_is_read(live: LiveServer, endpoints: dict[str,
     assert (completed["success"], completed["output"]["data"]) == (True, ["新闻\n", ""])  # the text, no error
 
 
-def test_a_url_instead_of_a_file_is_refused(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:
-    completed, stream = _queue_call(live.url, endpoints["read_upload"]["id"], [_file_data(f"{live.url}/healthz")])
-    assert completed["success"] is False
-    assert '"status":"ok"' not in stream.replace(" ", "")
+class _Fetched(BaseHTTPRequestHandler):
+    """A web server that records what the demo's server fetches from it."""
+
+    paths: list[str] = []
+
+    def do_GET(self) -> None:
+        self.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.end_headers()
+        self.wfile.write(f"{SECRET}\n".encode() * 100)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture()
+def public_site(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A real web server on 127.0.0.1 that Gradio takes for a public host (it fetches only from those)."""
+    import safehttpx
+
+    monkeypatch.setattr(safehttpx, "is_public_ip", lambda address: True)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Fetched)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    _Fetched.paths = []
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_a_url_instead_of_a_file_is_refused_unfetched(
+    live: LiveServer, endpoints: dict[str, dict[str, Any]], public_site: str, attack: str
+) -> None:
+    name, arguments = ATTACKS[attack]
+    uploaded = _upload(live.url, "line.txt", b"the council met on monday\n")
+    urls = {kind: f"{public_site}/big.{kind}" for kind in ("txt", "jsonl", "csv", "html", "tsv")}
+    completed, stream = _queue_call(live.url, endpoints[name]["id"], arguments(urls, uploaded))
+    assert _Fetched.paths == []  # nothing downloaded (into the demo's files, where no limit counts it)
+    assert (completed["success"], completed["output"].get("error")) == (False, NOT_UPLOADED)
+    assert SECRET not in stream
 
 
 # --------------------------------------------------------------------------- Host header

@@ -3,7 +3,9 @@
 Gradio checks that a file input was uploaded only once ``Blocks.has_launched`` is true, which
 ``gradio.mount_gradio_app`` never sets: :func:`refuse_unuploaded_files` sets it, so Gradio refuses
 such an input before it copies anything, and words the refusal as :data:`NOT_UPLOADED` (Gradio's own
-message names the server path). :func:`uploads_only` checks again in each handler that takes a
+message names the server path). Gradio does not check a file input given as a URL: it downloads it
+(from any public host, of any size) into its folder first; :func:`refuse_unuploaded_files` refuses
+those before Gradio sees them. :func:`uploads_only` checks again in each handler that takes a
 file, against the set of files Gradio's upload route stored (``Blocks.upload_file_set``).
 """
 
@@ -17,6 +19,7 @@ from typing import Any, TypeVar
 
 import gradio as gr
 from gradio.context import LocalContext
+from gradio_client import utils as client_utils
 from gradio.exceptions import InvalidPathError
 
 from .errors import InputError
@@ -33,14 +36,23 @@ def refuse_unuploaded_files(demo: gr.Blocks) -> None:
     preprocess = demo.preprocess_data
 
     @functools.wraps(preprocess)
-    async def preprocess_uploads_only(*args: Any, **kwargs: Any) -> Any:
+    async def preprocess_uploads_only(block_fn: Any, inputs: list[Any], *args: Any, **kwargs: Any) -> Any:
+        client_utils.traverse(inputs, _no_url, client_utils.is_file_obj_with_meta)
         try:
-            return await preprocess(*args, **kwargs)
+            return await preprocess(block_fn, inputs, *args, **kwargs)
         except InvalidPathError as error:
             log.warning("refused a file input: %s", error)
             raise gr.Error(NOT_UPLOADED, print_exception=False) from None
 
     demo.preprocess_data = preprocess_uploads_only  # type: ignore[method-assign]
+
+
+def _no_url(file: dict[str, Any]) -> dict[str, Any]:
+    """`file` (a file input, as Gradio receives it) unless its path is a URL, which Gradio would download."""
+    if client_utils.is_http_url_like(file["path"]):
+        log.warning("refused a file input given as a URL: %r", file["path"])
+        raise gr.Error(NOT_UPLOADED, print_exception=False)
+    return file
 
 
 def _check_uploaded(value: Any, uploaded: set[str]) -> None:
