@@ -146,10 +146,16 @@ def test_paragraphs_and_separator() -> None:
         ("市長表示……工程將延期。", ["市長表示……", "工程將延期。"]),
         ("他说：“好……”然后离开了。", ["他说：“好……”", "然后离开了。"]),
         ("He paused… Then he left.", ["He paused…", "Then he left."]),
+        ("市议会通过了计划。2026年工程将开始。", ["市议会通过了计划。", "2026年工程将开始。"]),
+        ("会议决定了。iPhone销量上升。", ["会议决定了。", "iPhone销量上升。"]),
+        ("他说：“OK。”3月开始。", ["他说：“OK。”", "3月开始。"]),
+        ("会议决定了。 The vote was close.", ["会议决定了。", "The vote was close."]),
     ],
 )
-def test_a_sentence_ending_in_an_ellipsis_joins_as_written(text: str, sentences: list[str]) -> None:
-    """An ellipsis (…, narrow by Unicode's width) at a seam between Chinese sentences gets no space."""
+def test_chinese_sentences_join_without_spaces_whatever_they_start_with(text: str, sentences: list[str]) -> None:
+    """No space between Chinese sentences, also where the next one opens with a number or a Latin word
+    (2026年, iPhone) or the last one ends in an ellipsis (…, narrow by Unicode's width); an English
+    sentence after a Chinese one keeps its space."""
     assert split_sentences(text) == sentences
     assert join_sentences(sentences) == text
 

@@ -362,12 +362,14 @@ def is_wide(char: str) -> bool:
 
 
 def _needs_space(before: str, after: str) -> bool:
-    """One space between two sentences unless both meet in wide (Chinese) characters; quotes, brackets
-    and an ellipsis at the seam do not count (“……。”他说 and 表示……工程 have no space, 'said.” Then' has
-    one; … is narrow by its Unicode width, whichever text it ends)."""
+    """One space between two sentences unless a wide (Chinese) end meets a Chinese sentence: one that
+    opens with a wide character or whose first word holds a Han character (2026年..., iPhone销量...).
+    Quotes, brackets and an ellipsis at the seam do not count (“……。”他说, 表示……工程 and 计划。2026年
+    have no space, 'said.” Then' and 决定了。 The have one; … is narrow by its Unicode width)."""
     last = before.rstrip(_CLOSERS).rstrip("…")[-1:] or before[-1]
-    first = after.lstrip(_OPENERS)[:1] or after[0]
-    return not (is_wide(last) and is_wide(first))
+    opening = after.lstrip(_OPENERS) or after
+    first_word = opening.split(maxsplit=1)[0] if opening.strip() else opening
+    return not (is_wide(last) and (is_wide(opening[0]) or bool(_HAN_CHAR.search(first_word))))
 
 
 def join_sentences(sentences: list[str]) -> str:
