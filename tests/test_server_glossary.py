@@ -3,6 +3,8 @@ service does it, and every bad glossary answered 422 naming the field and the en
 
 from __future__ import annotations
 
+import asyncio
+import json
 from dataclasses import replace
 from typing import Any
 
@@ -115,3 +117,36 @@ def test_a_glossary_over_the_term_limit_is_422(api_settings: Settings) -> None:
         response = roomy.post("/v1/translate", json={"text": ARTICLE, "target_lang": "zh", "glossary": glossary})
     message = "glossary: has 5,001 terms, over the limit of 5,000; split it by topic"
     assert (response.status_code, response.json()) == (422, _error("invalid_request", message))
+
+
+@pytest.mark.parametrize(
+    ("path", "request_options"),
+    [
+        ("/v1/translate", {"json": {"text": ARTICLE, "target_lang": "zh", "glossary": TERMS}}),
+        ("/v1/summarize", {"json": {"text": ARTICLE, "target_lang": "zh", "glossary": TERMS, "model": "extractive"}}),
+        ("/v1/documents/translate", {"files": {"file": ("memo.txt", ARTICLE.encode())},
+                                     "data": {"target_lang": "zh", "glossary": json.dumps(TERMS)}}),
+        ("/v1/documents/summarize", {"files": {"file": ("memo.txt", ARTICLE.encode())},
+                                     "data": {"target_lang": "zh", "glossary": json.dumps(TERMS), "model": "extractive"}}),
+    ],
+    ids=["translate", "summarize", "documents-translate", "documents-summarize"],
+)
+def test_a_glossary_is_built_in_a_worker_not_on_the_event_loop(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, request_options: dict[str, Any]
+) -> None:
+    """Building a glossary of 5,000 long terms takes about a second: on the event loop, it would stall
+    every other request, beyond the reach of server.concurrency_limit and server.max_queue."""
+    on_the_loop: list[bool] = []
+    build = Glossary.from_mapping.__func__  # type: ignore[attr-defined]
+
+    def watched(cls: type[Glossary], mapping: dict[str, str], *args: Any) -> Glossary:
+        try:
+            asyncio.get_running_loop()
+            on_the_loop.append(True)
+        except RuntimeError:  # a worker thread has no running event loop
+            on_the_loop.append(False)
+        return build(cls, mapping, *args)
+
+    monkeypatch.setattr(Glossary, "from_mapping", classmethod(watched))
+    response = client.post(path, **request_options)
+    assert (response.status_code, on_the_loop) == (200, [False])

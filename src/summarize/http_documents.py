@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import functools
 import re
 from pathlib import PureWindowsPath
 from typing import Annotated, Any
@@ -28,7 +27,7 @@ from .documents import EXTENSIONS, MEDIA_TYPES, format_for, translated_name
 from .engines.base import Length
 from .errors import InputError
 from .http_errors import ApiError
-from .http_glossary import GLOSSARY_FORM_DESCRIPTION, GlossaryForm, parsed_glossary
+from .http_glossary import GLOSSARY_FORM_DESCRIPTION, GlossaryForm, with_glossary
 from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
 from .service import DocumentTranslation, Service
 from .text import BIDI_CONTROLS, Language
@@ -104,12 +103,11 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
     ) -> Any:
         name = upload_name(file.filename)
         format_name = document_format(name, format_field)
-        terms = parsed_glossary(glossary)
         data = await read_upload(file, limit)
         chosen = choices.service(model)
-        call = functools.partial(
+        call = with_glossary(
             chosen.summarize_document, data, format_name, target_lang,
-            source_lang=source_lang, length=length, name=name, glossary=terms,
+            source_lang=source_lang, length=length, name=name, glossary=glossary,
         )
         return result_model.of(await request.app.state.gate.run(call))
 
@@ -140,11 +138,10 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
     ) -> Response:
         name = upload_name(file.filename)
         format_name = document_format(name, format_field)
-        terms = parsed_glossary(glossary)
         data = await read_upload(file, limit)
-        call = functools.partial(
+        call = with_glossary(
             service.translate_document, data, format_name, target_lang, source_lang=source_lang, name=name,
-            glossary=terms,
+            glossary=glossary,
         )
         translation: DocumentTranslation = await request.app.state.gate.run(call)
         download = translated_name(name, target_lang)

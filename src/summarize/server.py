@@ -8,7 +8,6 @@ in one place, :func:`error_response`.
 from __future__ import annotations
 
 import asyncio
-import functools
 import hmac
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -37,7 +36,7 @@ from .engines.base import Length
 from .errors import SummarizeError
 from .http_documents import add_document_routes
 from .http_errors import ApiError, ErrorBody, error_response
-from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObject, json_type, parsed_glossary
+from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObject, json_type, with_glossary
 from .http_guards import (
     API_PREFIX,
     DOCUMENT_UPLOAD_PATH,
@@ -268,21 +267,21 @@ def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
     async def summarize(body: SummarizeRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
         chosen = choices.service(body.model)
-        options = {"source_lang": body.source_lang, "length": body.length, "glossary": parsed_glossary(body.glossary)}
+        options = {"source_lang": body.source_lang, "length": body.length, "glossary": body.glossary}
         if isinstance(body.text, str):
-            call = functools.partial(chosen.summarize, body.text, body.target_lang, **options)
+            call = with_glossary(chosen.summarize, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))
-        call = functools.partial(chosen.summarize_batch, body.text, body.target_lang, **options)
+        call = with_glossary(chosen.summarize_batch, body.text, body.target_lang, **options)
         return ResultsOut(results=[ResultOut.of(result) for result in await gate(request).run(call)])
 
     @router.post("/translate", response_model=ResultOut | ResultsOut, summary="Translate one article or a list")
     async def translate(body: TranslateRequest, request: Request) -> ResultOut | ResultsOut:
         check_list_length(body.text)
-        options = {"source_lang": body.source_lang, "glossary": parsed_glossary(body.glossary)}
+        options = {"source_lang": body.source_lang, "glossary": body.glossary}
         if isinstance(body.text, str):
-            call = functools.partial(service.translate, body.text, body.target_lang, **options)
+            call = with_glossary(service.translate, body.text, body.target_lang, **options)
             return ResultOut.of(await gate(request).run(call))
-        call = functools.partial(service.translate_batch, body.text, body.target_lang, **options)
+        call = with_glossary(service.translate_batch, body.text, body.target_lang, **options)
         return ResultsOut(results=[ResultOut.of(result) for result in await gate(request).run(call)])
 
     @router.get("/models", response_model=ModelsOut, summary="Configured models and the summary choices")
