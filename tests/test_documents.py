@@ -151,6 +151,28 @@ def test_a_wrapped_paragraph_is_one_segment_and_hard_breaks_keep_their_lines() -
     assert "<facilities@example.org>" in output
 
 
+WRAPPED_CHINESE = "市议会周二通过了\n一项计划，将旧货运站\n改建为公园 and a park。"
+"""A Chinese paragraph wrapped over three lines in the source, as editors and converters often leave it."""
+
+
+@pytest.mark.parametrize("format_name", ["html", "markdown"])
+def test_a_line_break_inside_a_chinese_paragraph_is_no_space(format_name: str) -> None:
+    """A wrapped line is no word break between two Chinese characters (as CSS renders it): no space
+    appears there in the text to summarize or in the segment to translate; a real space stays."""
+    source = (
+        f"<html><body><article><p>{WRAPPED_CHINESE}</p><p>工程明年开始。</p></article></body></html>"
+        if format_name == "html"
+        else f"# 标题\n\n{WRAPPED_CHINESE}\n\n工程明年开始。\n"
+    )
+    document = read_document(source.encode("utf-8"), format_name)
+    unwrapped = "市议会周二通过了一项计划，将旧货运站改建为公园 and a park。"
+    assert document.text == f"{unwrapped}\n\n工程明年开始。"
+    assert unwrapped in document.segments
+    if format_name == "markdown":
+        rebuilt = document.rebuild(list(document.segments)).decode("utf-8")
+        assert rebuilt == f"# 标题\n\n{unwrapped}\n\n工程明年开始。\n"  # the paragraph on one line
+
+
 def test_markdown_summary_text_has_paragraphs_but_no_headings_or_code() -> None:
     document = _read("election_en.md")
     assert document.metadata == {"title": "Riverton votes for a new mayor"}

@@ -361,6 +361,26 @@ def is_wide(char: str) -> bool:
     return bool(_HAN_CHAR.match(char)) or unicodedata.east_asian_width(char) in "WF"
 
 
+_LINE_BREAK = re.compile(r"[^\S\n]*\n\s*")
+
+
+def join_wrapped_lines(text: str) -> str:
+    """`text` with each line break between two wide (Chinese) characters removed, with the whitespace
+    around it: a wrapped line of Chinese is no word break (CSS renders it so); other whitespace stays."""
+
+    def joined(match: re.Match[str]) -> str:
+        start, end = match.span()
+        return "" if 0 < start and end < len(text) and is_wide(text[start - 1]) and is_wide(text[end]) else match.group()
+
+    return _LINE_BREAK.sub(joined, text)
+
+
+def collapse_whitespace(text: str) -> str:
+    """`text` on one line, stripped: each run of whitespace one space, and none where a line break
+    falls between two wide characters (:func:`join_wrapped_lines`)."""
+    return " ".join(join_wrapped_lines(text).split())
+
+
 def _needs_space(before: str, after: str) -> bool:
     """One space between two sentences unless a wide (Chinese) end meets a Chinese sentence: one that
     opens with a wide character or whose first word holds a Han character (2026年..., iPhone销量...).

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from html.parser import HTMLParser
 
+from ..text import collapse_whitespace, join_wrapped_lines
 from .model import Document, Part, import_extra, is_translatable, respace
 
 UNTRANSLATED_ELEMENTS = frozenset(
@@ -99,7 +100,7 @@ class _TextNodes(HTMLParser):
 def _main_text(source: str) -> tuple[str, dict[str, str]]:
     trafilatura = import_extra("trafilatura", "HTML")
     extracted = trafilatura.bare_extraction(
-        source,
+        join_wrapped_lines(source),  # the extractor makes every line break a space
         with_metadata=True,
         include_comments=False,
         include_tables=False,
@@ -108,7 +109,7 @@ def _main_text(source: str) -> tuple[str, dict[str, str]]:
     if extracted is None or extracted.body is None:
         return "", {}
     paragraphs = [
-        " ".join("".join(element.itertext()).split())
+        collapse_whitespace("".join(element.itertext()))
         for element in extracted.body
         if element.tag != "head"  # headings are structure, not sentences
     ]
@@ -123,7 +124,7 @@ def read_html(source: str, name: str) -> Document:
     parser.close()
     bounds = [*parser.events, len(source)]
     spans = [(start, end) for start, end in zip(bounds, bounds[1:]) if start in parser.texts]
-    cores = [" ".join(parser.texts[start].split()) for start, _ in spans]
+    cores = [collapse_whitespace(parser.texts[start]) for start, _ in spans]
     text, metadata = _main_text(source)
 
     def rebuild(translations: Sequence[str]) -> bytes:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from ..text import collapse_whitespace, join_wrapped_lines
 from .model import Document, Part, import_extra, is_translatable, respace
 
 _KEPT_INLINE = re.compile(
@@ -101,7 +102,7 @@ def _inline_blocks(tokens: list[Any]) -> Iterator[tuple[Any, Any]]:
 
 def _plain_text(inline: Any) -> str:
     return "".join(
-        child.content if child.type in ("text", "code_inline") else " " if child.type.endswith("break") else ""
+        child.content if child.type in ("text", "code_inline") else "\n" if child.type.endswith("break") else ""
         for child in inline.children or []
     )
 
@@ -120,16 +121,17 @@ def read_markdown(source: str, name: str) -> Document:
     for opener, inline in _inline_blocks(tokens):
         start, end = inline.map
         if opener.type == "heading_open":
-            metadata.setdefault("title", " ".join(_plain_text(inline).split()))
+            metadata.setdefault("title", collapse_whitespace(_plain_text(inline)))
         elif opener.type == "paragraph_open":
-            paragraphs.append(" ".join(_plain_text(inline).split()))
+            paragraphs.append(collapse_whitespace(_plain_text(inline)))
         if opener.type in ("th_open", "td_open"):
             cells.setdefault(start, []).append((inline.content, _inline_parts(inline.content, segments)))
             continue
         content_lines = inline.content.split("\n")
         new_lines = []
         for first, last in _hard_break_groups(content_lines):
-            joined = " ".join(text.strip() for text in content_lines[first : last + 1])
+            joined = join_wrapped_lines("\n".join(text.strip() for text in content_lines[first : last + 1]))
+            joined = joined.replace("\n", " ")
             hard_break = _HARD_BREAK.search(content_lines[last]).group() if last < len(content_lines) - 1 else ""
             prefix = _prefix(lines[start + first], content_lines[first])
             new_lines.append([prefix, *_inline_parts(joined, segments), hard_break])
