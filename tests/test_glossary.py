@@ -118,6 +118,7 @@ GLOSSARY = Glossary.from_mapping(
         ("the new york times and NEW YORK", "en", ["New York Times", "New York"]),  # any case
         ("UNESCO and the UN-led talks, unlike UN.", "en", ["UN", "UN"]),  # whole words only
         ("Yorkshire is not York", "en", ["York"]),
+        ("The UN联合国 and New York的", "en", ["UN", "New York"]),  # a Chinese character ends an English word
         ("他在北京大学读书，后来回到北京。", "zh", ["北京大学", "北京"]),  # Chinese: exact, longest first
     ],
 )
@@ -135,6 +136,11 @@ def test_target_terms_are_checked_by_the_same_rules() -> None:
     assert contains_term("Peking University said", "peking university")
     assert not contains_term("Pekingese", "Peking")
     assert contains_term("他说纽约时报", "纽约")
+    # A name kept in Latin letters in Chinese output: Chinese characters around it are not part of the word.
+    assert contains_term("苹果发布了Apple Vision Pro头显。", "Apple Vision Pro")
+    assert not contains_term("苹果发布了Apple Vision Prox头显。", "Apple Vision Pro")
+    iphone = Glossary.from_mapping({"iPhone": "iPhone"})
+    assert iphone.check("The iPhone sold well.", "iPhone手机卖得很好。", "en", "zh") == (TermCheck("iPhone", "iPhone", True),)
 
 
 # --------------------------------------------------------------------------- enforcement

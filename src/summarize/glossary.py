@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .charclasses import HAN_CHAR
+from .charclasses import HAN, HAN_CHAR
 from .errors import InputError
 from .text import TRANSLATION_PAIRS as DIRECTIONS
 from .text import decode_utf8, lone_surrogate_problem
@@ -54,14 +54,15 @@ def _language_of(term: str) -> str:
 
 
 def _term_pattern(terms: Iterable[str], language: str) -> re.Pattern[str] | None:
-    """One regex matching any of `terms`, longest first; English terms whole-word, any case."""
+    """One regex matching any of `terms`, longest first; English terms whole-word (a Chinese character
+    beside one ends the word, as in 苹果的iPhone手机), any case."""
     ordered = sorted(set(terms), key=len, reverse=True)
     if not ordered:
         return None
     alternatives = "|".join(re.escape(term) for term in ordered)
     if language == "zh":
         return re.compile(alternatives)
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])", re.IGNORECASE)
+    return re.compile(rf"(?<![^\W_{HAN}])(?:{alternatives})(?![^\W_{HAN}])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
