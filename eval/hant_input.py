@@ -27,6 +27,7 @@ from collections.abc import Sequence
 
 from summarize import Service, load_settings
 from summarize.chinese_script import to_traditional
+from summarize.cli import parse_overrides
 from summarize.errors import SummarizeError
 from summarize.evaluation import TranslationScorer, load_flores, read_lines
 from summarize.evaluation.datasets import flores_file
@@ -74,8 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N sentences")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args(argv)
-    overrides = dict(item.split("=", 1) for item in args.set)
     try:
+        overrides = parse_overrides(args.set)
         simplified, traditional, english, origin = flores_chinese(args.data_dir, args.split, args.limit)
         base = load_settings(args.config, overrides)
         service_for = {}

@@ -115,3 +115,13 @@ def test_hant_input_measurement_runs_on_a_stand_in_flores(
     (folder / "zho_Hant.devtest").write_text("市政府宣佈擴建公園。\n記者說工程後年完成。\n", encoding="utf-8")
     assert module.main(["--data-dir", str(tmp_path), "--limit", "2", "--json", *flags]) == 0
     assert json.loads(capsys.readouterr().out)["traditional_source"] == "FLORES-200 zho_Hant.devtest"
+
+
+def test_hant_input_names_a_bad_set_option_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("eval_hant_input_bad_set", ROOT / "eval" / "hant_input.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--set", "translate.hant_input"]) == 1
+    assert capsys.readouterr().err == (
+        "eval/hant_input.py: error: --set expects KEY=VALUE, e.g. summarize.engine=extractive; got 'translate.hant_input'\n"
+    )

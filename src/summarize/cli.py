@@ -59,14 +59,20 @@ def read_text(source: str | None) -> str:
     return decode_utf8(read_bytes(source), STDIN_NAME if source in (None, "-") else source)
 
 
-def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings:
-    """Settings from --config (or $SUMMARIZE_CONFIG), the environment and --set overrides."""
+def parse_overrides(items: Sequence[str]) -> dict[str, Any]:
+    """``--set KEY=VALUE`` options as overrides; :class:`InputError` for one without ``=`` or a key."""
     overrides: dict[str, Any] = {}
-    for item in args.set or []:
+    for item in items:
         key, separator, value = item.partition("=")
         if not separator or not key:
             raise InputError(f"--set expects KEY=VALUE, e.g. summarize.engine=extractive; got {item!r}")
         overrides[key.strip()] = value
+    return overrides
+
+
+def settings_from_args(args: argparse.Namespace, extra: dict[str, Any] | None = None) -> Settings:
+    """Settings from --config (or $SUMMARIZE_CONFIG), the environment and --set overrides."""
+    overrides = parse_overrides(args.set or [])
     overrides.update(extra or {})
     if args.config:
         return load_settings(args.config, overrides)
