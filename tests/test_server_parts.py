@@ -183,8 +183,12 @@ FALLBACK = (
         ("extractive", "auto", ("model gone",), f"{FALLBACK}\n- model gone"),
         ("extractive+seq2seq", "auto", ("model gone",), f"{FALLBACK}\n- model gone"),
         ("seq2seq", "auto", ("mixed text", "long input"), "- mixed text\n- long input"),
+        (
+            "seq2seq", "auto", ("document title: [Log in again](https://evil.example) <img src=x>", "run `summarize models pull`"),
+            "- document title: \\[Log in again\\]\\(https://evil\\.example\\) \\<img src=x\\>\n- run `summarize models pull`",
+        ),
     ],
-    ids=["none", "chosen-extractive", "fallback", "fallback-translated", "notes"],
+    ids=["none", "chosen-extractive", "fallback", "fallback-translated", "notes", "markdown-in-a-note"],
 )
 def test_notice(engine: str, requested: str, notes: tuple[str, ...], shown: str) -> None:
     assert notice(_result(engine, notes), requested) == shown
@@ -275,6 +279,18 @@ def test_translate_document_action_writes_the_translation_beside_the_upload(acti
     expected = actions.service.translate_document(upload.read_bytes(), "markdown", "zh", name="notes.md")
     assert (Path(path).name, Path(path).parent.parent, Path(path).read_bytes()) == ("notes.zh.md", upload.parent, expected.data)
     assert shown.startswith("English → Chinese · engine `seq2seq` · model `marian-en-zh` · 3 chunks · ")  # Budget, The council met on, Monday
+
+
+def test_a_page_title_is_shown_as_text_not_as_markdown(actions: Actions, tmp_path: Path) -> None:
+    upload = tmp_path / "page.html"
+    upload.write_text(
+        "<html><head><title>Rates ![x](https://evil.example/p.png) [Log in](https://evil.example)</title></head>"
+        "<body><article><p>The council met on Monday to vote on the budget.</p></article></body></html>",
+        encoding="utf-8",
+    )
+    _, _, shown = actions.summarize_document(str(upload), "same", "medium", "extractive")
+    title = "Rates \\!\\[x\\]\\(https://evil\\.example/p\\.png\\) \\[Log in\\]\\(https://evil\\.example\\)"
+    assert f"- document title: {title}" in shown.splitlines()  # no image fetched, no link to follow
 
 
 def test_a_broken_document_upload_gets_the_readers_message(actions: Actions, tmp_path: Path) -> None:

@@ -33,13 +33,18 @@ UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "lengt
 """How error messages name the service's arguments here (the UI's controls)."""
 
 
-def error_markdown(message: str) -> str:
-    """`message` as Markdown that shows it literally, except its `code` spans (commands, settings), kept as code."""
-    parts = message.split("`")
+def literal_markdown(text: str) -> str:
+    """`text` as Markdown that shows it literally, except its `code` spans (commands, settings), kept as code:
+    a link, an image or HTML in it (a document's title, say) is shown as text."""
+    parts = text.split("`")
     if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
-        parts = [message]
-    shown = (f"`{part}`" if index % 2 else _MARKDOWN_SYNTAX.sub(r"\\\1", part) for index, part in enumerate(parts))
-    return "⚠️ " + "".join(shown)
+        parts = [text]
+    return "".join(f"`{part}`" if index % 2 else _MARKDOWN_SYNTAX.sub(r"\\\1", part) for index, part in enumerate(parts))
+
+
+def error_markdown(message: str) -> str:
+    """`message` as a tab's error line: a warning sign, then the message shown literally (:func:`literal_markdown`)."""
+    return "⚠️ " + literal_markdown(message)
 
 
 def in_place(function: F, blanks: tuple[Any, ...]) -> F:
@@ -105,7 +110,7 @@ def notice(result: Result, requested_engine: str) -> str:
     if requested_engine != "extractive" and result.engine.startswith("extractive"):
         lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
                      "is made of sentences picked from the article.")
-    lines.extend(f"- {hide_paths(note)}" for note in result.notes)
+    lines.extend(f"- {literal_markdown(hide_paths(note))}" for note in result.notes)
     return "\n".join(lines)
 
 
