@@ -184,6 +184,10 @@ def _looks_english(text: str) -> bool:
     return len(words) < 20 or english >= 0.03 * len(words)
 
 
+_SUPPORTED = f"supported languages are {' and '.join(get_args(ModelLanguage))}"
+"""How detection errors end (``zh`` covers both Chinese scripts)."""
+
+
 def detect_language(text: str) -> Detection:
     """Detect whether `text` is English or Chinese (or a mix of both), and Chinese text's script:
     ``zh-Hant`` where Traditional characters outnumber Simplified ones (see :mod:`.chinese_script`).
@@ -198,18 +202,17 @@ def detect_language(text: str) -> Detection:
     other_runs = LETTER_RUN.findall(_LATIN_WORD.sub(" ", _HAN_CHAR.sub(" ", text)))
     other = sum(len(run) if _KANA_CHAR.match(run) else 1 for run in other_runs)
     if kana and kana >= 0.15 * (han + kana):
-        raise InputError("unsupported language: the text looks like Japanese; supported languages are en and zh")
+        raise InputError(f"unsupported language: the text looks like Japanese; {_SUPPORTED}")
     if han + len(latin_words) == 0 and other == 0:
         raise InputError("cannot detect the language: the text has no English or Chinese words")
     if other > han + len(latin_words):
         script = _script_name(other_runs[0][0])
-        raise InputError(f"unsupported language: the text is written in {script} script; supported languages are en and zh")
+        raise InputError(f"unsupported language: the text is written in {script} script; {_SUPPORTED}")
     zh_share = han / (han + len(latin_words))
     language: Language = "zh" if zh_share >= 0.5 else "en"
     if language == "en" and not _looks_english(text):
         raise InputError(
-            "unsupported language: the text is in Latin script but does not look like English; "
-            "supported languages are en and zh"
+            f"unsupported language: the text is in Latin script but does not look like English; {_SUPPORTED}"
         )
     is_mixed = min(zh_share, 1.0 - zh_share) >= MIXED_MINORITY_SHARE
     if language == "en":

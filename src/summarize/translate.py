@@ -8,21 +8,20 @@ from dataclasses import dataclass
 
 from .chinese_script import DEFAULT_HANT_VARIANT, HantVariant, to_traditional
 from .chunking import split_to_fit
-from .engines.base import Engine
+from .engines.base import TRANSLATION_OUTPUT_RATIO, Engine
 from .glossary import Glossary
 from .text import is_wide, join_sentences, paragraph_separator, split_paragraphs, split_sentences
 
 
-OUTPUT_RATIO = 2
-"""A translation may be this many times longer than its source, in tokens (plus ``OUTPUT_SLACK``)."""
 OUTPUT_SLACK = 8
+"""Tokens a translation may take beyond ``TRANSLATION_OUTPUT_RATIO`` times its source's."""
 
 
 def output_cap(source_tokens: int, configured: int | None) -> int:
-    """``max_new_tokens`` for a source of this length: ``OUTPUT_RATIO`` times its length
+    """``max_new_tokens`` for a source of this length: ``TRANSLATION_OUTPUT_RATIO`` times its length
     bucket (16, 32, 64... tokens) plus ``OUTPUT_SLACK``, never above `configured`."""
     bucket = max(16, 1 << max(0, source_tokens - 1).bit_length())
-    cap = OUTPUT_RATIO * bucket + OUTPUT_SLACK
+    cap = TRANSLATION_OUTPUT_RATIO * bucket + OUTPUT_SLACK
     return min(cap, configured) if configured else cap
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import InputError
-from ..text import not_utf8_message
+from ..text import first_lone_surrogate, not_utf8_message
 from .records import InputRecord
 
 INPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -121,11 +121,8 @@ def check_inputs(paths: Sequence[Path], text_field: str) -> None:
 
 def _lone_surrogate(value: Any) -> str | None:
     """The first lone surrogate in a string (a JSON ``\\ud800`` escape decodes to one), or None."""
-    if isinstance(value, str):
-        for char in value:
-            if "\ud800" <= char <= "\udfff":
-                return char
-    return None
+    index = first_lone_surrogate(value) if isinstance(value, str) else None
+    return None if index is None else value[index]
 
 
 def _record(location: str, data: dict[str, Any], text_field: str, id_field: str) -> InputRecord:

@@ -43,6 +43,9 @@ from ..text import MODEL_LANGUAGE
 Length = Literal["short", "medium", "long"]
 LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
 """How each summary length scales the configured sentence count or token limits."""
+TRANSLATION_OUTPUT_RATIO = 2
+"""A translation may take this many times its source's tokens (every engine sizes its pieces and
+``max_new_tokens`` by it)."""
 
 _TAG = re.compile(r"^>>[A-Za-z_]+<<$")
 

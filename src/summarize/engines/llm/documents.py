@@ -27,7 +27,7 @@ from ...config import LLM_ENGINE
 from ...errors import ConfigError
 from ...glossary import Glossary
 from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
-from ..base import LENGTH_SCALE, Length, Summary
+from ..base import LENGTH_SCALE, TRANSLATION_OUTPUT_RATIO, Length, Summary
 from .answers import Answer, ask, clean_answer
 from .backend import ChatBackend
 from .prompts import (
@@ -40,9 +40,6 @@ from .prompts import (
     with_reminder,
 )
 
-OUTPUT_RATIO = 2
-"""A translation may take this many times its source's tokens: a piece to translate is at most
-``max_new_tokens / OUTPUT_RATIO`` tokens."""
 MIN_DATA_TOKENS = 32
 """The fewest tokens of article a request must have room for."""
 
@@ -272,7 +269,7 @@ def translation_layout(
     room = TermRoom(
         backend, glossary, source, target, lambda terms: translation_prompt("", source, target, "x", prompt_format, terms)
     )
-    piece_budget = max(MIN_DATA_TOKENS, min(available // 2, backend.settings.generation.max_new_tokens // OUTPUT_RATIO))
+    piece_budget = max(MIN_DATA_TOKENS, min(available // 2, backend.settings.generation.max_new_tokens // TRANSLATION_OUTPUT_RATIO))
     context_budget = available - piece_budget
     layout: list[list[_Piece]] = []
     previous = ""
