@@ -166,8 +166,8 @@ def test_an_endpoint_without_v1_says_so(server: ChatServer) -> None:
     with pytest.raises(ModelUnavailableError) as caught:
         EndpointChatModel(llm_settings(base)).complete([summary_prompt("A.", "en", "en", 1)], 16)
     assert str(caught.value) == (
-        f"the LLM server at {base} has no /chat/completions (HTTP 404); llm.endpoint is the API base URL, "
-        f"usually ending in /v1 (e.g. http://127.0.0.1:8000/v1)"
+        f"the LLM server at {base} has no chat-completions route (HTTP 404); llm.endpoint is the API base URL, "
+        f"usually ending with the API version (e.g. http://127.0.0.1:8000/v1)"
     )
 
 

@@ -509,7 +509,7 @@ def test_the_batch_tab_shows_no_server_path_in_its_preview_or_results_file(tmp_p
     assert str(Path(uploaded).parent) not in download.text + json.dumps(preview)
 
 
-def test_the_api_shows_no_credentials_of_the_llm_endpoint() -> None:
+def test_the_api_shows_no_credentials_of_the_llm_endpoint(caplog: pytest.LogCaptureFixture) -> None:
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -522,6 +522,9 @@ def test_the_api_shows_no_credentials_of_the_llm_endpoint() -> None:
         "start it (docs/llm.md) or fix llm.endpoint"
     )  # the host stays: it names the server as a model's name does; the user name and password go
     assert (response.status_code, response.json()) == (503, {"error": {"type": "model_unavailable", "message": message}})
+    # The server log keeps the detail an operator needs, but not the password either.
+    logged = [record.getMessage() for record in caplog.records if record.name == "summarize.http_errors"]
+    assert logged == [f"model unavailable: {message}"]
 
 
 def test_a_lone_surrogate_in_the_demo_gets_a_readable_error(live: LiveServer, endpoints: dict[str, dict[str, Any]]) -> None:

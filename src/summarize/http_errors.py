@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from .errors import InputError, InputItemsError, ModelUnavailableError, SummarizeError
-from .redaction import hide_paths
+from .redaction import hide_credentials, hide_paths
 from .text import not_utf8_message
 
 SERVICE_ERRORS: tuple[tuple[type[SummarizeError], int, str], ...] = (
@@ -113,7 +113,7 @@ def error_response(error: Exception) -> JSONResponse:
         status, kind = next((status, kind) for cls, status, kind in SERVICE_ERRORS if isinstance(error, cls))
         message = hide_paths(str(error))
         if isinstance(error, ModelUnavailableError):
-            log.error("model unavailable: %s", error)
+            log.error("model unavailable: %s", hide_credentials(str(error)))
         if isinstance(error, InputItemsError):
             items = [ItemProblem(index=index, message=hide_paths(text)) for index, text in error.items]
     elif isinstance(error, RequestValidationError):

@@ -128,7 +128,7 @@ class EndpointChatModel:
         except (KeyError, IndexError, TypeError, AttributeError):
             raise ModelUnavailableError(
                 f"the LLM server at {self.endpoint} answered without choices[0].message; "
-                f"is llm.endpoint an OpenAI-compatible /v1 URL?"
+                f"is llm.endpoint the base URL of an OpenAI-compatible API (e.g. http://127.0.0.1:8000/v1)?"
             ) from None
         return Completion(text, truncated=choice.get("finish_reason") == "length")
 
@@ -204,8 +204,8 @@ class EndpointChatModel:
             )
         if status == 404:
             return ModelUnavailableError(
-                f"{where} has no /chat/completions (HTTP 404); llm.endpoint is the API base URL, "
-                f"usually ending in /v1 (e.g. http://127.0.0.1:8000/v1)"
+                f"{where} has no chat-completions route (HTTP 404); llm.endpoint is the API base URL, "
+                f"usually ending with the API version (e.g. http://127.0.0.1:8000/v1)"
             )
         detail = f": {message}" if message else ""
         return ModelUnavailableError(f"{where} answered HTTP {status}{detail}")
