@@ -181,7 +181,7 @@ def test_a_file_without_the_text_column_is_refused(tmp_path: Path, kind: str) ->
         pyarrow.parquet.write_table(pyarrow.table({"id": ["1"], "body": ["x"]}), path)
     with pytest.raises(InputError) as caught:
         check_inputs([path], "text")
-    assert str(caught.value) == f"{path} has no 'text' column (columns: id, body); name the text column with --text-field"
+    assert str(caught.value) == f"{path} has no 'text' column (columns: id, body); name the text column with text_field"
 
 
 def test_a_file_that_is_not_parquet_is_refused(tmp_path: Path) -> None:

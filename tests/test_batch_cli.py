@@ -112,6 +112,17 @@ def test_the_command_reports_a_missing_input(cli_job: dict[str, Path], capsys: p
     assert capsys.readouterr().err == f"summarize: error: cannot read {missing}: no such file\n"
 
 
+def test_the_command_names_its_flag_for_the_text_column(cli_job: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    source = cli_job["source"].parent / "in.csv"
+    source.write_text("id,body\n1,The council met.\n", encoding="utf-8")
+    code = main(["batch", "--input", str(source), "--output", str(cli_job["out"]), "--task", "summarize"]
+                + ["--config", str(cli_job["config"])])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"summarize: error: {source} has no 'text' column (columns: id, body); name the text column with --text-field\n"
+    )
+
+
 def test_mixed_languages_without_to_killed_and_rerun_give_one_own_language_record_per_id(tmp_path: Path) -> None:
     rows = article_rows(1000)  # English and Chinese in turn
     source = write_jsonl(tmp_path / "mixed.jsonl", rows)

@@ -144,7 +144,7 @@ def test_pages_already_in_the_output_are_not_read_again() -> None:
 
 
 def test_a_format_a_text_field_cannot_hold_is_refused(offline: Service, tmp_path: Path) -> None:
-    message = "--format 'docx' is not supported for a batch job's text field; use one of: text, html, markdown, srt"
+    message = "text_format 'docx' is not supported for a batch job's text field; use one of: text, html, markdown, srt"
     with pytest.raises(InputError) as error:
         list(process_records(offline, [], "summarize", text_format="docx"))
     assert str(error.value) == message

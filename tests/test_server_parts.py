@@ -20,7 +20,7 @@ from summarize.store import ModelStore
 from summarize.text import Detection
 from summarize.ui import build_ui
 from summarize.ui_actions import Actions
-from summarize.ui_common import describe_detection, describe_result, error_markdown, in_place, notice, read_upload
+from summarize.ui_common import UI_WORDS, describe_detection, describe_result, error_markdown, in_place, notice, read_upload
 from summarize.ui_batch import ShownProgress, web_record
 
 
@@ -530,6 +530,16 @@ def test_web_record_hides_server_paths_but_keeps_the_files_ids(tmp_path: Path) -
     )
     own = OutputRecord("/news/2024/tram", summary="Trams.", model="extractive")
     assert web_record(own, source) == own  # an id from the file, even one like a path, is the user's own
+
+
+def test_batch_action_names_the_column_the_tab_reads(actions: Actions, tmp_path: Path) -> None:
+    source = tmp_path / "articles.csv"
+    source.write_text("id,body\na,The council met.\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        actions.batch(str(source), "summarize", "en", "extractive")
+    assert caught.value.in_words(UI_WORDS) == (  # the tab has no field-name control: the file's header is the fix
+        f"{source} has no 'text' column (columns: id, body); name the text column with the header 'text'"
+    )
 
 
 def test_batch_action_needs_a_file(actions: Actions) -> None:

@@ -28,7 +28,9 @@ PROGRAM = "summarize"
 CONFIG_ENV = "SUMMARIZE_CONFIG"
 STDIN_NAME = "standard input"
 STDIN_HINT = f"{PROGRAM}: reading the article from standard input; end it with Ctrl-D (Ctrl-Z Enter on Windows), or give a FILE"
-CLI_WORDS: Vocabulary = {"target_lang": "--to", "source_lang": "--from", "length": "--length"}
+CLI_WORDS: Vocabulary = {
+    "target_lang": "--to", "source_lang": "--from", "length": "--length", "text_field": "--text-field", "text_format": "--format"
+}
 """How messages name the service's arguments on the command line: by their flags."""
 
 

@@ -29,7 +29,13 @@ UI_CSS = f"""
 """
 """The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
-UI_WORDS = {"text": "the text box", "target_lang": "the language choice", "length": "the Length choice"}
+UI_WORDS = {
+    "text": "the text box",
+    "target_lang": "the language choice",
+    "length": "the Length choice",
+    "text_field": "the header 'text'",  # the Batch tab reads the column named "text"
+    "text_format": "the choice 'The text field holds'",
+}
 """How error messages name the service's arguments here (the UI's controls)."""
 
 

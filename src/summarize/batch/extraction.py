@@ -14,6 +14,7 @@ from dataclasses import replace
 from ..documents import TEXT_FORMATS, read_text_document
 from ..errors import InputError
 from ..text import first_lone_surrogate
+from ..wording import Argument, Message
 from .records import InputRecord
 
 
@@ -21,7 +22,10 @@ def check_text_format(text_format: str) -> None:
     """Raise :class:`InputError` unless a text field can hold documents of `text_format`."""
     if text_format not in TEXT_FORMATS:
         raise InputError(
-            f"--format {text_format!r} is not supported for a batch job's text field; use one of: {', '.join(TEXT_FORMATS)}"
+            Message(
+                Argument("text_format"),
+                f" {text_format!r} is not supported for a batch job's text field; use one of: {', '.join(TEXT_FORMATS)}",
+            )
         )
 
 

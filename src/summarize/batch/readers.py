@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from ..errors import InputError
 from ..text import first_lone_surrogate, not_utf8_message
+from ..wording import Argument, Message
 from .records import InputRecord
 
 INPUT_FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
@@ -114,8 +115,10 @@ def check_inputs(paths: Sequence[Path], text_field: str) -> None:
             continue
         if text_field not in columns:
             raise InputError(
-                f"{path} has no {text_field!r} column (columns: {', '.join(columns)}); "
-                f"name the text column with --text-field"
+                Message(
+                    f"{path} has no {text_field!r} column (columns: {', '.join(columns)}); name the text column with ",
+                    Argument("text_field"),
+                )
             )
 
 
