@@ -211,10 +211,10 @@ def test_bad_arguments_are_usage_errors(arguments: list[str], capsys: pytest.Cap
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"batch.group_size": 0}, "batch: setting 'group_size' must be at least 1, not 0"),
-        ({"batch.progress_seconds": -1}, "batch: setting 'progress_seconds' must be 0 or more, not -1.0"),
-        ({"batch.ray.cpus_per_worker": 0}, "batch.ray: setting 'cpus_per_worker' must be above 0, not 0.0"),
-        ({"batch.ray.gpus_per_worker": -0.5}, "batch.ray: setting 'gpus_per_worker' must be 0 or more, not -0.5"),
+        ({"batch.group_size": 0}, "setting 'batch.group_size' must be at least 1, not 0"),
+        ({"batch.progress_seconds": -1}, "setting 'batch.progress_seconds' must be 0 or more, not -1.0"),
+        ({"batch.ray.cpus_per_worker": 0}, "setting 'batch.ray.cpus_per_worker' must be above 0, not 0.0"),
+        ({"batch.ray.gpus_per_worker": -0.5}, "setting 'batch.ray.gpus_per_worker' must be 0 or more, not -0.5"),
         ({"batch.ray.nodes": 2}, "unknown setting 'batch.ray.nodes'; allowed keys in batch.ray: workers, cpus_per_worker, gpus_per_worker"),
     ],
 )

@@ -50,7 +50,7 @@ BAD_OVERRIDES = [
     ({"summarize.models.fr.model": "x"}, "unknown key 'summarize.models.fr'; allowed keys: en, zh"),
     ({"translate.models.en-fr.model": "x"}, "unknown key 'translate.models.en-fr'; allowed keys: en-zh, zh-en"),
     ({"limits.max_chars": "lots"}, "setting 'limits.max_chars' must be a whole number, not 'lots'"),
-    ({"limits.max_chars": 0}, "limits: setting 'max_chars' must be at least 1, not 0"),
+    ({"limits.max_chars": 0}, "setting 'limits.max_chars' must be at least 1, not 0"),
     ({"runtime.allow_download": "maybe"}, "setting 'runtime.allow_download' must be true or false, not 'maybe'"),
     ({"summarize.extractive.position_weight": "high"}, "setting 'summarize.extractive.position_weight' must be a number, not 'high'"),
     (
@@ -87,8 +87,7 @@ def test_every_whole_number_setting_states_its_range(key: str) -> None:
     # The loader checks only that it is a whole number; the range is the section's own rule (one place each),
     # so a new int setting without one shows here.
     assert "runtime.batch_tokens" in whole_number_settings() and "llm.generation.top_k" in whole_number_settings()
-    section, _, name = key.rpartition(".")
-    with pytest.raises(ConfigError, match=rf"^{re.escape(section)}: setting '{name}' must be [^,]+, not -1$"):
+    with pytest.raises(ConfigError, match=rf"^setting '{re.escape(key)}' must be [^,]+, not -1$"):
         load_settings(overrides={key: -1}, environ={})
     with pytest.raises(ConfigError, match=rf"^setting '{re.escape(key)}' must be a whole number, not 1.5$"):
         load_settings(overrides={key: 1.5}, environ={})
@@ -107,7 +106,7 @@ ENV_ERRORS = [
     ),
     (
         {"SUMMARIZE_BATCH__GROUP_SIZE": "0"},
-        "batch: setting 'group_size' must be at least 1, not 0 (from the environment variable "
+        "setting 'batch.group_size' must be at least 1, not 0 (from the environment variable "
         "SUMMARIZE_BATCH__GROUP_SIZE; fix or unset it)",
     ),
 ]
@@ -164,16 +163,16 @@ def test_empty_config_file_gives_defaults(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"llm.generation.temperature": "-1"}, "llm.generation: setting 'temperature' must be 0 or more, not -1.0"),
-        ({"llm.generation.top_p": "1.5"}, "llm.generation: setting 'top_p' must be above 0 and at most 1, not 1.5"),
-        ({"llm.generation.max_new_tokens": "0"}, "llm.generation: setting 'max_new_tokens' must be at least 1, not 0"),
+        ({"llm.generation.temperature": "-1"}, "setting 'llm.generation.temperature' must be 0 or more, not -1.0"),
+        ({"llm.generation.top_p": "1.5"}, "setting 'llm.generation.top_p' must be above 0 and at most 1, not 1.5"),
+        ({"llm.generation.max_new_tokens": "0"}, "setting 'llm.generation.max_new_tokens' must be at least 1, not 0"),
         ({"llm.generation.num_beams": "4"}, "unknown setting 'llm.generation.num_beams'; allowed keys in llm.generation: "
          "temperature, max_new_tokens, top_p, top_k, repetition_penalty"),
-        ({"llm.context_tokens": "1024"}, "llm: setting 'generation.max_new_tokens' (1024) must be below 'context_tokens' "
-         "(1024), which also holds the prompt"),
-        ({"llm.max_concurrency": "0"}, "llm: setting 'max_concurrency' must be at least 1, not 0"),
-        ({"llm.timeout_seconds": "0"}, "llm: setting 'timeout_seconds' must be above 0, not 0.0"),
-        ({"llm.endpoint": "localhost:8000"}, "llm: setting 'endpoint' must be an http:// or https:// URL such as "
+        ({"llm.context_tokens": "1024"}, "setting 'llm.generation.max_new_tokens' (1024) must be below the section's "
+         "context_tokens (1024), which also holds the prompt"),
+        ({"llm.max_concurrency": "0"}, "setting 'llm.max_concurrency' must be at least 1, not 0"),
+        ({"llm.timeout_seconds": "0"}, "setting 'llm.timeout_seconds' must be above 0, not 0.0"),
+        ({"llm.endpoint": "localhost:8000"}, "setting 'llm.endpoint' must be an http:// or https:// URL such as "
          "http://127.0.0.1:8000/v1, not 'localhost:8000'"),
         ({"llm.prompt_format": "alpaca"}, "setting 'llm.prompt_format' is 'alpaca'; allowed values: auto, chat, hunyuan-mt"),
         ({"translate.engine": "magic"}, "setting 'translate.engine' is 'magic'; allowed values: seq2seq, llm"),

@@ -358,7 +358,7 @@ def test_fast_cpu_config_loads() -> None:
     [
         ({"runtime.backend": "onnx"}, "setting 'runtime.backend' is 'onnx'; allowed values: transformers, ctranslate2"),
         ({"runtime.quantization": "int4"}, "setting 'runtime.quantization' is 'int4'; allowed values: none, int8"),
-        ({"runtime.inter_threads": -1}, "runtime: setting 'inter_threads' must be 0 (automatic) or more, not -1"),
+        ({"runtime.inter_threads": -1}, "setting 'runtime.inter_threads' must be 0 (automatic) or more, not -1"),
         ({"runtime.inter_threads": "two"}, "setting 'runtime.inter_threads' must be a whole number, not 'two'"),
         ({"runtime.restrict_vocabulary": "often"}, "setting 'runtime.restrict_vocabulary' must be true or false, not 'often'"),
         ({"runtime.cache_dir": 3}, "setting 'runtime.cache_dir' must be a string, not 3"),

@@ -125,20 +125,22 @@ def test_allowed_hosts_from_the_environment() -> None:
         ({"server.allowed_hosts": [3]}, "setting 'server.allowed_hosts[0]' must be a string, not 3"),
         (
             {"server.allowed_hosts": ["http://a.example/"]},
-            "server: allowed_hosts entry 'http://a.example/' is not a host name; give names such as 'example.com', "
+            "setting 'server.allowed_hosts' holds 'http://a.example/', which is not a host name; "
+            "give names such as 'example.com', "
             "'*.example.com' or '*'",
         ),
         (
             {"server.allowed_hosts": ["a.*.example"]},
-            "server: allowed_hosts entry 'a.*.example' is not a host name; give names such as 'example.com', "
+            "setting 'server.allowed_hosts' holds 'a.*.example', which is not a host name; "
+            "give names such as 'example.com', "
             "'*.example.com' or '*'",
         ),
-        ({"limits.max_items": 0}, "limits: setting 'max_items' must be at least 1, not 0"),
-        ({"server.max_failed_auth": 0}, "server: setting 'max_failed_auth' must be at least 1, not 0"),
-        ({"server.header_timeout_seconds": 0}, "server: setting 'header_timeout_seconds' must be at least 1, not 0"),
-        ({"server.body_timeout_seconds": 0}, "server: setting 'body_timeout_seconds' must be at least 1, not 0"),
+        ({"limits.max_items": 0}, "setting 'limits.max_items' must be at least 1, not 0"),
+        ({"server.max_failed_auth": 0}, "setting 'server.max_failed_auth' must be at least 1, not 0"),
+        ({"server.header_timeout_seconds": 0}, "setting 'server.header_timeout_seconds' must be at least 1, not 0"),
+        ({"server.body_timeout_seconds": 0}, "setting 'server.body_timeout_seconds' must be at least 1, not 0"),
         ({"server.body_timeout_seconds": "soon"}, "setting 'server.body_timeout_seconds' must be a whole number, not 'soon'"),
-        ({"limits.max_document_bytes": 0}, "limits: setting 'max_document_bytes' must be at least 1, not 0"),
+        ({"limits.max_document_bytes": 0}, "setting 'limits.max_document_bytes' must be at least 1, not 0"),
     ],
     ids=[
         "not-a-list", "not-a-string", "url", "inner-star", "max-items", "max-failed-auth", "header-timeout",

@@ -434,8 +434,8 @@ def test_serve_arguments_become_settings(argv: list[str], host: str, port: int, 
 @pytest.mark.parametrize(
     ("port", "message"),
     [
-        ("70000", "server: setting 'port' must be at most 65535, not 70000"),
-        ("-1", "server: setting 'port' must be 0 or more, not -1"),
+        ("70000", "setting 'server.port' must be at most 65535, not 70000"),
+        ("-1", "setting 'server.port' must be 0 or more, not -1"),
     ],
 )
 def test_serve_rejects_a_bad_port(port: str, message: str, monkeypatch, capsys) -> None:

@@ -282,8 +282,8 @@ def test_a_busy_port_is_refused_before_ray_starts(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"server.replica_cpus": 0}, "server: setting 'replica_cpus' must be above 0, not 0.0"),
-        ({"server.replica_gpus": -1}, "server: setting 'replica_gpus' must be 0 or more, not -1.0"),
+        ({"server.replica_cpus": 0}, "setting 'server.replica_cpus' must be above 0, not 0.0"),
+        ({"server.replica_gpus": -1}, "setting 'server.replica_gpus' must be 0 or more, not -1.0"),
     ],
 )
 def test_replica_resources_are_checked(overrides: dict[str, Any], message: str) -> None:

@@ -19,7 +19,7 @@ from typing import Any, Literal, Union
 import yaml
 
 from ..errors import ConfigError
-from .schema import Settings
+from .schema import SettingError, Settings
 
 ENV_PREFIX = "SUMMARIZE_"
 ENV_SEPARATOR = "__"
@@ -157,6 +157,8 @@ def _build(cls: type, data: Any, prefix: str) -> Any:
     except TypeError:
         missing = [spec.name for spec in dataclasses.fields(cls) if spec.name not in values]
         raise ConfigError(f"setting {where} is missing required key '{prefix}{missing[0]}'") from None
+    except SettingError as error:
+        raise ConfigError(f"setting '{prefix}{error.name}' {error.problem}") from None
     except ConfigError as error:
         raise ConfigError(f"{where}: {error}") from None
 

@@ -27,16 +27,28 @@ GENERATION_KEYS = frozenset(
 )
 
 
+class SettingError(ConfigError):
+    """One setting of a section has a value it cannot take: ``setting 'port' must be at most 65535, not 70000``.
+
+    The loader names the setting by its full key (``server.port``), as its other messages do.
+    """
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"setting '{name}' {problem}")
+        self.name = name
+        self.problem = problem
+
+
 def _require_positive(**values: int) -> None:
     for name, value in values.items():
         if value < 1:
-            raise ConfigError(f"setting '{name}' must be at least 1, not {value!r}")
+            raise SettingError(name, f"must be at least 1, not {value!r}")
 
 
 def _require_not_negative(**values: float) -> None:
     for name, value in values.items():
         if value < 0:
-            raise ConfigError(f"setting '{name}' must be 0 or more, not {value!r}")
+            raise SettingError(name, f"must be 0 or more, not {value!r}")
 
 
 @dataclass
@@ -206,7 +218,7 @@ class RuntimeSettings:
         _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
         for name in ("inter_threads", "cpu_threads"):
             if getattr(self, name) < 0:
-                raise ConfigError(f"setting '{name}' must be 0 (automatic) or more, not {getattr(self, name)!r}")
+                raise SettingError(name, f"must be 0 (automatic) or more, not {getattr(self, name)!r}")
 
 
 @dataclass
@@ -228,9 +240,9 @@ class LLMGenerationSettings:
         _require_positive(max_new_tokens=self.max_new_tokens)
         _require_not_negative(temperature=self.temperature, top_k=self.top_k)
         if not 0 < self.top_p <= 1:
-            raise ConfigError(f"setting 'top_p' must be above 0 and at most 1, not {self.top_p!r}")
+            raise SettingError("top_p", f"must be above 0 and at most 1, not {self.top_p!r}")
         if self.repetition_penalty <= 0:
-            raise ConfigError(f"setting 'repetition_penalty' must be above 0, not {self.repetition_penalty!r}")
+            raise SettingError("repetition_penalty", f"must be above 0, not {self.repetition_penalty!r}")
 
 
 @dataclass
@@ -260,16 +272,16 @@ class LLMSettings:
         _require_positive(context_tokens=self.context_tokens, max_concurrency=self.max_concurrency)
         _require_not_negative(max_retries=self.max_retries)
         if self.timeout_seconds <= 0:
-            raise ConfigError(f"setting 'timeout_seconds' must be above 0, not {self.timeout_seconds!r}")
+            raise SettingError("timeout_seconds", f"must be above 0, not {self.timeout_seconds!r}")
         if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
-            raise ConfigError(
-                f"setting 'endpoint' must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, "
-                f"not {self.endpoint!r}"
+            raise SettingError(
+                "endpoint", f"must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, not {self.endpoint!r}"
             )
         if self.generation.max_new_tokens >= self.context_tokens:
-            raise ConfigError(
-                f"setting 'generation.max_new_tokens' ({self.generation.max_new_tokens}) must be below "
-                f"'context_tokens' ({self.context_tokens}), which also holds the prompt"
+            raise SettingError(
+                "generation.max_new_tokens",
+                f"({self.generation.max_new_tokens}) must be below the section's context_tokens ({self.context_tokens}), "
+                "which also holds the prompt",
             )
 
 
@@ -348,7 +360,7 @@ class ServerSettings:
 
     def __post_init__(self) -> None:
         if self.replica_cpus <= 0:
-            raise ConfigError(f"setting 'replica_cpus' must be above 0, not {self.replica_cpus!r}")
+            raise SettingError("replica_cpus", f"must be above 0, not {self.replica_cpus!r}")
         _require_positive(
             concurrency_limit=self.concurrency_limit,
             max_queue=self.max_queue,
@@ -364,13 +376,13 @@ class ServerSettings:
         )
         for host in self.allowed_hosts:
             if not host or "/" in host or (host != "*" and "*" in host[1:]) or (host[0] == "*" and host[:2] != "*."):
-                raise ConfigError(
-                    f"allowed_hosts entry {host!r} is not a host name; give names such as 'example.com', "
-                    f"'*.example.com' or '*'"
+                raise SettingError(
+                    "allowed_hosts", f"holds {host!r}, which is not a host name; give names such as 'example.com', "
+                    "'*.example.com' or '*'"
                 )
         _require_not_negative(port=self.port, replica_gpus=self.replica_gpus)
         if self.port > 65535:
-            raise ConfigError(f"setting 'port' must be at most 65535, not {self.port!r}")
+            raise SettingError("port", f"must be at most 65535, not {self.port!r}")
         for name in (*RESERVED_CHOICES, LLM_CHOICE):
             if name in self.model_choices:
                 raise ConfigError(f"model_choices may not be named {name!r}: that name is always offered; rename it")
@@ -390,7 +402,7 @@ class RaySettings:
 
     def __post_init__(self) -> None:
         if self.cpus_per_worker <= 0:
-            raise ConfigError(f"setting 'cpus_per_worker' must be above 0, not {self.cpus_per_worker!r}")
+            raise SettingError("cpus_per_worker", f"must be above 0, not {self.cpus_per_worker!r}")
         _require_not_negative(workers=self.workers, gpus_per_worker=self.gpus_per_worker)
 
 
