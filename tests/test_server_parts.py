@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from conftest import tiny_overrides
 from summarize import ConfigError, InputError, ModelUnavailableError, Result, Service, SummarizeError, load_settings
+from summarize.config import Settings
 from summarize.batch import OutputRecord
 from summarize.choices import SummaryChoices, choice_names, choice_settings
 from summarize.cli import main
@@ -540,6 +542,32 @@ def test_batch_action_names_the_column_the_tab_reads(actions: Actions, tmp_path:
     assert caught.value.in_words(UI_WORDS) == (  # the tab has no field-name control: the file's header is the fix
         f"{source} has no 'text' column (columns: id, body); name the text column with the header 'text'"
     )
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_batch_action_refuses_a_file_over_the_record_limit_before_any_work(
+    tiny_settings: Settings, tmp_path: Path, kind: str
+) -> None:
+    limited = Actions(Service(replace(tiny_settings, server=replace(tiny_settings.server, max_batch_records=2))))
+    source = tmp_path / f"articles.{kind}"
+
+    def write(texts: list[str]) -> None:  # blank lines between the records: they are not records
+        if kind == "jsonl":
+            source.write_text("".join(json.dumps({"text": text}) + "\n\n" for text in texts), encoding="utf-8")
+        else:
+            source.write_text("text\n" + "\n\n".join(texts) + "\n", encoding="utf-8")
+
+    write(["The council met.", "The park opened.", "The bridge reopened."])
+    with pytest.raises(InputError) as caught:
+        limited.batch(str(source), "summarize", "en", "extractive")
+    assert str(caught.value) == (
+        f"articles.{kind} holds 3 records, over this server's limit of 2 per Batch tab job "
+        "(server.max_batch_records); split the file, or run larger jobs with summarize batch"
+    )
+    assert list(tmp_path.iterdir()) == [source]  # no job folder, no results file
+    write(["The council met.", "The park opened."])
+    _, counts, _ = limited.batch(str(source), "summarize", "en", "extractive")
+    assert counts == "2 done, 0 failed (see the `error` field)"
 
 
 def test_batch_action_needs_a_file(actions: Actions) -> None:

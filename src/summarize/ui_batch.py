@@ -16,7 +16,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .batch import OutputRecord, Progress, Task, run_batch
+from .batch import OutputRecord, Progress, Task, count_records, run_batch
 from .errors import InputError
 from .glossary import Glossary
 from .redaction import hide_paths
@@ -82,6 +82,13 @@ def run_uploaded_batch(
     if not path:
         raise InputError("upload a JSONL or CSV file first")
     source = Path(path)
+    limit = service.settings.server.max_batch_records
+    records_in_file = count_records([source])
+    if records_in_file > limit:
+        raise InputError(
+            f"{source.name} holds {records_in_file:,} records, over this server's limit of {limit:,} per Batch tab job "
+            "(server.max_batch_records); split the file, or run larger jobs with summarize batch"
+        )
     output = source.parent / uuid.uuid4().hex / f"{source.stem}.results.jsonl"
     output.parent.mkdir()
     field = "translation" if task == "translate" else "summary"

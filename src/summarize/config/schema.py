@@ -330,6 +330,9 @@ class ServerSettings:
     together); beyond it, the oldest are deleted first."""
     upload_max_age_seconds: int = 3600
     """Uploads and results older than this are deleted (checked every tenth of it)."""
+    max_batch_records: int = 1000
+    """Most records in one job of the web demo's Batch tab; a bigger file is refused before any work
+    (``summarize batch`` and the Python API have no such limit)."""
     allowed_hosts: list[str] = field(default_factory=list)
     """Host header values the server answers (without the port; ``*.example.com`` matches subdomains,
     ``*`` any host); others get 400. Empty: localhost names and ``host`` when it is an address other
@@ -369,6 +372,7 @@ class ServerSettings:
             max_upload_request_bytes=self.max_upload_request_bytes,
             max_stored_upload_bytes=self.max_stored_upload_bytes,
             upload_max_age_seconds=self.upload_max_age_seconds,
+            max_batch_records=self.max_batch_records,
             max_failed_auth=self.max_failed_auth,
             failed_auth_window_seconds=self.failed_auth_window_seconds,
             header_timeout_seconds=self.header_timeout_seconds,
