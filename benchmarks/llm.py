@@ -16,8 +16,7 @@ model server generating an answer; requests/s at each ``--concurrency`` (llm.max
 
 Runs are interleaved and medians reported, because the machine is shared. Usage::
 
-    python benchmarks/llm.py local --prompts 16 --new-tokens 32 --repeats 3
-    python benchmarks/llm.py local --prompts 4 --new-tokens 16 --repeats 1 --device cpu   # ~15 min on 2 loaded cores
+    python benchmarks/llm.py local --prompts 16 --new-tokens 32 --repeats 3 --device cpu   # ~10 min on 2 idle cores
     python benchmarks/llm.py endpoint --requests 64 --server-delay 0.1 --concurrency 1 4 16 --repeats 3
 """
 
