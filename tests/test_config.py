@@ -174,7 +174,7 @@ def test_empty_config_file_gives_defaults(tmp_path: Path) -> None:
         ({"llm.timeout_seconds": "0"}, "setting 'llm.timeout_seconds' must be above 0, not 0.0"),
         ({"llm.endpoint": "localhost:8000"}, "setting 'llm.endpoint' must be an http:// or https:// URL such as "
          "http://127.0.0.1:8000/v1, not 'localhost:8000'"),
-        ({"llm.prompt_format": "alpaca"}, "setting 'llm.prompt_format' is 'alpaca'; allowed values: auto, chat, hunyuan-mt"),
+        ({"llm.prompt_format": "alpaca"}, "setting 'llm.prompt_format' is 'alpaca'; allowed values: auto, chat, hunyuan-mt, hy-mt"),
         ({"translate.engine": "magic"}, "setting 'translate.engine' is 'magic'; allowed values: seq2seq, llm"),
     ],
 )

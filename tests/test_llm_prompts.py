@@ -90,6 +90,14 @@ def test_hunyuan_mt_format_is_the_model_cards_template() -> None:
     assert translation_prompt("Hello.", "en", "zh", prompt_format="hunyuan-mt") == [
         {"role": "user", "content": "把下面的文本翻译成中文，不要额外解释。\n\nHello."}
     ]
+    # HY-MT1.5's README documents another plain template; its context and terminology ones are shared.
+    assert translation_prompt("Hello {x}.", "en", "zh", prompt_format="hy-mt") == [
+        {"role": "user", "content": "将以下文本翻译为中文，注意只需要输出翻译后的结果，不要额外解释：\n\nHello {x}."}
+    ]
+    for prompt_format in ("hunyuan-mt", "hy-mt"):
+        assert translation_prompt("Hi.", "en", "zh", prompt_format=prompt_format, terms=[("Hi", "嗨")]) == [
+            {"role": "user", "content": "参考下面的翻译：\nHi 翻译成 嗨\n\n将以下文本翻译为中文，注意只需要输出翻译后的结果，不要额外解释：\nHi."}
+        ]
     assert translation_prompt("你好。", "zh", "en", context="上文。", prompt_format="hunyuan-mt") == [
         {"role": "user", "content": "上文。\n参考上面的信息，把下面的文本翻译成英语，注意不需要翻译上文，也不要额外解释：\n你好。"}
     ]
@@ -99,7 +107,9 @@ def test_hunyuan_mt_format_is_the_model_cards_template() -> None:
     ("setting", "model", "expected"),
     [
         ("auto", "tencent/Hunyuan-MT-7B", "hunyuan-mt"),
-        ("auto", "tencent/HY-MT1.5-7B", "hunyuan-mt"),
+        ("auto", "tencent/HY-MT1.5-7B", "hy-mt"),
+        ("auto", "tencent/Hy-MT2-7B", "hy-mt"),
+        ("auto", "tencent/Hunyuan-MT-Chimera-7B", "hunyuan-mt"),
         ("auto", "Qwen/Qwen2.5-7B-Instruct", "chat"),
         ("chat", "tencent/Hunyuan-MT-7B", "chat"),
         ("hunyuan-mt", "my-served-name", "hunyuan-mt"),

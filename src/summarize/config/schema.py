@@ -124,6 +124,8 @@ def _default_translation_models() -> dict[str, ModelSettings]:
     }
 
 
+PromptFormat = Literal["chat", "hunyuan-mt", "hy-mt"]
+"""The translation prompt formats of the ``llm`` engine (:mod:`summarize.engines.llm.prompts`)."""
 SummarizeEngine = Literal["auto", "seq2seq", "extractive", "llm"]
 """How summaries are made: see :attr:`SummarizeSettings.engine`."""
 TranslateEngine = Literal["seq2seq", "llm"]
@@ -264,9 +266,9 @@ class LLMSettings:
     """Longest wait for one answer from the endpoint (connecting: at most 10 s of it)."""
     max_retries: int = 3
     """Retries of a request that got 429, a 5xx or no connection, with exponential backoff."""
-    prompt_format: Literal["auto", "chat", "hunyuan-mt"] = "auto"
-    """Translation prompts: ``chat`` (instructions + delimited article), ``hunyuan-mt`` (the
-    Hunyuan-MT / HY-MT model cards' format); ``auto`` picks by the model name."""
+    prompt_format: Literal["auto", PromptFormat] = "auto"
+    """Translation prompts: ``chat`` (instructions + delimited article), ``hunyuan-mt`` (the Hunyuan-MT-7B
+    model card's format), ``hy-mt`` (the HY-MT1.5 README's); ``auto`` picks by the model name."""
 
     def __post_init__(self) -> None:
         _require_positive(context_tokens=self.context_tokens, max_concurrency=self.max_concurrency)

@@ -20,18 +20,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Literal
 
+from ...config import PromptFormat
 from ...text import Language, same_model_language
 
 Message = dict[str, str]
 """One chat message: ``{"role": "system" | "user" | "assistant", "content": ...}``."""
 
-PromptFormat = Literal["chat", "hunyuan-mt"]
 
 LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh": "Simplified Chinese", "zh-Hant": "Traditional Chinese"}
 _HUNYUAN_LANGUAGE_NAMES: dict[Language, str] = {"en": "英语", "zh": "中文"}
-_HUNYUAN_MODEL = re.compile(r"hunyuan-mt|hy-mt", re.IGNORECASE)
+_MODEL_FORMATS: tuple[tuple[re.Pattern[str], PromptFormat], ...] = (
+    (re.compile(r"hy-mt", re.IGNORECASE), "hy-mt"),  # HY-MT1.5, Hy-MT2
+    (re.compile(r"hunyuan-mt", re.IGNORECASE), "hunyuan-mt"),  # Hunyuan-MT-7B, Hunyuan-MT-Chimera-7B
+)
+"""Model names -> the prompt format their authors document, for ``prompt_format: auto``."""
+_HUNYUAN_PLAIN: dict[PromptFormat, str] = {
+    "hunyuan-mt": "把下面的文本翻译成{language}，不要额外解释。\n\n{text}",
+    "hy-mt": "将以下文本翻译为{language}，注意只需要输出翻译后的结果，不要额外解释：\n\n{text}",
+}
+"""The plain (no context, no terms) translation template of each Hunyuan format."""
 
 DATA_TAGS = ("article", "summary", "context")
 _TAG = re.compile(rf"<\s*(/?)\s*({'|'.join(DATA_TAGS)})(?:\s[^<>]*)?>", re.IGNORECASE)
@@ -123,8 +131,8 @@ def translation_prompt(
 ) -> list[Message]:
     """Translate one paragraph (or part of one); `context` is the paragraph before it, not to be
     translated; `terms` are the glossary terms found in `text`, with the translations to use."""
-    if prompt_format == "hunyuan-mt":
-        return _hunyuan_translation_prompt(text, target, context, terms)
+    if prompt_format in _HUNYUAN_PLAIN:
+        return _hunyuan_translation_prompt(text, target, context, terms, _HUNYUAN_PLAIN[prompt_format])
     system = (
         f"You are a professional news translator from {LANGUAGE_NAMES[source]} into {LANGUAGE_NAMES[target]}. "
         "You translate faithfully and completely, keep names, numbers and the paragraph's meaning, and add "
@@ -143,10 +151,13 @@ def translation_prompt(
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
-def _hunyuan_translation_prompt(text: str, target: Language, context: str, terms: Sequence[TermPair]) -> list[Message]:
-    """The Hunyuan-MT / HY-MT1.5 model cards' templates for translations to or from Chinese (one user
-    message, no system prompt): the plain one, the contextual one when a previous paragraph is given,
-    and the terminology-intervention one (its term lines first) when glossary terms are given."""
+def _hunyuan_translation_prompt(
+    text: str, target: Language, context: str, terms: Sequence[TermPair], plain: str
+) -> list[Message]:
+    """The Hunyuan-MT-7B card's and HY-MT1.5 README's templates for translations to or from Chinese (one
+    user message, no system prompt): `plain` (each documents its own), the contextual one when a previous
+    paragraph is given, and the terminology-intervention one (its term lines first) when glossary terms
+    are given (both as the HY-MT1.5 README writes them)."""
     language = _HUNYUAN_LANGUAGE_NAMES[target]
     glossary = ""
     if terms:
@@ -158,7 +169,7 @@ def _hunyuan_translation_prompt(text: str, target: Language, context: str, terms
     elif terms:
         content = f"{glossary}将以下文本翻译为{language}，注意只需要输出翻译后的结果，不要额外解释：\n{text}"
     else:
-        content = f"把下面的文本翻译成{language}，不要额外解释。\n\n{text}"
+        content = plain.format(language=language, text=text)
     return [{"role": "user", "content": content}]
 
 
@@ -166,7 +177,7 @@ def translation_format(setting: str, model: str) -> PromptFormat:
     """The translation prompt format: the configured one, or under ``auto`` the one the model's name calls for."""
     if setting != "auto":
         return setting  # type: ignore[return-value]
-    return "hunyuan-mt" if _HUNYUAN_MODEL.search(model) else "chat"
+    return next((prompt_format for pattern, prompt_format in _MODEL_FORMATS if pattern.search(model)), "chat")
 
 
 def with_reminder(messages: list[Message], target: Language) -> list[Message]:
