@@ -18,6 +18,7 @@ from conftest import tiny_overrides
 from summarize import ConfigError, ModelUnavailableError, Service, load_settings
 from summarize.cli import main
 from summarize.config import ModelSettings, RuntimeSettings
+from summarize.chinese_script import count_scripts
 from summarize.engines.ctranslate2 import VMAP_FILE, CTranslate2Model, load_ctranslate2, target_tokens
 from summarize.engines.loader import load_seq2seq
 from summarize.engines.seq2seq import check_int8_support
@@ -159,6 +160,17 @@ def test_ctranslate2_model_keeps_the_target_tag(tiny_models: dict[str, Path], ct
     runtime = RuntimeSettings(device="cpu", backend="ctranslate2", cache_dir=str(ct2_cache))
     model = load_seq2seq(_ct2_spec(tiny_models, "marian-en-zh"), "translate.models.en-zh", runtime)
     assert (isinstance(model, CTranslate2Model), model.prepare("Hello.", "zh")) == (True, ">>cmn_Hans<< Hello.")
+
+
+def test_ctranslate2_translates_into_zh_hant_as_transformers_does(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    # The tiny en-zh model has a >>cmn_Hant<< tag: the CTranslate2 backend must send it (not >>cmn_Hans<<)
+    # and give the text transformers gives, in Traditional characters.
+    fast = _service(tiny_models, LENGTHS["forced-4"], backend="ctranslate2", cache_dir=str(ct2_cache))
+    reference = _service(tiny_models, LENGTHS["forced-4"])
+    assert fast._translation_model("en", "zh-Hant").prepare("Hello.", "zh-Hant") == ">>cmn_Hant<< Hello."
+    results = fast.translate_batch(ENGLISH, "zh-Hant")
+    assert [result.text for result in results] == [result.text for result in reference.translate_batch(ENGLISH, "zh-Hant")]
+    assert all(count_scripts(result.text).simplified == 0 and result.target_lang == "zh-Hant" for result in results)
 
 
 def test_parallel_replicas_keep_input_order(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
