@@ -16,9 +16,9 @@ import pytest
 from conftest import tiny_overrides
 
 from summarize import ConfigError, ModelUnavailableError, Service, load_settings
+from summarize.chinese_script import count_scripts
 from summarize.cli import main
 from summarize.config import ModelSettings, RuntimeSettings
-from summarize.chinese_script import count_scripts
 from summarize.engines.ctranslate2 import VMAP_FILE, CTranslate2Model, load_ctranslate2, target_tokens
 from summarize.engines.loader import load_seq2seq
 from summarize.engines.seq2seq import check_int8_support
