@@ -9,6 +9,8 @@ buttons do is :class:`~summarize.ui_actions.Actions`, and how errors and results
 
 from __future__ import annotations
 
+from typing import get_args
+
 try:
     import gradio as gr
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
@@ -17,6 +19,7 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
 from .batch import TASKS
 from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
 from .documents import TEXT_FORMATS
+from .engines.base import Length
 from .service import Service
 from .ui_actions import DEFAULT_TOKENIZER, DIRECTIONS, DOCUMENT_TYPES, OUTPUT_LANGUAGES, SAME_LANGUAGE, Actions
 from .ui_batch import BATCH_PREVIEW_ROWS, KeepFiles, keep_nothing
@@ -24,7 +27,7 @@ from .ui_common import ERROR_CLASS, in_place, read_upload, run_on_click
 from .ui_glossary import glossary_input
 from .uploads import uploads_only
 
-LENGTHS = [("Short", "short"), ("Medium", "medium"), ("Long", "long")]
+LENGTHS = [(length.capitalize(), length) for length in get_args(Length)]
 TARGET_LANGUAGES = [("English", "en"), ("Chinese 中文", "zh")]
 BATCH_TYPES = [".jsonl", ".ndjson", ".csv"]
 FORMAT_LABELS = {"text": "Plain text", "html": "Saved web pages (HTML)", "markdown": "Markdown", "srt": "Subtitles (SRT)"}
