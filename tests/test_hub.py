@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from huggingface_hub import constants, try_to_load_from_cache
 
+from live_server import refusing_port
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.hub import HUB_MEMORY_FILE, HUB_MEMORY_SECONDS, cached_snapshot, hub_reachable, model_status, resolve_source
 
@@ -59,18 +60,13 @@ def hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingServer]:
     server.socket.close()
 
 
-def closed_endpoint() -> str:
-    with socket.create_server(("127.0.0.1", 0)) as server:
-        port = server.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
-
-
 def test_an_unreachable_hub_is_remembered_in_the_cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    endpoint = closed_endpoint()
-    monkeypatch.setenv("HF_ENDPOINT", endpoint)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     memory = tmp_path / "cache" / HUB_MEMORY_FILE
-    assert hub_reachable(memory, timeout=2) is False
+    with refusing_port() as port:
+        endpoint = f"http://127.0.0.1:{port}"
+        monkeypatch.setenv("HF_ENDPOINT", endpoint)
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        assert hub_reachable(memory, timeout=2) is False
     assert memory.read_text(encoding="utf-8") == endpoint
 
 
@@ -103,11 +99,12 @@ def test_hf_hub_offline_means_no_probe(hub: CountingServer, tmp_path: Path, monk
 
 
 def test_a_read_only_cache_folder_is_no_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HF_ENDPOINT", closed_endpoint())
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
-    assert hub_reachable(blocker / HUB_MEMORY_FILE, timeout=2) is False
+    with refusing_port() as port:
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+        monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+        assert hub_reachable(blocker / HUB_MEMORY_FILE, timeout=2) is False
 
 
 @pytest.fixture()

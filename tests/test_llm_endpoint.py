@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 import pytest
 
 from chat_server import ChatServer, Reply
+from live_server import refusing_port
 from summarize.config import LLMSettings, load_settings
 from summarize.engines.base import Summary
 from summarize.engines.llm.documents import LLMSummarizer, stream_translation, summarize_documents, translate_documents
@@ -122,17 +122,12 @@ def test_a_bad_request_is_not_retried() -> None:
     assert len(server.requests) == 1
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_an_unreachable_server_gives_one_line() -> None:
-    url = f"http://127.0.0.1:{_closed_port()}/v1"
-    backend = EndpointChatModel(llm_settings(url, **{"llm.max_retries": 1}))
-    with pytest.raises(ModelUnavailableError) as caught:
-        backend.complete([summary_prompt("A.", "en", "en", 1)], 16)
+    with refusing_port() as port:
+        url = f"http://127.0.0.1:{port}/v1"
+        backend = EndpointChatModel(llm_settings(url, **{"llm.max_retries": 1}))
+        with pytest.raises(ModelUnavailableError) as caught:
+            backend.complete([summary_prompt("A.", "en", "en", 1)], 16)
     assert str(caught.value) == (
         f"cannot reach the LLM server at {url} (connection refused); start it (docs/llm.md) or fix llm.endpoint"
     )

@@ -28,6 +28,7 @@ import httpx
 import pytest
 import yaml
 
+from live_server import refusing_port
 from summarize import Service, load_settings
 from summarize.batch import run_batch
 from summarize.choices import choice_settings
@@ -181,8 +182,6 @@ def test_an_unreachable_address_is_refused_in_one_line_before_ray_starts(
     command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     ray = pytest.importorskip("ray")
-    address = f"127.0.0.1:{_free_port()}"  # nothing listens there
-    monkeypatch.setenv("RAY_ADDRESS", address)
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": "a", "text": "The library opens on Saturday."}\n', encoding="utf-8")
     argv = {
@@ -190,7 +189,10 @@ def test_an_unreachable_address_is_refused_in_one_line_before_ray_starts(
         "batch": ["batch", "--engine", "ray", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), "--task",
                   "summarize", "--config", str(OFFLINE_CONFIG)],
     }[command]
-    assert main(argv) == 1
+    with refusing_port() as port:  # nothing listens there
+        address = f"127.0.0.1:{port}"
+        monkeypatch.setenv("RAY_ADDRESS", address)
+        assert main(argv) == 1
     message = f"summarize: error: cannot join the Ray cluster at RAY_ADDRESS={address}: Connection refused; {START_HINT}"
     assert capsys.readouterr().err.splitlines() == [message]
     assert not ray.is_initialized()

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from conftest import tiny_overrides
-from live_server import LiveServer
+from live_server import LiveServer, refusing_port
 from summarize import Settings, load_settings
 from summarize.http_guards import header_timeout_protocol
 from summarize.server import create_app
@@ -510,13 +510,13 @@ def test_the_batch_tab_shows_no_server_path_in_its_preview_or_results_file(tmp_p
 
 
 def test_the_api_shows_no_credentials_of_the_llm_endpoint(caplog: pytest.LogCaptureFixture) -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    overrides = {"llm.endpoint": f"http://svc:hunter2@127.0.0.1:{port}/v1", "llm.model": "chat", "llm.max_retries": 0,
-                 "translate.engine": "llm"}
-    with LiveServer(create_app(_settings(**overrides))) as server:
-        response = httpx.post(f"{server.url}/v1/translate", json={"text": "The council met.", "target_lang": "zh"}, timeout=30)
+    with refusing_port() as port:  # a port nothing listens on
+        overrides = {"llm.endpoint": f"http://svc:hunter2@127.0.0.1:{port}/v1", "llm.model": "chat",
+                     "llm.max_retries": 0, "translate.engine": "llm"}
+        with LiveServer(create_app(_settings(**overrides))) as server:
+            response = httpx.post(
+                f"{server.url}/v1/translate", json={"text": "The council met.", "target_lang": "zh"}, timeout=30
+            )
     message = (
         f"cannot reach the LLM server at http://127.0.0.1:{port}/v1 (connection refused); "
         "start it (docs/llm.md) or fix llm.endpoint"
