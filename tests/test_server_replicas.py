@@ -274,13 +274,18 @@ def test_port_0_is_refused_before_ray_starts(capsys: pytest.CaptureFixture[str])
     assert not ray.is_initialized()
 
 
+@pytest.mark.parametrize("address", [None, "local"])
 def test_a_busy_port_is_refused_before_ray_starts(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    address: str | None, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Unset or ``local``, RAY_ADDRESS starts a local Ray runtime, whose proxy binds here: checked first."""
     pytest.importorskip("ray.serve")
     import ray
 
-    monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    if address is None:
+        monkeypatch.delenv("RAY_ADDRESS", raising=False)
+    else:
+        monkeypatch.setenv("RAY_ADDRESS", address)
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         assert main(["serve", "--replicas", "2", "--port", str(port)]) == 1

@@ -27,6 +27,8 @@ SUBMITTED_JOB_VARIABLE = "RAY_JOB_CONFIG_JSON_ENV_VAR"
 """Set by Ray in the driver of a job started with ``ray job submit`` (it holds the job's runtime_env)."""
 REACH_TIMEOUT_S = 10.0
 """How long to wait for the cluster at ``RAY_ADDRESS`` to accept a connection (Ray itself waits minutes)."""
+LOCAL_ADDRESSES = ("", "local")
+"""``RAY_ADDRESS`` values (unset included) for which :func:`connect` starts a new local Ray runtime."""
 ADDRESS = re.compile(r"(?:ray://)?\[?(?P<host>[^/\[\]]+?)\]?:(?P<port>\d+)")
 """A Ray address this module checks before joining: ``host:port`` or Ray Client's ``ray://host:port``."""
 
@@ -91,7 +93,7 @@ def check_address() -> None:
     Cheap and without Ray: callers run it before any other work, so a bad address loses nothing.
     """
     address = os.environ.get("RAY_ADDRESS", "")
-    if address in ("", "auto", "local"):
+    if address in (*LOCAL_ADDRESSES, "auto"):
         return
     found = ADDRESS.fullmatch(address)
     if found is None:
@@ -106,6 +108,11 @@ def check_address() -> None:
         raise cluster_error(address, os.strerror(error.errno) if error.errno else str(error)) from None
 
 
+def starts_local_runtime() -> bool:
+    """Whether :func:`connect` would start a new local Ray runtime (``RAY_ADDRESS`` unset or ``local``)."""
+    return os.environ.get("RAY_ADDRESS", "") in LOCAL_ADDRESSES
+
+
 def connect(ray: Any, verbose: bool) -> Joined | None:
     """Join the cluster at $RAY_ADDRESS or start a local Ray runtime; None when Ray was already initialized.
 
@@ -117,7 +124,7 @@ def connect(ray: Any, verbose: bool) -> Joined | None:
         return None
     options: dict[str, Any] = {} if verbose else {"logging_level": logging.ERROR, "log_to_driver": False}
     address = os.environ.get("RAY_ADDRESS", "")
-    if address in ("", "local"):
+    if starts_local_runtime():
         # "local": never join a cluster that `ray start` left on this machine
         ray.init(address="local", include_dashboard=False, runtime_env=job_runtime_env(), **options)
         return Joined.LOCAL

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import InputError
-from .ray_cluster import Joined, actor_runtime_env, connect
+from .ray_cluster import Joined, actor_runtime_env, connect, starts_local_runtime
 
 APP_NAME = "summarize"
 """The Ray Serve application's name (``serve status`` lists it)."""
@@ -191,7 +191,7 @@ def serve_replicas(settings: Settings, replicas: int) -> None:
     or stop the local Ray runtime when this call started one. A joined cluster keeps running."""
     ray, _ = ray_serve()
     _require_fixed_port(settings)
-    if not ray.is_initialized() and not os.environ.get("RAY_ADDRESS"):
+    if not ray.is_initialized() and starts_local_runtime():
         _require_free_address(settings)
     logging.getLogger(SERVE_LOGGER).setLevel(logging.WARNING)
     joined = connect(ray, verbose=False)
