@@ -19,7 +19,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +37,7 @@ from summarize.store import ModelStore
 from test_batch import OFFLINE_CONFIG, batch_overrides, read_output
 from test_batch_ray import _by_id, _inputs
 from test_server_replicas import (
-    ARTICLE, REQUESTS, _free_port, _nested, _read_lines, _summarize, replica_overrides, running_replicas
+    ARTICLE, _free_port, _nested, _read_lines, replica_overrides, running_replicas, summaries_from_both_replicas
 )
 
 HEAD_START_LIMIT_S = 300
@@ -129,9 +128,8 @@ def test_the_replicas_join_the_cluster_and_leave_it_running_when_stopped(
             "summarize: error: Ray Serve already runs on this Ray cluster (applications: summarize); --replicas starts "
             "its own, with its proxy on server.host:server.port: stop the other with `serve shutdown` or use another cluster"
         ])
-        with ThreadPoolExecutor(max_workers=4) as pool:
-            responses = list(pool.map(lambda _: _summarize(replicas.url), range(REQUESTS)))
-        assert [response.status_code for response in responses] == [200] * REQUESTS
+        responses = summaries_from_both_replicas(replicas.url)
+        assert [response.status_code for response in responses] == [200] * len(responses)
         assert len({response.headers[REPLICA_HEADER] for response in responses}) == 2
         assert {response.json()["text"] for response in responses} == {expected}
         foreign = httpx.get(f"{replicas.url}/-/routes", headers={"Host": "attacker.example"}, timeout=30)
