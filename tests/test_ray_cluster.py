@@ -104,12 +104,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         shutil.rmtree(temp, ignore_errors=True)
 
 
-def _cluster_state(cluster: Cluster) -> str:
-    """The Serve applications and the CPUs of the cluster, as a separate driver sees them."""
-    code = (
-        "import ray; from ray import serve; ray.init(logging_level='ERROR', log_to_driver=False); "
-        "print(sorted(serve.status().applications), ray.cluster_resources()['CPU'])"
-    )
+def _cluster_state(
+    cluster: Cluster, expression: str = "sorted(serve.status().applications), ray.cluster_resources()['CPU']"
+) -> str:
+    """What a separate driver on the cluster prints of `expression`: by default the Serve applications and the CPUs."""
+    code = f"import ray; from ray import serve; ray.init(logging_level='ERROR', log_to_driver=False); print({expression})"
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cluster.environment)
     assert shown.returncode == 0, shown.stderr[-3000:]
     return shown.stdout.strip()
@@ -141,6 +140,22 @@ def test_the_replicas_join_the_cluster_and_leave_it_running_when_stopped(
     with pytest.raises(ConnectionRefusedError):  # Serve stopped with its only application: the port is free
         socket.create_connection(("127.0.0.1", port), timeout=30).close()
     assert _cluster_state(cluster) == "[] 4.0"  # the cluster itself runs on
+
+
+def test_a_port_taken_on_the_node_is_one_line_and_leaves_no_serve_behind(cluster: Cluster) -> None:
+    """The command cannot check the port of a joined cluster's nodes itself: Serve's proxy finds it taken."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:  # this machine is the cluster's node
+        port = taken.getsockname()[1]
+        command = [sys.executable, "-m", "summarize", "serve", "--replicas", "1", "--port", str(port)]
+        shown = subprocess.run(command, capture_output=True, text=True, env=cluster.environment)
+    assert (shown.returncode, shown.stderr.splitlines()[-1:]) == (1, [
+        f"summarize: error: Ray Serve did not start on 127.0.0.1:{port}: "
+        f"Failed to bind to address '127.0.0.1:{port}'"
+    ]), shown.stderr[-3000:]
+    assert "Traceback" not in shown.stderr
+    # Serve stopped again: a next run is not refused as 'Ray Serve already runs'
+    assert _cluster_state(cluster, "dict(serve.status().proxies)") == "{}"
+    assert _cluster_state(cluster) == "[] 4.0"
 
 
 def test_a_batch_job_on_the_cluster_writes_the_local_runner_records(

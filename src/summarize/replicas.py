@@ -148,16 +148,13 @@ def start_replicas(settings: Settings, replicas: int) -> str:
 
     Ray Serve's proxy binds ``server.host:server.port``, behind the Host check. Beyond
     ``concurrency_limit + max_queue`` requests a replica answers 503 busy itself; Ray queues at most
-    ``server.max_queue`` more. A cluster where Serve already runs is refused.
+    ``server.max_queue`` more. A cluster where Serve already runs is refused; if Serve or the
+    deployment fails to start, Serve is stopped again (a proxy that cannot bind is a one-line error).
     """
     ray, serve = ray_serve()
     server = settings.server
     _require_fixed_port(settings)
     _require_no_serve(serve)
-    serve.start(
-        http_options={"host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds},
-        controller_options={"runtime_env": {"env_vars": _proxy_env(settings)}},  # its proxies inherit them
-    )
     deployment = serve.deployment(serve.ingress()(ApiReplica)).options(
         name=DEPLOYMENT_NAME,
         num_replicas=replicas,
@@ -170,8 +167,18 @@ def start_replicas(settings: Settings, replicas: int) -> str:
         },
     )
     try:
+        try:
+            serve.start(
+                http_options={
+                    "host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds
+                },
+                controller_options={"runtime_env": {"env_vars": _proxy_env(settings)}},  # its proxies inherit them
+            )
+        except ray.exceptions.RayError as error:  # e.g. the port taken on a joined cluster's node
+            reason = str(getattr(error, "cause", None) or error).splitlines()[0].rstrip(".")
+            raise InputError(f"Ray Serve did not start on {server.host}:{server.port}: {reason}") from None
         serve.run(deployment.bind(settings), name=APP_NAME, route_prefix="/")
-    except BaseException:
+    except BaseException:  # Serve started (or half-started) here is stopped: a next run is not refused
         stop_replicas()
         raise
     host = f"[{server.host}]" if ":" in server.host else server.host
