@@ -120,7 +120,10 @@ def test_empty_input_shows_the_error_in_the_browser(page: object) -> None:
 
 
 def _pixels(page: object, selector: str) -> Image.Image:
-    return Image.open(io.BytesIO(page.locator(selector).screenshot())).convert("RGB")  # type: ignore[attr-defined]
+    """The element as shown once its transitions have ended: Gradio fades a finished run's status overlay out
+    over 0.1 s, and a screenshot taken during the fade would show part of it."""
+    shot = page.locator(selector).screenshot(animations="disabled")  # type: ignore[attr-defined]
+    return Image.open(io.BytesIO(shot)).convert("RGB")
 
 
 def _assert_same_pixels(before: Image.Image, after: Image.Image, name: str) -> None:
