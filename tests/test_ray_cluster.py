@@ -179,15 +179,34 @@ def test_a_batch_job_on_the_cluster_writes_the_local_runner_records(
     assert _cluster_state(cluster) == "[] 4.0"
 
 
-def test_a_cluster_without_the_token_is_refused_in_one_line(cluster: Cluster, tmp_path: Path) -> None:
+def _joining_argv(command: str, folder: Path) -> list[str]:
+    """The arguments of `summarize serve --replicas 2` or of a Ray batch job of one record in `folder`/in.jsonl
+    (written here), writing `folder`/out.jsonl."""
+    source = folder / "in.jsonl"
+    source.write_text('{"id": "a", "text": "The library opens on Saturday."}\n', encoding="utf-8")
+    return {
+        "serve": ["serve", "--replicas", "2", "--port", str(_free_port())],
+        "batch": ["batch", "--engine", "ray", "--input", str(source), "--output", str(folder / "out.jsonl"), "--task",
+                  "summarize", "--config", str(OFFLINE_CONFIG)],
+    }[command]
+
+
+@pytest.mark.parametrize("command", ["serve", "batch"])
+def test_a_cluster_without_the_token_is_refused_in_one_line(command: str, cluster: Cluster, tmp_path: Path) -> None:
     environment = {name: value for name, value in cluster.environment.items() if not name.startswith("RAY_AUTH")}
-    command = [sys.executable, "-m", "summarize", "serve", "--replicas", "2", "--port", str(_free_port())]
-    shown = subprocess.run(command, capture_output=True, text=True, env={**environment, "RAY_AUTH_MODE": "disabled"})
+    argv = _joining_argv(command, tmp_path)
+    shown = subprocess.run(
+        [sys.executable, "-m", "summarize", *argv], capture_output=True, text=True,
+        env={**environment, "RAY_AUTH_MODE": "disabled"},
+    )
     assert shown.returncode == 1
     assert shown.stderr.splitlines()[-1] == (
         f"summarize: error: cannot join the Ray cluster at RAY_ADDRESS={cluster.address}: no token or a wrong one; "
         "set RAY_AUTH_MODE=token and give the cluster's token in RAY_AUTH_TOKEN (or ~/.ray/auth_token)"
     )
+    # the token is only checked on joining, after the batch job's checks have opened its (empty) output
+    written = {path.name: path.read_bytes() for path in tmp_path.iterdir() if path.name != "in.jsonl"}
+    assert written == ({"out.jsonl": b""} if command == "batch" else {})
 
 
 @pytest.mark.parametrize("command", ["serve", "batch"])
@@ -195,13 +214,7 @@ def test_an_unreachable_address_is_refused_in_one_line_before_ray_starts(
     command: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     ray = pytest.importorskip("ray")
-    source = tmp_path / "in.jsonl"
-    source.write_text('{"id": "a", "text": "The library opens on Saturday."}\n', encoding="utf-8")
-    argv = {
-        "serve": ["serve", "--replicas", "2", "--port", str(_free_port())],
-        "batch": ["batch", "--engine", "ray", "--input", str(source), "--output", str(tmp_path / "out.jsonl"), "--task",
-                  "summarize", "--config", str(OFFLINE_CONFIG)],
-    }[command]
+    argv = _joining_argv(command, tmp_path)
     with refusing_port() as port:  # nothing listens there
         address = f"127.0.0.1:{port}"
         monkeypatch.setenv("RAY_ADDRESS", address)
