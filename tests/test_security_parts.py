@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarize import ConfigError, load_settings
-from summarize.http_guards import FailedAuthLimit, allowed_hosts, host_is_allowed
+from summarize.http_guards import FailedAuthCounts, FailedAuthLimit, allowed_hosts, host_is_allowed
 from summarize.redaction import hide_paths
 from summarize.text import first_lone_surrogate, normalize_text
 
@@ -179,22 +179,31 @@ async def _status_of(limiter: FailedAuthLimit, path: str, client: str) -> int:
 
 
 def test_the_failed_auth_window_locks_one_address_and_then_opens_again() -> None:
-    async def always(scope: Any, receive: Any, send: Any) -> None:
-        status = 401 if scope["path"].startswith("/v1/") else 200
+    async def login_page(scope: Any, receive: Any, send: Any) -> None:  # every login fails; other routes answer
+        status = 400 if scope["path"] == "/login" else 200
         await send({"type": "http.response.start", "status": status, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
     clock = _Clock()
-    limiter = FailedAuthLimit(always, limit=3, window=60, clock=clock)
+    counts = FailedAuthCounts(limit=3, window=60, clock=clock)
+    limiter = FailedAuthLimit(login_page, counts)
 
     def status(path: str, client: str = "10.0.0.1") -> int:
         return asyncio.run(_status_of(limiter, path, client))
 
-    assert [status("/v1/models") for _ in range(3)] == [401, 401, 401]
-    assert status("/v1/models") == 429
-    assert status("/v1/models", client="10.0.0.2") == 401  # another address is not locked out
+    assert [status("/login") for _ in range(3)] == [400, 400, 400]
+    assert (status("/login"), status("/v1/models")) == (429, 429)  # the API too, whatever key it carries
+    assert status("/login", client="10.0.0.2") == 400  # another address is not locked out
     assert status("/healthz") == 200  # routes without a key stay open
+    for _ in range(3):  # the API-key check records its failures itself (FailedAuthCounts)
+        assert counts.refusal("10.0.0.3") is None
+        counts.record_failure("10.0.0.3")
+    refusal = counts.refusal("10.0.0.3")
+    assert refusal is not None and (refusal.status_code, refusal.kind, refusal.headers) == (
+        429, "too_many_failed_attempts", {"Retry-After": "61"}
+    )
+    assert status("/v1/models", client="10.0.0.3") == 429
     clock.now += 59
-    assert status("/v1/models") == 429
+    assert status("/login") == 429
     clock.now += 2
-    assert status("/v1/models") == 401  # a new window
+    assert (status("/login"), counts.refusal("10.0.0.3")) == (400, None)  # a new window

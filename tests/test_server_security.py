@@ -8,7 +8,9 @@ import select
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -344,6 +346,21 @@ def test_wrong_demo_passwords_lock_the_address_out() -> None:
         right = httpx.post(f"{server.url}/login", data={"username": "me", "password": API_KEY}, timeout=30)
     assert wrong == [400] * MAX_FAILED
     assert _too_many(right) == (429, "too_many_failed_attempts", True)
+
+
+@pytest.mark.parametrize("route", ["api", "login"])
+def test_guesses_sent_in_parallel_get_the_limit_and_no_more(route: str) -> None:
+    # Each guess is refused and counted in one step: 24 at once get exactly MAX_FAILED "wrong key" answers
+    # (before, every guess let in before the first answer was counted got one: 11 of 24 logins in a run here).
+    def guess(number: int) -> int:
+        if route == "api":
+            return httpx.get(f"{server.url}/v1/models", headers={"X-API-Key": f"guess{number}"}, timeout=60).status_code
+        return httpx.post(f"{server.url}/login", data={"username": "me", "password": f"guess{number}"}, timeout=60).status_code
+
+    settings = _settings(**{"server.api_key": API_KEY, "server.max_failed_auth": MAX_FAILED})
+    with LiveServer(create_app(settings)) as server, ThreadPoolExecutor(max_workers=12) as pool:
+        answers = Counter(pool.map(guess, range(24)))
+    assert answers == {401 if route == "api" else 400: MAX_FAILED, 429: 24 - MAX_FAILED}
 
 
 # --------------------------------------------------------------------------- slow clients

@@ -228,32 +228,70 @@ class StoredUploadLimit:
 # --------------------------------------------------------------------------- failed authentication
 
 
-class FailedAuthLimit:
-    """ASGI middleware: after `limit` failed API-key or login attempts from one client address within
-    `window` seconds, that address gets 429 on the API and the login page until the window has passed.
+class FailedAuthCounts:
+    """Failed API-key and login attempts per client address, in windows of `window` seconds.
 
-    A failure is a 401 answer under ``/v1`` or a 400 answer of the demo's login route. The client
-    address is the connection's (uvicorn takes it from ``X-Forwarded-For`` when the connection comes
-    from an address in ``--forwarded-allow-ips``, 127.0.0.1 by default).
+    Shared by :class:`FailedAuthLimit` and the API-key check, which refuses and records in one step
+    (no ``await`` between them), so that wrong keys sent in parallel are counted one by one: a client
+    gets exactly `limit` answers that say its key is wrong per window, however it sends its guesses.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.app = app
+    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
         self.window = window
         self.clock = clock
         self.failures: dict[str, tuple[float, int]] = {}
         """Client address -> (start of its current window, failures in it)."""
+        self.logins_in_flight: dict[str, int] = {}
+        """Client address -> login attempts not answered yet (each counts as a failure until it is answered)."""
 
     def _failures(self, address: str, now: float) -> int:
         start, count = self.failures.get(address, (now, 0))
         return count if now - start < self.window else 0
 
-    def _record_failure(self, address: str, now: float) -> None:
+    def refusal(self, address: str, in_flight: int = 0) -> ApiError | None:
+        """The 429 for `address` once its failures (with `in_flight` undecided attempts) reach the limit."""
+        now = self.clock()
+        if self._failures(address, now) + in_flight < self.limit:
+            return None
+        start, _ = self.failures.get(address, (now, 0))
+        retry = max(1, int(self.window - (now - start)) + 1)
+        return ApiError(
+            429,
+            "too_many_failed_attempts",
+            f"too many wrong API keys or passwords from this address; retry in {retry} s",
+            headers={"Retry-After": str(retry)},
+        )
+
+    def record_failure(self, address: str) -> None:
+        """Count one failed attempt of `address`."""
+        now = self.clock()
         start, count = self.failures.get(address, (now, 0))
         self.failures[address] = (start, count + 1) if now - start < self.window else (now, 1)
         if len(self.failures) > FORGET_AFTER:
             self.failures = {key: value for key, value in self.failures.items() if now - value[0] < self.window}
+
+
+def client_address(scope: Scope) -> str:
+    """The request's client address (uvicorn takes it from ``X-Forwarded-For`` behind a trusted proxy)."""
+    return (scope.get("client") or ("unknown",))[0]
+
+
+class FailedAuthLimit:
+    """ASGI middleware: after ``counts.limit`` failed API-key or login attempts from one client address
+    within ``counts.window`` seconds, that address gets 429 on the API and the login page until the
+    window has passed.
+
+    A failure is a wrong or missing API key under ``/v1`` (recorded by the API-key check itself, see
+    :class:`FailedAuthCounts`) or a 400 answer of the demo's login route; a login attempt counts as one
+    until its answer shows it succeeded, so parallel guesses cannot pass the limit either. The client
+    address is the connection's (uvicorn takes it from ``X-Forwarded-For`` when the connection comes
+    from an address in ``--forwarded-allow-ips``, 127.0.0.1 by default).
+    """
+
+    def __init__(self, app: ASGIApp, counts: FailedAuthCounts) -> None:
+        self.app = app
+        self.counts = counts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -261,27 +299,28 @@ class FailedAuthLimit:
         if scope["type"] != "http" or not (is_api or is_login):
             await self.app(scope, receive, send)
             return
-        address = (scope.get("client") or ("unknown",))[0]
-        now = self.clock()
-        if self._failures(address, now) >= self.limit:
-            start, _ = self.failures[address]
-            retry = max(1, int(self.window - (now - start)) + 1)
-            error = ApiError(
-                429,
-                "too_many_failed_attempts",
-                f"too many wrong API keys or passwords from this address; retry in {retry} s",
-                headers={"Retry-After": str(retry)},
-            )
-            await error_response(error)(scope, receive, send)
+        address = client_address(scope)
+        in_flight = self.counts.logins_in_flight
+        refusal = self.counts.refusal(address, in_flight.get(address, 0) if is_login else 0)
+        if refusal is not None:
+            await error_response(refusal)(scope, receive, send)
             return
-        failed_status = 401 if is_api else 400
+        if is_api:
+            await self.app(scope, receive, send)
+            return
 
         async def watching_send(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == failed_status:
-                self._record_failure(address, self.clock())
+            if message["type"] == "http.response.start" and message["status"] == 400:
+                self.counts.record_failure(address)
             await send(message)
 
-        await self.app(scope, receive, watching_send)
+        in_flight[address] = in_flight.get(address, 0) + 1
+        try:
+            await self.app(scope, receive, watching_send)
+        finally:
+            in_flight[address] -= 1
+            if not in_flight[address]:
+                del in_flight[address]
 
 
 # --------------------------------------------------------------------------- slow clients

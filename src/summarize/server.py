@@ -42,11 +42,13 @@ from .http_guards import (
     DOCUMENT_UPLOAD_PATH,
     BodySizeLimit,
     BodyTimeout,
+    FailedAuthCounts,
     FailedAuthLimit,
     HostCheck,
     StoredFiles,
     StoredUploadLimit,
     allowed_hosts,
+    client_address,
     header_timeout_protocol,
 )
 from .hub import model_status
@@ -208,14 +210,24 @@ class Gate:
             self._slots.release()
 
 
-def _api_key_check(expected: str) -> Callable[..., Any]:
+def _api_key_check(expected: str, failures: FailedAuthCounts) -> Callable[..., Any]:
     bearer = HTTPBearer(auto_error=False, description="server.api_key as a bearer token")
     header = APIKeyHeader(name="X-API-Key", auto_error=False, description="server.api_key")
 
     async def require_api_key(
-        credentials: HTTPAuthorizationCredentials | None = Depends(bearer), key: str | None = Depends(header)
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
+        key: str | None = Depends(header),
     ) -> None:
         given = key or (credentials.credentials if credentials else None)
+        if given and hmac.compare_digest(given.encode(), expected.encode()):
+            return
+        # Refused and counted in one step (no await between): parallel guesses are counted one by one.
+        address = client_address(request.scope)
+        refusal = failures.refusal(address)
+        if refusal is not None:
+            raise refusal
+        failures.record_failure(address)
         if not given:
             raise ApiError(
                 401,
@@ -223,8 +235,7 @@ def _api_key_check(expected: str) -> Callable[..., Any]:
                 "this API needs a key: send 'Authorization: Bearer KEY' or 'X-API-Key: KEY'",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        if not hmac.compare_digest(given.encode(), expected.encode()):
-            raise ApiError(401, "unauthorized", "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(401, "unauthorized", "the API key is not valid", headers={"WWW-Authenticate": "Bearer"})
 
     return require_api_key
 
@@ -249,9 +260,9 @@ def package_version() -> str:
         return "unknown"
 
 
-def _api_router(service: Service, choices: SummaryChoices) -> APIRouter:
+def _api_router(service: Service, choices: SummaryChoices, failures: FailedAuthCounts) -> APIRouter:
     server = service.settings.server
-    dependencies = [Depends(_api_key_check(server.api_key))] if server.api_key else []
+    dependencies = [Depends(_api_key_check(server.api_key, failures))] if server.api_key else []
     router = APIRouter(prefix=API_PREFIX, dependencies=dependencies, responses=ERROR_RESPONSES)
 
     def gate(request: Request) -> Gate:
@@ -347,15 +358,16 @@ def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
         app.add_middleware(StoredUploadLimit, stored=stored)
     app.add_middleware(BodySizeLimit, limit=server.max_request_bytes, upload_limit=server.max_upload_request_bytes)
     app.add_middleware(BodyTimeout, seconds=server.body_timeout_seconds)
+    failures = FailedAuthCounts(server.max_failed_auth, server.failed_auth_window_seconds)
     if server.api_key:
-        app.add_middleware(FailedAuthLimit, limit=server.max_failed_auth, window=server.failed_auth_window_seconds)
+        app.add_middleware(FailedAuthLimit, counts=failures)
     app.add_middleware(HostCheck, allowed=allowed_hosts(server))
 
     @app.get("/healthz", response_model=HealthOut, summary="Liveness check (no API key needed)")
     async def healthz() -> HealthOut:
         return HealthOut(version=package_version())
 
-    app.include_router(_api_router(service, SummaryChoices(service)))
+    app.include_router(_api_router(service, SummaryChoices(service), failures))
     if not with_demo:
         return app
     import gradio
