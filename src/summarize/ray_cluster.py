@@ -13,7 +13,9 @@ import enum
 import logging
 import os
 import re
+import secrets
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +113,22 @@ def check_address() -> None:
 def starts_local_runtime() -> bool:
     """Whether :func:`connect` would start a new local Ray runtime (``RAY_ADDRESS`` unset or ``local``)."""
     return os.environ.get("RAY_ADDRESS", "") in LOCAL_ADDRESSES
+
+
+def require_token_for_local_runtime() -> bool:
+    """Before Ray is first imported: make the local runtime this process will start require a random token.
+
+    Ray's local runtime listens on every network interface (its GCS, raylet and agent ports), and without
+    authentication anyone who reaches them can run code here. Ray reads ``RAY_AUTH_MODE`` and
+    ``RAY_AUTH_TOKEN`` when it is imported, and its processes (the workers, Serve's replicas) inherit them.
+    Nothing is changed when ``RAY_ADDRESS`` names a cluster, when ``RAY_AUTH_MODE`` is set already, or when
+    Ray was imported before; returns whether the token was set.
+    """
+    if not starts_local_runtime() or "ray" in sys.modules or "RAY_AUTH_MODE" in os.environ:
+        return False
+    os.environ["RAY_AUTH_MODE"] = "token"
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+    return True
 
 
 def connect(ray: Any, verbose: bool) -> Joined | None:

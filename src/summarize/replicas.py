@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import InputError
-from .ray_cluster import Joined, actor_runtime_env, connect, starts_local_runtime
+from .ray_cluster import Joined, actor_runtime_env, connect, require_token_for_local_runtime, starts_local_runtime
 
 APP_NAME = "summarize"
 """The Ray Serve application's name (``serve status`` lists it)."""
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 
 def ray_serve() -> tuple[Any, Any]:
     """The ``ray`` and ``ray.serve`` modules; a one-line :class:`InputError` naming the extra when missing."""
+    require_token_for_local_runtime()
     try:
         ray = importlib.import_module("ray")
         serve = importlib.import_module("ray.serve")

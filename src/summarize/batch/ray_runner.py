@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import RaySettings, Settings, load_settings
 from ..errors import ConfigError, InputError
-from ..ray_cluster import actor_runtime_env, check_address, connect
+from ..ray_cluster import actor_runtime_env, check_address, connect, require_token_for_local_runtime
 from ..text import Language
 from .job import PreparedJob, prepare_job
 from .outputs import output_schema
@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     import pyarrow
 
 def _ray() -> Any:
+    require_token_for_local_runtime()
     try:
         import ray
         import ray.data  # noqa: F401  (makes ray.data available)
