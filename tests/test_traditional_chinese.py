@@ -257,6 +257,7 @@ def test_batch_translates_into_zh_hant_and_skips_chinese(service: Service) -> No
 
 def test_ui_translates_into_traditional_and_reads_traditional(service: Service, tmp_path: Path) -> None:
     from summarize.ui_actions import DIRECTIONS, Actions
+    from summarize.ui_glossary import describe_terms
 
     actions = Actions(service)
     assert DIRECTIONS["en-zh-Hant"] == "English → Traditional Chinese"
@@ -265,6 +266,13 @@ def test_ui_translates_into_traditional_and_reads_traditional(service: Service, 
     assert details.startswith("English → Traditional Chinese · model ")
     *_, (back, _) = actions.translate(TRADITIONAL, "zh-en")  # the detected script is kept: zh-Hant -> en
     assert back == service.translate(TRADITIONAL, "en").text
+    # a Simplified glossary term in a Traditional text: listed where the model was given it, as the service lists it
+    glossary = tmp_path / "terms.tsv"
+    glossary.write_text("港湾\tharbour\n", encoding="utf-8")
+    article = "港灣區議會通過計劃。市民表示歡迎。"
+    *_, (_, shown) = actions.translate(article, "zh-en", str(glossary))
+    expected = service.translate(article, "en", glossary=Glossary.from_mapping({"港湾": "harbour"})).terms
+    assert [term.source for term in expected] == ["港湾"] and shown.endswith(describe_terms(expected))
     assert actions.swap("en-zh-Hant", "text", "譯文")[:2] == ("zh-en", "譯文")
     english, chinese, _ = actions.bilingual(TRADITIONAL, "medium", "default")
     summary, translated = service.summarize_bilingual(TRADITIONAL)

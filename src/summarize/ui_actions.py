@@ -15,9 +15,9 @@ import gradio as gr
 
 from .batch import Task
 from .choices import SummaryChoices
+from .config import LLM_ENGINE
 from .documents import EXTENSIONS, format_for, translated_name
 from .errors import InputError, SummarizeError
-from .glossary import check_terms
 from .redaction import hide_paths
 from .results import Result
 from .service import Service
@@ -110,8 +110,13 @@ class Actions:
             yield translation, ""
         settings = self.service.settings
         pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
-        model = settings.llm.model if settings.translate.engine == "llm" else settings.translate.models[pair].model
-        checked = describe_terms(check_terms(used, self.service.check_text(text), translation, source, target))
+        by_llm = settings.translate.engine == LLM_ENGINE
+        model = settings.llm.model if by_llm else settings.translate.models[pair].model
+        # as the service checks a translation's terms: where the model was given them (a Traditional text's
+        # Simplified glossary terms included), see ScriptHandling.check_terms
+        checked = describe_terms(
+            self.service.scripts.check_terms(used, self.service.check_text(text), translation, source, target, not by_llm)
+        )
         yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
 
     def summarize_document(
