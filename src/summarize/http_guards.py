@@ -242,8 +242,6 @@ class FailedAuthCounts:
         self.clock = clock
         self.failures: dict[str, tuple[float, int]] = {}
         """Client address -> (start of its current window, failures in it)."""
-        self.logins_in_flight: dict[str, int] = {}
-        """Client address -> login attempts not answered yet (each counts as a failure until it is answered)."""
 
     def _failures(self, address: str, now: float) -> int:
         start, count = self.failures.get(address, (now, 0))
@@ -292,6 +290,8 @@ class FailedAuthLimit:
     def __init__(self, app: ASGIApp, counts: FailedAuthCounts) -> None:
         self.app = app
         self.counts = counts
+        self.logins_in_flight: dict[str, int] = {}
+        """Client address -> login attempts not answered yet (each counts as a failure until it is answered)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -300,7 +300,7 @@ class FailedAuthLimit:
             await self.app(scope, receive, send)
             return
         address = client_address(scope)
-        in_flight = self.counts.logins_in_flight
+        in_flight = self.logins_in_flight
         refusal = self.counts.refusal(address, in_flight.get(address, 0) if is_login else 0)
         if refusal is not None:
             await error_response(refusal)(scope, receive, send)
