@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import LLM_ENGINE, Settings, load_settings
-from .documents import is_translatable, read_document
+from .documents import Document, is_translatable
+from .documents.isolation import DocumentLimits, DocumentReader
 from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
@@ -420,6 +421,12 @@ class Service:
 
     # ------------------------------------------------------------------ documents
 
+    @cached_property
+    def documents(self) -> DocumentReader:
+        """Reads documents in worker processes within ``limits`` (size, nesting, seconds)."""
+        limits = self.settings.limits
+        return DocumentReader(DocumentLimits(limits.max_document_bytes, limits.document_depth, limits.document_seconds))
+
     def _check_document_size(self, characters: int, name: str) -> None:
         limit = self.settings.limits.max_chars
         if characters > limit:
@@ -441,7 +448,7 @@ class Service:
     ) -> Result:
         """Summarize a document's main text (an HTML page's story, a Markdown or Word body, the subtitles'
         sentences), `glossary` as :meth:`summarize`; its title and date go into ``notes``, not the summary."""
-        document = read_document(data, format_name, name, self.settings.limits.max_document_bytes)
+        document: Document = self.documents.read(data, format_name, name)
         if not document.text.strip():
             raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
         self._check_document_size(len(document.text), name)
@@ -462,7 +469,7 @@ class Service:
         (see :mod:`summarize.documents` for what each format keeps); `glossary` as :meth:`translate_batch`
         takes it, its terms checked over the whole document (``result.terms``)."""
         check_language(target_lang, "target_lang")
-        document = read_document(data, format_name, name, self.settings.limits.max_document_bytes)
+        document: Document = self.documents.read(data, format_name, name)
         wanted = [segment for segment in document.segments if is_translatable(segment)]
         if not wanted:
             raise InputError(f"{name} has no text to work on (no paragraphs, cells or subtitles with words)")

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from ..documents import TEXT_FORMATS, read_text_document
+from ..documents import TEXT_FORMATS
+from ..documents.isolation import DocumentReader
 from ..errors import InputError
 from ..text import first_lone_surrogate
 from ..wording import Argument, Message
@@ -30,12 +31,14 @@ def check_text_format(text_format: str) -> None:
 
 
 def main_text_reader(
-    text_format: str, text_field: str, max_bytes: int
+    text_format: str, text_field: str, documents: DocumentReader
 ) -> Callable[[InputRecord], InputRecord] | None:
     """What turns a record's field of `text_format` into its main text (None for plain text: nothing to do).
 
-    The record comes back with the main text and the document's notes, or with its error; a field
-    over `max_bytes` in UTF-8 (``limits.max_document_bytes``) is not parsed but gets that error. A field
+    The record comes back with the main text and the document's notes, or with its error; `documents`
+    reads each field in a worker process within the service's limits (a field over
+    ``limits.max_document_bytes`` in UTF-8 is not parsed but gets that error, one that takes longer
+    than ``limits.document_seconds`` is stopped and gets that error). A field
     that is not text, is blank or is not valid Unicode passes as it is, so the job's text check
     reports it in its usual words.
     """
@@ -49,7 +52,7 @@ def main_text_reader(
         if record.error or not isinstance(text, str) or not text.strip() or first_lone_surrogate(text) is not None:
             return record
         try:
-            document = read_text_document(text, text_format, name, max_bytes)
+            document = documents.read(text, text_format, name)
         except InputError as error:
             return replace(record, error=str(error))
         if not document.text.strip():

@@ -143,7 +143,7 @@ def run_batch(
             lambda value: service.check_text(value, job.text_field),
             job.done,
             progress.counts,
-            main_text_reader(job.text_format, job.text_field, service.settings.limits.max_document_bytes),
+            main_text_reader(job.text_format, job.text_field, service.documents),
         )
         for group in groups(pending, settings.group_size):
             written = process_group(service, group, task, target_lang, glossary)

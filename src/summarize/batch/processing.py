@@ -154,7 +154,7 @@ def process_records(
     """
     check_job(task, target_lang)
     field = text_field or service.settings.batch.text_field
-    read_text = main_text_reader(text_format, field, service.settings.limits.max_document_bytes)
+    read_text = main_text_reader(text_format, field, service.documents)
     pending = plan_records(records, lambda value: service.check_text(value, field), read_text=read_text)
     for group in groups(pending, group_size or service.settings.batch.group_size):
         yield from process_group(service, group, task, target_lang)

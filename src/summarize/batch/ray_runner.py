@@ -116,7 +116,7 @@ def _datasource_class() -> type:
 
             checker = Service(self.settings, store=ModelStore())  # validation only: loads no model
             records = read_records(self.paths, self.text_field, self.id_field)
-            read_text = main_text_reader(self.text_format, self.text_field, self.settings.limits.max_document_bytes)
+            read_text = main_text_reader(self.text_format, self.text_field, checker.documents)
             pending = plan_records(
                 records, lambda value: checker.check_text(value, self.text_field), self.done, read_text=read_text
             )

@@ -298,9 +298,20 @@ class LimitSettings:
     max_document_bytes: int = 5_000_000
     """Largest document read (a file to summarize or translate, a batch record's field with ``--format``),
     in UTF-8 bytes: a bigger one is refused before it is parsed."""
+    document_seconds: float = 30.0
+    """Longest a document's reading, or its rebuilding after a translation, may take; each runs in a
+    worker process, which is stopped after this long (the request gets 422). Reading is linear in a
+    file's size: a 5 MB file of the worst shape the team knows takes a few seconds."""
+    document_depth: int = 512
+    """Deepest nesting of elements read in an HTML page (browsers stop at 512); a deeper page is refused."""
 
     def __post_init__(self) -> None:
-        _require_positive(max_chars=self.max_chars, max_items=self.max_items, max_document_bytes=self.max_document_bytes)
+        _require_positive(
+            max_chars=self.max_chars, max_items=self.max_items, max_document_bytes=self.max_document_bytes,
+            document_depth=self.document_depth,
+        )
+        if not self.document_seconds > 0:
+            raise SettingError("document_seconds", f"must be above 0, not {self.document_seconds!r}")
 
 
 RESERVED_CHOICES = ("default", "extractive")

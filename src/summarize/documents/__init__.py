@@ -80,20 +80,26 @@ def _check_size(size: int, limit: int, name: str) -> None:
         )
 
 
-def read_document(data: bytes, format_name: str, name: str = "document", max_bytes: int | None = None) -> Document:
-    """Read a document of `format_name` (see :data:`FORMATS`); a broken file, or one over `max_bytes`
-    (``limits.max_document_bytes``, checked before anything is parsed), raises :class:`InputError`
-    saying what is wrong and where."""
+def read_document(
+    data: bytes, format_name: str, name: str = "document", max_bytes: int | None = None, max_depth: int | None = None
+) -> Document:
+    """Read a document of `format_name` (see :data:`FORMATS`) in this process, in time linear in its size;
+    a broken file, one over `max_bytes` (``limits.max_document_bytes``, checked before anything is
+    parsed) or one whose elements nest deeper than `max_depth` (``limits.document_depth``) raises
+    :class:`InputError` saying what is wrong and where. :class:`.isolation.DocumentReader` reads in a
+    worker process under a time limit, as the service does."""
     if max_bytes is not None:
         _check_size(len(data), max_bytes, name)
     if format_name == "docx":
         from .docx import read_docx
 
         return read_docx(data, name)
-    return read_text_document(decode_utf8(data, name), format_name, name)
+    return read_text_document(decode_utf8(data, name), format_name, name, max_depth=max_depth)
 
 
-def read_text_document(text: str, format_name: str, name: str = "document", max_bytes: int | None = None) -> Document:
+def read_text_document(
+    text: str, format_name: str, name: str = "document", max_bytes: int | None = None, max_depth: int | None = None
+) -> Document:
     """Read a document of a text format (:data:`TEXT_FORMATS`) from its text, e.g. a batch record's field;
     as :func:`read_document`, one over `max_bytes` in UTF-8 is refused unparsed."""
     if max_bytes is not None:  # a character is one UTF-8 byte or more: more characters than the limit are over it
@@ -101,7 +107,7 @@ def read_text_document(text: str, format_name: str, name: str = "document", max_
     if format_name == "html":
         from .html import read_html
 
-        return read_html(text, name)
+        return read_html(text, name, max_depth)
     if format_name == "markdown":
         from .markdown import read_markdown
 

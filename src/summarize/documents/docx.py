@@ -73,7 +73,7 @@ def _format_key(run: Any) -> tuple[Any, ...]:
     font = run.font
     color = font.color.rgb if font.color is not None and font.color.type is not None else None
     return (
-        run.style.style_id if run.style is not None else None,
+        run._r.style,  # the style's id as written: a style lookup scans every style of the document
         run.bold, run.italic, run.underline, font.strike, font.name, font.size, color,
         font.highlight_color, font.superscript, font.subscript, font.small_caps, font.all_caps,
     )
@@ -112,9 +112,10 @@ def _text(group: list[Any]) -> str:
     return "".join(run.text for run in group)
 
 
-def _is_heading(paragraph: Any) -> bool:
-    style = paragraph.style.name if paragraph.style is not None else ""
-    return style.startswith(_HEADING_STYLES)
+def _heading_style_ids(document: Any) -> frozenset[str]:
+    """The ids of the document's heading styles, resolved once (python-docx's ``paragraph.style``
+    scans all styles on every call: seconds for a document of a few thousand paragraphs)."""
+    return frozenset(style.style_id for style in document.styles if (style.name or "").startswith(_HEADING_STYLES))
 
 
 def read_docx(data: bytes, name: str) -> Document:
@@ -122,10 +123,10 @@ def read_docx(data: bytes, name: str) -> Document:
     document = _open(data, name)
     paragraphs = [run_groups(paragraph) for paragraph in all_paragraphs(document)]
     groups = [group for paragraph in paragraphs for group in paragraph if is_translatable(_text(group))]
-    body = [p.text.strip() for p in document.paragraphs if p.text.strip() and not _is_heading(p)]
-    title = document.core_properties.title or next(
-        (p.text.strip() for p in document.paragraphs if p.text.strip() and _is_heading(p)), ""
-    )
+    headings = _heading_style_ids(document)
+    texts = [(p.text.strip(), p._p.style in headings) for p in document.paragraphs]
+    body = [text for text, heading in texts if text and not heading]
+    title = document.core_properties.title or next((text for text, heading in texts if text and heading), "")
 
     originals = [[_text(group) for group in paragraph] for paragraph in paragraphs]
 

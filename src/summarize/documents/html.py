@@ -15,86 +15,16 @@ from __future__ import annotations
 import html as html_escaping
 import re
 from collections.abc import Sequence
-from html.parser import HTMLParser
 
 from ..text import collapse_whitespace, join_wrapped_lines
+from .html_tokens import text_nodes
 from .model import Document, Part, import_extra, is_translatable, respace
 
-UNTRANSLATED_ELEMENTS = frozenset(
-    {"script", "style", "code", "pre", "kbd", "samp", "var", "noscript", "template", "textarea", "svg", "math"}
-)
-VOID_ELEMENTS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
-)
 _BLOCK_TAG = re.compile(
     r"</?(?:address|article|aside|blockquote|body|br|caption|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|head|"
     r"header|hr|html|li|main|nav|ol|p|pre|section|table|td|th|title|tr|ul)\b",
     re.IGNORECASE,
 )
-_LEADING_SPACE = re.compile(r"^\s*")
-_TRAILING_SPACE = re.compile(r"\s*$")
-
-
-def _keeps_source(tag: str, attributes: list[tuple[str, str | None]]) -> bool:
-    values = dict(attributes)
-    return (
-        tag in UNTRANSLATED_ELEMENTS
-        or (values.get("translate") or "").lower() == "no"
-        or "notranslate" in (values.get("class") or "").split()
-    )
-
-
-class _TextNodes(HTMLParser):
-    """Finds each text node's span in the source and whether it may be translated."""
-
-    def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=True)
-        self._line_starts = [0] + [match.end() for match in re.finditer("\n", source)]
-        self.events: list[int] = []
-        """Source offset of every parser event, in order (tags, text, comments...)."""
-        self.texts: dict[int, str] = {}
-        """Offset of each translatable text node -> its text (entities decoded)."""
-        self._open: list[tuple[str, bool]] = []
-
-    def _offset(self) -> int:
-        line, column = self.getpos()
-        return self._line_starts[line - 1] + column
-
-    def _inside_untranslated(self) -> bool:
-        return any(keeps for _, keeps in self._open)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.events.append(self._offset())
-        if tag not in VOID_ELEMENTS:
-            self._open.append((tag, _keeps_source(tag, attrs)))
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.events.append(self._offset())
-
-    def handle_endtag(self, tag: str) -> None:
-        self.events.append(self._offset())
-        for depth in range(len(self._open) - 1, -1, -1):
-            if self._open[depth][0] == tag:
-                del self._open[depth:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        offset = self._offset()
-        self.events.append(offset)
-        if not self._inside_untranslated() and is_translatable(data):
-            self.texts[offset] = data
-
-    def handle_comment(self, data: str) -> None:
-        self.events.append(self._offset())
-
-    def handle_decl(self, decl: str) -> None:
-        self.events.append(self._offset())
-
-    def handle_pi(self, data: str) -> None:
-        self.events.append(self._offset())
-
-    def unknown_decl(self, data: str) -> None:
-        self.events.append(self._offset())
 
 
 def _main_text(source: str) -> tuple[str, dict[str, str]]:
@@ -117,23 +47,21 @@ def _main_text(source: str) -> tuple[str, dict[str, str]]:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph), metadata
 
 
-def read_html(source: str, name: str) -> Document:
-    """An HTML page as a :class:`Document` (broken markup is read as browsers would)."""
-    parser = _TextNodes(source)
-    parser.feed(source)
-    parser.close()
-    bounds = [*parser.events, len(source)]
-    spans = [(start, end) for start, end in zip(bounds, bounds[1:]) if start in parser.texts]
-    cores = [collapse_whitespace(parser.texts[start]) for start, _ in spans]
+def read_html(source: str, name: str, max_depth: int | None = None) -> Document:
+    """An HTML page as a :class:`Document` (broken markup is read as browsers would); elements nested
+    more than `max_depth` deep (``limits.document_depth``) raise :class:`InputError`."""
+    nodes = [node for node in text_nodes(source, name, max_depth) if is_translatable(node.text)]
+    spans = [(node.start, node.end) for node in nodes]
+    cores = [collapse_whitespace(node.text) for node in nodes]
     text, metadata = _main_text(source)
 
     def rebuild(translations: Sequence[str]) -> bytes:
         parts: list[Part] = []
         done = 0
-        for (start, end), translation in zip(spans, translations):
+        for (start, end), translation in zip(spans, translations, strict=True):
             raw = source[start:end]
-            leading = _LEADING_SPACE.match(raw).group()
-            trailing = _TRAILING_SPACE.search(raw).group()
+            leading = raw[: len(raw) - len(raw.lstrip())]
+            trailing = raw[len(raw.rstrip()) :]
             markup = source[done:start]
             kind = "break" if _BLOCK_TAG.search(markup) else "markup"
             parts.append(Part(markup, kind, closes=markup.lstrip().startswith("</")))

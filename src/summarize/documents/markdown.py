@@ -10,6 +10,7 @@ paragraph to a Markdown reader); a hard break keeps its line break.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -18,17 +19,19 @@ from ..text import collapse_whitespace, join_wrapped_lines
 from .model import Document, Part, import_extra, is_translatable, respace
 
 _KEPT_INLINE = re.compile(
-    r"(`+)[\s\S]*?(?<!`)\1(?!`)"  # inline code
+    # Every unbounded part stops at the character that could open the next match, so no text is
+    # scanned twice and a scan costs time linear in the content (see _kept_markup).
+    r"(?P<backticks>`+)"  # a code span's opening run, matched to its closing run by _kept_markup
     r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>|<[^<>\s@]+@[^<>\s]+>"  # autolinks
     r"|</?[A-Za-z][^<>]*>"  # inline HTML tags
-    r"|\]\([^)]*\)|\]\[[^\]]*\]|!?\[|\]"  # link and image brackets and targets
+    r"|\]\((?:[^()\[\]]|\([^()\[\]]*\))*\)"  # link targets, with one level of parentheses inside
+    r"|\]\[[^\[\]]*\]|!?\[|\]"  # reference links, link and image brackets
     r"|\\[!-/:-@\[-`{-~]"  # backslash escapes
-    r"|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#[xX][0-9A-Fa-f]+);"  # entities
+    r"|&(?:[A-Za-z][A-Za-z0-9]{0,31}|#\d{1,7}|#[xX][0-9A-Fa-f]{1,6});"  # entities
     r"|[*~]+|(?<![A-Za-z0-9])_+|_+(?![A-Za-z0-9])"  # emphasis and strike-through delimiters
 )
+_BACKTICK_RUN = re.compile("`+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~#])")
-_HARD_BREAK = re.compile(r"(?: {2,}|\\)$")
-_EDGE_SPACE = re.compile(r"^(\s*)(.*?)(\s*)$", re.DOTALL)
 
 Slot = str | tuple[str, int, str]
 """A literal piece of the output, or (leading space, index of a segment, trailing space):
@@ -43,30 +46,70 @@ def _escape(translation: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", translation)
 
 
+def _kept_markup(content: str) -> Iterator[tuple[int, int]]:
+    """The (start, end) of each piece of inline markup kept as written, in order.
+
+    A code span runs from a backtick run to the next run of the same length (CommonMark); a run
+    that no run of its length follows is text. The runs are indexed once, so finding a span's end
+    never scans the content again.
+    """
+    runs: dict[int, list[int]] = {}
+    for run in _BACKTICK_RUN.finditer(content):
+        runs.setdefault(run.end() - run.start(), []).append(run.start())
+    position = 0
+    while (match := _KEPT_INLINE.search(content, position)) is not None:
+        start, end = match.span()
+        if match["backticks"]:
+            same_length = runs[end - start]
+            closing = bisect.bisect_right(same_length, start)
+            if closing == len(same_length):
+                position = end
+                continue
+            end = same_length[closing] + (end - start)
+        yield start, end
+        position = end
+
+
+def _split_edge_space(text: str) -> tuple[str, str, str]:
+    """`text` as (leading whitespace, the rest stripped, trailing whitespace)."""
+    core = text.strip()
+    if not core:
+        return text, "", ""
+    leading = text[: len(text) - len(text.lstrip())]
+    return leading, core, text[len(leading) + len(core) :]
+
+
 def _inline_parts(content: str, segments: list[str]) -> list[Slot]:
     """Split inline Markdown into kept markup and text segments (appended to `segments`)."""
     parts: list[Slot] = []
     done = 0
-    for match in [*_KEPT_INLINE.finditer(content), None]:
-        start = match.start() if match else len(content)
+    for start, end in [*_kept_markup(content), (len(content), len(content))]:
         text = content[done:start]
         if is_translatable(text):
-            leading, core, trailing = _EDGE_SPACE.match(text).groups()
+            leading, core, trailing = _split_edge_space(text)
             segments.append(" ".join(core.split()))
             parts.append((leading, len(segments) - 1, trailing))
         elif text:
             parts.append(text)
-        if match:
-            parts.append(match.group())
-            done = match.end()
+        if start < end:
+            parts.append(content[start:end])
+        done = end
     return parts
+
+
+def _hard_break(line: str) -> str:
+    """The hard break that ends `line` (two spaces or more, or a backslash), or ``""``."""
+    if line.endswith("\\"):
+        return "\\"
+    spaces = len(line) - len(line.rstrip(" "))
+    return line[len(line) - spaces :] if spaces >= 2 else ""
 
 
 def _hard_break_groups(content_lines: list[str]) -> list[tuple[int, int]]:
     """(first, last) line of each run of lines joined by soft breaks; a hard break ends a run."""
     groups, first = [], 0
     for index, line in enumerate(content_lines):
-        if index == len(content_lines) - 1 or _HARD_BREAK.search(line):
+        if index == len(content_lines) - 1 or _hard_break(line):
             groups.append((first, index))
             first = index + 1
     return groups
@@ -132,7 +175,7 @@ def read_markdown(source: str, name: str) -> Document:
         for first, last in _hard_break_groups(content_lines):
             joined = join_wrapped_lines("\n".join(text.strip() for text in content_lines[first : last + 1]))
             joined = joined.replace("\n", " ")
-            hard_break = _HARD_BREAK.search(content_lines[last]).group() if last < len(content_lines) - 1 else ""
+            hard_break = _hard_break(content_lines[last]) if last < len(content_lines) - 1 else ""
             prefix = _prefix(lines[start + first], content_lines[first])
             new_lines.append([prefix, *_inline_parts(joined, segments), hard_break])
         replacements[start] = (len(content_lines), new_lines)

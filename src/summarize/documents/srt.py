@@ -7,16 +7,17 @@ between characters (Chinese), preferring a cut after punctuation.
 
 from __future__ import annotations
 
+import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..errors import InputError
 from ..text import join_sentences
 from .model import Document
 
-_TIMING = re.compile(
-    r"(?P<start>\d{2,}:[0-5]\d:[0-5]\d[,.]\d{3}) --> (?P<end>\d{2,}:[0-5]\d:[0-5]\d[,.]\d{3})(?P<settings>(?: .*)?)"
+_TIMING = re.compile(  # hours of 2 to 4 digits: a longer number is no subtitle time, and int() refuses 4,300 digits
+    r"(?P<start>\d{2,4}:[0-5]\d:[0-5]\d[,.]\d{3}) --> (?P<end>\d{2,4}:[0-5]\d:[0-5]\d[,.]\d{3})(?P<settings>(?: .*)?)"
 )
 _SENTENCE_END = re.compile("[.!?。！？…♪][\"'”’」』)）]*$")
 _PREFERRED_CUT = re.compile("[,;:，、；：。！？.!?]")
@@ -94,26 +95,55 @@ def _cut_points(text: str) -> list[int]:
     return points
 
 
+def _last_visible(text: str) -> list[str]:
+    """For each offset of `text` (and its end), the last character before it that is not whitespace."""
+    last, seen = [""], ""
+    for char in text:
+        if not char.isspace():
+            seen = char
+        last.append(seen)
+    return last
+
+
+def _nearest(points: Sequence[int], low: int, high: int, goal: float, allowed: Callable[[int], bool]) -> int | None:
+    """The point of ``points[low:high]`` nearest `goal` that is `allowed` (the first of a tie), or None."""
+    best = None
+    for point in points[low:high]:
+        if allowed(point) and (best is None or abs(point - goal) < abs(best - goal)):
+            best = point
+    return best
+
+
 def split_in_proportion(text: str, weights: Sequence[int]) -> list[str]:
     """Cut `text` into ``len(weights)`` pieces sized like `weights`; joining the pieces
     (with the spaces at the cuts) gives `text` back. Pieces are empty only when `text`
-    has fewer cut points than it needs."""
+    has fewer cut points than it needs. Time grows with the text's length, not with
+    its length times the number of pieces."""
     if len(weights) == 1:
         return [text]
     points = _cut_points(text)
+    last_visible = _last_visible(text)
     total = sum(weights) or len(weights)
+    window = max(2, len(text) // (2 * len(weights)))
     cuts: list[int] = []
     running = 0
     for weight in weights[:-1]:
         running += weight or 1
         goal = len(text) * running / total
-        candidates = [p for p in points if not cuts or p > cuts[-1]]
-        if not candidates:
+        first = bisect.bisect_right(points, cuts[-1]) if cuts else 0
+        if first == len(points):
             cuts.append(cuts[-1] if cuts else 0)
             continue
-        window = max(2, len(text) // (2 * len(weights)))
-        preferred = [p for p in candidates if abs(p - goal) <= window and _PREFERRED_CUT.match(text[:p].rstrip()[-1])]
-        cuts.append(min(preferred or candidates, key=lambda p: abs(p - goal)))
+        near = bisect.bisect_left(points, goal, first)
+        preferred = _nearest(
+            points,
+            bisect.bisect_left(points, goal - window, first),
+            bisect.bisect_right(points, goal + window, first),
+            goal,
+            lambda point: bool(_PREFERRED_CUT.match(last_visible[point])),
+        )
+        nearest = _nearest(points, max(first, near - 1), near + 1, goal, lambda point: True)
+        cuts.append(preferred if preferred is not None else nearest)
     bounds = [0, *cuts, len(text)]
     return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
 
