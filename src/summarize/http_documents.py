@@ -15,10 +15,11 @@ import base64
 import dataclasses
 import re
 from pathlib import PureWindowsPath
-from typing import Annotated, Any
+from collections.abc import Callable
+from typing import Annotated, Any, get_type_hints
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, params
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
@@ -71,6 +72,27 @@ def document_format(name: str, explicit: str | None) -> str:
     return format_for(name)
 
 
+def form_fields(endpoint: Callable[..., Any]) -> frozenset[str]:
+    """The names of the form fields (``Form`` and ``File`` parameters, by alias) that `endpoint` reads."""
+    hints = get_type_hints(endpoint, include_extras=True)
+    return frozenset(
+        meta.alias or name
+        for name, hint in hints.items()
+        for meta in getattr(hint, "__metadata__", ())
+        if isinstance(meta, params.Form)  # File is a Form
+    )
+
+
+async def refuse_unknown_fields(request: Request) -> None:
+    """422 naming a form field the route does not read (a misspelt ``target_lnag`` would otherwise be
+    ignored, and the request answered with the defaults), as the JSON routes refuse unknown keys."""
+    allowed = form_fields(request.scope["endpoint"])
+    unknown = sorted({key for key in (await request.form()).keys() if key not in allowed})
+    if unknown:
+        problems = "; ".join(f"{key}: Extra inputs are not permitted" for key in unknown)
+        raise ApiError(422, "invalid_request", f"{problems} (the form fields are: {', '.join(sorted(allowed))})")
+
+
 async def read_upload(upload: UploadFile, limit: int) -> bytes:
     """The uploaded file's bytes; 413 as soon as it is over `limit` (``server.max_upload_bytes``)."""
     parts: list[bytes] = []
@@ -90,7 +112,10 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
     limit = service.settings.server.max_upload_bytes
     path = DOCUMENT_UPLOAD_PATH.removeprefix(API_PREFIX)
 
-    @router.post(f"{path}summarize", response_model=result_model, summary="Summarize an uploaded document", tags=["documents"])
+    @router.post(
+        f"{path}summarize", response_model=result_model, summary="Summarize an uploaded document", tags=["documents"],
+        dependencies=[Depends(refuse_unknown_fields)],
+    )
     async def summarize_document(
         request: Request,
         file: Annotated[UploadFile, File(description="A .txt, .html/.htm, .md, .docx or .srt file.")],
@@ -115,6 +140,7 @@ def add_document_routes(router: APIRouter, service: Service, choices: SummaryCho
         f"{path}translate",
         tags=["documents"],
         summary="Translate an uploaded document; answers the file in its own format",
+        dependencies=[Depends(refuse_unknown_fields)],
         response_class=Response,
         responses={
             200: {

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import LLM_ENGINE, Settings, load_settings
-from .documents import Document, is_translatable
+from .documents import Document, is_translatable, looks_like_html
 from .documents.isolation import DocumentLimits, DocumentReader
 from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
 from .engines.extractive import ExtractiveSummarizer
@@ -43,6 +43,9 @@ from .wording import Argument, Message
 if TYPE_CHECKING:
     from .engines.llm.documents import DocumentAnswer
     from .engines.llm.prompts import PromptFormat
+
+
+PAGE_READ_NOTE = "the text is an HTML page: its story was summarized, without its tags, menus and banners"
 
 
 class Service:
@@ -115,6 +118,9 @@ class Service:
     def _source(
         self, raw: Any, argument: str, target_lang: Any, source_lang: Any, same_as_source: bool
     ) -> Source:
+        page_notes: list[str] = []
+        if same_as_source and isinstance(raw, str) and looks_like_html(raw):
+            raw, page_notes = self._page_text(raw, argument)
         text = self.check_text(raw, argument)
         detection = None if source_lang else detect_language(text)
         source = source_lang or detection.language
@@ -126,8 +132,17 @@ class Service:
                     Argument("target_lang"), " to the other language",
                 )
             )
-        given_notes = contradiction_note(source_lang, text) if source_lang else []
+        given_notes = page_notes + (contradiction_note(source_lang, text) if source_lang else [])
         return Source(text, source, target, detection, given_notes)
+
+    def _page_text(self, page: str, argument: str) -> tuple[str, list[str]]:
+        """The story of an HTML page given as text, read as ``--format html`` reads a file (the summary
+        of its tags and cookie banner would be no summary), and the notes saying so."""
+        document = self.documents.read(page, "html", argument)
+        text = document.text or "\n\n".join(document.segments)
+        if not text.strip():
+            raise InputError(Message(Argument(argument), " is an HTML page with no text to summarize"))
+        return text, [PAGE_READ_NOTE, *document.notes]
 
     # ------------------------------------------------------------------ summaries
 

@@ -7,6 +7,7 @@ written back in its own format. Formats come from ``--format`` or the file name.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 from ..errors import InputError
@@ -26,6 +27,15 @@ TEXT_FORMATS = tuple(format_name for format_name in FORMATS if format_name != "d
 EXTENSIONS = tuple(suffix for suffixes in FORMATS.values() for suffix in suffixes if suffix)
 """Every extension of a format we read, e.g. for an upload's accepted file types."""
 
+_PAGE_START = re.compile(r"\A[\ufeff\s]*<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
+_HTML_TAG = re.compile(  # an element a page is made of; [^<>]* stops at the next tag, so a search is linear
+    r"<(/?)(?:p|div|span|a|br|li|ul|ol|h[1-6]|head|body|html|article|section|header|footer|nav|main|aside|"
+    r"script|style|meta|link|title|table|tr|td|img|strong|em|b|i|figure|figcaption|button|form)(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
+MARKUP_TAGS_NEEDED = 3
+"""Tags (one of them an end tag) that make a text an HTML page when it does not start as one."""
+
 MEDIA_TYPES: dict[str, str] = {
     "text": "text/plain; charset=utf-8",
     "html": "text/html; charset=utf-8",
@@ -42,6 +52,7 @@ __all__ = [
     "Document",
     "format_for",
     "is_translatable",
+    "looks_like_html",
     "read_document",
     "read_text_document",
     "translated_name",
@@ -57,6 +68,20 @@ def format_for(name: str, explicit: str | None = None, argument: str = "--format
         return explicit
     suffix = PurePath(name).suffix.lower()
     return next((format_name for format_name, suffixes in FORMATS.items() if suffix in suffixes), "text")
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether `text` is an HTML page or fragment rather than prose: it starts as a page does
+    (``<!DOCTYPE html>``, ``<html>``, ...) or holds :data:`MARKUP_TAGS_NEEDED` tags of page elements,
+    an end tag among them. A sentence that mentions a tag or two is prose."""
+    if _PAGE_START.match(text):
+        return True
+    tags, closed = 0, False
+    for tag in _HTML_TAG.finditer(text):
+        tags, closed = tags + 1, closed or bool(tag.group(1))
+        if tags >= MARKUP_TAGS_NEEDED and closed:
+            return True
+    return False
 
 
 def translated_name(name: str, target_lang: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import InputError
 from .model import Document, Part, import_extra, is_translatable, respace
@@ -91,25 +91,30 @@ def _runs_in_order(paragraph: Any) -> Iterator[tuple[Any, int | None]]:
                 yield run, id(item)
 
 
-def run_groups(paragraph: Any) -> list[list[Any]]:
+class RunGroup(NamedTuple):
+    """Neighbouring text-only runs of one format, and their text (read once: each read is an XPath query)."""
+
+    runs: list[Any]
+    text: str
+
+
+def run_groups(paragraph: Any) -> list[RunGroup]:
     """Neighbouring text-only runs of one format (and one hyperlink, if any)."""
-    groups: list[list[Any]] = []
+    groups: list[tuple[list[Any], list[str]]] = []
     previous: tuple[Any, ...] | None = None
     for run, hyperlink in _runs_in_order(paragraph):
-        if not run.text or not _is_text_only(run):
+        text = run.text
+        if not text or not _is_text_only(run):
             previous = None
             continue
         key = (hyperlink, _format_key(run))
         if key == previous:
-            groups[-1].append(run)
+            groups[-1][0].append(run)
+            groups[-1][1].append(text)
         else:
-            groups.append([run])
+            groups.append(([run], [text]))
             previous = key
-    return groups
-
-
-def _text(group: list[Any]) -> str:
-    return "".join(run.text for run in group)
+    return [RunGroup(runs, "".join(texts)) for runs, texts in groups]
 
 
 def _heading_style_ids(document: Any) -> frozenset[str]:
@@ -122,32 +127,31 @@ def read_docx(data: bytes, name: str) -> Document:
     """A Word document as a :class:`Document`."""
     document = _open(data, name)
     paragraphs = [run_groups(paragraph) for paragraph in all_paragraphs(document)]
-    groups = [group for paragraph in paragraphs for group in paragraph if is_translatable(_text(group))]
+    groups = [group for paragraph in paragraphs for group in paragraph if is_translatable(group.text)]
     headings = _heading_style_ids(document)
     texts = [(p.text.strip(), p._p.style in headings) for p in document.paragraphs]
     body = [text for text, heading in texts if text and not heading]
     title = document.core_properties.title or next((text for text, heading in texts if text and heading), "")
 
-    originals = [[_text(group) for group in paragraph] for paragraph in paragraphs]
-
     def rebuild(translations: Sequence[str]) -> bytes:
-        new_texts = {id(group[0]): translation for group, translation in zip(groups, translations)}
-        for paragraph, texts in zip(paragraphs, originals):
+        new_texts = {id(group.runs[0]): translation for group, translation in zip(groups, translations, strict=True)}
+        for paragraph in paragraphs:
             parts: list[Part] = []
-            for group, text in zip(paragraph, texts):
-                if id(group[0]) in new_texts:
+            for group in paragraph:
+                text = group.text
+                if id(group.runs[0]) in new_texts:
                     leading, trailing = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
-                    parts.append(Part(leading + new_texts[id(group[0])] + trailing, "translation", text.strip()))
+                    parts.append(Part(leading + new_texts[id(group.runs[0])] + trailing, "translation", text.strip()))
                 else:
                     parts.append(Part(text, "source"))
-            for group, part, text in zip(paragraph, parts, respace(parts)):
+            for group, part, text in zip(paragraph, parts, respace(parts), strict=True):
                 if part.kind == "translation":
-                    group[0].text = text
-                    for run in group[1:]:
+                    group.runs[0].text = text
+                    for run in group.runs[1:]:
                         run.text = ""
         output = io.BytesIO()
         document.save(output)
         return output.getvalue()
 
-    segments = tuple(" ".join(_text(group).split()) for group in groups)
+    segments = tuple(" ".join(group.text.split()) for group in groups)
     return Document("docx", "\n\n".join(body), {"title": title} if title else {}, segments, rebuild)

@@ -4,7 +4,8 @@ Parsing a file someone uploaded is the riskiest work the service does: the reade
 in a file's size, but a parser library can still meet a shape that costs it minutes, and while
 it runs it would hold the server's GIL. Here every read and every rebuild runs in a separate
 process (a new interpreter, ``python -m summarize.documents.isolation``, so no model, thread or
-lock of the server is copied into it, and a caller's script is never imported again in it);
+lock of the server is copied into it, and a caller's script is never imported again in it:
+:mod:`summarize.documents.worker`);
 the caller waits at most ``limits.document_seconds``, after which the worker is killed, the
 caller gets an :class:`InputError` naming the limit, and the next call starts a new worker.
 Workers are shared by every :class:`DocumentReader` of the process and kept between calls.
@@ -17,7 +18,6 @@ import os
 import subprocess
 import sys
 import threading
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -27,6 +27,8 @@ from ..errors import InputError
 from . import read_document, read_text_document
 from .model import Document
 
+WORKER_MODULE = "summarize.documents.worker"
+"""What a worker process runs (``python -m``); nothing imports it, so it starts clean."""
 IDLE_WORKERS = 4
 """Workers kept waiting between calls; more start when more calls run at once."""
 
@@ -43,23 +45,6 @@ class DocumentLimits:
     seconds: float | None = None
 
 
-def _serve(requests: Connection, answers: Connection) -> None:
-    """A worker's loop: run each (function, arguments) received and send back how it went."""
-    while True:
-        try:
-            function, arguments = requests.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            answer: tuple[str, Any] = ("done", function(*arguments))
-        except InputError as error:
-            answer = ("refused", str(error))
-        except Exception as error:  # a reader's bug or a library's: reported, never a hung caller
-            traceback.print_exc()
-            answer = ("failed", type(error).__name__)
-        answers.send(answer)
-
-
 class _Worker:
     """A worker process and the two pipes to it (its stdin and stdout are left to its libraries)."""
 
@@ -67,7 +52,7 @@ class _Worker:
         request_read, request_write = os.pipe()
         answer_read, answer_write = os.pipe()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", __name__, str(request_read), str(answer_write)],
+            [sys.executable, "-m", WORKER_MODULE, str(request_read), str(answer_write)],
             pass_fds=(request_read, answer_write),
             stdin=subprocess.DEVNULL,
         )
@@ -181,7 +166,3 @@ class DocumentReader:
             return workers.call(_rebuild, arguments, name, seconds)
 
         return Document(read.format, read.text, read.metadata, read.segments, rebuild)
-
-
-if __name__ == "__main__":  # a worker: python -m summarize.documents.isolation REQUESTS_FD ANSWERS_FD
-    _serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
