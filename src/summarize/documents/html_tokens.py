@@ -28,8 +28,30 @@ VOID_ELEMENTS = frozenset(
 )
 RAW_TEXT_ELEMENTS = frozenset({"script", "style"})
 """Elements whose content is text up to their end tag, never markup."""
-SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
-"""Elements a browser closes when a sibling of the same kind opens (``<li>one<li>two``)."""
+_CLOSES_PARAGRAPH = (
+    "address", "article", "aside", "blockquote", "details", "div", "dl", "fieldset", "figcaption", "figure",
+    "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "main", "menu", "nav", "ol", "p",
+    "pre", "section", "table", "ul",
+)
+IMPLIED_ENDS: dict[str, frozenset[str]] = {
+    **{tag: frozenset({"p"}) for tag in _CLOSES_PARAGRAPH},
+    "li": frozenset({"li", "p"}),
+    "dt": frozenset({"dt", "dd", "p"}),
+    "dd": frozenset({"dt", "dd", "p"}),
+    "tr": frozenset({"tr", "td", "th"}),
+    "td": frozenset({"td", "th"}),
+    "th": frozenset({"td", "th"}),
+    "option": frozenset({"option"}),
+}
+"""The open elements a browser closes when an element opens: ``<li>one<li>two``, ``<td>a<td>b``, and
+an open paragraph when a block starts (``<p>text<div>``)."""
+PHRASING_ELEMENTS = frozenset(
+    {"a", "abbr", "b", "bdi", "bdo", "cite", "em", "font", "i", "mark", "q", "s", "small", "span", "strong",
+     "sub", "sup", "time", "u"}
+)
+"""Inline elements an implied end tag closes along with the element holding them."""
+SIBLING_SEARCH_DEPTH = 16
+"""How far down the open elements an implied end tag looks (a bound, so each tag costs constant time)."""
 
 _TAG_NAME = re.compile(r"[^\s/>]*")
 _ATTRIBUTE_NAME = re.compile(r"[^\s/>=][^\s/>=]*|=[^\s/>=]*")
@@ -152,11 +174,25 @@ class _Tokenizer:
             return closing.start() if closing else size
         return end
 
-    def _open(self, tag: str, attributes: dict[str, str], start: int) -> None:
-        if tag in SELF_CLOSING_SIBLINGS and self.open and self.open[-1][0] == tag:
-            _, keeps = self.open.pop()
-            self.open_tags[tag] -= 1
+    def _close_implied(self, closed_by: frozenset[str]) -> None:
+        """Close what an opening element implies: the nearest open elements of `closed_by`, with the
+        inline elements above them (``<tr><td><b>x<tr>`` closes b, td and tr)."""
+        cut = None
+        for depth in range(len(self.open) - 1, max(-1, len(self.open) - 1 - SIBLING_SEARCH_DEPTH), -1):
+            open_tag = self.open[depth][0]
+            if open_tag in closed_by:
+                cut = depth
+            elif open_tag not in PHRASING_ELEMENTS:
+                break
+        while cut is not None and len(self.open) > cut:
+            closed, keeps = self.open.pop()
+            self.open_tags[closed] -= 1
             self.keeping -= keeps
+
+    def _open(self, tag: str, attributes: dict[str, str], start: int) -> None:
+        implied = IMPLIED_ENDS.get(tag)
+        if implied:
+            self._close_implied(implied)
         keeps = (
             tag in UNTRANSLATED_ELEMENTS
             or attributes.get("translate", "").lower() == "no"

@@ -29,6 +29,10 @@ from .model import Document
 
 WORKER_MODULE = "summarize.documents.worker"
 """What a worker process runs (``python -m``); nothing imports it, so it starts clean."""
+READY = ("ready", None)
+"""What a worker sends once it can take calls."""
+WORKER_START_SECONDS = 120
+"""How long a new worker may take to import its readers (not counted in ``limits.document_seconds``)."""
 IDLE_WORKERS = 4
 """Workers kept waiting between calls; more start when more calls run at once."""
 
@@ -60,6 +64,13 @@ class _Worker:
         os.close(answer_write)
         self.requests = Connection(request_write, readable=False)
         self.answers = Connection(answer_read, writable=False)
+        try:
+            ready = self.answers.poll(WORKER_START_SECONDS) and self.answers.recv() == READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise RuntimeError(f"a document worker did not start within {WORKER_START_SECONDS} s")
 
     def alive(self) -> bool:
         return self.process.poll() is None
@@ -71,7 +82,7 @@ class _Worker:
         self.answers.close()
 
 
-class _Workers:
+class WorkerPool:
     """The process's document workers: idle ones are reused, a worker that overran is replaced."""
 
     def __init__(self) -> None:
@@ -79,6 +90,8 @@ class _Workers:
         self._lock = threading.Lock()
 
     def call(self, function: Callable[..., Any], arguments: tuple[Any, ...], name: str, seconds: float | None) -> Any:
+        """``function(*arguments)`` run in a worker (both picklable); :class:`InputError` naming `name`
+        when it raises one, fails, kills its worker or takes more than `seconds`."""
         with self._lock:
             worker = self._idle.pop() if self._idle else None
         worker = worker if worker is not None and worker.alive() else _Worker()
@@ -109,15 +122,16 @@ class _Workers:
         return value
 
 
-_workers: _Workers | None = None
+_workers: WorkerPool | None = None
 _workers_lock = threading.Lock()
 
 
-def _shared_workers() -> _Workers:
+def shared_workers() -> WorkerPool:
+    """The process's pool of document workers, made on first use."""
     global _workers
     with _workers_lock:
         if _workers is None:
-            _workers = _Workers()
+            _workers = WorkerPool()
         return _workers
 
 
@@ -158,7 +172,7 @@ class DocumentReader:
     def read(self, content: bytes | str, format_name: str, name: str = "document") -> Document:
         """`content` (a file's bytes, or the text of a text format) read as a :class:`Document`;
         :class:`InputError` when it is broken, over a limit, or takes too long."""
-        workers, seconds = _shared_workers(), self.limits.seconds
+        workers, seconds = shared_workers(), self.limits.seconds
         read = workers.call(_read_content, (content, format_name, name, self.limits), name, seconds)
 
         def rebuild(translations: Sequence[str]) -> bytes:

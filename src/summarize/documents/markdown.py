@@ -173,9 +173,10 @@ def read_markdown(source: str, name: str) -> Document:
         content_lines = inline.content.split("\n")
         new_lines = []
         for first, last in _hard_break_groups(content_lines):
-            joined = join_wrapped_lines("\n".join(text.strip() for text in content_lines[first : last + 1]))
-            joined = joined.replace("\n", " ")
             hard_break = _hard_break(content_lines[last]) if last < len(content_lines) - 1 else ""
+            group = content_lines[first : last + 1]
+            group[-1] = group[-1].removesuffix(hard_break)  # the break is markup, not the last word's end
+            joined = join_wrapped_lines("\n".join(text.strip() for text in group)).replace("\n", " ")
             prefix = _prefix(lines[start + first], content_lines[first])
             new_lines.append([prefix, *_inline_parts(joined, segments), hard_break])
         replacements[start] = (len(content_lines), new_lines)

@@ -6,12 +6,14 @@ pipe and reads each answer from the other; the worker's stdin and stdout are not
 
 from __future__ import annotations
 
+import importlib
 import sys
 import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
 from ..errors import InputError
+from .isolation import READY
 
 
 def serve(requests: Connection, answers: Connection) -> None:
@@ -31,5 +33,19 @@ def serve(requests: Connection, answers: Connection) -> None:
         answers.send(answer)
 
 
+def warm_up() -> None:
+    """Import the readers and their libraries now, so that no call's time limit pays for it."""
+    from . import docx, html, markdown, srt  # noqa: F401
+
+    for library in ("trafilatura", "markdown_it", "docx"):
+        try:
+            importlib.import_module(library)
+        except ImportError:  # a missing extra is reported by the reader that needs it
+            pass
+
+
 if __name__ == "__main__":
-    serve(Connection(int(sys.argv[1]), writable=False), Connection(int(sys.argv[2]), readable=False))
+    answers = Connection(int(sys.argv[2]), readable=False)
+    warm_up()
+    answers.send(READY)
+    serve(Connection(int(sys.argv[1]), writable=False), answers)
