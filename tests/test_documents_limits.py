@@ -319,3 +319,55 @@ def test_the_server_answers_while_it_reads_a_costly_document(live_url: str, form
         answer = upload.result()
     assert answer.status_code in (200, 422), answer.text
     assert slowest < 1.0
+
+
+# --------------------------------------------------------------------------- XML attacks stay harmless
+
+_WORD_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _word_with_document_xml(xml: str) -> bytes:
+    """A Word package whose word/document.xml is `xml`, as it is written."""
+    import io
+    import zipfile
+
+    import docx
+
+    empty = io.BytesIO()
+    docx.Document().save(empty)
+    output = io.BytesIO()
+    with zipfile.ZipFile(empty) as source, zipfile.ZipFile(output, "w") as target:
+        for item in source.infolist():
+            target.writestr(item, xml.encode() if item.filename == "word/document.xml" else source.read(item))
+    return output.getvalue()
+
+
+def _body(doctype: str, text: str) -> str:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>{doctype}<w:document xmlns:w="{_WORD_NAMESPACE}"><w:body>'
+        f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:body></w:document>"
+    )
+
+
+def _reader() -> DocumentReader:
+    return DocumentReader(DocumentLimits(max_bytes=5_000_000, max_depth=512, seconds=30))
+
+
+def test_an_external_entity_is_never_read() -> None:
+    secret = Path(__file__)  # a file the worker could read, were entities resolved
+    doctype = f'<!DOCTYPE w:document [<!ENTITY leak SYSTEM "file://{secret}">]>'
+    document = _reader().read(_word_with_document_xml(_body(doctype, "River &leak; bank")), "docx", "xxe.docx")
+    assert document.text == "River"  # the reference stays an unresolved entity: nothing of the file comes in
+
+
+def test_nested_entities_are_not_expanded() -> None:
+    entities = '<!ENTITY a0 "lol">' + "".join(f'<!ENTITY a{n} "{f"&a{n - 1};" * 10}">' for n in range(1, 10))
+    data = _word_with_document_xml(_body(f"<!DOCTYPE w:document [{entities}]>", "&a9;"))
+    assert _reader().read(data, "docx", "laughs.docx").text == ""  # 10**9 "lol"s, were it expanded
+
+
+def test_xml_nested_ten_thousand_deep_is_refused() -> None:
+    deep = "<w:sdt><w:sdtContent>" * 5_000 + "</w:sdtContent></w:sdt>" * 5_000
+    data = _word_with_document_xml(_body("", "River").replace("<w:body>", "<w:body>" + deep))
+    with pytest.raises(InputError, match=r"^deep\.docx is a broken Word document \(XMLSyntaxError\); open and save it again$"):
+        _reader().read(data, "docx", "deep.docx")
