@@ -51,6 +51,8 @@ BAD_OVERRIDES = [
     ({"translate.models.en-fr.model": "x"}, "unknown key 'translate.models.en-fr'; allowed keys: en-zh, zh-en"),
     ({"limits.max_chars": "lots"}, "setting 'limits.max_chars' must be a whole number, not 'lots'"),
     ({"limits.max_chars": 0}, "setting 'limits.max_chars' must be at least 1, not 0"),
+    ({"summarize.max_rounds": 0}, "setting 'summarize.max_rounds' must be at least 1, not 0"),
+    ({"limits.document_depth": 0}, "setting 'limits.document_depth' must be at least 1, not 0"),
     ({"runtime.allow_download": "maybe"}, "setting 'runtime.allow_download' must be true or false, not 'maybe'"),
     ({"summarize.extractive.position_weight": "high"}, "setting 'summarize.extractive.position_weight' must be a number, not 'high'"),
     (

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from conftest import FORCED_LENGTH, tiny_overrides
 from summarize import Result, Service, Settings, load_settings
-from summarize.http_errors import BODY_NOT_AN_OBJECT, NESTED_TOO_DEEPLY, NOT_UNICODE_KEY, NUMBER_TOO_LONG
+from summarize.http_errors import BODY_NOT_AN_OBJECT, INTERNAL_ERROR, NESTED_TOO_DEEPLY, NOT_UNICODE_KEY, NUMBER_TOO_LONG
 from summarize.server import UI_LOGIN_MESSAGE, create_app, package_version
 from summarize.store import ModelStore
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
@@ -572,3 +572,19 @@ def test_fallback_notes_name_no_server_path(tiny_models: dict[str, Path], tmp_pa
     ]
     assert models.json()["models"][0] == {"role": "summarize.models.en", "name": "bart-here", "status": "missing"}
     assert str(tmp_path) not in response.text + models.text
+
+
+def test_an_unexpected_error_in_a_route_answers_json_and_is_logged(
+    api_settings: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def fail(*args: Any, **options: Any) -> None:
+        raise RuntimeError("a bug holding /srv/private/path")
+
+    monkeypatch.setattr(Service, "summarize_batch", fail)
+    with TestClient(create_app(api_settings, with_demo=False), base_url=LOCAL_URL, raise_server_exceptions=False) as client:
+        response = client.post("/v1/summarize", json={"text": EXAMPLE_EN})
+    assert (response.status_code, response.headers["content-type"]) == (500, "application/json")
+    assert response.json() == _error("internal_error", INTERNAL_ERROR)
+    assert "/srv/private" not in response.text
+    logged = [record for record in caplog.records if record.getMessage() == "unexpected error on POST /v1/summarize"]
+    assert len(logged) == 1 and "a bug holding /srv/private/path" in str(logged[0].exc_info[1])

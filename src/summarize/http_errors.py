@@ -35,6 +35,7 @@ NOT_UNICODE_KEY = (
     "the request body has a key that is not valid Unicode (a lone surrogate such as \\ud800); send keys encoded as UTF-8"
 )
 NOT_JSON = "the request body is not valid JSON ({reason})"
+INTERNAL_ERROR = "the server failed on this request (an unexpected error, written to the server's log); try again or report it"
 
 log = logging.getLogger(__name__)
 
@@ -131,3 +132,11 @@ def error_response(error: Exception) -> JSONResponse:
         items = [ItemProblem(index=item.index, message=_printable(item.message)) for item in items]
     body = ErrorBody(error=ErrorDetail(type=kind, message=_printable(message), items=items))
     return JSONResponse(body.model_dump(exclude_none=True), status_code=status, headers=headers)
+
+
+def internal_error_response(method: str, path: str, error: Exception) -> JSONResponse:
+    """A 500 for an exception nothing expected, as JSON like every other failure; the traceback goes to the
+    server's log, never to the client (it may hold paths and data)."""
+    log.error("unexpected error on %s %s", method, path, exc_info=error)
+    body = ErrorBody(error=ErrorDetail(type="internal_error", message=INTERNAL_ERROR))
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=500)

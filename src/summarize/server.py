@@ -35,7 +35,7 @@ from .config import Settings
 from .engines.base import Length
 from .errors import SummarizeError
 from .http_documents import add_document_routes
-from .http_errors import ApiError, ErrorBody, error_response
+from .http_errors import ApiError, ErrorBody, error_response, internal_error_response
 from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObject, json_type, with_glossary
 from .http_guards import (
     API_PREFIX,
@@ -176,6 +176,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 async def _handle(request: Request, error: Exception) -> JSONResponse:
     return error_response(error)
+
+
+async def _handle_unexpected(request: Request, error: Exception) -> JSONResponse:
+    return internal_error_response(request.method, request.url.path, error)
 
 
 class Gate:
@@ -348,6 +352,7 @@ def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
     )
     for error_type in (SummarizeError, RequestValidationError, HTTPException):
         app.add_exception_handler(error_type, _handle)
+    app.add_exception_handler(Exception, _handle_unexpected)
     if with_demo:
         from .ui import build_ui
 

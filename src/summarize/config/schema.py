@@ -145,10 +145,11 @@ class SummarizeSettings:
     """Summarization model per source language (``zh`` summarizes ``zh-Hant`` articles too)."""
     extractive: ExtractiveSettings = field(default_factory=ExtractiveSettings)
     max_rounds: int = 4
-    """Most map-reduce rounds for long input before the last round's input is truncated."""
+    """Most map-reduce rounds for long input, the first included; the last round's input is cut to
+    what one model input holds (at least 1: with none, a long text would get no summary)."""
 
     def __post_init__(self) -> None:
-        _require_not_negative(max_rounds=self.max_rounds)
+        _require_positive(max_rounds=self.max_rounds)
 
 
 @dataclass
