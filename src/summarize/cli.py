@@ -21,6 +21,7 @@ from .config import Settings, SummarizeEngine, TranslateEngine, load_settings
 from .engines.base import Length
 from .errors import InputError, SummarizeError
 from .results import Result
+from .sources import ALSO_A_NOTE
 from .text import SUPPORTED_LANGUAGES, decode_utf8
 from .wording import Vocabulary, in_words
 
@@ -379,9 +380,11 @@ class _LogLine(logging.Formatter):
 
 @contextmanager
 def _library_log_on_stderr() -> Iterator[None]:
-    """The package's log (``summarize.*``, INFO and above) on stderr while a command runs."""
+    """The package's log (``summarize.*``, INFO and above) on stderr while a command runs, but for the
+    records that a result's notes (printed as ``note:`` lines) already tell."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_LogLine())
+    handler.addFilter(lambda record: not getattr(record, ALSO_A_NOTE, False))
     logger = logging.getLogger(__package__)
     level = logger.level
     logger.addHandler(handler)

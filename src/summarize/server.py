@@ -142,7 +142,12 @@ class ResultsOut(BaseModel):
 class ModelOut(BaseModel):
     role: str = Field(description="Where the model is configured, e.g. summarize.models.en.")
     name: str = Field(description="The Hub id, or the folder name of a local directory.")
-    status: str = Field(description="'local directory', 'cached' or 'missing'.")
+    status: str = Field(description="On disk: 'local directory', 'cached' or 'missing'.")
+    state: Literal["loaded", "failed", "not loaded"] = Field(
+        description="In this server: loaded, failed to load (tried again after runtime.retry_failed_load_seconds), "
+        "or not asked for yet."
+    )
+    error: str | None = Field(None, description="Why the last load failed, while state is 'failed'.")
 
 
 class ModelsOut(BaseModel):
@@ -304,10 +309,17 @@ def _api_router(service: Service, choices: SummaryChoices, failures: FailedAuthC
         settings = service.settings
         entries = settings.model_entries()
         statuses = await run_in_threadpool(lambda: [model_status(role, spec) for role, spec in entries])
+        states = [service.store.state(role, spec, settings.runtime) for role, spec in entries]
         return ModelsOut(
             engine=settings.summarize.engine,
             choices=choices.names,
-            models=[ModelOut(role=row.role, name=hide_paths(row.name), status=row.status) for row in statuses],
+            models=[
+                ModelOut(
+                    role=row.role, name=hide_paths(row.name), status=row.status, state=loaded.state,
+                    error=hide_paths(loaded.error) if loaded.error else None,
+                )
+                for row, loaded in zip(statuses, states, strict=True)
+            ],
         )
 
     add_document_routes(router, service, choices, ResultOut)

@@ -7,6 +7,7 @@ and returns typed :class:`Result` objects in input order.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import LLM_ENGINE, Settings, load_settings
+from .config import LLM_ENGINE, ModelSettings, Settings, load_settings
 from .documents import Document, is_translatable, looks_like_html
 from .documents.isolation import DocumentLimits, DocumentReader
 from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
@@ -24,7 +25,7 @@ from .errors import InputError, InputItemsError, ModelUnavailableError
 from .glossary import Glossary, check_terms, merge_checks
 from .results import Result
 from .script_handling import ScriptHandling
-from .sources import Draft, Source, check_language, contradiction_note, fallback_note, naming, summary_drafts
+from .sources import ALSO_A_NOTE, Draft, Source, check_language, contradiction_note, fallback_note, naming, summary_drafts
 from .store import ModelStore, default_store
 from .summarizer import AbstractiveSummarizer
 from .text import (
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .engines.llm.prompts import PromptFormat
 
 
+log = logging.getLogger(__name__)
 PAGE_READ_NOTE = "the text is an HTML page: its story was summarized, without its tags, menus and banners"
 
 
@@ -56,6 +58,7 @@ class Service:
         self.store = store or default_store()
         self.extractive = ExtractiveSummarizer(self.settings.summarize.extractive)
         self.scripts = ScriptHandling(self.settings.translate.hant_variant, self.settings.translate.hant_input)
+        self._logged_fallbacks: set[tuple[str, str, float | None]] = set()
         if self.settings.runtime.cpu_threads:
             import torch
 
@@ -245,13 +248,27 @@ class Service:
             if engine == "seq2seq":
                 raise ModelUnavailableError(message)
             return self.extractive, (f"{message}; extractive summary",)
+        role = f"summarize.models.{lang}"
         try:
-            model = self.store.get(spec, f"summarize.models.{lang}", self.settings.runtime)
+            model = self.store.get(spec, role, self.settings.runtime)
         except ModelUnavailableError as error:
             if engine == "seq2seq":
                 raise
+            self._log_fallback(role, spec, error)
             return self.extractive, (fallback_note(spec.model, error),)
         return AbstractiveSummarizer(model, self.settings.summarize.max_rounds), ()
+
+    def _log_fallback(self, role: str, spec: ModelSettings, error: ModelUnavailableError) -> None:
+        """Log the first extractive fallback after each failed load of `spec` (the store tries it again
+        after ``runtime.retry_failed_load_seconds``), so the server's log says why summaries are extractive."""
+        failure = self.store.failure(role, spec, self.settings.runtime)
+        mark = (role, spec.model, failure.at if failure is not None else None)
+        if mark not in self._logged_fallbacks:
+            self._logged_fallbacks.add(mark)
+            log.warning(
+                "%s: extractive summaries instead of %r until it loads: %s", role, spec.model, error,
+                extra={ALSO_A_NOTE: True},
+            )
 
     def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[Draft]:
         summarizer, notes = self._summarizer(MODEL_LANGUAGE[lang])

@@ -92,6 +92,11 @@ def contradiction_note(given: Language, text: str) -> list[str]:
     ]
 
 
+ALSO_A_NOTE = "also_a_note"
+"""Set (``extra={ALSO_A_NOTE: True}``) on a log record whose news every result also carries as a note, so a
+command that prints the notes can leave the record out."""
+
+
 def fallback_note(model: str, error: ModelUnavailableError) -> str:
     """Why the extractive summary was used, in one line (the full fix is in ``summarize models list/pull``)."""
     if isinstance(error, ModelMissingError):

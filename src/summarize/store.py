@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .config import LLMSettings, ModelSettings, RuntimeSettings
 from .engines.loader import load_seq2seq
@@ -18,6 +21,24 @@ if TYPE_CHECKING:
 Loader = Callable[[ModelSettings, str, RuntimeSettings], "Engine"]
 """Loads one configured model: (settings, role, runtime) -> engine."""
 
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LoadFailure:
+    """A failed load: its error and when it happened (``time.monotonic()``)."""
+
+    error: ModelUnavailableError
+    at: float
+
+
+@dataclass(frozen=True)
+class LoadState:
+    """What this process knows of a model: ``loaded``, ``failed`` (with the error) or ``not loaded`` yet."""
+
+    state: Literal["loaded", "failed", "not loaded"]
+    error: str | None = None
+
 
 class ModelStore:
     """Loads each model once per process and hands out the same weights after.
@@ -26,34 +47,59 @@ class ModelStore:
     callers that configure the same weights with other generation settings get
     a light view sharing them. A failed load is remembered per role, so that
     ``auto`` does not retry a missing model on every request and each role's
-    error names its own setting. Thread-safe: concurrent first requests load once.
+    error names its own setting, and tried again on the first request
+    ``runtime.retry_failed_load_seconds`` after it: a model that becomes
+    loadable is used without a restart. Thread-safe: concurrent first requests load once.
     """
 
-    def __init__(self, load: Loader = load_seq2seq) -> None:
+    def __init__(self, load: Loader = load_seq2seq, clock: Callable[[], float] = time.monotonic) -> None:
         self._load = load
         """How a model is loaded (:func:`~.engines.loader.load_seq2seq`; tests pass a test double)."""
+        self._clock = clock
         self._models: dict[tuple[Any, ...], Any] = {}
         """Engines, and the LLM engine's chat backends."""
-        self._failures: dict[tuple[str, tuple[Any, ...]], ModelUnavailableError] = {}
+        self._failures: dict[tuple[str, tuple[Any, ...]], LoadFailure] = {}
         self._lock = threading.Lock()
         self.loads = 0
         """How many loads were attempted (for tests and diagnostics)."""
 
+    def _loaded(self, role: str, key: tuple[Any, ...], load: Callable[[], Any], retry_seconds: float) -> Any:
+        """The model under `key`, loaded by `load` unless it is here or failed less than `retry_seconds` ago."""
+        with self._lock:
+            found = self._models.get(key)
+            if found is not None:
+                return found
+            failure = self._failures.get((role, key))
+            if failure is not None and self._clock() - failure.at < retry_seconds:
+                raise failure.error
+            self.loads += 1
+            try:
+                found = self._models[key] = load()
+            except ModelUnavailableError as error:
+                self._failures[(role, key)] = LoadFailure(error, self._clock())
+                log.debug("%s: %s (tried again on a request %g s from now)", role, error, retry_seconds)
+                raise
+            self._failures.pop((role, key), None)
+            return found
+
+    def failure(self, role: str, spec: ModelSettings, runtime: RuntimeSettings) -> LoadFailure | None:
+        """The last failed load of `spec` for `role`, while it is remembered (None once it loaded)."""
+        with self._lock:
+            return self._failures.get((role, (spec.model, *runtime.store_key())))
+
+    def state(self, role: str, spec: ModelSettings, runtime: RuntimeSettings) -> LoadState:
+        """Whether `spec` is loaded in this process, failed to load (and why), or was not asked for yet."""
+        key = (spec.model, *runtime.store_key())
+        with self._lock:
+            if key in self._models:
+                return LoadState("loaded")
+            failure = self._failures.get((role, key))
+        return LoadState("failed", str(failure.error)) if failure is not None else LoadState("not loaded")
+
     def get(self, spec: ModelSettings, role: str, runtime: RuntimeSettings) -> Engine:
         """The loaded model for `spec`, loading it on first use."""
         key = (spec.model, *runtime.store_key())
-        with self._lock:
-            found = self._models.get(key)
-            if found is None:
-                failure = self._failures.get((role, key))
-                if failure is None:
-                    self.loads += 1
-                    try:
-                        found = self._models[key] = self._load(spec, role, runtime)
-                    except ModelUnavailableError as error:
-                        failure = self._failures[(role, key)] = error
-                if failure is not None:
-                    raise failure
+        found = self._loaded(role, key, lambda: self._load(spec, role, runtime), runtime.retry_failed_load_seconds)
         return found if found.spec == spec else found.with_spec(spec)
 
     def get_llm(self, settings: LLMSettings, runtime: RuntimeSettings) -> ChatBackend:
@@ -68,18 +114,7 @@ class ModelStore:
             )
         else:
             key = ("llm", settings.model, runtime.device, runtime.dtype, runtime.batch_tokens, runtime.max_batch_size)
-        with self._lock:
-            found = self._models.get(key)
-            if found is None:
-                failure = self._failures.get(("llm", key))
-                if failure is None:
-                    self.loads += 1
-                    try:
-                        found = self._models[key] = load_chat_backend(settings, runtime)
-                    except ModelUnavailableError as error:
-                        failure = self._failures[("llm", key)] = error
-                if failure is not None:
-                    raise failure
+        found = self._loaded("llm", key, lambda: load_chat_backend(settings, runtime), runtime.retry_failed_load_seconds)
         return found if found.settings == settings else found.with_settings(settings)
 
 

@@ -211,14 +211,20 @@ class RuntimeSettings:
     source-language token, which a trained one does not. No effect on other models."""
     cache_dir: str = ""
     """Folder for converted models; empty: $XDG_CACHE_HOME/summarize or ~/.cache/summarize."""
+    retry_failed_load_seconds: float = 60.0
+    """A model that failed to load is tried again on the first request this long after the failure
+    (until then requests get the failure, or the extractive fallback, at once); a model folder or
+    cache filled in meanwhile is used without a restart."""
 
     def store_key(self) -> tuple[Any, ...]:
-        """Every field, in order: the model store loads a model once per key, and a loaded engine
-        reads its runtime on every call (batch budget included), so no field may be left out."""
-        return tuple(getattr(self, spec.name) for spec in fields(self))
+        """Every field that shapes a loaded model, in order: the model store loads a model once per key,
+        and a loaded engine reads its runtime on every call (batch budget included), so none may be left
+        out. Only the retry interval is not part of a model."""
+        return tuple(getattr(self, spec.name) for spec in fields(self) if spec.name != "retry_failed_load_seconds")
 
     def __post_init__(self) -> None:
         _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
+        _require_not_negative(retry_failed_load_seconds=self.retry_failed_load_seconds)
         for name in ("inter_threads", "cpu_threads"):
             if getattr(self, name) < 0:
                 raise SettingError(name, f"must be 0 (automatic) or more, not {getattr(self, name)!r}")
