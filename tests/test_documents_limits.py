@@ -4,7 +4,10 @@ given as text read as pages, and misspelt form fields refused."""
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -372,3 +375,29 @@ def test_xml_nested_ten_thousand_deep_is_refused() -> None:
     data = _word_with_document_xml(_body("", "River").replace("<w:body>", "<w:body>" + deep))
     with pytest.raises(InputError, match=r"^deep\.docx is a broken Word document \(XMLSyntaxError\); open and save it again$"):
         _reader().read(data, "docx", "deep.docx")
+
+
+# --------------------------------------------------------------------------- batch records and the command line
+
+
+def test_a_batch_record_over_a_document_limit_gets_its_own_error() -> None:
+    from summarize.batch import InputRecord, process_records
+
+    service = Service(load_settings(OFFLINE, {"limits.document_depth": "20"}))
+    page = (FIXTURES / "bridge_en.html").read_text(encoding="utf-8")
+    deep = "<html><body>" + "<div>x " * 30 + "</body></html>"
+    records = [InputRecord("in:1", "page", page), InputRecord("in:2", "deep", deep), InputRecord("in:3", "again", page)]
+    out = list(process_records(service, records, "summarize", text_format="html"))
+    assert [record.id for record in out] == ["page", "deep", "again"]
+    assert out[1].error == "text (html) line 1: elements nested more than 20 deep (limits.document_depth); it was not read"
+    assert out[0].error == out[2].error == "" and out[0].summary == out[2].summary != ""
+
+
+def test_a_page_piped_to_the_command_gives_the_summary_of_the_page_file() -> None:
+    page = FIXTURES / "bridge_en.html"
+    command = [sys.executable, "-m", "summarize", "summarize", "--config", str(OFFLINE), "--json"]
+    piped = subprocess.run([*command, "-"], input=page.read_bytes(), capture_output=True, check=True)
+    as_file = subprocess.run([*command, str(page)], capture_output=True, check=True)
+    piped_result, file_result = json.loads(piped.stdout), json.loads(as_file.stdout)
+    assert piped_result["text"] == file_result["text"]
+    assert piped_result["notes"] == [PAGE_READ_NOTE, *file_result["notes"]]
