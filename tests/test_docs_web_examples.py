@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from summarize import Settings, load_settings
 from summarize.hub import model_status
 from summarize.server import create_app
+from summarize.store import ModelStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "http://127.0.0.1:7860"
@@ -110,8 +111,9 @@ def offline() -> Settings:
 @pytest.fixture(scope="module")
 def clients(offline: Settings) -> Iterator[dict[bool, TestClient]]:
     keyed = load_settings(ROOT / "configs" / "offline.yaml", overrides={"server.api_key": "s3cret"}, environ={})
-    with TestClient(create_app(offline), base_url="http://127.0.0.1") as plain, \
-            TestClient(create_app(keyed), base_url="http://127.0.0.1") as with_key:
+    store = ModelStore()  # its own: what /v1/models says of each model's state is this server's alone
+    with TestClient(create_app(offline, store=store), base_url="http://127.0.0.1") as plain, \
+            TestClient(create_app(keyed, store=store), base_url="http://127.0.0.1") as with_key:
         yield {False: plain, True: with_key}
 
 

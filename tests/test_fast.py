@@ -167,7 +167,7 @@ def test_ctranslate2_translates_into_zh_hant_as_transformers_does(tiny_models: d
     # and give the text transformers gives, in Traditional characters.
     fast = _service(tiny_models, LENGTHS["forced-4"], backend="ctranslate2", cache_dir=str(ct2_cache))
     reference = _service(tiny_models, LENGTHS["forced-4"])
-    assert fast._translation_model("en", "zh-Hant").prepare("Hello.", "zh-Hant") == ">>cmn_Hant<< Hello."
+    assert fast.engines.translator("en", "zh-Hant").inner.generator.prepare("Hello.", "zh-Hant") == ">>cmn_Hant<< Hello."
     results = fast.translate_batch(ENGLISH, "zh-Hant")
     assert [result.text for result in results] == [result.text for result in reference.translate_batch(ENGLISH, "zh-Hant")]
     assert all(count_scripts(result.text).simplified == 0 and result.target_lang == "zh-Hant" for result in results)

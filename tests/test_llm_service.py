@@ -107,7 +107,8 @@ def test_seq2seq_summary_translated_by_the_llm(server: ChatServer) -> None:
 
 
 def test_streamed_translation_ends_with_the_full_text(server: ChatServer) -> None:
-    steps = list(endpoint_service(server).translate_stream(ENGLISH, "zh"))
+    *steps, result = endpoint_service(server).translate_stream(ENGLISH, "zh")
+    assert (result.text, result.engine, result.model) == (steps[-1], "llm", "served-model")
     assert steps[-1] == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。"
     assert "市议会星期二通过了新预算。" in steps
 
@@ -158,7 +159,7 @@ def test_models_list_and_pull_cover_the_llm_instead_of_the_seq2seq_models_it_rep
 def test_the_ui_translate_tab_streams_the_llm_translation_and_names_its_model(server: ChatServer) -> None:
     actions = Actions(endpoint_service(server))
     updates = list(actions.translate(ENGLISH, "en-zh"))
-    partials = list(actions.service.translate_stream(ENGLISH, "zh", source_lang="en"))
+    *partials, _result = actions.service.translate_stream(ENGLISH, "zh", source_lang="en")
     assert partials[-1] == "市议会星期二通过了新预算。\n\n市长说这将创造就业机会。" and len(partials) > 2
     assert updates == [(partial, "") for partial in partials] + [
         (partials[-1], "English → Chinese · model `served-model`")
@@ -302,11 +303,12 @@ def test_a_glossary_term_keeps_its_writing_through_the_zh_hant_conversion() -> N
     with ChatServer(lambda body: Reply("这个新軟件的信息很好。"), models=("served-model",)) as chat:
         service = endpoint_service(chat)
         translation = service.translate(article, "zh-Hant", glossary=glossary)
-        streamed = list(service.translate_stream(article, "zh-Hant", glossary=glossary))
+        *streamed, streamed_result = service.translate_stream(article, "zh-Hant", glossary=glossary)
         summary = service.summarize(article, "zh-Hant", glossary=glossary)
     expected = "這個新軟件的資訊很好。"  # 信息 -> 資訊 (Taiwan phrase); the term 軟件 kept
     assert (translation.text, translation.terms) == (expected, (TermCheck("software", "軟件", True),))
     assert streamed[-1] == expected
+    assert (streamed_result.text, streamed_result.terms) == (translation.text, translation.terms)
     assert (summary.text, summary.terms) == (expected, (TermCheck("software", "軟件", True),))
 
 

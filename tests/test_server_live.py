@@ -75,7 +75,7 @@ def test_gradio_client_summarizes(client: Client, reference: Service, tiny_model
 def test_gradio_client_streams_a_translation(client: Client, reference: Service) -> None:
     job = client.submit(EXAMPLE_TRANSLATE_EN, "en-zh", api_name="/translate")
     final, details, error = job.result(timeout=120)
-    partials = list(reference.translate_stream(EXAMPLE_TRANSLATE_EN, "zh", source_lang="en"))
+    *partials, _result = reference.translate_stream(EXAMPLE_TRANSLATE_EN, "zh", source_lang="en")
     assert [output[0] for output in job.outputs()] == [*partials, partials[-1]]
     assert final == partials[-1]
     assert reference.settings.translate.models["en-zh"].model.endswith("/marian-en-zh")

@@ -259,7 +259,7 @@ def test_translate_action_refuses_the_wrong_direction(actions: Actions) -> None:
 def test_translate_action_streams_then_describes(actions: Actions) -> None:
     text = "The council met on Monday. It voted on the budget."
     updates = list(actions.translate(text, "en-zh"))
-    partials = list(actions.service.translate_stream(text, "zh", source_lang="en"))
+    *partials, _result = actions.service.translate_stream(text, "zh", source_lang="en")
     assert updates == [(partial, "") for partial in partials] + [
         (partials[-1], "English → Chinese · model `marian-en-zh`")  # the folder's name, not its path
     ]

@@ -76,21 +76,21 @@ def test_bilingual_summary_without_translation_model(tiny_models: dict[str, Path
 
 
 def test_opus_mt_target_tag_is_put_before_every_sentence(tiny_service: Service) -> None:
-    model = tiny_service._translation_model("en", "zh")
+    model = tiny_service.engines.translator("en", "zh").inner.generator
     tag_id = model.tokenizer.convert_tokens_to_ids(">>cmn_Hans<<")
     assert model.prepare("The park opens in May.", "zh") == ">>cmn_Hans<< The park opens in May."
     assert model.tokenizer(model.prepare("The park opens in May.", "zh"))["input_ids"][0] == tag_id
 
 
 def test_chinese_to_english_model_gets_no_tag(tiny_service: Service) -> None:
-    model = tiny_service._translation_model("zh", "en")
+    model = tiny_service.engines.translator("zh", "en").inner.generator
     assert model.prepare("公园五月开放。", "en") == "公园五月开放。"
 
 
 def test_configured_target_token_overrides_the_family_default(tiny_models: dict[str, Path]) -> None:
     overrides = tiny_overrides(tiny_models, **{"translate.models.en-zh.target_token": ">>cmn_Hant<<"})
     service = Service(load_settings(overrides=overrides, environ={}), store=ModelStore())
-    assert service._translation_model("en", "zh").prepare("Hi.", "zh") == ">>cmn_Hant<< Hi."
+    assert service.engines.translator("en", "zh").inner.generator.prepare("Hi.", "zh") == ">>cmn_Hant<< Hi."
 
 
 def test_translation_counts_sentences_as_segments(tiny_service: Service, tiny_models: dict[str, Path]) -> None:
@@ -111,7 +111,7 @@ def test_translation_output_cap(source_tokens: int, configured: int | None, cap:
 def test_short_sentence_translation_stops_at_its_cap(tiny_models: dict[str, Path]) -> None:
     forced = {"num_beams": 1, "min_new_tokens": 200, "max_new_tokens": 200}
     overrides = tiny_overrides(tiny_models, **{"translate.models.en-zh.generation": forced})
-    model = Service(load_settings(overrides=overrides, environ={}), store=ModelStore())._translation_model("en", "zh")
+    model = Service(load_settings(overrides=overrides, environ={}), store=ModelStore()).engines.translator("en", "zh").inner.generator
     (short,) = translate_segments(model, ["Rain fell."], "zh")
     # Forced to the cap of 40 new tokens instead of the configured 200 (re-encoding may merge a few).
     assert 10 <= len(model.tokenizer(text_target=short, add_special_tokens=False)["input_ids"]) <= 40
@@ -173,7 +173,8 @@ def test_translation_keeps_the_paragraph_count(shared_service: Service, paragrap
 
 def test_stream_ends_with_the_full_translation(tiny_service: Service) -> None:
     text = "The mayor spoke. Crews planted trees.\n\nIt rained all day."
-    partials = list(tiny_service.translate_stream(text, "zh"))
+    *partials, result = tiny_service.translate_stream(text, "zh")
+    assert result == replace(tiny_service.translate(text, "zh"), seconds=result.seconds)
     assert len(partials) == 3
     assert partials[-1] == tiny_service.translate(text, "zh").text
     assert all(later.startswith(earlier) for earlier, later in zip(partials, partials[1:]))

@@ -22,7 +22,8 @@ from summarize.chinese_script import count_scripts, to_simplified, to_traditiona
 from summarize.cli import main
 from summarize.config import ModelSettings
 from summarize.glossary import Glossary, TermCheck, contains_term
-from summarize.script_handling import ScriptHandling
+from summarize.script_handling import ScriptHandling, ScriptTranslator
+from summarize.translate import Seq2SeqTranslator
 from summarize.store import ModelStore
 from test_engine_contract import EchoEngine
 from tiny_models import build_tiny_marian
@@ -65,9 +66,9 @@ def hans_only_service(tiny_models: dict[str, Path], hans_only_marian: Path) -> S
 
 
 def test_the_traditional_tag_is_used_where_the_model_has_it(service: Service, hans_only_service: Service) -> None:
-    assert service._translation_model("en", "zh-Hant").target_tag("zh-Hant") == ">>cmn_Hant<<"
-    assert service._translation_model("en", "zh").target_tag("zh") == ">>cmn_Hans<<"
-    assert hans_only_service._translation_model("en", "zh-Hant").target_tag("zh-Hant") == ">>cmn_Hans<<"
+    assert service.engines.translator("en", "zh-Hant").inner.generator.target_tag("zh-Hant") == ">>cmn_Hant<<"
+    assert service.engines.translator("en", "zh").inner.generator.target_tag("zh") == ">>cmn_Hans<<"
+    assert hans_only_service.engines.translator("en", "zh-Hant").inner.generator.target_tag("zh-Hant") == ">>cmn_Hans<<"
 
 
 def test_translation_into_zh_hant_is_the_converted_simplified_output(hans_only_service: Service) -> None:
@@ -92,7 +93,8 @@ def test_translation_with_the_traditional_tag_comes_out_traditional(service: Ser
     assert result.target_lang == "zh-Hant"
     assert is_traditional(result.text)
     assert result.text.count("\n\n") == ENGLISH.strip().count("\n\n")  # paragraphs kept
-    assert list(service.translate_stream(ENGLISH, "zh-Hant"))[-1] == result.text
+    *partials, streamed = service.translate_stream(ENGLISH, "zh-Hant")
+    assert (partials[-1], streamed.text, streamed.chunks) == (result.text, result.text, result.chunks)
 
 
 def test_a_cross_lingual_summary_into_zh_hant(hans_only_service: Service) -> None:
@@ -156,11 +158,15 @@ def test_the_model_reads_and_writes_as_the_settings_say(tiny_models: dict[str, P
     """An engine that echoes its input shows what the model is given and what is done with its output."""
     reads = ScriptHandling(model_input=hant_input)  # type: ignore[arg-type]
     echo = EchoEngine(tiny_models["marian-zh-en"], ModelSettings(model="echo"), keep="all")
-    (translation,) = reads.translate_documents(echo, ["港灣區議會通過計劃。市民表示歡迎。"], "zh-Hant", "en", None)
+    (translation,) = ScriptTranslator(Seq2SeqTranslator(echo), reads).translate_documents(
+        ["港灣區議會通過計劃。市民表示歡迎。"], "zh-Hant", "en", None
+    )
     expected = "港湾区议会通过计划。市民表示欢迎。" if hant_input == "simplified" else "港灣區議會通過計劃。市民表示歡迎。"
     assert translation.text == expected
     tagged = EchoEngine(tiny_models["marian-en-zh"], ModelSettings(model="echo"), keep="all")
-    (translation,) = ScriptHandling(variant="s2hk").translate_documents(tagged, ["记者说工程后年完成。"], "en", "zh-Hant", None)
+    (translation,) = ScriptTranslator(Seq2SeqTranslator(tagged), ScriptHandling(variant="s2hk")).translate_documents(
+        ["记者说工程后年完成。"], "en", "zh-Hant", None
+    )
     assert translation.text == ">>cmn_Hant<< 記者説工程後年完成。"  # 説: the Hong Kong form
 
 
@@ -190,7 +196,9 @@ def test_a_simplified_glossary_term_is_enforced_and_reported_in_a_traditional_ar
     echo = EchoEngine(tiny_models["marian-zh-en"], ModelSettings(model="echo"), keep="all")
     glossary = Glossary.from_mapping({"港湾": "harbour"})
     reads = ScriptHandling()
-    (translation,) = reads.translate_documents(echo, ["港灣，議會通過計劃。"], "zh-Hant", "en", glossary)
+    (translation,) = ScriptTranslator(Seq2SeqTranslator(echo), reads).translate_documents(
+        ["港灣，議會通過計劃。"], "zh-Hant", "en", glossary
+    )
     assert translation.text == "harbour，议会通过计划。"  # the echo of 7001，议会通过计划。, the term put back
     checks = reads.check_terms(glossary, "港灣，議會通過計劃。", translation.text, "zh-Hant", "en")
     assert checks == (TermCheck("港湾", "harbour", True),)

@@ -1,31 +1,25 @@
-"""How Traditional Chinese (``zh-Hant``) goes into models and comes out of them.
+"""How Traditional Chinese (``zh-Hant``) goes into models and comes out of them: the script wrapper
+around any translator (:class:`ScriptTranslator`) or summarizer (:class:`ScriptSummarizer`).
 
 Models are configured for ``en`` and ``zh`` only (:data:`~.text.MODEL_LANGUAGE`). A Traditional
 article is read by the Chinese models, converted to Simplified first for translation models where
-``translate.hant_input`` says so; whatever a model writes for a ``zh-Hant`` reader is converted to
-Traditional characters by ``translate.hant_variant`` (Marian models with a ``>>cmn_Hant<<`` tag are
-also asked for Traditional output: see :meth:`~.engines.base.Engine.target_tag`). Sentences an
+``translate.hant_input`` says so (a chat model reads it as written); whatever a model writes for a
+``zh-Hant`` reader is converted to Traditional characters by ``translate.hant_variant``, glossary
+target terms kept as the glossary writes them (Marian models with a ``>>cmn_Hant<<`` tag are also
+asked for Traditional output: see :meth:`~.engines.base.Engine.target_tag`). Sentences an
 extractive summary copies from the article are never converted.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from .chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant, to_simplified, to_traditional
-from .engines.base import Engine
+from .engines.base import Length, Output, Summarizer, Translator
 from .glossary import Glossary, TermCheck, check_terms, contains_term
-from .sources import Draft
 from .text import MODEL_LANGUAGE, Language
-from .translate import Translation, stream_translation, translate_documents
-
-if TYPE_CHECKING:
-    from .engines.llm import ChatBackend
-    from .engines.llm.documents import DocumentAnswer
-    from .engines.llm.prompts import PromptFormat
 
 
 @dataclass(frozen=True)
@@ -91,59 +85,85 @@ class ScriptHandling:
         found = model.terms_in(self.model_text(text, source), source, target)
         return tuple(TermCheck(written[term].source, term.target, contains_term(output, term.target)) for term in found)
 
+
+@dataclass(frozen=True)
+class ScriptTranslator:
+    """Any :class:`~.engines.base.Translator` with Traditional Chinese read and written as `scripts` says:
+    the article given as the translator reads it, each translation written in the target's script."""
+
+    inner: Translator
+    scripts: ScriptHandling
+
+    @property
+    def engine(self) -> str:
+        return self.inner.engine
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    def _given(self, text: str, source: Language, glossary: Glossary | None) -> tuple[str, Glossary | None]:
+        if self.inner.reads_as_written:
+            return text, glossary
+        return self.scripts.model_text(text, source), self.scripts.model_glossary(glossary, source)
+
     def translate_documents(
-        self, model: Engine, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
-    ) -> list[Translation]:
-        """:func:`~.translate.translate_documents` with `source` read and `target` written as set here."""
-        inputs = [self.model_text(text, source) for text in texts]
-        return translate_documents(model, inputs, target, source, self.model_glossary(glossary, source), self.variant)
+        self, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
+    ) -> list[Output]:
+        """One translation per text, in order, in `target`'s script."""
+        given = [self._given(text, source, glossary)[0] for text in texts]
+        model_glossary = self._given("", source, glossary)[1]
+        outputs = self.inner.translate_documents(given, source, target, model_glossary)
+        return [
+            replace(output, text=self.scripts.written_answer(output.text, glossary, text, source, target))
+            for output, text in zip(outputs, texts, strict=True)
+        ]
 
     def stream_translation(
-        self, model: Engine, text: str, source: Language, target: Language, glossary: Glossary | None
-    ) -> Iterator[str]:
-        """:func:`~.translate.stream_translation` with `source` read and `target` written as set here."""
-        glossary = self.model_glossary(glossary, source)
-        yield from stream_translation(model, self.model_text(text, source), target, source, glossary, self.variant)
+        self, text: str, source: Language, target: Language, glossary: Glossary | None
+    ) -> Generator[str, None, Output]:
+        """The translation so far, in `target`'s script, each time it grows; returns the whole as an output."""
+        given, model_glossary = self._given(text, source, glossary)
+        stream = self.inner.stream_translation(given, source, target, model_glossary)
+        while True:
+            try:
+                partial = next(stream)
+            except StopIteration as done:
+                output: Output = done.value
+                return replace(output, text=self.scripts.written_answer(output.text, glossary, text, source, target))
+            yield self.scripts.written_answer(partial, glossary, text, source, target)
 
-    def rewritten_drafts(self, drafts: Sequence[Draft], source: Language, target: Language) -> list[Draft]:
-        """Summaries in `source`'s script rewritten in `target`'s (``zh`` <-> ``zh-Hant``), engine ``...+opencc``."""
-        return [
-            replace(draft, text=self.rewritten(draft.text, source, target), engine=f"{draft.engine}+opencc")
-            for draft in drafts
-        ]
+    def check_terms(
+        self, glossary: Glossary | None, text: str, output: str, source: Language, target: Language
+    ) -> tuple[TermCheck, ...]:
+        """`glossary`'s terms in `text` checked in `output`, found where the translator was given them."""
+        return self.scripts.check_terms(glossary, text, output, source, target, not self.inner.reads_as_written)
 
-    def llm_translations(
-        self,
-        backend: ChatBackend,
-        texts: list[str],
-        source: Language,
-        target: Language,
-        prompt_format: PromptFormat,
-        glossary: Glossary | None,
-    ) -> list[DocumentAnswer]:
-        """The chat model's translations: the article named in its own script (the model reads it as written),
-        the answer asked in the model language and written in `target`'s script."""
-        from .engines.llm.documents import translate_documents as translate_with_llm
 
-        languages = (source, MODEL_LANGUAGE[target])  # the article's script named, the answer converted
-        answers = translate_with_llm(backend, texts, *languages, prompt_format, glossary)
-        return [
-            replace(answer, text=self.written_answer(answer.text, glossary, text, source, target))
-            for answer, text in zip(answers, texts)
-        ]
+@dataclass(frozen=True)
+class ScriptSummarizer:
+    """Any :class:`~.engines.base.Summarizer` for an article in `lang`: the model reads it in its model
+    language, and a summary the model wrote (not one of the article's own sentences) is in `lang`'s script."""
 
-    def llm_stream(
-        self,
-        backend: ChatBackend,
-        text: str,
-        source: Language,
-        target: Language,
-        prompt_format: PromptFormat,
-        glossary: Glossary | None,
-    ) -> Iterator[str]:
-        """The chat model's translation so far, as :meth:`llm_translations` writes it."""
-        from .engines.llm.documents import stream_translation as stream_with_llm
+    inner: Summarizer
+    scripts: ScriptHandling
 
-        languages = (source, MODEL_LANGUAGE[target])  # the article's script named, the answer converted
-        for partial in stream_with_llm(backend, text, *languages, prompt_format, glossary):
-            yield self.written_answer(partial, glossary, text, source, target)
+    @property
+    def engine(self) -> str:
+        return self.inner.engine
+
+    @property
+    def model(self) -> str:
+        return self.inner.model
+
+    @property
+    def copies_sentences(self) -> bool:
+        return self.inner.copies_sentences
+
+    def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Output]:
+        """One summary per text (all in `lang`), in order."""
+        language: Language = lang  # type: ignore[assignment]
+        outputs = self.inner.summarize_documents(texts, MODEL_LANGUAGE[language], length)
+        if self.inner.copies_sentences:
+            return outputs
+        return [replace(output, text=self.scripts.written(output.text, language)) for output in outputs]

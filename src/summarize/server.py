@@ -55,6 +55,7 @@ from .hub import model_status
 from .redaction import hide_paths
 from .results import Result
 from .service import Service
+from .store import ModelStore
 from .text import BIDI_CONTROLS, Language
 from .uploads import refuse_unuploaded_files
 
@@ -344,10 +345,11 @@ def _api_router(service: Service, choices: SummaryChoices, failures: FailedAuthC
     return router
 
 
-def create_app(settings: Settings, *, with_demo: bool = True) -> FastAPI:
+def create_app(settings: Settings, *, with_demo: bool = True, store: ModelStore | None = None) -> FastAPI:
     """The whole server for `settings`: REST API under /v1, /healthz, OpenAPI docs at /docs, the UI at /
-    (unless not `with_demo`: the Ray Serve replicas of :mod:`.replicas` serve the API only)."""
-    service = Service(settings)
+    (unless not `with_demo`: the Ray Serve replicas of :mod:`.replicas` serve the API only); models are
+    loaded through `store` (the process's own by default)."""
+    service = Service(settings, store)
     server = settings.server
 
     @asynccontextmanager

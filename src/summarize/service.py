@@ -13,25 +13,23 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .config import LLM_ENGINE, ModelSettings, Settings, load_settings
+from .config import Settings, load_settings
 from .documents import Document, is_translatable, looks_like_html
 from .documents.isolation import DocumentLimits, DocumentReader
-from .engines.base import LENGTH_SCALE, Engine, Length, Summarizer
+from .engines.base import LENGTH_SCALE, Length, Output
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
-from .errors import InputError, InputItemsError, ModelUnavailableError
-from .glossary import Glossary, check_terms, merge_checks
+from .errors import InputError, InputItemsError
+from .glossary import Glossary, merge_checks
 from .results import Result
-from .script_handling import ScriptHandling
-from .sources import ALSO_A_NOTE, Draft, Source, check_language, contradiction_note, fallback_note, naming, summary_drafts
+from .pipeline.engines import Engines, summaries_in
+from .script_handling import ScriptHandling, ScriptTranslator
+from .sources import Draft, Source, check_language, contradiction_note, naming
 from .store import ModelStore, default_store
-from .summarizer import AbstractiveSummarizer
 from .text import (
-    MODEL_LANGUAGE,
     OTHER_LANGUAGE,
-    SUPPORTED_LANGUAGES,
     Detection,
     Language,
     detect_language,
@@ -40,10 +38,6 @@ from .text import (
     same_model_language,
 )
 from .wording import Argument, Message
-
-if TYPE_CHECKING:
-    from .engines.llm.documents import DocumentAnswer
-    from .engines.llm.prompts import PromptFormat
 
 
 log = logging.getLogger(__name__)
@@ -58,7 +52,6 @@ class Service:
         self.store = store or default_store()
         self.extractive = ExtractiveSummarizer(self.settings.summarize.extractive)
         self.scripts = ScriptHandling(self.settings.translate.hant_variant, self.settings.translate.hant_input)
-        self._logged_fallbacks: set[tuple[str, str, float | None]] = set()
         if self.settings.runtime.cpu_threads:
             import torch
 
@@ -180,18 +173,12 @@ class Service:
         sources = self._sources(texts, target_lang, source_lang, same_as_source=True)
         if not sources:
             return []
-        if self.settings.summarize.engine == LLM_ENGINE:
-            drafts = self._summarize_with_llm(sources, length, glossary)
-        else:
-            drafts = {}
-            for lang in SUPPORTED_LANGUAGES:
-                indices = [i for i, source in enumerate(sources) if source.source == lang]
-                if indices:
-                    texts = [sources[i].text for i in indices]
-                    drafts.update(zip(indices, self._summarize_group(lang, texts, length)))
-            for pair in {(s.source, s.target) for s in sources if s.source != s.target}:
-                indices = [i for i, s in enumerate(sources) if (s.source, s.target) == pair]
-                drafts.update(zip(indices, self._translate_summaries(pair, [drafts[i] for i in indices], glossary)))
+        drafts: dict[int, Draft] = {}
+        for lang in dict.fromkeys(source.source for source in sources):
+            indices = [index for index, source in enumerate(sources) if source.source == lang]
+            pipeline = self.engines.summaries(lang, glossary)
+            made = pipeline.summarize([sources[i].text for i in indices], [sources[i].target for i in indices], length)
+            drafts.update(zip(indices, made, strict=True))
         seconds = (time.perf_counter() - started) / len(sources)
         return [
             Result(
@@ -223,7 +210,7 @@ class Service:
         summary = self.summarize(text, source_lang=source_lang, length=length)
         pair = (summary.source_lang, OTHER_LANGUAGE[summary.source_lang])
         draft = Draft(summary.text, summary.engine, summary.model, summary.chunks, summary.notes)
-        (done,) = self._translate_summaries(pair, [draft], glossary or self.glossary)
+        (done,) = summaries_in(self.engines, *pair, [draft], glossary or self.glossary)
         translated = replace(
             summary,
             target_lang=pair[1],
@@ -236,114 +223,16 @@ class Service:
         )
         return summary, translated
 
-    def _summarizer(self, lang: Language) -> tuple[Summarizer, tuple[str, ...]]:
-        """The summarizer for `lang`: the configured model's, or the extractive one (with a note
-        under ``auto`` when the model is missing)."""
-        engine = self.settings.summarize.engine
-        spec = self.settings.summarize.models.get(lang)
-        if engine == "extractive":
-            return self.extractive, ()
-        if spec is None:
-            message = f"no summarization model is configured for {lang!r} (summarize.models.{lang})"
-            if engine == "seq2seq":
-                raise ModelUnavailableError(message)
-            return self.extractive, (f"{message}; extractive summary",)
-        role = f"summarize.models.{lang}"
-        try:
-            model = self.store.get(spec, role, self.settings.runtime)
-        except ModelUnavailableError as error:
-            if engine == "seq2seq":
-                raise
-            self._log_fallback(role, spec, error)
-            return self.extractive, (fallback_note(spec.model, error),)
-        return AbstractiveSummarizer(model, self.settings.summarize.max_rounds), ()
-
-    def _log_fallback(self, role: str, spec: ModelSettings, error: ModelUnavailableError) -> None:
-        """Log the first extractive fallback after each failed load of `spec` (the store tries it again
-        after ``runtime.retry_failed_load_seconds``), so the server's log says why summaries are extractive."""
-        failure = self.store.failure(role, spec, self.settings.runtime)
-        mark = (role, spec.model, failure.at if failure is not None else None)
-        if mark not in self._logged_fallbacks:
-            self._logged_fallbacks.add(mark)
-            log.warning(
-                "%s: extractive summaries instead of %r until it loads: %s", role, spec.model, error,
-                extra={ALSO_A_NOTE: True},
-            )
-
-    def _summarize_group(self, lang: Language, texts: list[str], length: Length) -> list[Draft]:
-        summarizer, notes = self._summarizer(MODEL_LANGUAGE[lang])
-        drafts = summary_drafts(summarizer, texts, MODEL_LANGUAGE[lang], length, notes)
-        if summarizer.engine == "extractive":  # the article's own sentences, in its own script
-            return drafts
-        return [replace(draft, text=self.scripts.written(draft.text, lang)) for draft in drafts]
+    @cached_property
+    def engines(self) -> Engines:
+        """The configured engines (chosen once, by configuration: see :mod:`.pipeline.engines`)."""
+        return Engines(self.settings, self.store, self.scripts, self.extractive)
 
     def llm(self) -> ChatBackend:
         """The chat model of the ``llm`` section (loaded, or connected, once per process by the store)."""
-        return self.store.get_llm(self.settings.llm, self.settings.runtime)
-
-    def _summarize_with_llm(self, sources: list[Source], length: Length, glossary: Glossary | None) -> dict[int, Draft]:
-        """Summaries by the chat model, cross-lingual ones in one step (with `glossary`'s terms in the
-        prompt, and checked against the article: a term the summary leaves out shows ``found: false``);
-        ``summarize.extractive.sentences`` is the medium length."""
-        from .engines.llm.documents import LLMSummarizer
-
-        drafts: dict[int, Draft] = {}
-        for lang, target in dict.fromkeys((source.source, source.target) for source in sources):
-            indices = [i for i, s in enumerate(sources) if (s.source, s.target) == (lang, target)]
-            cross_lingual = glossary if not same_model_language(lang, target) else None
-            summarizer = LLMSummarizer(
-                self.llm(), self.settings.summarize.extractive.sentences, MODEL_LANGUAGE[target],
-                self.settings.summarize.max_rounds, cross_lingual,
-            )
-            texts = [sources[i].text for i in indices]
-            for index, draft in zip(indices, summary_drafts(summarizer, texts, lang, length)):
-                text = self.scripts.written_answer(draft.text, cross_lingual, sources[index].text, lang, target)
-                terms = check_terms(cross_lingual, sources[index].text, text, lang, target)
-                drafts[index] = replace(draft, text=text, terms=terms)
-        return drafts
-
-    def _translate_summaries(
-        self, pair: tuple[Language, Language], drafts: list[Draft], glossary: Glossary | None
-    ) -> list[Draft]:
-        """`drafts` translated, with `glossary`'s terms enforced and checked against each summary translated."""
-        source, target = pair
-        if same_model_language(source, target):  # zh <-> zh-Hant: the script changes, not the language
-            return self.scripts.rewritten_drafts(drafts, source, target)
-        if self.settings.translate.engine == LLM_ENGINE:
-            translations = self._translate_with_llm([draft.text for draft in drafts], source, target, glossary)
-            return [
-                replace(
-                    draft,
-                    text=translation.text,
-                    engine=f"{draft.engine}+llm",
-                    model=f"{draft.model} + {self.llm().name}",
-                    notes=(*draft.notes, *translation.notes),
-                    terms=check_terms(glossary, draft.text, translation.text, source, target),
-                )
-                for translation, draft in zip(translations, drafts)
-            ]
-        try:
-            model = self._translation_model(source, target)
-        except ModelUnavailableError as error:
-            raise ModelUnavailableError(f"a {source}->{target} summary needs the translation model: {error}") from None
-        texts = [draft.text for draft in drafts]
-        translations = self.scripts.translate_documents(model, texts, source, target, glossary)
-        return [
-            replace(
-                draft, text=translation.text, engine=f"{draft.engine}+seq2seq", model=f"{draft.model} + {model.name}",
-                terms=self.scripts.check_terms(glossary, draft.text, translation.text, source, target),
-            )
-            for translation, draft in zip(translations, drafts)
-        ]
+        return self.engines.llm()
 
     # ------------------------------------------------------------------ translations
-
-    def _translation_model(self, source: Language, target: Language) -> Engine:
-        pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
-        spec = self.settings.translate.models.get(pair)
-        if spec is None:
-            raise ModelUnavailableError(f"no translation model is configured for {pair} (translate.models.{pair})")
-        return self.store.get(spec, f"translate.models.{pair}", self.settings.runtime)
 
     @cached_property
     def glossary(self) -> Glossary | None:
@@ -379,56 +268,33 @@ class Service:
         if not sources:
             return []
         results: dict[int, Result] = {}
-        for source_language in SUPPORTED_LANGUAGES:
+        for source_language in dict.fromkeys(source.source for source in sources):
             indices = [i for i, s in enumerate(sources) if s.source == source_language]
-            if not indices:
-                continue
+            translator = self.engines.translator(source_language, target_lang)
             group = [sources[i].text for i in indices]
-            if self.settings.translate.engine == LLM_ENGINE:
-                answers = self._translate_with_llm(group, source_language, target_lang, glossary)
-                for index, answer in zip(indices, answers):
-                    results[index] = self._translation_result(
-                        sources[index], answer.text, LLM_ENGINE, self.llm().name, answer.chunks, glossary, answer.notes
-                    )
-                continue
-            model = self._translation_model(source_language, target_lang)
-            translations = self.scripts.translate_documents(model, group, source_language, target_lang, glossary)
-            for index, translation in zip(indices, translations):
-                results[index] = self._translation_result(
-                    sources[index], translation.text, "seq2seq", model.name, translation.segments, glossary
-                )
+            outputs = translator.translate_documents(group, source_language, target_lang, glossary)
+            for index, output in zip(indices, outputs, strict=True):
+                results[index] = self._translation_result(sources[index], output, translator, glossary)
         seconds = round((time.perf_counter() - started) / len(sources), 4)
         return [replace(results[index], seconds=seconds) for index in range(len(sources))]
 
     def _translation_result(
-        self, source: Source, text: str, engine: str, model: str, segments: int, glossary: Glossary | None,
-        notes: Sequence[str] = (),
+        self, source: Source, output: Output, translator: ScriptTranslator, glossary: Glossary | None
     ) -> Result:
-        """The translation's :class:`Result`, with `glossary`'s terms in `source` checked in `text`."""
+        """The translation's :class:`Result`, with `glossary`'s terms in `source` checked in its text."""
         return Result(
-            text=text,
+            text=output.text,
             task="translate",
             source_lang=source.source,
             target_lang=source.target,
-            engine=engine,
-            model=model,
-            chunks=segments,
+            engine=translator.engine,
+            model=translator.model,
+            chunks=output.chunks,
             seconds=0.0,
             source_mixed=source.detection is not None and source.detection.is_mixed,
-            notes=(*source.notes, *notes),
-            terms=self.scripts.check_terms(glossary, source.text, text, source.source, source.target, engine != LLM_ENGINE),
+            notes=(*source.notes, *output.notes),
+            terms=translator.check_terms(glossary, source.text, output.text, source.source, source.target),
         )
-
-    def _translate_with_llm(
-        self, texts: list[str], source: Language, target: Language, glossary: Glossary | None
-    ) -> list[DocumentAnswer]:
-        backend = self.llm()
-        return self.scripts.llm_translations(backend, texts, source, target, self._llm_prompt_format(backend), glossary)
-
-    def _llm_prompt_format(self, backend: ChatBackend) -> PromptFormat:
-        from .engines.llm.prompts import translation_format
-
-        return translation_format(self.settings.llm.prompt_format, backend.name)
 
     def translate_stream(
         self,
@@ -437,19 +303,17 @@ class Service:
         *,
         source_lang: Language | None = None,
         glossary: Glossary | None = None,
-    ) -> Iterator[str]:
-        """Yield the translation so far after each sentence (for live display), with `glossary`'s
-        terms (default: ``translate.glossary``) enforced."""
+    ) -> Iterator[str | Result]:
+        """Yield the translation so far each time it grows (for live display), then the final :class:`Result`,
+        the one :meth:`translate` returns; `glossary`'s terms (default: ``translate.glossary``) enforced."""
         check_language(target_lang, "target_lang")
         glossary = glossary or self.glossary
+        started = time.perf_counter()
         (source,) = self._sources([text], target_lang, source_lang, same_as_source=False)
-        if self.settings.translate.engine == LLM_ENGINE:
-            backend = self.llm()
-            prompt_format = self._llm_prompt_format(backend)
-            yield from self.scripts.llm_stream(backend, source.text, source.source, source.target, prompt_format, glossary)
-            return
-        model = self._translation_model(source.source, source.target)
-        yield from self.scripts.stream_translation(model, source.text, source.source, source.target, glossary)
+        translator = self.engines.translator(source.source, source.target)
+        output = yield from translator.stream_translation(source.text, source.source, source.target, glossary)
+        result = self._translation_result(source, output, translator, glossary)
+        yield replace(result, seconds=round(time.perf_counter() - started, 4))
 
     # ------------------------------------------------------------------ documents
 

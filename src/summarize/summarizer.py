@@ -1,4 +1,4 @@
-"""Abstractive summaries of any length: map-reduce over model-sized chunks."""
+"""Abstractive summaries of any length with a generation engine: map-reduce over model-sized chunks."""
 
 from __future__ import annotations
 
@@ -7,16 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chunking import chunk_sentences, fit_sentences
-from .engines.base import LENGTH_SCALE, Engine, Length, Summary
+from .engines.base import LENGTH_SCALE, Engine, Length, Output, Summary
+from .pipeline.map_reduce import map_reduce
 from .text import join_sentences, split_sentences
-
-
-@dataclass
-class _Document:
-    text: str
-    chunks: int = 0
-    summary: str | None = None
-    notes: list[str] = field(default_factory=list)
 
 
 def chunk_text(model: Engine, text: str) -> list[str]:
@@ -26,6 +19,28 @@ def chunk_text(model: Engine, text: str) -> list[str]:
     return [join_sentences([pieces[i] for i in chunk]) for chunk in chunk_sentences(pieces, counts, budget)]
 
 
+@dataclass(frozen=True)
+class Seq2SeqSummaryModel:
+    """A generation engine as the map-reduce driver reads it (:class:`~.pipeline.map_reduce.SummaryModel`):
+    chunks of whole sentences, and partial summaries re-cut as one text of sentences."""
+
+    model: Engine
+    lang: str
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+
+    def chunks(self, text: str) -> list[str]:
+        return chunk_text(self.model, text)
+
+    def groups(self, parts: Sequence[str]) -> list[list[str]]:
+        return [[chunk] for chunk in chunk_text(self.model, join_sentences(list(parts)))]
+
+    def summarize(self, chunks: Sequence[str]) -> list[Output]:
+        return [Output(text, 1) for text in self.model.generate(list(chunks), self.lang, self.overrides)]
+
+    def combine(self, groups: Sequence[Sequence[str]]) -> list[Output]:
+        return self.summarize([join_sentences(list(group)) for group in groups])
+
+
 def summarize_documents(
     model: Engine,
     texts: Sequence[str],
@@ -33,38 +48,9 @@ def summarize_documents(
     overrides: Mapping[str, Any] | None = None,
     max_rounds: int = 4,
 ) -> list[Summary]:
-    """Summarize many documents with one model, batching all their chunks together.
-
-    Each round summarizes every chunk of every unfinished document in one
-    ``generate`` call; a document whose text fits in one chunk is done, the
-    others continue with their joined chunk summaries. After `max_rounds`
-    rounds the remaining input is truncated to the model's limit (with a note).
-    """
-    documents = [_Document(text) for text in texts]
-    for round_number in range(1, max_rounds + 1):
-        pending = [document for document in documents if document.summary is None]
-        if not pending:
-            break
-        inputs: list[str] = []
-        spans: list[tuple[_Document, int, int]] = []
-        for document in pending:
-            chunks = chunk_text(model, document.text)
-            if round_number == max_rounds and len(chunks) > 1:
-                document.notes.append(
-                    f"input still {len(chunks)} chunks after {max_rounds - 1} map-reduce rounds; "
-                    f"the last round was truncated to {model.max_input_tokens} tokens"
-                )
-                chunks = [document.text]
-            document.chunks = document.chunks or len(chunks)
-            spans.append((document, len(inputs), len(chunks)))
-            inputs.extend(chunks)
-        outputs = model.generate(inputs, lang, overrides)
-        for document, start, count in spans:
-            if count == 1:
-                document.summary = outputs[start]
-            else:
-                document.text = join_sentences(outputs[start : start + count])
-    return [Summary(document.summary or "", document.chunks, tuple(document.notes)) for document in documents]
+    """Summarize many documents with one model, batching all their chunks together in each
+    map-reduce round (:func:`~.pipeline.map_reduce.map_reduce`)."""
+    return map_reduce(Seq2SeqSummaryModel(model, lang, overrides or {}), texts, max_rounds)
 
 
 @dataclass(frozen=True)
@@ -74,6 +60,7 @@ class AbstractiveSummarizer:
     generator: Engine
     max_rounds: int = 4
     engine: str = "seq2seq"
+    copies_sentences = False
 
     @property
     def model(self) -> str:

@@ -1,16 +1,18 @@
-"""Document translation: sentence by sentence, batched across documents, paragraphs kept."""
+"""Translation with a generation engine: sentence by sentence (a sentence over the model's input
+budget cut to fit), glossary terms held in placeholders, output capped by the source's length;
+the document driver (:mod:`.pipeline.translation`) batches the pieces and keeps the paragraphs."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 
-from .chinese_script import DEFAULT_HANT_VARIANT, HantVariant, to_traditional
 from .chunking import split_to_fit
-from .engines.base import TRANSLATION_OUTPUT_RATIO, Engine
+from .engines.base import TRANSLATION_OUTPUT_RATIO, Engine, Output
 from .glossary import Glossary
-from .text import is_wide, join_sentences, paragraph_separator, split_paragraphs, split_sentences
+from .pipeline import translation
+from .text import Language, is_wide, split_paragraphs, split_sentences
 
 
 OUTPUT_SLACK = 8
@@ -25,12 +27,9 @@ def output_cap(source_tokens: int, configured: int | None) -> int:
     return min(cap, configured) if configured else cap
 
 
-def translate_segments(
-    model: Engine, segments: Sequence[str], target_lang: str, hant_variant: HantVariant = DEFAULT_HANT_VARIANT
-) -> list[str]:
+def translate_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[str]:
     """Translate segments, each output capped by its source's length (see :func:`output_cap`),
-    so that a model that starts repeating itself on a short sentence stops early. Output for
-    ``zh-Hant`` is converted to Traditional characters by `hant_variant`."""
+    so that a model that starts repeating itself on a short sentence stops early."""
     configured = model.spec.generation.get("max_new_tokens")
     groups: dict[int, list[int]] = {}
     for index, count in enumerate(model.count_tokens(list(segments))):
@@ -38,8 +37,8 @@ def translate_segments(
     outputs = [""] * len(segments)
     for cap, indices in sorted(groups.items()):
         translated = model.generate([segments[index] for index in indices], target_lang, {"max_new_tokens": cap})
-        for index, text in zip(indices, translated):
-            outputs[index] = to_traditional(text, hant_variant) if target_lang == "zh-Hant" else text
+        for index, text in zip(indices, translated, strict=True):
+            outputs[index] = text
     return outputs
 
 
@@ -82,15 +81,14 @@ def translate_with_glossary(
     source_lang: str,
     target_lang: str,
     glossary: Glossary | None,
-    hant_variant: HantVariant = DEFAULT_HANT_VARIANT,
 ) -> list[str]:
     """Translate pieces with the glossary's terms held in placeholders; a piece whose placeholder
     the model lost is translated again as written (``Result.terms`` then shows whether the term
     made it)."""
     if not glossary:
-        return translate_segments(model, pieces, target_lang, hant_variant)
+        return translate_segments(model, pieces, target_lang)
     planned = [_placeholders(piece, glossary, source_lang, target_lang) for piece in pieces]
-    outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang, hant_variant)
+    outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang)
     lost = []
     for index, (output, (_, mapping)) in enumerate(zip(outputs, planned)):
         restored = _restore(output, mapping) if mapping else output
@@ -98,18 +96,10 @@ def translate_with_glossary(
             lost.append(index)
         else:
             outputs[index] = restored
-    retried = translate_segments(model, [pieces[index] for index in lost], target_lang, hant_variant)
+    retried = translate_segments(model, [pieces[index] for index in lost], target_lang)
     for index, output in zip(lost, retried):
         outputs[index] = output
     return outputs
-
-
-@dataclass(frozen=True)
-class Translation:
-    """A translated document and the number of segments sent to the model."""
-
-    text: str
-    segments: int
 
 
 def segment(model: Engine, text: str) -> list[list[list[str]]]:
@@ -120,9 +110,30 @@ def segment(model: Engine, text: str) -> list[list[list[str]]]:
         sentences = split_sentences(paragraph)
         counts = model.count_tokens(sentences)
         layout.append(
-            [split_to_fit(s, model.count_tokens, budget) if c > budget else [s] for s, c in zip(sentences, counts)]
+            [split_to_fit(s, model.count_tokens, budget) if c > budget else [s] for s, c in zip(sentences, counts, strict=True)]
         )
     return layout
+
+
+@dataclass(frozen=True)
+class SentencePieces:
+    """A generation engine as the document driver reads it (:class:`~.pipeline.translation.PieceTranslator`):
+    each paragraph's sentences, cut to the model's budget, translated with `glossary`'s terms held."""
+
+    model: Engine
+    target_lang: str
+    source_lang: str = ""
+    glossary: Glossary | None = None
+
+    def layout(self, text: str) -> list[list[str]]:
+        return [[piece for sentence in paragraph for piece in sentence] for paragraph in segment(self.model, text)]
+
+    def translate_pieces(self, pieces: Sequence[str]) -> list[Output]:
+        texts = translate_with_glossary(self.model, pieces, self.source_lang, self.target_lang, self.glossary)
+        return [Output(text, 1) for text in texts]
+
+    def stream_piece(self, piece: str) -> Iterator[str]:
+        yield self.translate_pieces([piece])[0].text
 
 
 def translate_documents(
@@ -131,22 +142,11 @@ def translate_documents(
     target_lang: str,
     source_lang: str = "",
     glossary: Glossary | None = None,
-    hant_variant: HantVariant = DEFAULT_HANT_VARIANT,
-) -> list[Translation]:
+) -> list[Output]:
     """Translate many documents with one model; all their sentences go through one batched call
-    (with `glossary`'s terms held in placeholders, see :func:`translate_with_glossary`)."""
-    layouts = [segment(model, text) for text in texts]
-    flat = [piece for layout in layouts for paragraph in layout for sentence in paragraph for piece in sentence]
-    outputs = iter(translate_with_glossary(model, flat, source_lang, target_lang, glossary, hant_variant))
-    translations = []
-    for text, layout in zip(texts, layouts):
-        paragraphs = [
-            join_sentences([join_sentences([next(outputs) for _ in sentence]) for sentence in paragraph])
-            for paragraph in layout
-        ]
-        segments = sum(len(sentence) for paragraph in layout for sentence in paragraph)
-        translations.append(Translation(paragraph_separator(text).join(paragraphs), segments))
-    return translations
+    (with `glossary`'s terms held in placeholders, see :func:`translate_with_glossary`); each
+    output's ``chunks`` is the number of pieces sent to the model."""
+    return translation.translate_documents(SentencePieces(model, target_lang, source_lang, glossary), texts)
 
 
 def stream_translation(
@@ -155,15 +155,30 @@ def stream_translation(
     target_lang: str,
     source_lang: str = "",
     glossary: Glossary | None = None,
-    hant_variant: HantVariant = DEFAULT_HANT_VARIANT,
-) -> Iterator[str]:
-    """Yield the translation so far after each sentence, paragraphs kept."""
-    separator = paragraph_separator(text)
-    done: list[str] = []
-    for layout in segment(model, text):
-        sentences: list[str] = []
-        for pieces in layout:
-            translated = translate_with_glossary(model, pieces, source_lang, target_lang, glossary, hant_variant)
-            sentences.append(join_sentences(translated))
-            yield separator.join([*done, join_sentences(sentences)])
-        done.append(join_sentences(sentences))
+) -> Generator[str, None, Output]:
+    """Yield the translation so far after each piece, paragraphs kept; return the whole."""
+    return (yield from translation.stream_translation(SentencePieces(model, target_lang, source_lang, glossary), text))
+
+
+@dataclass(frozen=True)
+class Seq2SeqTranslator:
+    """A generation engine (transformers or CTranslate2) as a :class:`~.engines.base.Translator`."""
+
+    generator: Engine
+    engine: str = "seq2seq"
+    reads_as_written = False
+    """It reads a Traditional article as ``translate.hant_input`` converts it."""
+
+    @property
+    def model(self) -> str:
+        return self.generator.name
+
+    def translate_documents(
+        self, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
+    ) -> list[Output]:
+        return translate_documents(self.generator, texts, target, source, glossary)
+
+    def stream_translation(
+        self, text: str, source: Language, target: Language, glossary: Glossary | None
+    ) -> Generator[str, None, Output]:
+        return (yield from stream_translation(self.generator, text, target, source, glossary))

@@ -15,7 +15,6 @@ import gradio as gr
 
 from .batch import Task
 from .choices import SummaryChoices
-from .config import LLM_ENGINE
 from .documents import EXTENSIONS, format_for, translated_name
 from .errors import InputError, SummarizeError
 from .redaction import hide_paths
@@ -105,19 +104,13 @@ class Actions:
                 f"the text looks {LANGUAGE_NAMES[detection.language]} but the direction is "
                 f"{DIRECTIONS[direction]}; press Swap or pick the other direction"
             )
-        translation = ""
-        for translation in self.service.translate_stream(text, target, source_lang=source, glossary=used):
-            yield translation, ""
-        settings = self.service.settings
-        pair = f"{MODEL_LANGUAGE[source]}-{MODEL_LANGUAGE[target]}"
-        by_llm = settings.translate.engine == LLM_ENGINE
-        model = settings.llm.model if by_llm else settings.translate.models[pair].model
-        # as the service checks a translation's terms: where the model was given them (a Traditional text's
-        # Simplified glossary terms included), see ScriptHandling.check_terms
-        checked = describe_terms(
-            self.service.scripts.check_terms(used, self.service.check_text(text), translation, source, target, not by_llm)
-        )
-        yield translation, f"{DIRECTIONS[direction]} · model `{hide_paths(model)}`" + (f"\n\n{checked}" if checked else "")
+        for step in self.service.translate_stream(text, target, source_lang=source, glossary=used):
+            if isinstance(step, Result):  # the service's own result: its model and its checked terms
+                checked = describe_terms(step.terms)
+                line = f"{DIRECTIONS[direction]} · model `{hide_paths(step.model)}`"
+                yield step.text, line + (f"\n\n{checked}" if checked else "")
+            else:
+                yield step, ""
 
     def summarize_document(
         self, path: str | None, output_lang: str, length: str, choice: str, glossary: str | None = None

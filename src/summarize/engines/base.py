@@ -30,15 +30,18 @@ from __future__ import annotations
 import copy
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ModelUnavailableError
 from ..families import ModelFamily, family_for
-from ..text import MODEL_LANGUAGE
+from ..text import MODEL_LANGUAGE, Language
+
+if TYPE_CHECKING:
+    from ..glossary import Glossary
 
 Length = Literal["short", "medium", "long"]
 LENGTH_SCALE: dict[str, float] = {"short": 0.5, "medium": 1.0, "long": 2.0}
@@ -51,12 +54,17 @@ _TAG = re.compile(r"^>>[A-Za-z_]+<<$")
 
 
 @dataclass(frozen=True)
-class Summary:
-    """A summary with the number of chunks its input was cut into, and notes."""
+class Output:
+    """What a summarizer or translator gives for one text: its summary or translation, the number of
+    chunks or pieces its input was cut into, and notes."""
 
     text: str
     chunks: int
     notes: tuple[str, ...] = ()
+
+
+Summary = Output
+"""A summary is an :class:`Output` (the name the summarizers' contract reads)."""
 
 
 class Summarizer(Protocol):
@@ -72,8 +80,48 @@ class Summarizer(Protocol):
         """The model label results carry (a model id, or the engine's own name)."""
         ...
 
+    @property
+    def copies_sentences(self) -> bool:
+        """Whether its summaries are the article's own sentences (never rewritten in another script)."""
+        ...
+
     def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
         """One summary per text, in input order; `texts` are all in `lang`."""
+        ...
+
+
+class Translator(Protocol):
+    """Anything that translates whole documents, paragraphs kept: results report its ``engine`` and
+    ``model``. Implementations: :class:`summarize.translate.Seq2SeqTranslator` (transformers and
+    CTranslate2 engines), :class:`~.llm.documents.LLMTranslator`; the script wrapper
+    (:class:`summarize.script_handling.ScriptTranslator`) goes around either."""
+
+    @property
+    def engine(self) -> str:
+        """The engine label results carry: ``seq2seq``, ``llm``."""
+        ...
+
+    @property
+    def model(self) -> str:
+        """The model label results carry."""
+        ...
+
+    @property
+    def reads_as_written(self) -> bool:
+        """Whether it reads a Traditional Chinese article as written (a chat model), rather than as
+        ``translate.hant_input`` converts it for a translation model."""
+        ...
+
+    def translate_documents(
+        self, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
+    ) -> list[Output]:
+        """One translation per text, in input order (``chunks``: the pieces sent to the model)."""
+        ...
+
+    def stream_translation(
+        self, text: str, source: Language, target: Language, glossary: Glossary | None
+    ) -> Generator[str, None, Output]:
+        """The translation so far each time it grows; returns the whole as :meth:`translate_documents` would."""
         ...
 
 

@@ -206,6 +206,8 @@ class ExtractiveSummarizer:
 
     engine = "extractive"
     model = "extractive"
+    copies_sentences = True
+    """Its summaries are the article's own sentences, in the article's own script."""
 
     def __init__(self, settings: ExtractiveSettings) -> None:
         self.settings = settings

@@ -4,10 +4,12 @@ Long input is cut on paragraph and sentence boundaries into chunks that fit
 ``llm.context_tokens`` together with the prompt and the answer
 (``llm.generation.max_new_tokens``). Summaries are map-reduce: every chunk is
 summarized, then the partial summaries are combined (in groups that fit, for as
-many rounds as needed, at most ``summarize.max_rounds``). Translations keep the
+many rounds as needed, at most ``summarize.max_rounds``, the first included), by the
+map-reduce driver every engine uses (:mod:`summarize.pipeline.map_reduce`). Translations keep the
 paragraphs: each paragraph (or part of a long one) is one request, with the
 paragraph before it as context. All requests of a step, across all documents,
-go to the backend at once (batched locally, in parallel to an endpoint).
+go to the backend at once (batched locally, in parallel to an endpoint), by the document driver every
+engine uses (:mod:`summarize.pipeline.translation`).
 A glossary's terms found in a piece go into that piece's prompt (see :mod:`.prompts`), and the
 budget counts them: a piece whose terms leave too little room is cut smaller (:class:`TermRoom`).
 
@@ -17,8 +19,8 @@ the document-level contract the extractive and seq2seq summarizers keep too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
 from typing import cast
 
@@ -26,9 +28,11 @@ from ...chunking import chunk_sentences, fit_sentences
 from ...config import LLM_ENGINE
 from ...errors import ConfigError
 from ...glossary import Glossary
-from ...text import Language, join_sentences, paragraph_separator, split_paragraphs, split_sentences
-from ..base import LENGTH_SCALE, TRANSLATION_OUTPUT_RATIO, Length, Summary
-from .answers import Answer, ask, clean_answer
+from ...pipeline import translation
+from ...pipeline.map_reduce import map_reduce
+from ...text import MODEL_LANGUAGE, Language, join_sentences, split_paragraphs, split_sentences
+from ..base import LENGTH_SCALE, TRANSLATION_OUTPUT_RATIO, Length, Output, Summary
+from .answers import ask, clean_answer
 from .backend import ChatBackend
 from .prompts import (
     Message,
@@ -42,15 +46,6 @@ from .prompts import (
 
 MIN_DATA_TOKENS = 32
 """The fewest tokens of article a request must have room for."""
-
-
-@dataclass(frozen=True)
-class DocumentAnswer:
-    """A document's translation, the pieces its input was cut into, and notes."""
-
-    text: str
-    chunks: int
-    notes: tuple[str, ...] = ()
 
 
 def data_budget(backend: ChatBackend, empty_prompt: list[Message]) -> int:
@@ -143,13 +138,53 @@ def _chunks(text: str, backend: ChatBackend, budget: int) -> list[str]:
     return chunks
 
 
-@dataclass
-class _Summary:
-    parts: list[str]
-    """The chunks (first round) or partial summaries (later rounds) still to combine."""
-    chunks: int = 0
-    text: str | None = None
-    notes: list[str] = field(default_factory=list)
+@dataclass(frozen=True)
+class ChatSummaryModel:
+    """A chat model as the map-reduce driver reads it (:class:`~summarize.pipeline.map_reduce.SummaryModel`):
+    chunks that fit beside the summary prompt (and the glossary terms it lists), partial summaries
+    grouped to fit beside the combining prompt."""
+
+    backend: ChatBackend
+    source: Language
+    target: Language
+    sentences: int
+    glossary: Glossary | None = None
+
+    @cached_property
+    def _map_budget(self) -> int:
+        return data_budget(self.backend, summary_prompt("", self.source, self.target, self.sentences))
+
+    @cached_property
+    def _reduce_budget(self) -> int:
+        return data_budget(self.backend, reduce_prompt([], self.target, self.sentences))
+
+    def chunks(self, text: str) -> list[str]:
+        source, target, sentences = self.source, self.target, self.sentences
+        room = TermRoom(
+            self.backend, self.glossary, source, target, lambda terms: summary_prompt("", source, target, sentences, terms)
+        )
+        return chunk_paragraphs(text, self.backend, self._map_budget, room)
+
+    def groups(self, parts: Sequence[str]) -> list[list[str]]:
+        counts = [count + 8 for count in self.backend.count_tokens(list(parts))]  # + the <summary> tags
+        return [[parts[index] for index in group] for group in chunk_sentences(list(parts), counts, self._reduce_budget)]
+
+    def summarize(self, chunks: Sequence[str]) -> list[Output]:
+        conversations = [
+            summary_prompt(
+                chunk, self.source, self.target, self.sentences, prompt_terms(self.glossary, chunk, self.source, self.target)
+            )
+            for chunk in chunks
+        ]
+        return self._ask(conversations)
+
+    def combine(self, groups: Sequence[Sequence[str]]) -> list[Output]:
+        return self._ask([reduce_prompt(list(group), self.target, self.sentences) for group in groups])
+
+    def _ask(self, conversations: list[list[Message]]) -> list[Output]:
+        max_new_tokens = self.backend.settings.generation.max_new_tokens
+        answers = ask(self.backend, conversations, self.target, max_new_tokens, "summary")
+        return [Output(answer.text, 1, answer.notes) for answer in answers]
 
 
 def summarize_documents(
@@ -162,54 +197,9 @@ def summarize_documents(
     glossary: Glossary | None = None,
 ) -> list[Summary]:
     """Summarize documents in `source` into `target` (the same language or the other), about `sentences`
-    long; a cross-lingual summary's prompts list the `glossary` terms found in each chunk."""
-    max_new_tokens = backend.settings.generation.max_new_tokens
-    map_budget = data_budget(backend, summary_prompt("", source, target, sentences))
-    reduce_budget = data_budget(backend, reduce_prompt([], target, sentences))
-    room = TermRoom(backend, glossary, source, target, lambda terms: summary_prompt("", source, target, sentences, terms))
-    documents = [_Summary(chunk_paragraphs(text, backend, map_budget, room)) for text in texts]
-    for document in documents:
-        document.chunks = len(document.parts)
-    # Map: every chunk of every document at once. A one-chunk document is done after it.
-    conversations = [
-        summary_prompt(part, source, target, sentences, prompt_terms(glossary, part, source, target))
-        for d in documents
-        for part in d.parts
-    ]
-    answers = iter(ask(backend, conversations, target, max_new_tokens, "summary"))
-    for document in documents:
-        partials = [_take(next(answers), document) for _ in document.parts]
-        document.parts = partials
-        if len(partials) == 1:
-            document.text = partials[0]
-    # Reduce: combine partial summaries in groups that fit, round after round, until one is left.
-    for round_number in range(2, max_rounds + 1):
-        pending = [document for document in documents if document.text is None]
-        if not pending:
-            break
-        groups: list[tuple[_Summary, list[str]]] = []
-        for document in pending:
-            counts = [count + 8 for count in backend.count_tokens(document.parts)]  # + the <summary> tags
-            last_round = round_number == max_rounds
-            indices = chunk_sentences(document.parts, counts, reduce_budget)
-            if last_round and len(indices) > 1:
-                kept = indices[0]
-                document.notes.append(
-                    f"the partial summaries did not fit one request after {max_rounds - 1} rounds; "
-                    f"the last {len(document.parts) - len(kept)} of {len(document.parts)} were left out"
-                )
-                indices = [kept]
-            groups.extend((document, [document.parts[index] for index in group]) for group in indices)
-        conversations = [reduce_prompt(parts, target, sentences) for _, parts in groups]
-        answers = iter(ask(backend, conversations, target, max_new_tokens, "summary"))
-        combined: dict[int, list[str]] = {}
-        for document, _parts in groups:
-            combined.setdefault(id(document), []).append(_take(next(answers), document))
-        for document in pending:
-            document.parts = combined[id(document)]
-            if len(document.parts) == 1:
-                document.text = document.parts[0]
-    return [Summary(d.text or "", d.chunks, tuple(dict.fromkeys(d.notes))) for d in documents]
+    long, by the map-reduce driver; a cross-lingual summary's prompts list the `glossary` terms found in
+    each chunk."""
+    return map_reduce(ChatSummaryModel(backend, source, target, sentences, glossary), texts, max_rounds)
 
 
 @dataclass(frozen=True)
@@ -225,6 +215,7 @@ class LLMSummarizer:
     glossary: Glossary | None = None
     """Terms put into a cross-lingual summary's prompts (see :func:`summarize_documents`)."""
     engine: str = LLM_ENGINE
+    copies_sentences = False
 
     @property
     def model(self) -> str:
@@ -238,11 +229,6 @@ class LLMSummarizer:
         return summarize_documents(
             self.backend, texts, source, self.target or source, sentences, self.max_rounds, self.glossary
         )
-
-
-def _take(answer: Answer, document: _Summary) -> str:
-    document.notes.extend(answer.notes)
-    return answer.text
 
 
 # --------------------------------------------------------------------------- translations
@@ -298,6 +284,38 @@ def _tail(text: str, backend: ChatBackend, budget: int) -> str:
     return join_sentences(kept)
 
 
+@dataclass(frozen=True)
+class ChatPieces:
+    """A chat model as the document driver reads it (:class:`~summarize.pipeline.translation.PieceTranslator`):
+    paragraph parts that fit one request with the text before them as context, the `glossary` terms
+    found in each in its prompt."""
+
+    backend: ChatBackend
+    source: Language
+    target: Language
+    prompt_format: PromptFormat
+    glossary: Glossary | None = None
+
+    def layout(self, text: str) -> list[list[_Piece]]:
+        return translation_layout(text, self.backend, self.source, self.target, self.prompt_format, self.glossary)
+
+    def _prompt(self, piece: _Piece) -> list[Message]:
+        terms = prompt_terms(self.glossary, piece.text, self.source, self.target)
+        return translation_prompt(piece.text, self.source, self.target, piece.context, self.prompt_format, terms)
+
+    def translate_pieces(self, pieces: Sequence[_Piece]) -> list[Output]:
+        max_new_tokens = self.backend.settings.generation.max_new_tokens
+        answers = ask(self.backend, [self._prompt(piece) for piece in pieces], self.target, max_new_tokens, "translation")
+        return [Output(answer.text, 1, answer.notes) for answer in answers]
+
+    def stream_piece(self, piece: _Piece) -> Iterator[str]:
+        """The piece's answer as it grows, cleaned (a reasoning block shows only once it is closed); no retry."""
+        raw = ""
+        for delta in self.backend.stream(self._prompt(piece), self.backend.settings.generation.max_new_tokens):
+            raw += delta
+            yield clean_answer(raw)
+
+
 def translate_documents(
     backend: ChatBackend,
     texts: Sequence[str],
@@ -305,38 +323,10 @@ def translate_documents(
     target: Language,
     prompt_format: PromptFormat,
     glossary: Glossary | None = None,
-) -> list[DocumentAnswer]:
+) -> list[Output]:
     """Translate documents from `source` into `target`, paragraph by paragraph, paragraphs kept
     (each piece's prompt holds the `glossary` terms found in it)."""
-    layouts = [translation_layout(text, backend, source, target, prompt_format, glossary) for text in texts]
-    conversations = [
-        translation_prompt(
-            piece.text, source, target, piece.context, prompt_format, prompt_terms(glossary, piece.text, source, target)
-        )
-        for layout in layouts
-        for row in layout
-        for piece in row
-    ]
-    answers = iter(ask(backend, conversations, target, backend.settings.generation.max_new_tokens, "translation"))
-    results = []
-    for text, layout in zip(texts, layouts):
-        notes: list[str] = []
-        paragraphs = []
-        for row in layout:
-            translated = []
-            for _ in row:
-                answer = next(answers)
-                notes.extend(answer.notes)
-                translated.append(answer.text)
-            paragraphs.append(_join(translated))
-        pieces = sum(len(row) for row in layout)
-        results.append(DocumentAnswer(paragraph_separator(text).join(paragraphs), pieces, tuple(dict.fromkeys(notes))))
-    return results
-
-
-def _join(parts: list[str]) -> str:
-    """Translated pieces of one paragraph joined as sentences are (an empty answer adds nothing)."""
-    return join_sentences([part for part in parts if part])
+    return translation.translate_documents(ChatPieces(backend, source, target, prompt_format, glossary), texts)
 
 
 def stream_translation(
@@ -346,21 +336,35 @@ def stream_translation(
     target: Language,
     prompt_format: PromptFormat,
     glossary: Glossary | None = None,
-) -> Iterator[str]:
-    """Yield the translation so far as the model writes it, paragraphs kept. Each piece's text is cleaned
-    as it grows (a reasoning block shows only once it is closed); there is no retry while streaming."""
-    separator = paragraph_separator(text)
-    max_new_tokens = backend.settings.generation.max_new_tokens
-    done: list[str] = []
-    for row in translation_layout(text, backend, source, target, prompt_format, glossary):
-        finished: list[str] = []
-        for piece in row:
-            raw = ""
-            terms = prompt_terms(glossary, piece.text, source, target)
-            prompt = translation_prompt(piece.text, source, target, piece.context, prompt_format, terms)
-            for delta in backend.stream(prompt, max_new_tokens):
-                raw += delta
-                yield separator.join([*done, _join([*finished, clean_answer(raw)])])
-            finished.append(clean_answer(raw))
-        done.append(_join(finished))
-        yield separator.join(done)
+) -> Generator[str, None, Output]:
+    """Yield the translation so far as the model writes it, paragraphs kept; there is no retry while
+    streaming. Returns the whole."""
+    return (yield from translation.stream_translation(ChatPieces(backend, source, target, prompt_format, glossary), text))
+
+
+@dataclass(frozen=True)
+class LLMTranslator:
+    """The chat model as a :class:`~summarize.engines.base.Translator`: it reads the article as written
+    (a Traditional one named so) and answers in the target's model language (the script wrapper writes
+    ``zh-Hant``)."""
+
+    backend: ChatBackend
+    prompt_format: PromptFormat
+    engine: str = LLM_ENGINE
+    reads_as_written = True
+
+    @property
+    def model(self) -> str:
+        return self.backend.name
+
+    def translate_documents(
+        self, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
+    ) -> list[Output]:
+        return translate_documents(self.backend, texts, source, MODEL_LANGUAGE[target], self.prompt_format, glossary)
+
+    def stream_translation(
+        self, text: str, source: Language, target: Language, glossary: Glossary | None
+    ) -> Generator[str, None, Output]:
+        return (
+            yield from stream_translation(self.backend, text, source, MODEL_LANGUAGE[target], self.prompt_format, glossary)
+        )
