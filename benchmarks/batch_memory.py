@@ -35,7 +35,6 @@ FORCED = {"num_beams": 1, "min_new_tokens": 4, "max_new_tokens": 4}
 def build_config(folder: Path) -> Path:
     """Tiny models for every role; seq2seq summaries."""
     import yaml
-
     from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_mt5
 
     bart = build_tiny_bart(folder / "bart")
@@ -62,8 +61,9 @@ def build_config(folder: Path) -> Path:
 
 def write_input(path: Path, count: int, seed: int = 0) -> None:
     """`count` English articles of 8 to 16 sentences (about 1.5 KB), written one line at a time."""
-    from summarize import split_sentences
     from tiny_models import ENGLISH_CORPUS
+
+    from summarize import split_sentences
 
     sentences = [s for text in ENGLISH_CORPUS for s in split_sentences(text)]
     rng = random.Random(seed)

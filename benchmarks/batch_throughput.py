@@ -55,9 +55,8 @@ MARIAN_EN_ZH = {
 def build_model(folder: Path) -> Path:
     """A random MarianMT of the real en-zh size with the tiny tokenizer; returns its folder."""
     import torch
-    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
-
     from tiny_models import build_tiny_marian
+    from transformers import MarianConfig, MarianMTModel, MarianTokenizer
 
     tiny = build_tiny_marian(folder / "tokenizer", "en", "zh", (">>cmn_Hans<<", ">>cmn_Hant<<"))
     tokenizer = MarianTokenizer.from_pretrained(tiny)
@@ -79,8 +78,9 @@ def build_model(folder: Path) -> Path:
 
 def make_docs(count: int, seed: int = 0) -> list[str]:
     """English articles of 3 to 9 sentences drawn from the test corpus (different lengths, as in news)."""
-    from summarize import split_sentences
     from tiny_models import ENGLISH_CORPUS
+
+    from summarize import split_sentences
 
     sentences = [s for text in ENGLISH_CORPUS for s in split_sentences(text)]
     rng = random.Random(seed)

@@ -53,9 +53,8 @@ QWEN25_05B = {
 def build_model(folder: Path, new_tokens: int) -> Path:
     """The tiny chat tokenizer with a random model of the Qwen2.5-0.5B shape, answers forced to `new_tokens`."""
     import torch
-    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
-
     from tiny_models import build_tiny_qwen2_chat
+    from transformers import GenerationConfig, Qwen2Config, Qwen2ForCausalLM
 
     build_tiny_qwen2_chat(folder)
     tiny = json.loads((folder / "config.json").read_text(encoding="utf-8"))
@@ -71,8 +70,9 @@ def build_model(folder: Path, new_tokens: int) -> Path:
 
 
 def prompts(count: int) -> list[list[dict[str, str]]]:
-    from summarize.engines.llm.prompts import translation_prompt
     from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
+
+    from summarize.engines.llm.prompts import translation_prompt
 
     pairs = [(text, "en", "zh") for text in ENGLISH_CORPUS] + [(text, "zh", "en") for text in CHINESE_CORPUS]
     return [translation_prompt(text, source, target) for text, source, target in (pairs * count)[:count]]
@@ -136,6 +136,7 @@ def _say(line: str) -> None:
 
 def run_endpoint(args: argparse.Namespace) -> dict[str, Any]:
     from chat_server import ChatServer, echo_article
+
     from summarize.config import load_settings
     from summarize.engines.llm.endpoint import EndpointChatModel
 

@@ -67,7 +67,7 @@ def main() -> None:
                     memory.unlink(missing_ok=True)
                 times[name].append(timed_run(extra, env))
     baseline = statistics.median(times["offline.yaml"])
-    print(f"| case | median s | min s | max s | median - offline.yaml s |\n| --- | --- | --- | --- | --- |")
+    print("| case | median s | min s | max s | median - offline.yaml s |\n| --- | --- | --- | --- | --- |")
     for name, values in times.items():
         median = statistics.median(values)
         print(f"| {name} | {median:.2f} | {min(values):.2f} | {max(values):.2f} | {median - baseline:+.2f} |")

@@ -223,7 +223,12 @@ def _fill_spm(path: Path, pieces: int, prefix: str) -> None:
 def build_marian(out: Path, data: Path, source: str, target: str) -> None:
     """opus-mt-{source}-{target}: d_model 512, 6+6 layers, 8 heads, ffn 2048, vocabulary 65001."""
     import sentencepiece as spm
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import (
+        GenerationConfig,
+        MarianConfig,
+        MarianMTModel,
+        MarianTokenizer,
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     for side, lang in (("source", source), ("target", target)):
@@ -264,7 +269,12 @@ def build_marian(out: Path, data: Path, source: str, target: str) -> None:
 def build_bart(out: Path, data: Path) -> None:
     """bart-large-cnn: d_model 1024, 12+12 layers, 16 heads, ffn 4096, vocabulary 50265."""
     from tokenizers import ByteLevelBPETokenizer
-    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
+    from transformers import (
+        BartConfig,
+        BartForConditionalGeneration,
+        BartTokenizer,
+        GenerationConfig,
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     bpe = ByteLevelBPETokenizer()
@@ -294,7 +304,12 @@ def build_bart(out: Path, data: Path) -> None:
 
 def build_mt5(out: Path, data: Path) -> None:
     """mT5-base (XL-Sum): d_model 768, 12+12 layers, 12 heads, gated-GELU ffn 2048, vocabulary 250112."""
-    from transformers import GenerationConfig, MT5Config, MT5ForConditionalGeneration, T5Tokenizer
+    from transformers import (
+        GenerationConfig,
+        MT5Config,
+        MT5ForConditionalGeneration,
+        T5Tokenizer,
+    )
 
     out.mkdir(parents=True, exist_ok=True)
     corpus = training_corpus(data, "zh") + training_corpus(data, "en")

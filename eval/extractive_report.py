@@ -26,6 +26,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+from summarize.engines.extractive import INTRODUCTION_WEIGHT, REFERENCE_PENALTY
+from summarize.engines.order import (
+    MIN_LATE_INTRODUCTIONS,
+    MIN_RANK_CORRELATION,
+    MIN_SENTENCES,
+    WEAK_RANK_CORRELATION,
+)
 from summarize.evaluation import (
     ScoringSettings,
     build_report,
@@ -37,8 +44,6 @@ from summarize.evaluation import (
 )
 from summarize.evaluation.datasets import Dataset
 from summarize.evaluation.scoring import DatasetScorer, view_key
-from summarize.engines.extractive import INTRODUCTION_WEIGHT, REFERENCE_PENALTY
-from summarize.engines.order import MIN_LATE_INTRODUCTIONS, MIN_RANK_CORRELATION, MIN_SENTENCES, WEAK_RANK_CORRELATION
 from summarize.text import join_sentences, normalize_text, split_sentences
 
 CONFIG = "configs/offline.yaml"

@@ -22,11 +22,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from summarize.errors import InputError, SummarizeError
-from summarize.glossary import Glossary
 from summarize.evaluation import (
-    AlignedItems,
     LSUM_SPLITTERS,
     ROUGE_IMPLS,
+    AlignedItems,
     MetricInputs,
     TranslationScorer,
     build_metric,
@@ -37,9 +36,14 @@ from summarize.evaluation import (
     read_texts,
     tokenizer_names,
 )
-from summarize.evaluation.chinese_scripts import SCRIPT_CONVERSIONS, in_one_script, script_signature
+from summarize.evaluation.chinese_scripts import (
+    SCRIPT_CONVERSIONS,
+    in_one_script,
+    script_signature,
+)
 from summarize.evaluation.report import ROUGE_NAMES
 from summarize.evaluation.term_accuracy import TermAccuracy
+from summarize.glossary import Glossary
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,8 +11,12 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
-
-from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_mt5, build_tiny_qwen2_chat  # noqa: E402
+from tiny_models import (  # noqa: E402
+    build_tiny_bart,
+    build_tiny_marian,
+    build_tiny_mt5,
+    build_tiny_qwen2_chat,
+)
 
 # Timing never decides a test: Hypothesis's default deadline (200 ms an example) fails a property, or calls
 # it flaky, when an example runs slowly on a loaded machine or first loads a dictionary.

@@ -14,19 +14,32 @@ from typing import Any
 import pyarrow
 import pyarrow.parquet
 import pytest
+from conftest import tiny_overrides
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
 
-from conftest import tiny_overrides
 from summarize import InputError, ModelUnavailableError, Service, load_settings
-from summarize.batch import BatchCounts, InputRecord, Progress, count_records, process_records, read_records, run_batch
-from summarize.batch.outputs import JsonlOutput, ParquetOutput, cut_partial_line, open_output
+from summarize.batch import (
+    BatchCounts,
+    InputRecord,
+    Progress,
+    count_records,
+    process_records,
+    read_records,
+    run_batch,
+)
+from summarize.batch.outputs import (
+    JsonlOutput,
+    ParquetOutput,
+    cut_partial_line,
+    open_output,
+)
 from summarize.batch.planning import plan_records
 from summarize.batch.processing import process_group
 from summarize.batch.readers import check_inputs, expand_inputs
 from summarize.batch.records import OutputRecord, PendingRecord, output_fields
 from summarize.store import ModelStore
-from tiny_models import CHINESE_CORPUS, ENGLISH_CORPUS
 
 GROUP_SIZE = 4
 OFFLINE_CONFIG = Path(__file__).resolve().parents[1] / "configs" / "offline.yaml"

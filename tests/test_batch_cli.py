@@ -14,12 +14,18 @@ from typing import Any
 
 import pytest
 import yaml
+from test_batch import (
+    OFFLINE_CONFIG,
+    article_rows,
+    batch_overrides,
+    read_output,
+    write_jsonl,
+)
 
 from summarize import ConfigError, Service, load_settings
 from summarize.batch import run_batch
 from summarize.cli import main
 from summarize.text import detect_language
-from test_batch import OFFLINE_CONFIG, article_rows, batch_overrides, read_output, write_jsonl
 
 KILL_RECORDS = 120
 

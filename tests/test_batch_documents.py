@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from document_shapes import FIXTURES
+from test_batch import OFFLINE_CONFIG, batch_overrides, read_output, write_jsonl
+
 from summarize import InputError, Service, load_settings
 from summarize.batch import InputRecord, process_records, run_batch
 from summarize.batch.planning import plan_records
 from summarize.cli import main
 from summarize.documents import read_document
 from summarize.store import ModelStore
-from test_batch import OFFLINE_CONFIG, batch_overrides, read_output, write_jsonl
 
 PAGES: dict[str, dict[str, Any]] = json.loads((FIXTURES / "pages.json").read_text(encoding="utf-8"))
 """The team's news pages: each story's first and last sentence, and the boilerplate around it."""

@@ -17,6 +17,7 @@ import pyarrow.parquet
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_batch import OFFLINE_CONFIG, article_rows, read_output, write_jsonl
 
 from summarize import InputError, Service, load_settings
 from summarize.batch import count_records, read_records, run_batch
@@ -24,7 +25,7 @@ from summarize.batch.planning import plan_records
 from summarize.batch.records import InputRecord
 from summarize.store import ModelStore
 from summarize.text import detect_language
-from test_batch import OFFLINE_CONFIG, article_rows, read_output, write_jsonl
+
 
 @pytest.fixture(scope="module")
 def extractive() -> Service:

@@ -6,14 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_batch import batch_overrides, read_output, write_jsonl
+from test_cli import run, tiny_flags
 
 from summarize import Service, load_settings
 from summarize.batch import run_batch
 from summarize.batch.records import OutputRecord
 from summarize.glossary import Glossary, TermCheck
 from summarize.store import ModelStore
-from test_batch import batch_overrides, read_output, write_jsonl
-from test_cli import run, tiny_flags
 
 ROWS = [
     {"id": "bridge", "text": "The mayor opened the bridge on Monday. The bridge crosses the river."},

@@ -16,13 +16,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_batch import (
+    OFFLINE_CONFIG,
+    article_rows,
+    batch_overrides,
+    read_output,
+    write_jsonl,
+)
 
 from summarize import Service, load_settings
 from summarize.batch import Progress, run_batch
 from summarize.batch.ray_runner import run_batch_ray, worker_count
 from summarize.config import ConfigError, RaySettings
 from summarize.store import ModelStore
-from test_batch import OFFLINE_CONFIG, article_rows, batch_overrides, read_output, write_jsonl
 
 
 @pytest.fixture(scope="module")

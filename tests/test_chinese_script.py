@@ -9,7 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarize import ConfigError, load_settings
-from summarize.chinese_script import SCRIPT_SAMPLE_CHARACTERS, count_scripts, to_simplified, to_traditional
+from summarize.chinese_script import (
+    SCRIPT_SAMPLE_CHARACTERS,
+    count_scripts,
+    to_simplified,
+    to_traditional,
+)
 from summarize.glossary import Glossary, Term
 from summarize.script_handling import ScriptHandling
 from summarize.sources import Source

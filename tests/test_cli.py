@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import tiny_overrides
+
 from summarize.cli import STDIN_HINT, main
 
 ROOT = Path(__file__).resolve().parent.parent

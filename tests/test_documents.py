@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import io
 import json
-from pathlib import Path
 
 import pytest
+from document_shapes import (
+    FIXTURES,
+    WORD_DOCUMENTS,
+    docx_layout,
+    html_tags,
+    markdown_shape,
+    report_word_document,
+    word_document,
+)
 from hypothesis import given
 from hypothesis import strategies as st
-
-from document_shapes import FIXTURES, WORD_DOCUMENTS, docx_layout, html_tags, markdown_shape, report_word_document, word_document
 
 from summarize.documents import format_for, read_document
 from summarize.documents.srt import parse_cues, sentence_groups, split_in_proportion

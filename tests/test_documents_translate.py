@@ -7,12 +7,19 @@ import json
 from pathlib import Path
 
 import pytest
-from document_shapes import FIXTURES, WORD_DOCUMENTS, docx_layout, html_tags, markdown_shape, word_document
+from document_shapes import (
+    FIXTURES,
+    WORD_DOCUMENTS,
+    docx_layout,
+    html_tags,
+    markdown_shape,
+    word_document,
+)
+from test_cli import OFFLINE, run, tiny_flags
 
 from summarize.documents import read_document
 from summarize.documents.srt import parse_cues
 from summarize.errors import InputError
-from test_cli import OFFLINE, run, tiny_flags
 
 PAGES = json.loads((FIXTURES / "pages.json").read_text(encoding="utf-8"))
 

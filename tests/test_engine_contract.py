@@ -21,9 +21,9 @@ from summarize.engines.extractive import ExtractiveSummarizer
 from summarize.engines.llm import ChatBackend, Completion, load_chat_backend
 from summarize.engines.llm.documents import LLMSummarizer
 from summarize.engines.loader import load_seq2seq
+from summarize.pipeline.map_reduce import rounds_note
 from summarize.store import ModelStore
 from summarize.summarizer import AbstractiveSummarizer, summarize_documents
-from summarize.pipeline.map_reduce import rounds_note
 from summarize.text import split_sentences
 from summarize.translate import stream_translation, translate_documents
 

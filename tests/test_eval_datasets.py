@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from summarize.errors import InputError
-from summarize.evaluation import datasets
 from summarize.evaluation import (
+    datasets,
     load_dataset,
     resolve_data_dir,
     summeval_models,

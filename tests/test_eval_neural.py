@@ -13,7 +13,12 @@ import sys
 import pytest
 
 from summarize.errors import InputError, ModelUnavailableError
-from summarize.evaluation import MetricInputs, build_metric, metric_names, register_metric
+from summarize.evaluation import (
+    MetricInputs,
+    build_metric,
+    metric_names,
+    register_metric,
+)
 from summarize.evaluation.metrics import mean_metric_score
 
 COMET_MISSING = (

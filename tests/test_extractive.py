@@ -10,9 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarize import split_sentences
-from summarize.config import ExtractiveSettings
 from summarize.chinese_script import to_traditional
-from summarize.engines.extractive import ExtractiveSummarizer, select_sentences, sentence_features
+from summarize.config import ExtractiveSettings
+from summarize.engines.extractive import (
+    ExtractiveSummarizer,
+    select_sentences,
+    sentence_features,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -8,14 +8,19 @@ import re
 from pathlib import Path
 
 import pytest
-
 from pages import ARTICLES, DIGESTS, FURNITURE_KINDS, PageArticle
+
 from summarize import Service, split_sentences
+from summarize.charclasses import HAN
 from summarize.config import ExtractiveSettings, load_settings
 from summarize.engines.extractive import ExtractiveSummarizer, select_sentences
 from summarize.engines.page import is_furniture, read_page
-from summarize.charclasses import HAN
-from summarize.text import has_balanced_quotes, join_sentences, length_units, normalize_text
+from summarize.text import (
+    has_balanced_quotes,
+    join_sentences,
+    length_units,
+    normalize_text,
+)
 
 LENGTHS = ("short", "medium", "long")
 

@@ -19,7 +19,12 @@ from summarize import ConfigError, ModelUnavailableError, Service, load_settings
 from summarize.chinese_script import count_scripts
 from summarize.cli import main
 from summarize.config import ModelSettings, RuntimeSettings
-from summarize.engines.ctranslate2 import VMAP_FILE, CTranslate2Model, load_ctranslate2, target_tokens
+from summarize.engines.ctranslate2 import (
+    VMAP_FILE,
+    CTranslate2Model,
+    load_ctranslate2,
+    target_tokens,
+)
 from summarize.engines.loader import load_seq2seq
 from summarize.engines.seq2seq import check_int8_support
 from summarize.store import ModelStore
@@ -332,7 +337,6 @@ def test_int8_runs_and_keeps_the_result_shape(tiny_models: dict[str, Path], ct2_
 
 def test_int8_quantizes_every_linear_layer(tiny_models: dict[str, Path]) -> None:
     import torch
-
     from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
 
     model = load_seq2seq(_ct2_spec(tiny_models, "marian-en-zh"), "test", RuntimeSettings(device="cpu", quantization="int8"))

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from test_cli import run, tiny_flags
 
 from summarize.errors import InputError
 from summarize.glossary import Glossary, TermCheck, contains_term, merge_checks
 from summarize.translate import translate_with_glossary
-from test_cli import run, tiny_flags
 
 
 def _file(tmp_path: Path, content: str, name: str = "terms.tsv") -> Path:

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 import torch
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
 from chat_server import ChatServer, Reply
 from conftest import tiny_overrides
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tiny_models import build_tiny_marian, build_tiny_mt5
+
 from summarize import Service, load_settings
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.engines.llm.documents import prompt_terms, translate_documents
@@ -23,7 +24,6 @@ from summarize.engines.loader import load_seq2seq
 from summarize.glossary import Glossary, TermCheck
 from summarize.store import ModelStore
 from summarize.translate import PLACEHOLDER_BASE, translate_with_glossary
-from tiny_models import build_tiny_marian, build_tiny_mt5
 
 # --------------------------------------------------------------------------- LLM prompts
 

@@ -14,10 +14,17 @@ from pathlib import Path
 
 import pytest
 from huggingface_hub import constants, try_to_load_from_cache
-
 from live_server import refusing_port
+
 from summarize.config import ModelSettings, RuntimeSettings
-from summarize.hub import HUB_MEMORY_FILE, HUB_MEMORY_SECONDS, cached_snapshot, hub_reachable, model_status, resolve_source
+from summarize.hub import (
+    HUB_MEMORY_FILE,
+    HUB_MEMORY_SECONDS,
+    cached_snapshot,
+    hub_reachable,
+    model_status,
+    resolve_source,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 

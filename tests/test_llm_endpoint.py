@@ -8,15 +8,21 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
 from chat_server import ChatServer, Reply
 from live_server import refusing_port
+
 from summarize.config import LLMSettings, load_settings
 from summarize.engines.base import Summary
-from summarize.engines.llm.documents import LLMSummarizer, stream_translation, summarize_documents, translate_documents
+from summarize.engines.llm.documents import (
+    LLMSummarizer,
+    stream_translation,
+    summarize_documents,
+    translate_documents,
+)
 from summarize.engines.llm.endpoint import EndpointChatModel, estimate_tokens
 from summarize.engines.llm.prompts import summary_prompt, translation_prompt
 from summarize.errors import ModelUnavailableError
+from summarize.pipeline.map_reduce import rounds_note
 
 
 def llm_settings(url: str, **overrides: Any) -> LLMSettings:
@@ -289,3 +295,26 @@ def test_streamed_translation_grows_and_ends_cleaned() -> None:
         steps = list(stream_translation(backend, "One.\nTwo.", "en", "zh", "chat"))
     # The server sends three characters per event; a preamble shows until the text after it arrives.
     assert steps == ["译文：", "一。", "一。\n译文：", "一。\n二。"]  # each text once
+
+
+def test_the_round_limit_cuts_a_summary_whose_answers_never_shrink() -> None:
+    """Every answer is as long as a chunk, so partial summaries never fit one request: the last allowed
+    round combines the first group only, and the summary says how much was left out."""
+    sentences = [f"Sentence number {number} tells part of the story." for number in range(60)]
+    long_answer = " ".join(sentences[:20])
+
+    def script(body: dict[str, Any]) -> Reply:
+        return Reply(long_answer)
+
+    with ChatServer(script) as server:
+        backend = EndpointChatModel(llm_settings(server.url, **{
+            "llm.context_tokens": 900, "llm.generation.max_new_tokens": 300,
+        }))
+        (two_rounds,) = summarize_documents(backend, [" ".join(sentences)], "en", "en", sentences=3, max_rounds=2)
+        requests = len(server.requests)
+        (one_round,) = summarize_documents(backend, [" ".join(sentences)], "en", "en", sentences=3, max_rounds=1)
+    assert two_rounds.text == long_answer and two_rounds.chunks > 1
+    assert two_rounds.notes == (rounds_note(two_rounds.chunks, 2),)
+    assert requests == two_rounds.chunks + 1  # the map round, then one combining request
+    assert (one_round.text, one_round.notes) == (long_answer, (rounds_note(one_round.chunks, 1),))
+    assert len(server.requests) - requests == 1  # one round: the first chunk alone

@@ -11,16 +11,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from chat_server import ChatServer, Reply
+from test_llm_local import RecordingChatModel, chat_settings
+
 from summarize.config import load_settings
-from summarize.engines.llm.documents import prompt_terms, stream_translation, summarize_documents, translate_documents
+from summarize.engines.llm.documents import (
+    prompt_terms,
+    stream_translation,
+    summarize_documents,
+    translate_documents,
+)
 from summarize.engines.llm.endpoint import EndpointChatModel
 from summarize.engines.llm.local import LocalChatModel, load_local_chat_model
 from summarize.engines.llm.prompts import summary_prompt, translation_prompt
 from summarize.errors import ConfigError
 from summarize.glossary import Glossary
-from test_llm_local import RecordingChatModel, chat_settings
 
 SENTENCES = [f"Report {n} says the river rose again near bridge {n}." for n in range(24)]
 ARTICLE = " ".join(SENTENCES[:12]) + "\n\n" + " ".join(SENTENCES[12:])

@@ -136,6 +136,8 @@ def test_with_reminder_appends_to_the_last_message_only() -> None:
         ("<think>The user wants a summary.</think>\n\nThe council met.", "The council met."),
         ("<think>a</think>x<think>b</think>y", "xy"),
         ("I should translate.\n</think>\n\n议会开会了。", "议会开会了。"),
+        # the template opened the block and the model closed it twice: everything up to the last end goes
+        ("plan one</think>\n\nplan two</think>\n议会开会了。", "议会开会了。"),
         ("<think>still thinking when the tokens ran out", ""),
         ("Here is the translation:\n\n议会开会了。", "议会开会了。"),
         ("Sure! Here's a summary of the article: The council met.", "The council met."),

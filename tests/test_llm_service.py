@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from chat_server import ChatServer, Reply
+
 from summarize import Service, load_settings
 from summarize.batch import run_batch
 from summarize.batch.preflight import check_models

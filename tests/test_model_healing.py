@@ -10,9 +10,9 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from conftest import tiny_overrides
 from fastapi.testclient import TestClient
 
-from conftest import tiny_overrides
 from summarize import Service, load_settings
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.errors import ModelUnavailableError

@@ -21,24 +21,29 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 import yaml
-
 from live_server import refusing_port
+from test_batch import OFFLINE_CONFIG, batch_overrides, read_output
+from test_batch_ray import _by_id, _inputs
+from test_server_replicas import (
+    ARTICLE,
+    _free_port,
+    _nested,
+    _read_lines,
+    replica_overrides,
+    running_replicas,
+    summaries_from_both_replicas,
+)
+
 from summarize import Service, load_settings
 from summarize.batch import run_batch
 from summarize.choices import choice_settings
 from summarize.cli import main
 from summarize.replicas import REPLICA_HEADER
 from summarize.store import ModelStore
-from test_batch import OFFLINE_CONFIG, batch_overrides, read_output
-from test_batch_ray import _by_id, _inputs
-from test_server_replicas import (
-    ARTICLE, _free_port, _nested, _read_lines, replica_overrides, running_replicas, summaries_from_both_replicas
-)
 
 HEAD_START_LIMIT_S = 300
 """A guard against a hung `ray start` on a loaded machine, not a measurement."""

@@ -10,7 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarize import ConfigError, load_settings
-from summarize.http_guards import FailedAuthCounts, FailedAuthLimit, allowed_hosts, host_is_allowed
+from summarize.http_guards import (
+    FailedAuthCounts,
+    FailedAuthLimit,
+    allowed_hosts,
+    host_is_allowed,
+)
 from summarize.redaction import hide_paths
 from summarize.text import first_lone_surrogate, normalize_text
 

@@ -7,14 +7,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FORCED_LENGTH, tiny_overrides
 from fastapi.testclient import TestClient
 
-from conftest import FORCED_LENGTH, tiny_overrides
 from summarize import Result, Service, Settings, load_settings
-from summarize.http_errors import BODY_NOT_AN_OBJECT, INTERNAL_ERROR, NESTED_TOO_DEEPLY, NOT_UNICODE_KEY, NUMBER_TOO_LONG
-from summarize.server import UI_LOGIN_MESSAGE, create_app, package_version
+from summarize.evaluation.versions import package_version
+from summarize.http_errors import (
+    BODY_NOT_AN_OBJECT,
+    INTERNAL_ERROR,
+    NESTED_TOO_DEEPLY,
+    NOT_UNICODE_KEY,
+    NUMBER_TOO_LONG,
+)
+from summarize.server import UI_LOGIN_MESSAGE, create_app
 from summarize.store import ModelStore
-from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
+from summarize.ui import (
+    EXAMPLE_EN,
+    EXAMPLE_TRANSLATE_EN,
+    EXAMPLE_TRANSLATE_ZH,
+    EXAMPLE_ZH,
+)
 
 MAX_CHARS = 3000
 MAX_REQUEST_BYTES = 20_000
@@ -406,8 +418,8 @@ def test_cross_lingual_summary_without_its_translation_model_is_503(broken_clien
     response = broken_client.post("/v1/summarize", json=body)
     message = (
         "a en->zh summary needs the translation model: model directory 'translate.models.en-zh' "
-        f"(translate.models.en-zh) "
-        f"has no config.json; point translate.models.en-zh.model at a folder saved with save_pretrained()"
+        "(translate.models.en-zh) "
+        "has no config.json; point translate.models.en-zh.model at a folder saved with save_pretrained()"
     )
     assert (response.status_code, response.json()) == (503, _error("model_unavailable", message))
 

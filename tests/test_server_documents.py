@@ -11,13 +11,21 @@ from typing import Any
 import pytest
 from document_shapes import FIXTURES, docx_layout, html_tags, word_document
 from fastapi.testclient import TestClient
+from test_server_api import (  # noqa: F401  (the API tests' fixtures)
+    API_KEY,
+    LOCAL_URL,
+    MAX_CHARS,
+    MAX_UPLOAD_BYTES,
+    _settings,
+    api_settings,
+    client,
+    reference,
+)
 
 from summarize import Result, Service
 from summarize.documents import translated_name
 from summarize.http_documents import content_disposition, upload_name
 from summarize.server import create_app
-from test_server_api import API_KEY, LOCAL_URL, MAX_CHARS, MAX_UPLOAD_BYTES, _settings
-from test_server_api import api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
 
 HTML = "text/html; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

@@ -11,18 +11,17 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from chat_server import ChatServer, Reply, echo_article
 from document_shapes import FIXTURES
 from fastapi.testclient import TestClient
+from test_server_api import LOCAL_URL, api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
+from test_server_glossary import BAD_GLOSSARIES, BAD_GLOSSARY_IDS
 
-from chat_server import ChatServer, Reply, echo_article
 from summarize import Service, Settings, load_settings
 from summarize.choices import choice_settings
 from summarize.glossary import Glossary
 from summarize.http_documents import TERMS_FOUND_HEADER, TERMS_KEPT_HEADER
 from summarize.server import create_app
-from test_server_api import LOCAL_URL
-from test_server_api import api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
-from test_server_glossary import BAD_GLOSSARIES, BAD_GLOSSARY_IDS
 
 PAGE = "bridge_en.html"
 TERMS = {"Harbour Bridge": "港湾大桥", "transport office": "交通局", "airport": "机场"}

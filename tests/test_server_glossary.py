@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from test_server_api import LOCAL_URL, _body, _result, api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
 
 from summarize import Service, Settings
 from summarize.choices import choice_settings
-from summarize.server import create_app
 from summarize.glossary import Glossary
-from test_server_api import LOCAL_URL, _body, _result
-from test_server_api import api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
+from summarize.server import create_app
 
 ARTICLE = "The mayor opened the bridge on Monday. The bridge crosses the river."
 TERMS = {"mayor": "市长", "bridge": "大桥", "airport": "机场"}

@@ -16,15 +16,15 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from conftest import FORCED_LENGTH, tiny_overrides
 from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
-
-from conftest import FORCED_LENGTH, tiny_overrides
 from live_server import LiveServer
+
 from summarize import Service, Settings, load_settings
 from summarize.choices import choice_settings
-from summarize.store import ModelStore
 from summarize.server import create_app
+from summarize.store import ModelStore
 from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
 from summarize.ui_common import error_markdown
 

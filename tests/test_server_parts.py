@@ -9,22 +9,37 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import tiny_overrides
-from summarize import ConfigError, InputError, ModelUnavailableError, Result, Service, SummarizeError, load_settings
-from summarize.config import Settings
+
+from summarize import (
+    ConfigError,
+    InputError,
+    ModelUnavailableError,
+    Result,
+    Service,
+    SummarizeError,
+    load_settings,
+)
 from summarize.batch import OutputRecord
 from summarize.choices import SummaryChoices, choice_names, choice_settings
 from summarize.cli import main
+from summarize.config import Settings
 from summarize.http_errors import ApiError, error_response
 from summarize.server import Gate
 from summarize.store import ModelStore
 from summarize.text import Detection
 from summarize.ui import build_ui
 from summarize.ui_actions import Actions
-from summarize.ui_common import UI_WORDS, describe_detection, describe_result, error_markdown, in_place, notice, read_upload
 from summarize.ui_batch import ShownProgress, web_record
-
+from summarize.ui_common import (
+    UI_WORDS,
+    describe_detection,
+    describe_result,
+    error_markdown,
+    in_place,
+    notice,
+    read_upload,
+)
 
 # --------------------------------------------------------------------------- error mapping
 

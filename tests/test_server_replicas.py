@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-
 from conftest import tiny_overrides
+
 from summarize import Service, load_settings
 from summarize.choices import choice_settings
 from summarize.cli import main

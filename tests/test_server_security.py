@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-
 from conftest import tiny_overrides
 from live_server import LiveServer, refusing_port
+
 from summarize import Settings, load_settings
 from summarize.http_guards import header_timeout_protocol
 from summarize.server import create_app

@@ -6,10 +6,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import tiny_overrides
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import tiny_overrides
 from summarize import InputError, ModelUnavailableError, Service, load_settings
 from summarize.store import ModelStore
 from summarize.translate import output_cap, translate_segments
@@ -295,3 +295,12 @@ def test_bad_input_in_a_batch_loads_no_model(tiny_service: Service) -> None:
     with pytest.raises(InputError):
         tiny_service.summarize_batch([ENGLISH, 7])
     assert tiny_service.store.loads == 0
+
+
+def test_a_text_of_exactly_the_character_limit_passes_and_one_more_is_refused() -> None:
+    service = Service(load_settings(overrides={"limits.max_chars": 40, "summarize.engine": "extractive"}, environ={}))
+    exact = "The council met on Monday. It voted now."
+    assert len(exact) == 40
+    assert service.summarize(exact).text == exact
+    with pytest.raises(InputError, match=r"^text has 41 characters, over the limit of 40 \(limits\.max_chars\); split it or raise the limit$"):
+        service.summarize(exact + "y")

@@ -22,9 +22,9 @@ from hypothesis import strategies as st
 from summarize import ConfigError
 from summarize.chunking import plan_batches
 from summarize.config import ModelSettings, RuntimeSettings
+from summarize.engines.loader import load_seq2seq
 from summarize.engines.vocabulary import OutputVocabulary, marian_target_token_ids
 from summarize.engines.workers import BatchWorkers, worker_layout
-from summarize.engines.loader import load_seq2seq
 
 ENGLISH = [
     "The council approved the new budget on Tuesday.",

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarize import InputError, detect_language, normalize_text, split_paragraphs, split_sentences
+from summarize import (
+    InputError,
+    detect_language,
+    normalize_text,
+    split_paragraphs,
+    split_sentences,
+)
 from summarize.text import join_sentences, lone_surrogate_problem, paragraph_separator
 
 ENGLISH_SPLITS = [

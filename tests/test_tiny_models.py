@@ -10,14 +10,13 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import load_file
+from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_mt5
 from transformers import (
     AutoModelForSeq2SeqLM,
     AutoTokenizer,
     PreTrainedModel,
     PreTrainedTokenizerBase,
 )
-
-from tiny_models import build_tiny_bart, build_tiny_marian, build_tiny_mt5
 
 ENGLISH = "The mayor said higher taxes could hurt small businesses."
 CHINESE = "卫生部门呼吁老人和儿童接种疫苗。"

@@ -12,8 +12,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import tiny_overrides
+from test_engine_contract import EchoEngine
+from tiny_models import build_tiny_marian
+
 from summarize import InputError, Service, load_settings
 from summarize.batch.processing import process_group
 from summarize.batch.records import PendingRecord
@@ -23,10 +25,8 @@ from summarize.cli import main
 from summarize.config import ModelSettings
 from summarize.glossary import Glossary, TermCheck, contains_term
 from summarize.script_handling import ScriptHandling, ScriptTranslator
-from summarize.translate import Seq2SeqTranslator
 from summarize.store import ModelStore
-from test_engine_contract import EchoEngine
-from tiny_models import build_tiny_marian
+from summarize.translate import Seq2SeqTranslator
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 ENGLISH = (EXAMPLES / "article_en.txt").read_text(encoding="utf-8")

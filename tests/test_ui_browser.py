@@ -14,14 +14,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
-
 from conftest import tiny_overrides
 from live_server import LiveServer
+from PIL import Image, ImageChops
+
 from summarize import Service, Settings, load_settings
-from summarize.store import ModelStore
 from summarize.server import create_app
-from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_TRANSLATE_ZH, EXAMPLE_ZH
+from summarize.store import ModelStore
+from summarize.ui import (
+    EXAMPLE_EN,
+    EXAMPLE_TRANSLATE_EN,
+    EXAMPLE_TRANSLATE_ZH,
+    EXAMPLE_ZH,
+)
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -238,9 +243,8 @@ def test_batch_in_the_browser(page: object, tmp_path: Path) -> None:
 
 
 def test_batch_of_web_pages_in_the_browser(page: object, reference: Service, tmp_path: Path) -> None:
-    from playwright.sync_api import expect
-
     from document_shapes import FIXTURES
+    from playwright.sync_api import expect
 
     html = (FIXTURES / "bridge_en.html").read_text(encoding="utf-8")
     source = tmp_path / "pages.jsonl"
@@ -296,9 +300,8 @@ def test_translate_a_page_in_the_browser_downloads_it_translated(page: object, r
 
 
 def test_a_page_in_the_wrong_direction_is_refused_in_the_browser(page: object) -> None:
-    from playwright.sync_api import expect
-
     from document_shapes import FIXTURES
+    from playwright.sync_api import expect
 
     page.get_by_role("tab", name="Translate").click()  # type: ignore[attr-defined]
     page.get_by_label("Chinese → English").check()  # type: ignore[attr-defined]
@@ -310,9 +313,8 @@ def test_a_page_in_the_wrong_direction_is_refused_in_the_browser(page: object) -
 
 
 def test_summarize_a_page_in_the_browser(page: object, reference: Service) -> None:
-    from playwright.sync_api import expect
-
     from document_shapes import FIXTURES
+    from playwright.sync_api import expect
 
     source = FIXTURES / "bridge_en.html"
     page.get_by_text("summarize a document").click()  # type: ignore[attr-defined]

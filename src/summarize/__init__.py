@@ -11,7 +11,13 @@ from .config import Settings, load_settings
 from .errors import ConfigError, InputError, ModelUnavailableError, SummarizeError
 from .results import Result
 from .service import Service
-from .text import Detection, detect_language, normalize_text, split_paragraphs, split_sentences
+from .text import (
+    Detection,
+    detect_language,
+    normalize_text,
+    split_paragraphs,
+    split_sentences,
+)
 
 __all__ = [
     "ConfigError",

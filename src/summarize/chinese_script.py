@@ -97,5 +97,5 @@ def _changed_by(text: str, config: str) -> set[int]:
     character where a phrase changed length, which OpenCC's script conversions almost never do)."""
     converted = convert(text, config)
     if len(converted) == len(text):
-        return {i for i, (a, b) in enumerate(zip(text, converted)) if a != b}
+        return {i for i, (a, b) in enumerate(zip(text, converted, strict=False)) if a != b}
     return {i for i, char in enumerate(text) if convert(char, config) != char}

@@ -23,7 +23,7 @@ def split_to_fit(sentence: str, count_tokens: TokenCounter, budget: int) -> list
     costs = count_tokens(units)
     pieces: list[str] = []
     current, used = "", 0
-    for unit, cost in zip(units, costs):
+    for unit, cost in zip(units, costs, strict=True):
         if current and used + cost > budget:
             pieces.append(current)
             current, used = "", 0
@@ -38,7 +38,7 @@ def fit_sentences(sentences: Sequence[str], count_tokens: TokenCounter, budget: 
     """`sentences` with each one over `budget` tokens cut by :func:`split_to_fit`, and every piece's token count."""
     pieces: list[str] = []
     counts: list[int] = []
-    for sentence, count in zip(sentences, count_tokens(list(sentences))):
+    for sentence, count in zip(sentences, count_tokens(list(sentences)), strict=True):
         if count > budget:
             cut = split_to_fit(sentence, count_tokens, budget)
             pieces.extend(cut)

@@ -14,8 +14,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
-from pathlib import PureWindowsPath
 from collections.abc import Callable
+from pathlib import PureWindowsPath
 from typing import Annotated, Any, get_type_hints
 from urllib.parse import quote
 

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from .config import Settings
 from .errors import InputError
-from .ray_cluster import Joined, actor_runtime_env, connect, require_token_for_local_runtime, starts_local_runtime
+from .ray_cluster import (
+    Joined,
+    actor_runtime_env,
+    connect,
+    require_token_for_local_runtime,
+    starts_local_runtime,
+)
 
 APP_NAME = "summarize"
 """The Ray Serve application's name (``serve status`` lists it)."""

@@ -16,7 +16,13 @@ import re
 from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from .chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant, to_simplified, to_traditional
+from .chinese_script import (
+    DEFAULT_HANT_VARIANT,
+    HantInput,
+    HantVariant,
+    to_simplified,
+    to_traditional,
+)
 from .engines.base import Length, Output, Summarizer, Translator
 from .glossary import Glossary, TermCheck, check_terms, contains_term
 from .text import MODEL_LANGUAGE, Language
@@ -81,7 +87,7 @@ class ScriptHandling:
         if glossary is None or not (as_model and self.converts_input(source)):
             return check_terms(glossary, text, output, source, target)
         model = self.model_glossary(glossary, source)
-        written = dict(zip(model.terms, glossary.terms))
+        written = dict(zip(model.terms, glossary.terms, strict=True))
         found = model.terms_in(self.model_text(text, source), source, target)
         return tuple(TermCheck(written[term].source, term.target, contains_term(output, term.target)) for term in found)
 

@@ -11,7 +11,6 @@ import asyncio
 import hmac
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from importlib import metadata
 from typing import Any, Literal, TypeVar
 
 try:
@@ -34,9 +33,16 @@ from .choices import DEFAULT_CHOICE, SummaryChoices
 from .config import Settings
 from .engines.base import Length
 from .errors import SummarizeError
+from .evaluation.versions import package_version
 from .http_documents import add_document_routes
 from .http_errors import ApiError, ErrorBody, error_response, internal_error_response
-from .http_glossary import GLOSSARY_DESCRIPTION, GLOSSARY_EXAMPLE, GlossaryObject, json_type, with_glossary
+from .http_glossary import (
+    GLOSSARY_DESCRIPTION,
+    GLOSSARY_EXAMPLE,
+    GlossaryObject,
+    json_type,
+    with_glossary,
+)
 from .http_guards import (
     API_PREFIX,
     DOCUMENT_UPLOAD_PATH,
@@ -260,14 +266,6 @@ def _ui_login(expected: str) -> Callable[[str, str], bool]:
 
 
 # --------------------------------------------------------------------------- the app
-
-
-def package_version() -> str:
-    """The installed version of this package."""
-    try:
-        return metadata.version("bilingual-summarize")
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def _api_router(service: Service, choices: SummaryChoices, failures: FailedAuthCounts) -> APIRouter:

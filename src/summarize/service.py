@@ -23,8 +23,8 @@ from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
 from .errors import InputError, InputItemsError
 from .glossary import Glossary, merge_checks
-from .results import Result
 from .pipeline.engines import Engines, summaries_in
+from .results import Result
 from .script_handling import ScriptHandling, ScriptTranslator
 from .sources import Draft, Source, check_language, contradiction_note, naming
 from .store import ModelStore, default_store
@@ -38,7 +38,6 @@ from .text import (
     same_model_language,
 )
 from .wording import Argument, Message
-
 
 log = logging.getLogger(__name__)
 PAGE_READ_NOTE = "the text is an HTML page: its story was summarized, without its tags, menus and banners"

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chunking import chunk_sentences, fit_sentences
+from .config import DEFAULT_MAX_ROUNDS
 from .engines.base import LENGTH_SCALE, Engine, Length, Output, Summary
 from .pipeline.map_reduce import map_reduce
 from .text import join_sentences, split_sentences
@@ -46,7 +47,7 @@ def summarize_documents(
     texts: Sequence[str],
     lang: str,
     overrides: Mapping[str, Any] | None = None,
-    max_rounds: int = 4,
+    max_rounds: int = DEFAULT_MAX_ROUNDS,
 ) -> list[Summary]:
     """Summarize many documents with one model, batching all their chunks together in each
     map-reduce round (:func:`~.pipeline.map_reduce.map_reduce`)."""
@@ -58,7 +59,7 @@ class AbstractiveSummarizer:
     """Map-reduce summaries with a generation engine: a :class:`~.engines.base.Summarizer`."""
 
     generator: Engine
-    max_rounds: int = 4
+    max_rounds: int = DEFAULT_MAX_ROUNDS
     engine: str = "seq2seq"
     copies_sentences = False
 

@@ -49,11 +49,13 @@ LETTER_RUN = re.compile(r"[^\W\d_]+")
 # A minority script at or above this share of the text makes it "mixed".
 MIXED_MINORITY_SHARE = 0.2
 
-_ENGLISH_FUNCTION_WORDS = frozenset(
+ENGLISH_FUNCTION_WORDS = frozenset(
     "the a an of to in on at for and or but is are was were be been has have had "
     "it its this that these those he she they we you i his her their our with "
     "from by as not will would said says".split()
 )
+"""English words that tell an English text from another Latin-script one (the extractive engine's
+stop words hold them and more)."""
 
 # Function words of other Latin-script languages (French, Spanish, Portuguese,
 # Italian, German, Dutch) that are neither English words nor particles of names
@@ -66,7 +68,7 @@ _OTHER_FUNCTION_WORDS = frozenset(
     "che della delle gli sono per non questo "
     "und ist ich nicht ein eine zu mit sich auf für im dem von wir sie auch "
     "het een ik niet zijn".split()
-) - _ENGLISH_FUNCTION_WORDS
+) - ENGLISH_FUNCTION_WORDS
 
 CONVERT_TO_UTF8 = "convert it to UTF-8"
 """How to fix a file that is not UTF-8 (the default advice of :func:`not_utf8_message`'s callers)."""
@@ -177,7 +179,7 @@ def _script_name(char: str) -> str:
 def _looks_english(text: str) -> bool:
     """False for Latin-script text whose function words are another language's."""
     words = [word.lower() for word in re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", _HAN_CHAR.sub(" ", text))]
-    english = sum(word in _ENGLISH_FUNCTION_WORDS for word in words)
+    english = sum(word in ENGLISH_FUNCTION_WORDS for word in words)
     other = sum(word in _OTHER_FUNCTION_WORDS for word in words)
     if other >= 3 and other > 2 * english:
         return False
@@ -326,7 +328,7 @@ def _split_line(line: str) -> list[str]:
             cuts.append(match.end())
             inside_quotation.clear()
     cuts += inside_quotation
-    pieces = [line[start:end].strip() for start, end in zip([0, *cuts], [*cuts, len(line)])]
+    pieces = [line[start:end].strip() for start, end in zip([0, *cuts], [*cuts, len(line)], strict=True)]
     return [piece for piece in pieces if piece]
 
 

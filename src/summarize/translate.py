@@ -14,7 +14,6 @@ from .glossary import Glossary
 from .pipeline import translation
 from .text import Language, is_wide, split_paragraphs, split_sentences
 
-
 OUTPUT_SLACK = 8
 """Tokens a translation may take beyond ``TRANSLATION_OUTPUT_RATIO`` times its source's."""
 
@@ -56,9 +55,9 @@ def _placeholders(piece: str, glossary: Glossary, source_lang: str, target_lang:
     numbers = (str(n) for n in range(PLACEHOLDER_BASE, PLACEHOLDER_BASE + 10 * len(matches) + len(used) + 1))
     tokens = [number for number in numbers if number not in used][: len(matches)]
     prepared = piece
-    for match, token in reversed(list(zip(matches, tokens))):
+    for match, token in reversed(list(zip(matches, tokens, strict=True))):
         prepared = prepared[: match.start] + token + prepared[match.end :]
-    return prepared, {token: match.term.target for match, token in zip(matches, tokens)}
+    return prepared, {token: match.term.target for match, token in zip(matches, tokens, strict=True)}
 
 
 def _restore(output: str, mapping: dict[str, str]) -> str | None:
@@ -90,14 +89,14 @@ def translate_with_glossary(
     planned = [_placeholders(piece, glossary, source_lang, target_lang) for piece in pieces]
     outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang)
     lost = []
-    for index, (output, (_, mapping)) in enumerate(zip(outputs, planned)):
+    for index, (output, (_, mapping)) in enumerate(zip(outputs, planned, strict=True)):
         restored = _restore(output, mapping) if mapping else output
         if restored is None:
             lost.append(index)
         else:
             outputs[index] = restored
     retried = translate_segments(model, [pieces[index] for index in lost], target_lang)
-    for index, output in zip(lost, retried):
+    for index, output in zip(lost, retried, strict=True):
         outputs[index] = output
     return outputs
 

@@ -21,7 +21,14 @@ from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
 from .documents import TEXT_FORMATS
 from .engines.base import Length
 from .service import Service
-from .ui_actions import DEFAULT_TOKENIZER, DIRECTIONS, DOCUMENT_TYPES, OUTPUT_LANGUAGES, SAME_LANGUAGE, Actions
+from .ui_actions import (
+    DEFAULT_TOKENIZER,
+    DIRECTIONS,
+    DOCUMENT_TYPES,
+    OUTPUT_LANGUAGES,
+    SAME_LANGUAGE,
+    Actions,
+)
 from .ui_batch import BATCH_PREVIEW_ROWS, KeepFiles, keep_nothing
 from .ui_common import ERROR_CLASS, in_place, read_upload, run_on_click
 from .ui_glossary import glossary_input
@@ -114,7 +121,7 @@ def _summarize_tab(actions: Actions) -> None:
 
 def _translate_tab(actions: Actions) -> None:
     with gr.Row():
-        direction = gr.Radio(list(zip(DIRECTIONS.values(), DIRECTIONS)), value="en-zh", label="Direction", scale=4)
+        direction = gr.Radio(list(zip(DIRECTIONS.values(), DIRECTIONS, strict=True)), value="en-zh", label="Direction", scale=4)
         swap = gr.Button("⇄ Swap", scale=1, elem_id="swap-button")
     with gr.Row():
         text = gr.Textbox(label="Text", lines=10, placeholder="English or Chinese text…", elem_id="translate-input")

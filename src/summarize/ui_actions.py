@@ -186,7 +186,7 @@ class Actions:
             [ROUGE_NAMES[kind], round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)]
             for kind, score in result.scores.items()
         ]
-        bars = [(row[0], measure, value) for row in table for measure, value in zip(CHART_MEASURES, row[1:])]
+        bars = [(row[0], measure, value) for row in table for measure, value in zip(CHART_MEASURES, row[1:], strict=True)]
         lines = [f"{len(result.documents):,} items · signature `{result.signature}`"]
         lines.extend(f"⚠️ {note}" for note in result.notes)
         return table, pandas.DataFrame(bars, columns=["metric", "measure", "score"]), "\n\n".join(lines)

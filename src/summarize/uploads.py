@@ -19,8 +19,8 @@ from typing import Any, TypeVar
 
 import gradio as gr
 from gradio.context import LocalContext
-from gradio_client import utils as client_utils
 from gradio.exceptions import InvalidPathError
+from gradio_client import utils as client_utils
 
 from .errors import InputError
 

@@ -126,11 +126,11 @@ def process_group(
         indices = [index for index in valid if languages[index] == language]
         texts = [records[index].text for index in indices]
         if task in ("summarize", "both"):
-            summaries.update(zip(indices, _run_group(summarize, texts, target_lang)))
+            summaries.update(zip(indices, _run_group(summarize, texts, target_lang), strict=True))
         if task in ("translate", "both") and same_model_language(language, target_lang):
-            translations.update((i, _run_one(translate, text, target_lang)) for i, text in zip(indices, texts))
+            translations.update((i, _run_one(translate, text, target_lang)) for i, text in zip(indices, texts, strict=True))
         elif task in ("translate", "both"):
-            translations.update(zip(indices, _run_group(translate, texts, target_lang)))
+            translations.update(zip(indices, _run_group(translate, texts, target_lang), strict=True))
     return [
         _output_record(record, task, target_lang, languages.get(index, ""), summaries.get(index), translations.get(index))
         for index, record in enumerate(records)

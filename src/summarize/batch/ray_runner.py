@@ -35,14 +35,19 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import RaySettings, Settings, load_settings
 from ..errors import ConfigError, InputError
-from ..ray_cluster import actor_runtime_env, check_address, connect, require_token_for_local_runtime
+from ..ray_cluster import (
+    actor_runtime_env,
+    check_address,
+    connect,
+    require_token_for_local_runtime,
+)
 from ..text import Language
+from .extraction import main_text_reader
 from .job import PreparedJob, prepare_job
 from .outputs import output_schema
 from .planning import groups, plan_records
 from .processing import FATAL_ERRORS, process_group, release_free_memory
 from .progress import Progress
-from .extraction import main_text_reader
 from .readers import count_records, read_records
 from .records import OutputRecord, PendingRecord, Task
 
@@ -111,8 +116,8 @@ def _datasource_class() -> type:
         def _read(self) -> Iterator[pyarrow.Table]:
             import pyarrow
 
-            from ..store import ModelStore
             from ..service import Service
+            from ..store import ModelStore
 
             checker = Service(self.settings, store=ModelStore())  # validation only: loads no model
             records = read_records(self.paths, self.text_field, self.id_field)
@@ -142,7 +147,7 @@ def _result_schema(task: Task) -> pyarrow.Schema:
 
 def _records(block: pyarrow.Table) -> list[OutputRecord]:
     """The output records of a result block; raise the job-stopping error a worker reported."""
-    for kind, message in zip(block.column("fatal_type").to_pylist(), block.column("fatal_message").to_pylist()):
+    for kind, message in zip(block.column("fatal_type").to_pylist(), block.column("fatal_message").to_pylist(), strict=True):
         if kind:
             raise _FATAL_BY_NAME[kind](message)
     return [OutputRecord.from_dict(row) for row in block.drop_columns(list(_BLANK_ROW)).to_pylist()]
@@ -190,7 +195,7 @@ def _ray_logs(verbose: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        for logger, level in zip(loggers, levels):
+        for logger, level in zip(loggers, levels, strict=True):
             logger.setLevel(level)
 
 

@@ -216,7 +216,7 @@ def _read_csv(path: Path, text_field: str, id_field: str) -> Iterator[InputRecor
             if byte is not None:
                 yield InputRecord(location, location, None, not_utf8_message("row", byte))
                 continue
-            yield _record(location, dict(zip(header, row)), text_field, id_field)
+            yield _record(location, dict(zip(header, row, strict=False)), text_field, id_field)
 
 
 def _csv_error(message: str, start: int, end: int) -> str:
@@ -245,8 +245,8 @@ def _read_parquet(path: Path, text_field: str, id_field: str) -> Iterator[InputR
         except (OSError, pyarrow_module().ArrowException) as error:
             reason = str(error).splitlines()[0] if str(error) else type(error).__name__
             message = f"Parquet row group {group + 1} of {groups} (rows {row + 1}-{end}) cannot be read: {reason}"
-            for row in range(row + 1, end + 1):
-                yield InputRecord(f"{path}:{row}", f"{path}:{row}", None, message)
+            for unread in range(row + 1, end + 1):
+                yield InputRecord(f"{path}:{unread}", f"{path}:{unread}", None, message)
         row = end
 
 

@@ -4,6 +4,7 @@ YAML file < environment variables < CLI overrides."""
 from ..errors import ConfigError
 from .loader import ENV_PREFIX, ENV_SEPARATOR, load_settings
 from .schema import (
+    DEFAULT_MAX_ROUNDS,
     GENERATION_KEYS,
     LLM_CHOICE,
     LLM_ENGINE,
@@ -28,6 +29,7 @@ from .schema import (
 __all__ = [
     "ENV_PREFIX",
     "ENV_SEPARATOR",
+    "DEFAULT_MAX_ROUNDS",
     "GENERATION_KEYS",
     "LLM_CHOICE",
     "LLM_ENGINE",

@@ -134,6 +134,10 @@ LLM_ENGINE: SummarizeEngine = "llm"
 """The chat-model engine, the one name both tasks share."""
 
 
+DEFAULT_MAX_ROUNDS = 4
+"""Map-reduce rounds of a long text's summary, the first included (``summarize.max_rounds``)."""
+
+
 @dataclass
 class SummarizeSettings:
     """How summaries are made."""
@@ -144,7 +148,7 @@ class SummarizeSettings:
     models: dict[ModelLanguage, ModelSettings] = field(default_factory=_default_summary_models)
     """Summarization model per source language (``zh`` summarizes ``zh-Hant`` articles too)."""
     extractive: ExtractiveSettings = field(default_factory=ExtractiveSettings)
-    max_rounds: int = 4
+    max_rounds: int = DEFAULT_MAX_ROUNDS
     """Most map-reduce rounds for long input, the first included; the last round's input is cut to
     what one model input holds (at least 1: with none, a long text would get no summary)."""
 

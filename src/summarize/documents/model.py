@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -65,7 +65,7 @@ def respace(parts: Sequence[Part]) -> list[str]:
     is put between two Latin words that a translation from Chinese left touching."""
     output = [part.text for part in parts]
     texts = [index for index, part in enumerate(parts) if part.kind in ("source", "translation") and part.text]
-    for left, right in zip(texts, texts[1:]):
+    for left, right in zip(texts, texts[1:], strict=False):
         kinds = [part.kind for part in parts[left : right + 1]]
         if "translation" not in (kinds[0], kinds[-1]) or "break" in kinds:
             continue

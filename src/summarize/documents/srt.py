@@ -145,7 +145,7 @@ def split_in_proportion(text: str, weights: Sequence[int]) -> list[str]:
         nearest = _nearest(points, max(first, near - 1), near + 1, goal, lambda point: True)
         cuts.append(preferred if preferred is not None else nearest)
     bounds = [0, *cuts, len(text)]
-    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:], strict=False)]
 
 
 def read_srt(text: str, name: str) -> Document:
@@ -156,12 +156,12 @@ def read_srt(text: str, name: str) -> Document:
 
     def rebuild(translations: Sequence[str]) -> bytes:
         texts = [""] * len(cues)
-        for group, translation in zip(groups, translations):
+        for group, translation in zip(groups, translations, strict=True):
             pieces = split_in_proportion(translation, [len(cues[i].text) for i in group])
-            for position, piece in zip(group, pieces):
+            for position, piece in zip(group, pieces, strict=True):
                 texts[position] = piece if cues[position].text else ""
         blocks = [
-            "\n".join([cue.number, cue.timing, *([piece] if piece else [])]) for cue, piece in zip(cues, texts)
+            "\n".join([cue.number, cue.timing, *([piece] if piece else [])]) for cue, piece in zip(cues, texts, strict=True)
         ]
         return ("\n\n".join(blocks) + "\n").encode("utf-8")
 

@@ -172,7 +172,7 @@ class Engine(ABC):
         """Generate one output per input text, in input order; identical texts are generated once
         (news batches repeat lines such as "Advertisement" or a dateline)."""
         distinct = list(dict.fromkeys(texts))
-        outputs = dict(zip(distinct, self.generate_distinct(distinct, target_lang, overrides)))
+        outputs = dict(zip(distinct, self.generate_distinct(distinct, target_lang, overrides), strict=True))
         return [outputs[text] for text in texts]
 
     def with_spec(self, spec: ModelSettings) -> Engine:

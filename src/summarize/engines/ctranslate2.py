@@ -31,7 +31,14 @@ from ..chunking import plan_batches
 from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..families import ModelFamily
-from ..hub import cache_root, cached_snapshot, is_local, load_errors, pull_model, resolve_source
+from ..hub import (
+    cache_root,
+    cached_snapshot,
+    is_local,
+    load_errors,
+    pull_model,
+    resolve_source,
+)
 from .base import Engine, quiet_progress_bars, read_model_files
 from .devices import choose_device, cpu_cores, dtype_name
 from .vocabulary import target_pieces
@@ -283,7 +290,7 @@ class CTranslate2Model(Engine):
         outputs: list[str] = [""] * len(prepared)
         for batch, results in pending:
             ids = [self.tokenizer.convert_tokens_to_ids(result.result().hypotheses[0]) for result in results]
-            for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
+            for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True), strict=True):
                 outputs[index] = text.strip()
         return outputs
 

@@ -26,7 +26,12 @@ from ..chinese_script import to_simplified
 from ..config import ExtractiveSettings
 from ..text import has_balanced_quotes, join_sentences, length_units
 from .base import LENGTH_SCALE, Length, Summary
-from .order import Introductions, introductions, opens_with_reference, order_is_informative
+from .order import (
+    Introductions,
+    introductions,
+    opens_with_reference,
+    order_is_informative,
+)
 from .page import Page, read_page
 from .stopwords import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS
 
@@ -172,7 +177,7 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     vectors = tfidf_vectors(features)
     sentence_vectors, headline_vectors = vectors[: len(sentences)], vectors[len(sentences):]
     headline_similarity = np.array(
-        [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections)]
+        [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
     scores = sentence_scores(page, sentence_vectors, settings, headline_similarity)
     eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)]

@@ -96,7 +96,7 @@ def introductions(sentences: Sequence[str]) -> Introductions:
     )
     first_full: dict[str, int] = {}
     first_alone: dict[str, int] = {}
-    for index, (names, bare) in enumerate(zip(full, alone)):
+    for index, (names, bare) in enumerate(zip(full, alone, strict=True)):
         for name in names:
             first_full.setdefault(name, index)
         for name in bare:

@@ -79,8 +79,8 @@ class TransformersModel(Engine):
         ]
         generated = self.workers.map(lambda inputs: self._generate_batch(inputs, settings), encoded)
         outputs: list[str] = [""] * len(prepared)
-        for batch, ids in zip(batches, generated):
-            for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True)):
+        for batch, ids in zip(batches, generated, strict=True):
+            for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True), strict=True):
                 outputs[index] = text.strip()
         return outputs
 

@@ -24,6 +24,8 @@ from .datasets import (
     wmt22_systems,
 )
 from .inputs import AlignedItems, load_aligned, read_jsonl, read_lines, read_texts
+from .metric_registry import build_metric, metric_names, register_metric
+from .metrics import ExtraMetric, MetricInputs, MetricScore
 from .report import Report, SystemScores, render_chart, render_markdown, write_report
 from .rouge import (
     LSUM_SPLITTERS,
@@ -37,14 +39,24 @@ from .rouge import (
     lines_as_sentences,
     project_sentences,
 )
-from .metric_registry import build_metric, metric_names, register_metric
-from .metrics import ExtraMetric, MetricInputs, MetricScore
 from .rouge_perl import PerlRouge
-from .runner import SystemRun, build_report, run_systems, save_outputs, score_summary_files
+from .runner import (
+    SystemRun,
+    build_report,
+    run_systems,
+    save_outputs,
+    score_summary_files,
+)
 from .scoring import ROUGE_IMPLS, DatasetScorer, ScoringSettings, make_rouge
 from .significance import PairedBootstrap
 from .systems import System, parse_system
-from .tokenizers import Tokenizer, default_tokenizer, get_tokenizer, register_tokenizer, tokenizer_names
+from .tokenizers import (
+    Tokenizer,
+    default_tokenizer,
+    get_tokenizer,
+    register_tokenizer,
+    tokenizer_names,
+)
 from .translation import (
     ChineseTargetTokenizeWarning,
     TranslationResult,

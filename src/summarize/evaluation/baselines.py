@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from ..text import join_sentences, length_unit, length_units, normalize_text, split_sentences
+from ..text import (
+    join_sentences,
+    length_unit,
+    length_units,
+    normalize_text,
+    split_sentences,
+)
 
 __all__ = ["lead_prefix", "lead_sentences", "length_units"]
 

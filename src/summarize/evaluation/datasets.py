@@ -152,7 +152,7 @@ def load_lcsts(data_dir: str | Path | None = None, limit: int | None = None) -> 
     targets = read_lines(_require(folder / "test.tgt.txt", "LCSTS summaries"))
     if len(sources) != len(targets):
         raise InputError(f"LCSTS files differ in length: {len(sources)} sources, {len(targets)} summaries")
-    examples = [Example(str(i), src, (tgt,)) for i, (src, tgt) in enumerate(zip(sources, targets))]
+    examples = [Example(str(i), src, (tgt,)) for i, (src, tgt) in enumerate(zip(sources, targets, strict=True))]
     return Dataset(
         name="lcsts",
         task="summarization",
@@ -183,7 +183,7 @@ def load_wmt22(direction: str, data_dir: str | Path | None = None, limit: int | 
     ]
     if any(len(ref) != len(sources) for ref in refs):
         raise InputError(f"WMT22 {direction}: references and sources differ in length")
-    examples = [Example(str(i), src, (a, b)) for i, (src, a, b) in enumerate(zip(sources, *refs))]
+    examples = [Example(str(i), src, (a, b)) for i, (src, a, b) in enumerate(zip(sources, *refs, strict=True))]
     return Dataset(
         name=f"wmt22-{direction}",
         task="translation",
@@ -240,7 +240,7 @@ def load_flores(
     targets = read_lines(_require(folder / f"{codes[target_lang]}.{split}", "FLORES-200 target"))
     if len(sources) != len(targets):
         raise InputError(f"FLORES-200 {split}: {len(sources)} source lines but {len(targets)} target lines")
-    examples = [Example(str(i), src, (tgt,)) for i, (src, tgt) in enumerate(zip(sources, targets))]
+    examples = [Example(str(i), src, (tgt,)) for i, (src, tgt) in enumerate(zip(sources, targets, strict=True))]
     return Dataset(
         name=f"flores-{direction}",
         task="translation",

@@ -143,7 +143,7 @@ def load_aligned(
                 f"{output_file} has {len(outputs)} {_unit(output_file)} but {reference_file} has "
                 f"{len(reference_items)} {_unit(reference_file)}; they must be aligned one to one"
             )
-        for item_references, texts in zip(references, reference_items):
+        for item_references, texts in zip(references, reference_items, strict=True):
             item_references.extend(texts)
     for index, texts in enumerate(outputs):
         if len(texts) != 1:

@@ -85,7 +85,7 @@ class _Comet:
                 f"for {len(inputs.outputs)} outputs"
             )
         rows = []
-        for index, (source, output) in enumerate(zip(inputs.sources, inputs.outputs)):
+        for index, (source, output) in enumerate(zip(inputs.sources, inputs.outputs, strict=True)):
             row = {"src": source, "mt": output}
             if self.uses_reference:
                 row["ref"] = inputs.references[index][0]

@@ -187,7 +187,7 @@ def _rouge_table(report: Report, view: str) -> list[str]:
     extras = _extra_titles(report, view)
     headings = [f"{ROUGE_NAMES.get(n, n)} F1" for n in names] + ["R-1 P", "R-1 R"] + [title for _, title in extras]
     lines = ["| system | " + " | ".join(headings) + " |", "|---" * (len(headings) + 1) + "|"]
-    for system, result in zip(report.systems, results):
+    for system, result in zip(report.systems, results, strict=True):
         cells = [_cell(result.scores[n].f1, (result.scores[n].ci or {}).get("f1"), 4) for n in names]
         r1 = result.scores.get("rouge1")
         cells += [f"{r1.precision:.4f}", f"{r1.recall:.4f}"] if r1 else ["", ""]
@@ -289,12 +289,14 @@ def render_markdown(report: Report) -> str:
 
 def render_chart(report: Report, path: str | Path) -> None:
     """A PNG bar chart: one panel per reference view (stacked), one group of bars per system."""
-    from matplotlib.figure import Figure  # lazy: the "eval" extra; no pyplot, no global backend
+    from matplotlib.figure import (
+        Figure,  # lazy: the "eval" extra; no pyplot, no global backend
+    )
 
     views = report.views
     figure = Figure(figsize=(max(6.0, 0.9 * len(report.systems)), 4.0 * len(views)), layout="constrained")
     axes = figure.subplots(len(views), 1, squeeze=False)[:, 0]
-    for axis, view in zip(axes, views):
+    for axis, view in zip(axes, views, strict=True):
         first = report.systems[0].scores[view]
         metrics = list(first.scores) if isinstance(first, RougeResult) else ["bleu", "chrf"]
         width = 0.8 / len(metrics)
@@ -316,7 +318,7 @@ def render_chart(report: Report, path: str | Path) -> None:
                 values,
                 width,
                 label=ROUGE_NAMES.get(metric, metric.upper() if metric == "bleu" else "chrF"),
-                yerr=list(zip(*errors)) if any(e != (0.0, 0.0) for e in errors) else None,
+                yerr=list(zip(*errors, strict=True)) if any(e != (0.0, 0.0) for e in errors) else None,
                 capsize=2,
             )
         axis.set_xticks(range(len(report.systems)), [system.label for system in report.systems], rotation=30, ha="right")

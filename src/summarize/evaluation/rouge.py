@@ -392,7 +392,7 @@ class Rouge:
         notes = self._warn_if_chinese([*predictions, *(r for refs in reference_lists for r in refs)])
         if "rougeLsum" in self.rouge_types and self.sentence_splitter is lines_as_sentences:
             warn_if_no_newlines(predictions, reference_lists, stacklevel=2)
-        documents = [self._score_document(p, refs) for p, refs in zip(predictions, reference_lists)]
+        documents = [self._score_document(p, refs) for p, refs in zip(predictions, reference_lists, strict=True)]
         signature = self.signature(count_references(reference_lists))
         return RougeResult(self._aggregate(documents), signature, documents, notes)
 

@@ -180,9 +180,9 @@ class PerlRouge:
         texts = folder / mode
         texts.mkdir()
         config = []
-        for index, (prediction, refs) in enumerate(zip(predictions, references)):
+        for index, (prediction, refs) in enumerate(zip(predictions, references, strict=True)):
             names = [f"{mode}/p{index}"] + [f"{mode}/r{index}.{k}" for k in range(len(refs))]
-            for name, text in zip(names, [prediction, *refs]):
+            for name, text in zip(names, [prediction, *refs], strict=True):
                 lines = self._lines(text, mode, encode)
                 (folder / name).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
             config.append(" ".join(names))

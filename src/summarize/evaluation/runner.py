@@ -60,7 +60,7 @@ def save_outputs(dataset: Dataset, runs: Sequence[SystemRun], folder: str | Path
     for run in runs:
         path = folder / f"{run.label}.jsonl"
         with path.open("w", encoding="utf-8") as handle:
-            for example, text in zip(dataset.examples, run.outputs):
+            for example, text in zip(dataset.examples, run.outputs, strict=True):
                 handle.write(json.dumps({"id": example.id, "text": text}, ensure_ascii=False) + "\n")
         paths.append(path)
     return paths

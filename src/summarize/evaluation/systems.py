@@ -84,7 +84,7 @@ class LeadMatchedSystem:
         if self.lengths is None:
             raise InputError(f"system {self.label!r} needs system {self.matched!r} to run first")
         result = []
-        for example, units in zip(dataset.examples, self.lengths):
+        for example, units in zip(dataset.examples, self.lengths, strict=True):
             result.append(lead_prefix(example.source, units, dataset.source_lang))
             progress(1)
         return result

@@ -22,7 +22,7 @@ class TermAccuracy:
             raise InputError("term accuracy needs the source texts (--src), one per output")
         source_lang = "en" if inputs.target_lang == "zh" else "zh"
         items = []
-        for source, output in zip(inputs.sources, inputs.outputs):
+        for source, output in zip(inputs.sources, inputs.outputs, strict=True):
             checks = self.glossary.check(source, output, source_lang, inputs.target_lang)
             if checks:
                 items.append(sum(check.found for check in checks) / len(checks))

@@ -36,7 +36,9 @@ CHINESE_SHARE = 0.1
 
 @lru_cache(maxsize=None)
 def _porter() -> Callable[[str], str]:
-    from nltk.stem import porter  # lazy: nltk comes with the "eval" extra (via rouge-score)
+    from nltk.stem import (
+        porter,  # lazy: nltk comes with the "eval" extra (via rouge-score)
+    )
 
     return lru_cache(maxsize=200_000)(porter.PorterStemmer().stem)
 

@@ -89,13 +89,13 @@ def ask(
     retry = [index for index, problem in enumerate(problems) if problem]
     if retry:
         again = backend.complete([with_reminder(conversations[index], target) for index in retry], max_new_tokens)
-        for index, completion in zip(retry, again):
+        for index, completion in zip(retry, again, strict=True):
             text = clean_answer(completion.text)
             if answer_problem(text, target) is None or not texts[index]:
                 texts[index], completions[index] = text, completion
             problems[index] = answer_problem(texts[index], target)
     answers = []
-    for text, problem, completion in zip(texts, problems, completions):
+    for text, problem, completion in zip(texts, problems, completions, strict=True):
         notes = []
         if problem:
             notes.append(f"the LLM's {what} {problem}, also when asked again; kept as it is")

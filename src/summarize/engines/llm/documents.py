@@ -25,12 +25,18 @@ from functools import cached_property
 from typing import cast
 
 from ...chunking import chunk_sentences, fit_sentences
-from ...config import LLM_ENGINE
+from ...config import DEFAULT_MAX_ROUNDS, LLM_ENGINE
 from ...errors import ConfigError
 from ...glossary import Glossary
 from ...pipeline import translation
 from ...pipeline.map_reduce import map_reduce
-from ...text import MODEL_LANGUAGE, Language, join_sentences, split_paragraphs, split_sentences
+from ...text import (
+    MODEL_LANGUAGE,
+    Language,
+    join_sentences,
+    split_paragraphs,
+    split_sentences,
+)
 from ..base import LENGTH_SCALE, TRANSLATION_OUTPUT_RATIO, Length, Output, Summary
 from .answers import ask, clean_answer
 from .backend import ChatBackend
@@ -193,7 +199,7 @@ def summarize_documents(
     source: Language,
     target: Language,
     sentences: int,
-    max_rounds: int = 4,
+    max_rounds: int = DEFAULT_MAX_ROUNDS,
     glossary: Glossary | None = None,
 ) -> list[Summary]:
     """Summarize documents in `source` into `target` (the same language or the other), about `sentences`
@@ -211,7 +217,7 @@ class LLMSummarizer:
     sentences: int = 3
     """Sentences of a ``medium`` summary; ``short`` and ``long`` scale it (:data:`LENGTH_SCALE`)."""
     target: Language | None = None
-    max_rounds: int = 4
+    max_rounds: int = DEFAULT_MAX_ROUNDS
     glossary: Glossary | None = None
     """Terms put into a cross-lingual summary's prompts (see :func:`summarize_documents`)."""
     engine: str = LLM_ENGINE
@@ -276,7 +282,7 @@ def _tail(text: str, backend: ChatBackend, budget: int) -> str:
     sentences = split_sentences(text)
     kept: list[str] = []
     used = 0
-    for sentence, count in zip(reversed(sentences), reversed(backend.count_tokens(sentences))):
+    for sentence, count in zip(reversed(sentences), reversed(backend.count_tokens(sentences)), strict=True):
         if used + count > budget:
             break
         kept.insert(0, sentence)

@@ -78,7 +78,7 @@ class LocalChatModel:
         batches = plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size)
         answers: list[Completion] = [Completion("")] * len(prompts)
         for batch in batches:
-            for index, answer in zip(batch, self._generate([prompts[index] for index in batch], max_new_tokens)):
+            for index, answer in zip(batch, self._generate([prompts[index] for index in batch], max_new_tokens), strict=True):
                 answers[index] = answer
         return answers
 

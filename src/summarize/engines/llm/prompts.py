@@ -22,13 +22,14 @@ import re
 from collections.abc import Sequence
 
 from ...config import PromptFormat
-from ...text import Language, same_model_language
+from ...text import LANGUAGE_NAMES, Language, same_model_language
 
 Message = dict[str, str]
 """One chat message: ``{"role": "system" | "user" | "assistant", "content": ...}``."""
 
 
-LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh": "Simplified Chinese", "zh-Hant": "Traditional Chinese"}
+PROMPT_LANGUAGE_NAMES: dict[Language, str] = {**LANGUAGE_NAMES, "zh": "Simplified Chinese"}
+"""The languages as prompts name them: the readers' names, with ``zh`` asked for in Simplified characters."""
 _HUNYUAN_LANGUAGE_NAMES: dict[Language, str] = {"en": "英语", "zh": "中文"}
 _MODEL_FORMATS: tuple[tuple[re.Pattern[str], PromptFormat], ...] = (
     (re.compile(r"hy-mt", re.IGNORECASE), "hy-mt"),  # HY-MT1.5, Hy-MT2
@@ -79,7 +80,7 @@ def terms_instruction(terms: Sequence[TermPair], target: Language) -> str:
         return ""
     lines = "\n".join(f"- {defuse(source)} => {defuse(translated)}" for source, translated in terms)
     return (
-        f"Wherever these terms occur, translate them into {LANGUAGE_NAMES[target]} exactly as given "
+        f"Wherever these terms occur, translate them into {PROMPT_LANGUAGE_NAMES[target]} exactly as given "
         f"(term => translation):\n{lines}\n\n"
     )
 
@@ -89,11 +90,11 @@ def summary_prompt(
 ) -> list[Message]:
     """Summarize one article (or one part of it) in `target`: the same or the other language
     (the glossary `terms` found in it are listed before the article)."""
-    language = LANGUAGE_NAMES[target]
+    language = PROMPT_LANGUAGE_NAMES[target]
     if same_model_language(source, target):
         task = f"Summarize the news article below in {language}"
     else:
-        task = f"Summarize the {LANGUAGE_NAMES[source]} news article below directly in {language}"
+        task = f"Summarize the {PROMPT_LANGUAGE_NAMES[source]} news article below directly in {language}"
     system = (
         "You are a careful news editor. You write faithful, neutral summaries that keep names, numbers "
         "and dates exactly as the article gives them and add nothing it does not say. "
@@ -106,7 +107,7 @@ def summary_prompt(
 
 def reduce_prompt(partials: list[str], target: Language, sentences: int) -> list[Message]:
     """Combine the summaries of an article's consecutive parts into one summary in `target`."""
-    language = LANGUAGE_NAMES[target]
+    language = PROMPT_LANGUAGE_NAMES[target]
     system = (
         "You are a careful news editor. You combine summaries of consecutive parts of one article into "
         "a single faithful summary, keeping names, numbers and dates exactly. "
@@ -134,7 +135,7 @@ def translation_prompt(
     if prompt_format in _HUNYUAN_PLAIN:
         return _hunyuan_translation_prompt(text, target, context, terms, _HUNYUAN_PLAIN[prompt_format])
     system = (
-        f"You are a professional news translator from {LANGUAGE_NAMES[source]} into {LANGUAGE_NAMES[target]}. "
+        f"You are a professional news translator from {PROMPT_LANGUAGE_NAMES[source]} into {PROMPT_LANGUAGE_NAMES[target]}. "
         "You translate faithfully and completely, keep names, numbers and the paragraph's meaning, and add "
         "no explanations. " + _DATA_RULE.format(tag="article", what="translation")
     )
@@ -144,7 +145,7 @@ def translation_prompt(
             "For reference only, the paragraph before it (do not translate this one):\n" + delimited(context, "context")
         )
     parts.append(
-        f"Translate the text below into {LANGUAGE_NAMES[target]}. Reply with the translation only.\n\n"
+        f"Translate the text below into {PROMPT_LANGUAGE_NAMES[target]}. Reply with the translation only.\n\n"
         + terms_instruction(terms, target)
         + delimited(text, "article")
     )
@@ -183,7 +184,7 @@ def translation_format(setting: str, model: str) -> PromptFormat:
 def with_reminder(messages: list[Message], target: Language) -> list[Message]:
     """`messages` with a last reminder, for the one retry after an empty or wrong-language answer."""
     reminder = (
-        f"\n\nImportant: your answer must be written in {LANGUAGE_NAMES[target]} only and must not be empty."
+        f"\n\nImportant: your answer must be written in {PROMPT_LANGUAGE_NAMES[target]} only and must not be empty."
     )
     *head, last = messages
     return [*head, {"role": last["role"], "content": last["content"] + reminder}]
