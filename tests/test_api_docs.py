@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from summarize import load_settings
-from summarize.server import create_app
+from summarize.web.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 

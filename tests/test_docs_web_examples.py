@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 
 from summarize import Settings, load_settings
 from summarize.hub import model_status
-from summarize.server import create_app
 from summarize.store import ModelStore
+from summarize.web.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "http://127.0.0.1:7860"

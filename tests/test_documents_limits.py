@@ -31,8 +31,8 @@ from summarize.documents.isolation import (
     shared_workers,
 )
 from summarize.documents.srt import split_in_proportion
-from summarize.server import create_app
 from summarize.service import PAGE_READ_NOTE
+from summarize.web.server import create_app
 
 OFFLINE = Path(__file__).resolve().parent.parent / "configs" / "offline.yaml"
 LOCAL_URL = "http://127.0.0.1"

@@ -17,13 +17,13 @@ from chat_server import ChatServer, Reply
 from summarize import Service, load_settings
 from summarize.batch import run_batch
 from summarize.batch.preflight import check_models
-from summarize.choices import choice_names, choice_settings
 from summarize.cli import main
 from summarize.engines.llm.documents import LLMSummarizer
 from summarize.engines.llm.local import load_local_chat_model
 from summarize.errors import ConfigError, InputError, ModelUnavailableError
 from summarize.store import ModelStore
-from summarize.ui_actions import Actions
+from summarize.web.choices import choice_names, choice_settings
+from summarize.web.demo.actions import Actions
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = "The city council approved a new budget on Tuesday.\n\nThe mayor said it would create jobs."

@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from summarize import Service, load_settings
 from summarize.config import ModelSettings, RuntimeSettings
 from summarize.errors import ModelUnavailableError
-from summarize.server import create_app
 from summarize.store import LoadState, ModelStore
+from summarize.web.server import create_app
 
 LOCAL_URL = "http://127.0.0.1"
 ARTICLE = "The city council approved the new park on Tuesday. Work starts in May. The park opens next year."

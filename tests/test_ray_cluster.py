@@ -40,10 +40,10 @@ from test_server_replicas import (
 
 from summarize import Service, load_settings
 from summarize.batch import run_batch
-from summarize.choices import choice_settings
 from summarize.cli import main
-from summarize.replicas import REPLICA_HEADER
 from summarize.store import ModelStore
+from summarize.web.choices import choice_settings
+from summarize.web.replicas import REPLICA_HEADER
 
 HEAD_START_LIMIT_S = 300
 """A guard against a hung `ray start` on a loaded machine, not a measurement."""

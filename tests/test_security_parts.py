@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarize import ConfigError, load_settings
-from summarize.http_guards import (
+from summarize.redaction import hide_paths
+from summarize.text import first_lone_surrogate, normalize_text
+from summarize.web.guards import (
     FailedAuthCounts,
     FailedAuthLimit,
     allowed_hosts,
     host_is_allowed,
 )
-from summarize.redaction import hide_paths
-from summarize.text import first_lone_surrogate, normalize_text
 
 # --------------------------------------------------------------------------- Unicode
 

@@ -12,21 +12,21 @@ from fastapi.testclient import TestClient
 
 from summarize import Result, Service, Settings, load_settings
 from summarize.evaluation.versions import package_version
-from summarize.http_errors import (
+from summarize.store import ModelStore
+from summarize.web.api.errors import (
     BODY_NOT_AN_OBJECT,
     INTERNAL_ERROR,
     NESTED_TOO_DEEPLY,
     NOT_UNICODE_KEY,
     NUMBER_TOO_LONG,
 )
-from summarize.server import UI_LOGIN_MESSAGE, create_app
-from summarize.store import ModelStore
-from summarize.ui import (
+from summarize.web.demo.ui import (
     EXAMPLE_EN,
     EXAMPLE_TRANSLATE_EN,
     EXAMPLE_TRANSLATE_ZH,
     EXAMPLE_ZH,
 )
+from summarize.web.server import UI_LOGIN_MESSAGE, create_app
 
 MAX_CHARS = 3000
 MAX_REQUEST_BYTES = 20_000

@@ -24,8 +24,8 @@ from test_server_api import (  # noqa: F401  (the API tests' fixtures)
 
 from summarize import Result, Service
 from summarize.documents import translated_name
-from summarize.http_documents import content_disposition, upload_name
-from summarize.server import create_app
+from summarize.web.api.documents import content_disposition, upload_name
+from summarize.web.server import create_app
 
 HTML = "text/html; charset=utf-8"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

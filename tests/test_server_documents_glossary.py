@@ -18,10 +18,10 @@ from test_server_api import LOCAL_URL, api_settings, client, reference  # noqa: 
 from test_server_glossary import BAD_GLOSSARIES, BAD_GLOSSARY_IDS
 
 from summarize import Service, Settings, load_settings
-from summarize.choices import choice_settings
 from summarize.glossary import Glossary
-from summarize.http_documents import TERMS_FOUND_HEADER, TERMS_KEPT_HEADER
-from summarize.server import create_app
+from summarize.web.api.documents import TERMS_FOUND_HEADER, TERMS_KEPT_HEADER
+from summarize.web.choices import choice_settings
+from summarize.web.server import create_app
 
 PAGE = "bridge_en.html"
 TERMS = {"Harbour Bridge": "港湾大桥", "transport office": "交通局", "airport": "机场"}

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from test_server_api import LOCAL_URL, _body, _result, api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
 
 from summarize import Service, Settings
-from summarize.choices import choice_settings
 from summarize.glossary import Glossary
-from summarize.server import create_app
+from summarize.web.choices import choice_settings
+from summarize.web.server import create_app
 
 ARTICLE = "The mayor opened the bridge on Monday. The bridge crosses the river."
 TERMS = {"mayor": "市长", "bridge": "大桥", "airport": "机场"}

@@ -22,11 +22,11 @@ from gradio_client.exceptions import AppError
 from live_server import LiveServer
 
 from summarize import Service, Settings, load_settings
-from summarize.choices import choice_settings
-from summarize.server import create_app
 from summarize.store import ModelStore
-from summarize.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
-from summarize.ui_common import error_markdown
+from summarize.web.choices import choice_settings
+from summarize.web.demo.common import error_markdown
+from summarize.web.demo.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
+from summarize.web.server import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_START_LIMIT_S = 300

@@ -21,17 +21,15 @@ from summarize import (
     load_settings,
 )
 from summarize.batch import OutputRecord
-from summarize.choices import SummaryChoices, choice_names, choice_settings
 from summarize.cli import main
 from summarize.config import Settings
-from summarize.http_errors import ApiError, error_response
-from summarize.server import Gate
 from summarize.store import ModelStore
 from summarize.text import Detection
-from summarize.ui import build_ui
-from summarize.ui_actions import Actions
-from summarize.ui_batch import ShownProgress, web_record
-from summarize.ui_common import (
+from summarize.web.api.errors import ApiError, error_response
+from summarize.web.choices import SummaryChoices, choice_names, choice_settings
+from summarize.web.demo.actions import Actions
+from summarize.web.demo.batch import ShownProgress, web_record
+from summarize.web.demo.common import (
     UI_WORDS,
     describe_detection,
     describe_result,
@@ -40,6 +38,8 @@ from summarize.ui_common import (
     notice,
     read_upload,
 )
+from summarize.web.demo.ui import build_ui
+from summarize.web.server import Gate
 
 # --------------------------------------------------------------------------- error mapping
 
@@ -443,7 +443,7 @@ def test_ui_queue_follows_the_settings(tiny_models) -> None:
 def test_serve_arguments_become_settings(argv: list[str], host: str, port: int, monkeypatch) -> None:
     served = []
     monkeypatch.delenv("SUMMARIZE_CONFIG", raising=False)
-    monkeypatch.setattr("summarize.server.serve", served.append)
+    monkeypatch.setattr("summarize.web.server.serve", served.append)
     assert main(argv) == 0
     assert [(settings.server.host, settings.server.port) for settings in served] == [(host, port)]
 

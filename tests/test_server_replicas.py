@@ -25,11 +25,11 @@ import yaml
 from conftest import tiny_overrides
 
 from summarize import Service, load_settings
-from summarize.choices import choice_settings
 from summarize.cli import main
 from summarize.config import ConfigError
-from summarize.replicas import REPLICA_HEADER
 from summarize.store import ModelStore
+from summarize.web.choices import choice_settings
+from summarize.web.replicas import REPLICA_HEADER
 
 API_KEY = "s3cret"
 KEYED = {"X-API-Key": API_KEY}

@@ -21,12 +21,11 @@ from conftest import tiny_overrides
 from live_server import LiveServer, refusing_port
 
 from summarize import Settings, load_settings
-from summarize.http_guards import header_timeout_protocol
-from summarize.server import create_app
 from summarize.service import Service
-from summarize.ui import EXAMPLE_EN, EXAMPLE_ZH
-from summarize.ui_common import error_markdown
-from summarize.uploads import NOT_UPLOADED
+from summarize.web.demo.common import error_markdown
+from summarize.web.demo.ui import EXAMPLE_EN, EXAMPLE_ZH
+from summarize.web.framework import NOT_UPLOADED, header_timeout_protocol
+from summarize.web.server import create_app
 
 SECRET = "TOP SECRET: the server's own file"
 FILE_COMPONENTS = {"file", "uploadbutton"}
@@ -473,7 +472,7 @@ def test_a_slow_but_steady_upload_within_the_body_timeout_is_stored() -> None:
 def test_serve_uses_the_header_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
 
-    from summarize.server import serve
+    from summarize.web.server import serve
 
     calls: list[dict[str, Any]] = []
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: calls.append(options))
@@ -540,7 +539,7 @@ def test_the_api_shows_no_credentials_of_the_llm_endpoint(caplog: pytest.LogCapt
     )  # the host stays: it names the server as a model's name does; the user name and password go
     assert (response.status_code, response.json()) == (503, {"error": {"type": "model_unavailable", "message": message}})
     # The server log keeps the detail an operator needs, but not the password either.
-    logged = [record.getMessage() for record in caplog.records if record.name == "summarize.http_errors"]
+    logged = [record.getMessage() for record in caplog.records if record.name == "summarize.web.api.errors"]
     assert logged == [f"model unavailable: {message}"]
 
 

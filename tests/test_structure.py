@@ -114,3 +114,14 @@ def test_the_language_list_is_written_once() -> None:
     """Every list of languages (CLI choices, API and config types, checks) derives from ``text.Language``."""
     found = {str(path.relative_to(PACKAGE)): language_lists(path) for path in sorted(PACKAGE.rglob("*.py"))}
     assert {name: len(lines) for name, lines in found.items() if lines} == {"text.py": 1}
+
+
+def test_the_web_layer_is_a_package_only_the_command_line_imports() -> None:
+    """The web modules live in summarize.web (no http_*.py or ui*.py at the top), and nothing below the
+    web layer imports them: the core (service, engines, documents, batch...) runs without a web framework."""
+    assert not [path.name for path in PACKAGE.glob("*.py") if path.name.startswith(("http_", "ui"))]
+    graph = import_graph()
+    web_users = {
+        module for module, imports in graph.items() if any(target.startswith("summarize.web") for target in imports)
+    }
+    assert {module for module in web_users if not module.startswith("summarize.web")} == {"summarize.cli"}

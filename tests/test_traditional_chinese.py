@@ -238,7 +238,7 @@ def test_cli_refuses_an_unknown_script(capsys: pytest.CaptureFixture[str]) -> No
 def test_api_translates_into_zh_hant(tiny_models: dict[str, Path]) -> None:
     from fastapi.testclient import TestClient
 
-    from summarize.server import create_app
+    from summarize.web.server import create_app
 
     settings = load_settings(overrides=tiny_overrides(tiny_models), environ={})
     with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
@@ -264,8 +264,8 @@ def test_batch_translates_into_zh_hant_and_skips_chinese(service: Service) -> No
 
 
 def test_ui_translates_into_traditional_and_reads_traditional(service: Service, tmp_path: Path) -> None:
-    from summarize.ui_actions import DIRECTIONS, Actions
-    from summarize.ui_glossary import describe_terms
+    from summarize.web.demo.actions import DIRECTIONS, Actions
+    from summarize.web.demo.glossary import describe_terms
 
     actions = Actions(service)
     assert DIRECTIONS["en-zh-Hant"] == "English → Traditional Chinese"

@@ -19,14 +19,14 @@ from live_server import LiveServer
 from PIL import Image, ImageChops
 
 from summarize import Service, Settings, load_settings
-from summarize.server import create_app
 from summarize.store import ModelStore
-from summarize.ui import (
+from summarize.web.demo.ui import (
     EXAMPLE_EN,
     EXAMPLE_TRANSLATE_EN,
     EXAMPLE_TRANSLATE_ZH,
     EXAMPLE_ZH,
 )
+from summarize.web.server import create_app
 
 CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"

@@ -14,8 +14,8 @@ from summarize import Service
 from summarize.errors import InputError
 from summarize.glossary import Glossary, TermCheck
 from summarize.store import ModelStore
-from summarize.ui_actions import Actions
-from summarize.ui_glossary import describe_terms
+from summarize.web.demo.actions import Actions
+from summarize.web.demo.glossary import describe_terms
 
 TEXT = "The mayor opened the bridge. The bridge crosses the river."
 

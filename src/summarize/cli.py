@@ -220,11 +220,11 @@ def _run_serve(args: argparse.Namespace) -> None:
         extra["server.port"] = args.port
     settings = settings_from_args(args, extra)
     if args.replicas is not None:
-        from .replicas import serve_replicas
+        from .web.replicas import serve_replicas
 
         serve_replicas(settings, args.replicas)
         return
-    from .server import serve
+    from .web.server import serve
 
     serve(settings)
 

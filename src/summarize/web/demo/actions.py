@@ -1,7 +1,7 @@
 """What the demo's buttons do: :class:`Actions`, each one call into the service.
 
 An action takes the controls' values (an uploaded file as its path) and returns what the tab shows;
-a :class:`SummarizeError` it raises becomes the tab's error line (:func:`summarize.ui_common.in_place`).
+a :class:`SummarizeError` it raises becomes the tab's error line (:func:`summarize.web.demo.common.in_place`).
 """
 
 from __future__ import annotations
@@ -13,17 +13,17 @@ from typing import Any
 
 import gradio as gr
 
-from .batch import Task
-from .choices import SummaryChoices
-from .documents import EXTENSIONS, format_for, translated_name
-from .errors import InputError, SummarizeError
-from .redaction import hide_paths
-from .results import Result
-from .service import Service
-from .text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
-from .ui_batch import KeepFiles, keep_nothing, run_uploaded_batch
-from .ui_common import UI_WORDS, describe_detection, describe_result, notice
-from .ui_glossary import describe_terms, read_glossary
+from ...batch import Task
+from ...documents import EXTENSIONS, format_for, translated_name
+from ...errors import InputError, SummarizeError
+from ...redaction import hide_paths
+from ...results import Result
+from ...service import Service
+from ...text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
+from ..choices import SummaryChoices
+from .batch import KeepFiles, keep_nothing, run_uploaded_batch
+from .common import UI_WORDS, describe_detection, describe_result, notice
+from .glossary import describe_terms, read_glossary
 
 SAME_LANGUAGE = "same"
 """The summary-language choice "the article's own"."""
@@ -173,8 +173,8 @@ class Actions:
         """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
         import pandas
 
-        from .evaluation import score_summary_files
-        from .evaluation.report import ROUGE_NAMES
+        from ...evaluation import score_summary_files
+        from ...evaluation.report import ROUGE_NAMES
 
         if not predictions:
             raise InputError("upload the predictions file (one summary per line, or JSONL with id and text)")

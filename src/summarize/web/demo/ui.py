@@ -1,10 +1,10 @@
 """The Gradio demo: one tab per job, each action a thin call into the service.
 
 ``build_ui(service)`` returns the Blocks (with its queue configured from ``server``); the server
-mounts it at ``/`` with :data:`~summarize.ui_common.UI_CSS`. This module lays the tabs out; what their
-buttons do is :class:`~summarize.ui_actions.Actions`, and how errors and results are shown,
-:mod:`summarize.ui_common`. Every handler that takes a file is wrapped with
-:func:`~summarize.uploads.uploads_only`.
+mounts it at ``/`` with :data:`~summarize.web.demo.common.UI_CSS`. This module lays the tabs out; what their
+buttons do is :class:`~summarize.web.demo.actions.Actions`, and how errors and results are shown,
+:mod:`summarize.web.demo.common`. Every handler that takes a file is wrapped with
+:func:`~summarize.web.demo.uploads.uploads_only`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ try:
 except ImportError as missing:  # pragma: no cover - depends on the installed extras
     raise ImportError("the web demo needs the 'web' extra: pip install 'bilingual-summarize[web]'") from missing
 
-from .batch import TASKS
-from .choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
-from .documents import TEXT_FORMATS
-from .engines.base import Length
-from .service import Service
-from .ui_actions import (
+from ...batch import TASKS
+from ...documents import TEXT_FORMATS
+from ...engines.base import Length
+from ...service import Service
+from ..choices import DEFAULT_CHOICE, EXTRACTIVE_CHOICE
+from .actions import (
     DEFAULT_TOKENIZER,
     DIRECTIONS,
     DOCUMENT_TYPES,
@@ -29,9 +29,9 @@ from .ui_actions import (
     SAME_LANGUAGE,
     Actions,
 )
-from .ui_batch import BATCH_PREVIEW_ROWS, KeepFiles, keep_nothing
-from .ui_common import ERROR_CLASS, in_place, read_upload, run_on_click
-from .ui_glossary import glossary_input
+from .batch import BATCH_PREVIEW_ROWS, KeepFiles, keep_nothing
+from .common import ERROR_CLASS, in_place, read_upload, run_on_click
+from .glossary import glossary_input
 from .uploads import uploads_only
 
 LENGTHS = [(length.capitalize(), length) for length in get_args(Length)]
@@ -207,7 +207,7 @@ def _batch_tab(actions: Actions) -> None:
 
 
 def _evaluate_tab(actions: Actions) -> None:
-    from .evaluation import tokenizer_names
+    from ...evaluation import tokenizer_names
 
     gr.Markdown(
         "Score summaries with ROUGE. Files are line-aligned text (one item per line) or JSONL with `id` and "

@@ -10,9 +10,9 @@ from __future__ import annotations
 import threading
 from dataclasses import replace
 
-from .config import LLM_CHOICE, LLM_ENGINE, RESERVED_CHOICES, Settings
-from .errors import InputError
-from .service import Service
+from ..config import LLM_CHOICE, LLM_ENGINE, RESERVED_CHOICES, Settings
+from ..errors import InputError
+from ..service import Service
 
 DEFAULT_CHOICE, EXTRACTIVE_CHOICE = RESERVED_CHOICES
 

@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 
 import gradio as gr
 
-from .errors import SummarizeError
-from .redaction import hide_paths
-from .results import Result
-from .text import LANGUAGE_NAMES, Detection, decode_utf8
+from ...errors import SummarizeError
+from ...redaction import hide_paths
+from ...results import Result
+from ...text import LANGUAGE_NAMES, Detection, decode_utf8
 
 F = TypeVar("F", bound=Callable[..., Any])
 

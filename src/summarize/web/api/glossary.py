@@ -17,7 +17,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from .glossary import MAX_TERMS, Glossary
+from ...glossary import MAX_TERMS, Glossary
 
 T = TypeVar("T")
 

@@ -11,9 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from .errors import InputError, InputItemsError, ModelUnavailableError, SummarizeError
-from .redaction import hide_credentials, hide_paths
-from .text import not_utf8_message
+from ...errors import InputError, InputItemsError, ModelUnavailableError, SummarizeError
+from ...redaction import hide_credentials, hide_paths
+from ...text import not_utf8_message
 
 SERVICE_ERRORS: tuple[tuple[type[SummarizeError], int, str], ...] = (
     (InputError, 422, "invalid_input"),

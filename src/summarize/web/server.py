@@ -29,21 +29,32 @@ except ImportError as missing:  # pragma: no cover - depends on the installed ex
         f"the web server needs the 'web' extra ({missing.name} is missing): pip install 'bilingual-summarize[web]'"
     ) from missing
 
-from .choices import DEFAULT_CHOICE, SummaryChoices
-from .config import Settings
-from .engines.base import Length
-from .errors import SummarizeError
-from .evaluation.versions import package_version
-from .http_documents import add_document_routes
-from .http_errors import ApiError, ErrorBody, error_response, internal_error_response
-from .http_glossary import (
+from ..config import Settings
+from ..engines.base import Length
+from ..errors import SummarizeError
+from ..evaluation.versions import package_version
+from ..hub import model_status
+from ..redaction import hide_paths
+from ..results import Result
+from ..service import Service
+from ..store import ModelStore
+from ..text import BIDI_CONTROLS, Language
+from .api.documents import add_document_routes
+from .api.errors import ApiError, ErrorBody, error_response, internal_error_response
+from .api.glossary import (
     GLOSSARY_DESCRIPTION,
     GLOSSARY_EXAMPLE,
     GlossaryObject,
     json_type,
     with_glossary,
 )
-from .http_guards import (
+from .choices import DEFAULT_CHOICE, SummaryChoices
+from .framework import (
+    header_timeout_protocol,
+    refuse_unuploaded_files,
+    uploaded_file_set,
+)
+from .guards import (
     API_PREFIX,
     DOCUMENT_UPLOAD_PATH,
     BodySizeLimit,
@@ -55,15 +66,7 @@ from .http_guards import (
     StoredUploadLimit,
     allowed_hosts,
     client_address,
-    header_timeout_protocol,
 )
-from .hub import model_status
-from .redaction import hide_paths
-from .results import Result
-from .service import Service
-from .store import ModelStore
-from .text import BIDI_CONTROLS, Language
-from .uploads import refuse_unuploaded_files
 
 RETRY_AFTER_SECONDS = 2
 UI_LOGIN_MESSAGE = "This server needs its API key: enter it as the password (any user name)."
@@ -366,11 +369,11 @@ def create_app(settings: Settings, *, with_demo: bool = True, store: ModelStore 
         app.add_exception_handler(error_type, _handle)
     app.add_exception_handler(Exception, _handle_unexpected)
     if with_demo:
-        from .ui import build_ui
+        from .demo.ui import build_ui
 
         stored = StoredFiles(server.max_stored_upload_bytes)
         demo = build_ui(service, stored.keep)
-        stored.uploaded = demo.upload_file_set
+        stored.uploaded = uploaded_file_set(demo)
         refuse_unuploaded_files(demo)
         app.add_middleware(StoredUploadLimit, stored=stored)
     app.add_middleware(BodySizeLimit, limit=server.max_request_bytes, upload_limit=server.max_upload_request_bytes)
@@ -389,7 +392,7 @@ def create_app(settings: Settings, *, with_demo: bool = True, store: ModelStore 
         return app
     import gradio
 
-    from .ui_common import UI_CSS
+    from .demo.common import UI_CSS
 
     return gradio.mount_gradio_app(
         app,

@@ -2,8 +2,8 @@
 
 :class:`HostCheck` (DNS rebinding), :class:`BodySizeLimit` (request and upload sizes),
 :class:`StoredFiles` and :class:`StoredUploadLimit` (the demo's files on disk), :class:`FailedAuthLimit`
-(API-key and login guessing), :func:`header_timeout_protocol` (clients that never finish their request
-head) and :class:`BodyTimeout` (nor their body).
+(API-key and login guessing) and :class:`BodyTimeout` (clients that never finish their body; the
+connection protocol for request heads is :func:`.framework.header_timeout_protocol`).
 """
 
 from __future__ import annotations
@@ -11,23 +11,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import json
 import logging
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from typing import Any
 
-import h11
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from uvicorn.protocols.http.h11_impl import H11Protocol
 
-from .config import ServerSettings
-from .http_errors import ApiError, error_response
+from ..config import ServerSettings
+from .api.errors import ApiError, error_response
+from .framework import GRADIO_UPLOAD_PATH, stored_upload_paths
 
-GRADIO_UPLOAD_PATH = "/gradio_api/upload"
 LOGIN_PATHS = ("/login", "/login/")
 API_PREFIX = "/v1"
 DOCUMENT_UPLOAD_PATH = f"{API_PREFIX}/documents/"
@@ -219,7 +215,7 @@ class StoredUploadLimit:
             elif message["type"] == "http.response.body" and status == 200:
                 body.extend(message.get("body", b""))
                 if not message.get("more_body", False):
-                    self.stored.keep(json.loads(body))
+                    self.stored.keep(stored_upload_paths(bytes(body)))
             await send(message)
 
         await self.app(scope, receive, reading_send)
@@ -324,48 +320,6 @@ class FailedAuthLimit:
 
 
 # --------------------------------------------------------------------------- slow clients
-
-
-def header_timeout_protocol(seconds: float) -> type[H11Protocol]:
-    """uvicorn's h11 protocol, closing a connection whose request head is not complete `seconds` after
-    the connection opened or the previous answer ended (so a slow client cannot hold it forever)."""
-
-    class HeaderTimeoutProtocol(H11Protocol):
-        header_timer: asyncio.TimerHandle | None = None
-
-        def _arm(self) -> None:
-            self._disarm()
-            self.header_timer = self.loop.call_later(seconds, self._head_too_slow)
-
-        def _disarm(self) -> None:
-            if self.header_timer is not None:
-                self.header_timer.cancel()
-                self.header_timer = None
-
-        def _head_too_slow(self) -> None:
-            self.header_timer = None
-            if not self.transport.is_closing():
-                self.transport.close()
-
-        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
-            super().connection_made(transport)
-            self._arm()
-
-        def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            if self.conn.their_state is not h11.IDLE:
-                self._disarm()
-
-        def on_response_complete(self) -> None:
-            super().on_response_complete()
-            if not self.transport.is_closing():
-                self._arm()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            self._disarm()
-            super().connection_lost(exc)
-
-    return HeaderTimeoutProtocol
 
 
 class BodyTimeout:

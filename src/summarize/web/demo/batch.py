@@ -16,12 +16,12 @@ from pathlib import Path
 
 import gradio as gr
 
-from .batch import OutputRecord, Progress, Task, count_records, run_batch
-from .errors import InputError
-from .glossary import Glossary
-from .redaction import hide_paths
-from .service import Service
-from .text import Language
+from ...batch import OutputRecord, Progress, Task, count_records, run_batch
+from ...errors import InputError
+from ...glossary import Glossary
+from ...redaction import hide_paths
+from ...service import Service
+from ...text import Language
 
 BATCH_PREVIEW_ROWS = 20
 KeepFiles = Callable[[Iterable[str]], None]

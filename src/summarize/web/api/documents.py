@@ -2,7 +2,7 @@
 
 Both take a multipart upload (a ``file`` field, plus form fields), with the UI's upload limit
 ``server.max_upload_bytes`` for the file, and an optional ``glossary`` field: the JSON routes'
-``glossary`` object as JSON text (:mod:`summarize.http_glossary`). A translation answers the
+``glossary`` object as JSON text (:mod:`summarize.web.api.glossary`). A translation answers the
 translated file itself (its media type, ``Content-Disposition: attachment; filename=...``, and how
 many glossary terms the document held and the translation kept in :data:`TERMS_FOUND_HEADER` and
 :data:`TERMS_KEPT_HEADER`), or, when the request says ``Accept: application/json``, a JSON object with
@@ -23,15 +23,15 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile, params
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
-from .choices import DEFAULT_CHOICE, SummaryChoices
-from .documents import EXTENSIONS, MEDIA_TYPES, format_for, translated_name
-from .engines.base import Length
-from .errors import InputError
-from .http_errors import ApiError
-from .http_glossary import GLOSSARY_FORM_DESCRIPTION, GlossaryForm, with_glossary
-from .http_guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
-from .service import DocumentTranslation, Service
-from .text import BIDI_CONTROLS, Language
+from ...documents import EXTENSIONS, MEDIA_TYPES, format_for, translated_name
+from ...engines.base import Length
+from ...errors import InputError
+from ...service import DocumentTranslation, Service
+from ...text import BIDI_CONTROLS, Language
+from ..choices import DEFAULT_CHOICE, SummaryChoices
+from ..guards import API_PREFIX, DOCUMENT_UPLOAD_PATH
+from .errors import ApiError
+from .glossary import GLOSSARY_FORM_DESCRIPTION, GlossaryForm, with_glossary
 
 UPLOAD_CHUNK_BYTES = 64 * 1024
 UNSAFE_NAME_CHARACTERS = re.compile(r"[^\w.\- ]+")

@@ -2,7 +2,7 @@
 
 Ray Serve's proxy listens on ``server.host:server.port`` (127.0.0.1:7860 by default) and spreads the
 requests over N replicas, each a Ray actor (a process, on any node of the cluster) running the app of
-:func:`summarize.server.create_app` without the web demo: the REST API under ``/v1``, ``/healthz`` and
+:func:`summarize.web.server.create_app` without the web demo: the REST API under ``/v1``, ``/healthz`` and
 the OpenAPI docs, with the same Host check, size limits, API key and failed-key limit. Each replica
 loads its own models and has its own ``server.concurrency_limit`` / ``server.max_queue``; every
 answer names its replica in the ``X-Summarize-Replica`` header. Ray Serve's proxy also answers its own
@@ -25,9 +25,9 @@ import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from .config import Settings
-from .errors import InputError
-from .ray_cluster import (
+from ..config import Settings
+from ..errors import InputError
+from ..ray_cluster import (
     Joined,
     actor_runtime_env,
     connect,
@@ -108,13 +108,13 @@ def proxy_middlewares() -> list[Any]:
     """
     from starlette.middleware import Middleware
 
-    from .http_guards import HostCheck
+    from .guards import HostCheck
 
     return [Middleware(HostCheck, allowed=tuple(json.loads(os.environ[PROXY_HOSTS_VARIABLE])))]
 
 
 def _proxy_env(settings: Settings) -> dict[str, str]:
-    from .http_guards import allowed_hosts
+    from .guards import allowed_hosts
 
     return {
         PROXY_CALLBACK_VARIABLE: f"{__name__}:{proxy_middlewares.__name__}",

@@ -1,6 +1,6 @@
 """The web demo's glossary upload: a TSV/CSV file read as a :class:`Glossary`, and a result's terms shown.
 
-The file handlers that take it are wrapped with :func:`summarize.uploads.uploads_only`, so only a
+The file handlers that take it are wrapped with :func:`summarize.web.demo.uploads.uploads_only`, so only a
 file uploaded to this server is ever opened.
 """
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import gradio as gr
 
-from .glossary import Glossary, TermCheck
+from ...glossary import Glossary, TermCheck
 
 GLOSSARY_TYPES = [".tsv", ".csv", ".txt"]
 

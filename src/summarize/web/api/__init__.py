@@ -1,0 +1,1 @@
+"""The HTTP API's parts: error bodies, document uploads, glossary bodies."""
