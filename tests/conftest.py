@@ -12,6 +12,9 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 from hypothesis import settings  # noqa: E402
 from tiny_models import (  # noqa: E402
+    CHINESE_CORPUS,
+    ENGLISH_CORPUS,
+    build_quickmt_layout,
     build_tiny_bart,
     build_tiny_marian,
     build_tiny_mt5,
@@ -35,6 +38,18 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         "marian-zh-en": build_tiny_marian(root / "marian-zh-en", "zh", "en"),
         "bart": build_tiny_bart(root / "bart"),
         "mt5": build_tiny_mt5(root / "mt5"),
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_quickmt(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny random-weight CTranslate2 models in quickmt's layout: separate vocabularies (as quickmt's 32k + 32k
+    models are) for each direction, and one joint-vocabulary variant."""
+    root = tmp_path_factory.mktemp("tiny_quickmt")
+    return {
+        "en-zh": build_quickmt_layout(root / "en-zh", ENGLISH_CORPUS, CHINESE_CORPUS),
+        "zh-en": build_quickmt_layout(root / "zh-en", CHINESE_CORPUS, ENGLISH_CORPUS, seed=1),
+        "en-zh-joint": build_quickmt_layout(root / "en-zh-joint", ENGLISH_CORPUS, CHINESE_CORPUS, joint=True, seed=2),
     }
 
 

@@ -125,7 +125,7 @@ ERRORS = [
     ),
     (
         ["translate", str(ENGLISH), "--to", "zh", "--config", OFFLINE],
-        "summarize: error: model 'Helsinki-NLP/opus-mt-en-zh' (translate.models.en-zh) is not in the local Hugging Face "
+        "summarize: error: model 'quickmt/quickmt-en-zh' (translate.models.en-zh) is not in the local Hugging Face "
         "cache and the Hub cannot be reached; run `summarize models pull` on a connected machine (or copy its cache), "
         "or set translate.models.en-zh.model in the config to a local directory\n",
     ),
@@ -208,9 +208,10 @@ def test_models_list_as_json(capsys: pytest.CaptureFixture[str], tiny_models: di
     assert rows["summarize.models.en"]["status"] == "local directory"
     assert rows["translate.models.zh-en"] == {
         "role": "translate.models.zh-en",
-        "name": "Helsinki-NLP/opus-mt-zh-en",
+        "name": "quickmt/quickmt-zh-en",
         "status": "missing",
         "size_bytes": 0,
+        "licence": "CC-BY-4.0",
     }
 
 

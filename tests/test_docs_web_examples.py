@@ -27,7 +27,7 @@ DOCS = ("docs/web.md", "README.md")
 KEYED_SECTION = "### API key"
 """Examples after this heading (in docs/web.md) were run against a server with ``server.api_key=s3cret``."""
 MISSING_MODEL_MARKS = ('"status":"missing"', "is not in the local Hugging Face cache")
-"""What an example's answer holds when it depends on the machine not having the opus-mt models."""
+"""What an example's answer holds when it depends on the machine not having the translation models."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def test_a_curl_example_answers_what_the_docs_print(
 ) -> None:
     shows_missing_models = any(mark in line for line in example.answer for mark in MISSING_MODEL_MARKS)
     if shows_missing_models and any(model_status(role, spec).status != "missing" for role, spec in offline.model_entries()):
-        pytest.skip("the example shows the opus-mt models missing, and this machine has some of them cached")
+        pytest.skip("the example shows the translation models missing, and this machine has some of them cached")
     response, include = _send(clients[example.keyed], example.command)
     body = example.answer[-1]
     if include:

@@ -16,16 +16,26 @@ from conftest import FORCED_LENGTH, tiny_overrides
 
 from summarize import Service, load_settings
 from summarize.config import ExtractiveSettings, ModelSettings, RuntimeSettings
-from summarize.engines.base import Engine, Summarizer, Summary, read_model_files
+from summarize.engines.base import (
+    Engine,
+    Summarizer,
+    Summary,
+    Translator,
+    read_model_files,
+)
 from summarize.engines.extractive import ExtractiveSummarizer
 from summarize.engines.llm import ChatBackend, Completion, load_chat_backend
-from summarize.engines.llm.documents import LLMSummarizer
+from summarize.engines.llm.documents import LLMSummarizer, LLMTranslator
 from summarize.engines.loader import load_seq2seq
 from summarize.pipeline.map_reduce import rounds_note
 from summarize.store import ModelStore
 from summarize.summarizer import AbstractiveSummarizer, summarize_documents
 from summarize.text import split_sentences
-from summarize.translate import stream_translation, translate_documents
+from summarize.translate import (
+    Seq2SeqTranslator,
+    stream_translation,
+    translate_documents,
+)
 
 BACKENDS = ("transformers", "ctranslate2")
 ENGLISH = [
@@ -151,6 +161,52 @@ def test_every_summarizer_keeps_the_summarizer_contract(
         "ctranslate2": ("seq2seq", bart, [(generated[0], 1), (generated[1], 1)]),
         "llm-endpoint": ("llm", "test-model", [(texts[0], 1), (texts[1], 1)]),
     }
+
+
+def translators(
+    tiny_models: dict[str, Path], ct2_cache: Path, tiny_chat_model: Path, chat_url: str, tiny_quickmt: dict[str, Path]
+) -> dict[str, Translator]:
+    return {
+        **{backend: Seq2SeqTranslator(load(tiny_models["marian-en-zh"], backend, ct2_cache)) for backend in BACKENDS},
+        "quickmt": Seq2SeqTranslator(load(tiny_quickmt["en-zh"], "transformers", ct2_cache)),  # the layout picks its engine
+        "llm-local": LLMTranslator(chat_backend(str(tiny_chat_model)), "chat"),
+        "llm-endpoint": LLMTranslator(chat_backend("test-model", chat_url), "chat"),
+    }
+
+
+def test_every_translator_keeps_the_translator_contract(
+    tiny_models: dict[str, Path], ct2_cache: Path, tiny_chat_model: Path, tiny_quickmt: dict[str, Path]
+) -> None:
+    """One translation per text, in order, paragraphs kept; the stream's last text and its returned output
+    are what the batch call gives; the labels and the script reading say what the translator is."""
+    texts = ["The council met. It voted.\n\nRain fell.", "Shares rose."]
+    found = {}
+    with ChatServer() as server:  # it answers with the article it was sent: each output shows its own input
+        for key, translator in translators(tiny_models, ct2_cache, tiny_chat_model, server.url, tiny_quickmt).items():
+            outputs = translator.translate_documents(texts, "en", "zh", None)
+            assert [output.text.count("\n\n") for output in outputs] == [1, 0], key
+            stream = translator.stream_translation(texts[0], "en", "zh", None)
+            partials = []
+            while True:
+                try:
+                    partials.append(next(stream))
+                except StopIteration as done:
+                    streamed = done.value
+                    break
+            assert partials[-1] == streamed.text and streamed.chunks == outputs[0].chunks, key
+            if key != "llm-local":  # the random chat model's words change with its batch's padding
+                assert streamed.text == outputs[0].text, key
+            assert translator.translate_documents([], "en", "zh", None) == []
+            found[key] = (translator.engine, translator.reads_as_written, [output.chunks for output in outputs])
+    marian = str(tiny_models["marian-en-zh"])
+    assert found == {
+        "transformers": ("seq2seq", False, [3, 1]),
+        "ctranslate2": ("seq2seq", False, [3, 1]),
+        "quickmt": ("seq2seq", False, [3, 1]),
+        "llm-local": ("llm", True, [2, 1]),
+        "llm-endpoint": ("llm", True, [2, 1]),
+    }
+    assert Seq2SeqTranslator(load(tiny_models["marian-en-zh"], "transformers", ct2_cache)).model == marian
 
 
 # --------------------------------------------------------------------------- the LLM engine's backends

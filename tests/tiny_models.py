@@ -399,3 +399,106 @@ def _save(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, out_dir: P
     if not (out_dir / "model.safetensors").is_file():
         raise RuntimeError(f"save_pretrained wrote no model.safetensors in {out_dir}")
     return out_dir
+
+
+def build_quickmt_layout(
+    out_dir: Path,
+    source_sentences: Sequence[str],
+    target_sentences: Sequence[str],
+    *,
+    joint: bool = False,
+    layers: tuple[int, int] = (2, 1),
+    d_model: int = 32,
+    heads: int = 4,
+    ffn: int = 64,
+    vocab_size: int | None = None,
+    seed: int = 0,
+) -> Path:
+    """A random-weight CTranslate2 Transformer in quickmt's folder layout: ``model.bin`` and its config,
+    ``source_vocabulary.json`` / ``target_vocabulary.json`` (or ``shared_vocabulary.json`` with `joint`), and
+    ``src.spm.model`` / ``tgt.spm.model`` (or one ``joint.spm.model``) trained on the given sentences.
+    The vocabularies are the SentencePiece models' pieces, in id order (``<unk>``, ``<s>``, ``</s>`` first).
+    Real sizes (quickmt's: 12 and 2 layers, d_model 768, 16 heads, FFN 4096, 32k pieces a side) build the
+    benchmark's model."""
+    import numpy as np
+    from ctranslate2.specs import common_spec, transformer_spec
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def train(sentences: Sequence[str], path: Path) -> list[str]:
+        model = io.BytesIO()
+        with open(os.devnull, "w") as log:
+            spm.SentencePieceTrainer.train(
+                sentence_iterator=iter(sentences), model_writer=model, logstream=log, model_type="unigram",
+                vocab_size=vocab_size or _SENTENCEPIECE_SOFT_VOCAB_SIZE, hard_vocab_limit=False,
+                character_coverage=1.0, num_threads=1,
+            )
+        path.write_bytes(model.getvalue())
+        if vocab_size:  # a small corpus gives fewer pieces: fill up with never-matching ones, as a 32k model has
+            from sentencepiece import sentencepiece_model_pb2 as model_pb2
+
+            proto = model_pb2.ModelProto()
+            proto.ParseFromString(path.read_bytes())
+            for index in range(vocab_size - len(proto.pieces)):
+                piece = proto.pieces.add()
+                piece.piece, piece.score = f"<unused{path.stem[:3]}{index}>", 0.0
+                piece.type = model_pb2.ModelProto.SentencePiece.USER_DEFINED
+            path.write_bytes(proto.SerializeToString())
+        processor = spm.SentencePieceProcessor(model_file=str(path))
+        return [processor.id_to_piece(index) for index in range(processor.get_piece_size())]
+
+    if joint:
+        source_vocabulary = target_vocabulary = train([*source_sentences, *target_sentences], out_dir / "joint.spm.model")
+    else:
+        source_vocabulary = train(list(source_sentences), out_dir / "src.spm.model")
+        target_vocabulary = train(list(target_sentences), out_dir / "tgt.spm.model")
+    spec = transformer_spec.TransformerSpec.from_config(layers, heads, activation=common_spec.Activation.RELU)
+    random = np.random.default_rng(seed)
+    sizes_by_name = {"source": len(source_vocabulary), "target": len(target_vocabulary)}
+
+    def shape(name: str) -> tuple[int, ...]:
+        if name.endswith(("gamma", "beta")):
+            return (d_model,)
+        if name == "encoder/embeddings_0/weight":
+            return (sizes_by_name["source"], d_model)
+        if name in ("decoder/embeddings/weight", "decoder/projection/weight"):
+            return (sizes_by_name["target"], d_model)
+        if "/ffn/linear_0/" in name:
+            return (ffn, d_model)
+        if "/ffn/linear_1/" in name:
+            return (d_model, ffn)
+        if "self_attention/linear_0" in name:
+            return (3 * d_model, d_model)
+        if "/attention/linear_1" in name and "self_attention" not in name:
+            return (2 * d_model, d_model)
+        return (d_model, d_model)
+
+    for name, value in spec.variables(ordered=True):
+        if value is None and name.endswith(("weight", "gamma", "beta")):
+            if name.endswith("gamma"):
+                array = np.ones(shape(name), dtype=np.float32)
+            elif name.endswith("beta"):
+                array = np.zeros(shape(name), dtype=np.float32)
+            else:
+                array = random.normal(0.0, 0.5, shape(name)).astype(np.float32)
+            _set_spec_variable(spec, name, array)
+    spec.register_source_vocabulary(source_vocabulary)
+    spec.register_target_vocabulary(target_vocabulary)
+    spec.config.add_source_eos = True
+    spec.validate()
+    spec.optimize()
+    spec.save(str(out_dir))
+    return out_dir
+
+
+def _set_spec_variable(spec: object, name: str, value: object) -> None:
+    """Set the CTranslate2 spec variable at the ``a/b/c`` path `name`."""
+    *path, last = name.split("/")
+    node = spec
+    for part in path:
+        if hasattr(node, part):
+            node = getattr(node, part)
+        else:  # "layer_0": item 0 of the list attribute "layer"
+            base, _, index = part.rpartition("_")
+            node = getattr(node, base)[int(index)]
+    setattr(node, last, value)

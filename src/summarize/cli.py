@@ -204,7 +204,7 @@ def _run_models(args: argparse.Namespace) -> None:
         width = max(len(row.name) for row in rows)
         for row in rows:
             size = _format_size(row.size_bytes) if row.size_bytes else "-"
-            print(f"{row.role:<24} {row.name:<{width}}  {row.status:<15} {size}")
+            print(f"{row.role:<24} {row.name:<{width}}  {row.status:<15} {size:<9} {row.licence or '-'}")
         return
     for role, spec in settings.model_entries():
         print(f"pulling {spec.model} ({role}) ...", file=sys.stderr)

@@ -8,10 +8,11 @@ with the fix; only safetensors weights are loaded.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +32,14 @@ DOWNLOAD_PATTERNS = (
     "*.jinja",  # chat templates saved beside tokenizer_config.json (chat_template.jinja)
 )
 
+
+MODEL_FILE = "model.bin"
+SEPARATE_SPM = ("src.spm.model", "tgt.spm.model")
+JOINT_SPM = "joint.spm.model"
+VOCABULARIES = ("shared_vocabulary.json", "source_vocabulary.json", "target_vocabulary.json")
+NATIVE_FILES = ("config.json", MODEL_FILE, *SEPARATE_SPM, JOINT_SPM, *VOCABULARIES,
+                "shared_vocabulary.txt", "source_vocabulary.txt", "target_vocabulary.txt")
+"""Every file a CTranslate2-native folder (quickmt's layout) may need: what ``summarize models pull`` fetches for one."""
 
 HUB_MEMORY_FILE = "hub-unreachable"
 """File in the cache folder that remembers an unreachable Hub (its content: the endpoint probed)."""
@@ -154,6 +163,27 @@ def resolve_source(spec: ModelSettings, role: str, runtime: RuntimeSettings) -> 
     raise ModelMissingError(missing_model_message(spec.model, role))
 
 
+def is_native_folder(folder: Path) -> bool:
+    """Whether `folder` is a CTranslate2 model without a transformers config (quickmt's layout)."""
+    if not (folder / MODEL_FILE).is_file():
+        return False
+    config = folder / "config.json"
+    if not config.is_file():
+        return True
+    try:
+        return "model_type" not in json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+
+
+def native_repo_files(files: Sequence[str]) -> list[str] | None:
+    """Of a hub repository's `files`, the ones a folder of this layout needs; None when it is not one."""
+    names = set(files)
+    if MODEL_FILE not in names or not (set(SEPARATE_SPM) <= names or JOINT_SPM in names):
+        return None
+    return [name for name in NATIVE_FILES if name in names]
+
+
 def _no_safetensors_message(name: str, role: str) -> str:
     return (
         f"model {name!r} ({role}) has no safetensors weights; only safetensors are loaded, for safety. "
@@ -194,19 +224,34 @@ class ModelStatus:
     status: str
     """``local directory``, ``cached`` or ``missing``."""
     size_bytes: int
+    licence: str = ""
+    """The model's licence where the project knows it (:data:`LICENCES`), else empty."""
+
+
+LICENCES: dict[str, str] = {
+    "quickmt/quickmt-en-zh": "CC-BY-4.0",
+    "quickmt/quickmt-zh-en": "CC-BY-4.0",
+    "Helsinki-NLP/opus-mt-en-zh": "CC-BY-4.0",
+    "Helsinki-NLP/opus-mt-zh-en": "CC-BY-4.0",
+    "facebook/bart-large-cnn": "MIT",
+    "sshleifer/distilbart-cnn-12-6": "Apache-2.0",
+    "csebuetnlp/mT5_multilingual_XLSum": "CC-BY-NC-SA-4.0 (non-commercial)",
+}
+"""The licences of the models the shipped configs name (docs/models.md has their attribution)."""
 
 
 def model_status(role: str, spec: ModelSettings) -> ModelStatus:
-    """Whether a configured model is available here, and its size on disk."""
+    """Whether a configured model is available here, its size on disk and its licence."""
+    licence = LICENCES.get(spec.model, "")
     if is_local(spec.model):
         folder = Path(spec.model).expanduser()
         if (folder / "config.json").is_file():
-            return ModelStatus(role, spec.model, "local directory", folder_size(folder))
-        return ModelStatus(role, spec.model, "missing", 0)
+            return ModelStatus(role, spec.model, "local directory", folder_size(folder), licence)
+        return ModelStatus(role, spec.model, "missing", 0, licence)
     snapshot = cached_snapshot(spec.model)
     if snapshot is None:
-        return ModelStatus(role, spec.model, "missing", 0)
-    return ModelStatus(role, spec.model, "cached", folder_size(snapshot))
+        return ModelStatus(role, spec.model, "missing", 0, licence)
+    return ModelStatus(role, spec.model, "cached", folder_size(snapshot), licence)
 
 
 def pull_model(role: str, spec: ModelSettings) -> Path:
@@ -219,9 +264,17 @@ def pull_model(role: str, spec: ModelSettings) -> Path:
             f"(or HF_HUB_OFFLINE is set); pull on a connected machine and copy the cache "
             f"(~/.cache/huggingface), or set {role}.model to a local directory"
         )
-    from huggingface_hub import snapshot_download
+    from huggingface_hub import list_repo_files, snapshot_download
 
-    folder = Path(snapshot_download(spec.model, allow_patterns=list(DOWNLOAD_PATTERNS)))
-    if not any(folder.glob("*.safetensors")):
+    native = native_repo_files(list_repo_files(spec.model))
+    folder = Path(snapshot_download(spec.model, allow_patterns=native or list(DOWNLOAD_PATTERNS)))
+    if native is None and not any(folder.glob("*.safetensors")):
         raise ModelUnavailableError(_no_safetensors_message(spec.model, role))
     return folder
+
+
+def is_native_repo(name: str) -> bool:
+    """Whether hub model `name` is a CTranslate2-native folder (quickmt's layout), by its file list."""
+    from huggingface_hub import list_repo_files
+
+    return native_repo_files(list_repo_files(name)) is not None

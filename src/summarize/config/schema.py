@@ -117,10 +117,11 @@ def _default_summary_models() -> dict[str, ModelSettings]:
 
 
 def _default_translation_models() -> dict[str, ModelSettings]:
+    """quickmt's CTranslate2 models (CC-BY-4.0; docs/models.md); configs/opus-mt.yaml switches back to opus-mt."""
     generation = {"num_beams": 4, "max_new_tokens": 256, "no_repeat_ngram_size": 4}
     return {
-        "en-zh": ModelSettings(model="Helsinki-NLP/opus-mt-en-zh", generation=dict(generation), target_token=">>cmn_Hans<<"),
-        "zh-en": ModelSettings(model="Helsinki-NLP/opus-mt-zh-en", generation=dict(generation)),
+        "en-zh": ModelSettings(model="quickmt/quickmt-en-zh", generation=dict(generation)),
+        "zh-en": ModelSettings(model="quickmt/quickmt-zh-en", generation=dict(generation)),
     }
 
 
