@@ -370,7 +370,7 @@ def test_a_failing_group_falls_back_to_one_call_per_record(service: Service, cap
         (
             "summarize.batch.processing",
             "WARNING",
-            "a batched call of 3 texts failed (RuntimeError: a poisoned text broke the call); retrying them one by one",
+            "a batch of 3 texts failed unexpectedly (RuntimeError: a poisoned text broke the call); each is tried alone",
             RuntimeError,
         )
     ]
@@ -378,6 +378,18 @@ def test_a_failing_group_falls_back_to_one_call_per_record(service: Service, cap
         service.summarize(DOCS[0], "en").text,
         service.summarize(DOCS[4], "en").text,
     ]
+
+
+def test_a_group_whose_model_is_missing_gets_its_error_once_without_a_warning(
+    tiny_models: dict[str, Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The cause is known and the same for every text: each record gets the model's message, and no
+    'failed ... retrying' warning comes before the correct error records."""
+    service = _missing_model_service(tiny_models, tmp_path, "en")
+    texts = [DOCS[0], DOCS[2], DOCS[4]]
+    outputs = group_dicts(service, [PendingRecord(str(i), t) for i, t in enumerate(texts)], "summarize", "en")
+    assert [output["error"] for output in outputs] == [_no_model_message(tmp_path, "en")] * 3
+    assert [record for record in caplog.records if record.levelname == "WARNING"] == []
 
 
 def _missing_model_service(tiny_models: dict[str, Path], folder: Path, *languages: str) -> Service:

@@ -189,3 +189,20 @@ def test_bad_llm_settings_name_the_key(overrides: dict[str, str], message: str) 
 def test_llm_api_key_from_the_environment_stays_a_string() -> None:
     settings = load_settings(environ={"SUMMARIZE_LLM__API_KEY": "12345"})
     assert settings.llm.api_key == "12345"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("summarize:\n  engine: [auto\n",
+         "expected ',' or ']', but got '<stream end>' at line 3, column 1 (while parsing a flow sequence that starts at line 2, column 11)"),
+        ("a: b\n c: d\n", "mapping values are not allowed here at line 2, column 3"),
+    ],
+)
+def test_broken_yaml_is_one_line_with_its_line_and_column(tmp_path: Path, content: str, problem: str) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_settings(config, environ={})
+    assert str(raised.value) == f"config file {config} is not valid YAML: {problem}"
+    assert "\n" not in str(raised.value)

@@ -122,6 +122,15 @@ def test_cli_translates_a_page_into_a_page(capsys, tiny_models, tmp_path: Path) 
     assert html_tags(output.read_text(encoding="utf-8")) == html_tags(page.read_text(encoding="utf-8"))
 
 
+def test_cli_says_where_it_wrote_the_translation(capsys, tiny_models, tmp_path: Path) -> None:
+    output = tmp_path / "out.srt"
+    code, out, err = run(
+        ["translate", str(FIXTURES / "bridge_en.srt"), "--to", "zh", "-o", str(output), *tiny_flags(tiny_models)], capsys
+    )
+    assert (code, out, err) == (0, "", f"summarize: wrote the Chinese translation to {output}\n")
+    assert [cue.timing for cue in parse_cues(output.read_text(encoding="utf-8"), "out.srt")][0] == "00:00:01,000 --> 00:00:03,200"
+
+
 def test_cli_prints_a_translated_text_document_without_output_file(capsys, tiny_models) -> None:
     code, out, _ = run(["translate", str(FIXTURES / "bridge_en.srt"), "--to", "zh", *tiny_flags(tiny_models)], capsys)
     assert code == 0

@@ -22,7 +22,7 @@ from .engines.base import Length
 from .errors import InputError, SummarizeError
 from .results import Result
 from .sources import ALSO_A_NOTE
-from .text import SUPPORTED_LANGUAGES, decode_utf8
+from .text import LANGUAGE_NAMES, SUPPORTED_LANGUAGES, decode_utf8
 from .wording import Vocabulary, in_words
 
 PROGRAM = "summarize"
@@ -155,7 +155,9 @@ def _run_translate(args: argparse.Namespace) -> None:
     if args.json:
         _print_result(result, args)
         return
-    if not args.output:
+    if args.output:
+        print(f"{PROGRAM}: wrote the {LANGUAGE_NAMES[result.target_lang]} translation to {args.output}", file=sys.stderr)
+    else:
         print(data.decode("utf-8"), end="\n" if format_name == "text" else "")
     _print_notes(result, args)
 

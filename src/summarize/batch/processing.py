@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ..errors import ConfigError, SummarizeError
+from ..errors import ConfigError, ModelUnavailableError, SummarizeError
 from ..glossary import Glossary
 from ..results import Result
 from ..text import SUPPORTED_LANGUAGES, Language, same_model_language
@@ -57,11 +57,14 @@ def _run_group(
         return list(method(texts, target_lang))
     except FATAL_ERRORS:
         raise
-    except Exception as error:  # noqa: BLE001 - retried one by one just below, where each error is kept
-        log.warning(
-            "a batched call of %d texts failed (%s); retrying them one by one", len(texts), _message(error), exc_info=True
-        )
-        return [_run_one(method, text, target_lang) for text in texts]
+    except ModelUnavailableError as error:  # the cause is known and the same for every text: no retry, no warning
+        return [_message(error)] * len(texts)
+    except SummarizeError:  # a bad text among them: each is tried alone below, where its own error is kept
+        log.debug("a batched call of %d texts was refused; trying them one by one", len(texts), exc_info=True)
+    except Exception as error:  # noqa: BLE001 - an unexpected failure: said once, then each text tried alone
+        log.warning("a batch of %d texts failed unexpectedly (%s); each is tried alone", len(texts), _message(error),
+                    exc_info=True)
+    return [_run_one(method, text, target_lang) for text in texts]
 
 
 def _joined(parts: Iterable[str]) -> str:

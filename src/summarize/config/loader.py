@@ -74,6 +74,19 @@ def _is_valid(data: dict[str, Any]) -> bool:
     return True
 
 
+def _yaml_problem(error: Exception) -> str:
+    """A YAML parser error in one line: what is wrong and where (``line L, column C``)."""
+    def at(mark: Any) -> str:
+        return f"line {mark.line + 1}, column {mark.column + 1}"
+
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    mark, context, opened = (getattr(error, name, None) for name in ("problem_mark", "context", "context_mark"))
+    where = f" at {at(mark)}" if mark is not None else ""
+    if context and opened is not None:
+        return f"{problem}{where} ({context} that starts at {at(opened)})"
+    return f"{problem}{where}" + (f" ({context})" if context else "")
+
+
 def _read_yaml(path: Path, origin: str = "") -> dict[str, Any]:
     """The mapping in a YAML file; errors name the file and, after it, `origin` (where its path came from)."""
     try:
@@ -85,7 +98,7 @@ def _read_yaml(path: Path, origin: str = "") -> dict[str, Any]:
     try:
         data = yaml.safe_load(content)
     except yaml.YAMLError as error:
-        raise ConfigError(f"config file {path}{origin} is not valid YAML: {error}") from None
+        raise ConfigError(f"config file {path}{origin} is not valid YAML: {_yaml_problem(error)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
