@@ -242,6 +242,29 @@ def test_batch_in_the_browser(page: object, tmp_path: Path) -> None:
     ]
 
 
+def test_a_mixed_batch_with_the_defaults_summarizes_each_row_in_its_own_language(
+    page: object, reference: Service, tmp_path: Path
+) -> None:
+    """The Batch tab's output language is the article's own by default, as on the Summarize tab and in the
+    CLI: a Chinese row gets a Chinese summary, not a translation it may not have the model for."""
+    from playwright.sync_api import expect
+
+    source = tmp_path / "mixed.jsonl"
+    records = [{"id": "en", "text": EXAMPLE_EN}, {"id": "zh", "text": EXAMPLE_ZH}]
+    source.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
+    page.get_by_role("tab", name="Batch").click()  # type: ignore[attr-defined]
+    _upload_to(page, "#batch-input", source)
+    page.locator("#batch-button").click()  # type: ignore[attr-defined]
+    expect(page.locator("#batch-counts")).to_have_text("2 done, 0 failed (see the error field)")  # type: ignore[attr-defined]
+    with page.expect_download() as download:  # type: ignore[attr-defined]
+        page.locator("#batch-output a").click()  # type: ignore[attr-defined]
+    written = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
+    assert [(record["id"], record["source_lang"], record["target_lang"], record["error"]) for record in written] == [
+        ("en", "en", "en", ""), ("zh", "zh", "zh", ""),
+    ]
+    assert [record["summary"] for record in written] == [reference.summarize(EXAMPLE_EN).text, reference.summarize(EXAMPLE_ZH).text]
+
+
 def test_batch_of_web_pages_in_the_browser(page: object, reference: Service, tmp_path: Path) -> None:
     from document_shapes import FIXTURES
     from playwright.sync_api import expect

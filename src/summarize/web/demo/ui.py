@@ -183,7 +183,8 @@ def _batch_tab(actions: Actions) -> None:
         upload = gr.File(label="Articles (.jsonl or .csv)", file_types=BATCH_TYPES, elem_id="batch-input")
         with gr.Column():
             task = gr.Radio(list(TASKS), value="summarize", label="Task")
-            target = gr.Radio(OUTPUT_LANGUAGES, value="en", label="Output language")
+            target = gr.Radio(OUTPUT_LANGUAGES, value=SAME_LANGUAGE, label="Output language",
+                              info="summaries: the article's own language unless you choose one; translations need one")
             text_format = gr.Radio(
                 [(FORMAT_LABELS.get(name, name), name) for name in TEXT_FORMATS], value="text",
                 label="The text field holds", info="as summarize batch --format: a web page is read for its story, not its menus",
