@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -27,7 +28,7 @@ from summarize.store import ModelStore
 from summarize.text import Detection
 from summarize.web.api.errors import ApiError, error_response
 from summarize.web.choices import SummaryChoices, choice_names, choice_settings
-from summarize.web.demo.actions import Actions
+from summarize.web.demo.actions import CHART_MEASURES, Actions
 from summarize.web.demo.batch import ShownProgress, web_record
 from summarize.web.demo.common import (
     UI_WORDS,
@@ -622,12 +623,9 @@ def test_evaluate_action_scores_with_rouge(scored_files: tuple[Path, Path]) -> N
         ["ROUGE-L", 0.75, 0.6667, 0.7024],
         ["ROUGE-Lsum", 0.75, 0.6667, 0.7024],
     ]
-    assert chart.to_dict("records")[:3] == [
-        {"metric": "ROUGE-1", "measure": "precision", "score": 0.75},
-        {"metric": "ROUGE-1", "measure": "recall", "score": 0.6667},
-        {"metric": "ROUGE-1", "measure": "F1", "score": 0.7024},
-    ]
-    assert len(chart) == 12
+    bars = re.findall(r'data-metric="([^"]+)" data-measure="([^"]+)" data-value="([^"]+)"', chart)
+    assert bars == [(row[0], measure, str(value)) for row in table for measure, value in zip(CHART_MEASURES, row[1:])]
+    assert '<span class="score-fill" style="width: 75.0%"></span><span class="score-label">precision 0.7500</span>' in chart
     assert notes.startswith("2 items · signature `nrefs:1|tok:en|stem:no|")
 
 

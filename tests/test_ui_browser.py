@@ -20,6 +20,7 @@ from PIL import Image, ImageChops
 
 from summarize import Service, Settings, load_settings
 from summarize.store import ModelStore
+from summarize.web.demo.actions import Actions
 from summarize.web.demo.ui import (
     EXAMPLE_EN,
     EXAMPLE_TRANSLATE_EN,
@@ -349,3 +350,30 @@ def test_summarize_a_page_in_the_browser(page: object, reference: Service) -> No
     expect(notice).to_contain_text("document title: Harbour Bridge reopens after eight months of repairs")
     expect(notice).to_contain_text("document date: 2024-05-02")
     _screenshot(page, "ui-summarize-document.png")
+
+
+def test_the_evaluate_chart_shows_precision_recall_and_f1_side_by_side_with_values(page: object, tmp_path: Path) -> None:
+    """Each metric gets three bars of their own (not stacked), on a 0-1 scale, labelled with the values the table holds."""
+    from playwright.sync_api import expect
+
+    predictions, references = tmp_path / "predictions.txt", tmp_path / "references.txt"
+    predictions.write_text("the council met on monday\nrain fell all day\n", encoding="utf-8")
+    references.write_text("the city council met on monday\nheavy rain fell\n", encoding="utf-8")
+    page.get_by_role("tab", name="Evaluate").click()  # type: ignore[attr-defined]
+    _upload_to(page, "#evaluate-predictions", predictions)
+    _upload_to(page, "#evaluate-references", references)
+    page.locator("#evaluate-button").click()  # type: ignore[attr-defined]
+    bars = page.locator("#evaluate-chart .score-bar")  # type: ignore[attr-defined]
+    expect(bars).to_have_count(12)
+    shown = [
+        (bar.get_attribute("data-metric"), bar.get_attribute("data-measure"), float(bar.get_attribute("data-value")),
+         bar.locator(".score-label").inner_text(), bar.locator(".score-fill").bounding_box()["width"] / bar.bounding_box()["width"])
+        for bar in bars.all()
+    ]
+    expected = Actions.evaluate(str(predictions), [str(references)], "en", "default for the language")[0]
+    assert [(metric, measure, value) for metric, measure, value, _, _ in shown] == [
+        (row[0], measure, value) for row in expected for measure, value in zip(("precision", "recall", "F1"), row[1:])
+    ]
+    assert all(label == f"{measure} {value:.4f}" for _, measure, value, label, _ in shown)
+    assert all(abs(width - value) < 0.02 for _, _, value, _, width in shown)  # the bar's length is its value
+    _screenshot(page, "ui-evaluate.png")

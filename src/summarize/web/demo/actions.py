@@ -6,6 +6,7 @@ a :class:`SummarizeError` it raises becomes the tab's error line (:func:`summari
 
 from __future__ import annotations
 
+import html
 import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,23 @@ DIRECTIONS = {"en-zh": "English → Chinese", "en-zh-Hant": "English → Traditi
               "zh-en": "Chinese → English"}
 DOCUMENT_TYPES = list(EXTENSIONS)
 CHART_MEASURES = ("precision", "recall", "F1")
+"""The Evaluate tab's measures, in the order of its table's columns and of each group of bars."""
+
+
+def score_chart(table: Sequence[Sequence[Any]]) -> str:
+    """The Evaluate tab's chart as HTML: for each metric a group of three bars side by side (precision,
+    recall, F1) on a 0-1 scale, each labelled with its value (a bar's ``data-*`` attributes hold what it shows)."""
+    groups = []
+    for metric, *values in table:
+        bars = "".join(
+            f'<div class="score-bar score-{measure.lower()}" data-metric="{html.escape(str(metric))}" '
+            f'data-measure="{measure}" data-value="{value}">'
+            f'<span class="score-fill" style="width: {max(0.0, min(1.0, float(value))) * 100:.1f}%"></span>'
+            f'<span class="score-label">{measure} {float(value):.4f}</span></div>'
+            for measure, value in zip(CHART_MEASURES, values, strict=True)
+        )
+        groups.append(f'<div class="score-group"><div class="score-metric">{html.escape(str(metric))}</div>{bars}</div>')
+    return f'<div class="score-chart" role="img" aria-label="ROUGE precision, recall and F1, 0 to 1">{"".join(groups)}</div>'
 DEFAULT_TOKENIZER = "default for the language"
 
 
@@ -169,10 +187,8 @@ class Actions:
     @staticmethod
     def evaluate(
         predictions: str | None, references: Sequence[str] | None, lang: str, tokenizer: str
-    ) -> tuple[list[list[Any]], Any, str]:
-        """ROUGE of uploaded predictions against references: a table, chart data and the signature."""
-        import pandas
-
+    ) -> tuple[list[list[Any]], str, str]:
+        """ROUGE of uploaded predictions against references: a table, its chart (:func:`score_chart`) and the signature."""
         from ...evaluation import score_summary_files
         from ...evaluation.report import ROUGE_NAMES
 
@@ -186,10 +202,9 @@ class Actions:
             [ROUGE_NAMES[kind], round(score.precision, 4), round(score.recall, 4), round(score.f1, 4)]
             for kind, score in result.scores.items()
         ]
-        bars = [(row[0], measure, value) for row in table for measure, value in zip(CHART_MEASURES, row[1:], strict=True)]
         lines = [f"{len(result.documents):,} items · signature `{result.signature}`"]
         lines.extend(f"⚠️ {note}" for note in result.notes)
-        return table, pandas.DataFrame(bars, columns=["metric", "measure", "score"]), "\n\n".join(lines)
+        return table, score_chart(table), "\n\n".join(lines)
 
     @staticmethod
     def swap(direction: str, text: str, translation: str) -> tuple[str, str, str, str, str]:

@@ -26,6 +26,14 @@ ERROR_CLASS = "run-error"
 UI_CSS = f"""
 .{ERROR_CLASS}, .{ERROR_CLASS} * {{ color: var(--error-text-color) !important; }}
 .toast-wrap.toast-wrap {{ top: auto; bottom: var(--size-4); }}
+.score-group {{ margin-bottom: var(--size-3); }}
+.score-metric {{ font-weight: 600; }}
+.score-bar {{ position: relative; height: 1.4em; margin: 2px 0; background: var(--background-fill-secondary); }}
+.score-fill {{ position: absolute; inset: 0 auto 0 0; }}
+.score-precision .score-fill {{ background: #6baed6; }}
+.score-recall .score-fill {{ background: #fd8d3c; }}
+.score-f1 .score-fill {{ background: #74c476; }}
+.score-label {{ position: relative; padding-left: var(--size-2); font-size: var(--text-sm); }}
 """
 """The error lines in the error colour; pop-ups (Gradio's own) at the bottom, clear of the tabs' buttons."""
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")

@@ -226,8 +226,7 @@ def _evaluate_tab(actions: Actions) -> None:
     with gr.Row():
         table = gr.Dataframe(headers=["metric", "precision", "recall", "F1"], label="ROUGE", interactive=False,
                              elem_id="evaluate-table")
-        chart = gr.BarPlot(x="metric", y="score", color="measure", label="ROUGE", y_lim=[0, 1],
-                           elem_id="evaluate-chart")
+        chart = gr.HTML(label="ROUGE, 0 to 1", elem_id="evaluate-chart")
     signature = gr.Markdown(elem_id="evaluate-signature")
     run_on_click(button, uploads_only(actions.evaluate, "predictions", "references"), [predictions, references, lang, tokenizer],
                  [table, chart, signature, error], (None, None, ""), api_name="evaluate")
@@ -244,7 +243,8 @@ def build_ui(service: Service, keep_files: KeepFiles = keep_nothing) -> gr.Block
         gr.Markdown(
             "# Bilingual news summarizer\n"
             f"Summarize and translate English and Chinese news. Articles up to {limits.max_chars:,} characters. "
-            "The HTTP API is documented at [/docs](/docs)."
+            "The HTTP API is described at [/openapi.json](/openapi.json) (readable offline) and, when this browser "
+            "can load its scripts from the internet, at [/docs](/docs)."
         )
         with gr.Tabs():
             with gr.Tab("Summarize", id="summarize"):
