@@ -131,7 +131,7 @@ def test_model_choices_may_not_be_named_llm() -> None:
 def test_models_list_shows_the_local_llm_only_when_it_runs_here(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["models", "list", "--json", "--set", "summarize.engine=llm", "--set", "llm.model=/nowhere/qwen"]) == 0
     rows = json.loads(capsys.readouterr().out)
-    assert {"role": "llm", "name": "/nowhere/qwen", "status": "missing", "size_bytes": 0} in rows
+    assert {"role": "llm", "name": "/nowhere/qwen", "status": "missing", "size_bytes": 0, "licence": ""} in rows
     assert main(["models", "list", "--json", "--set", "summarize.engine=llm", "--set", "llm.endpoint=http://h/v1"]) == 0
     assert all(row["role"] != "llm" for row in json.loads(capsys.readouterr().out))
 

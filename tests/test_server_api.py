@@ -607,3 +607,26 @@ def test_an_unexpected_error_in_a_route_answers_json_and_is_logged(
     assert "/srv/private" not in response.text
     logged = [record for record in caplog.records if record.getMessage() == "unexpected error on POST /v1/summarize"]
     assert len(logged) == 1 and "a bug holding /srv/private/path" in str(logged[0].exc_info[1])
+
+
+def test_a_missing_model_is_worded_for_the_operator_on_the_web_and_for_the_user_in_python(
+    tiny_models: dict[str, Path], tmp_path: Path
+) -> None:
+    """The fetching step is the server operator's on the web (a web user cannot run a command there); the
+    Python API and the CLI say 'run `summarize models pull`'."""
+    from summarize.errors import ModelMissingError
+    from summarize.hub import missing_model_message
+
+    settings = _settings(tiny_models, **{"translate.models.en-zh.model": "nobody/no-such-model",
+                                         "runtime.allow_download": False, "runtime.cache_dir": str(tmp_path)})
+    expected = missing_model_message("nobody/no-such-model", "translate.models.en-zh")
+    with pytest.raises(ModelMissingError) as raised:
+        Service(settings, store=ModelStore()).translate(EXAMPLE_TRANSLATE_EN, "zh")
+    assert str(raised.value) == str(expected) and "run `summarize models pull` on a connected machine" in str(expected)
+    with TestClient(create_app(settings, with_demo=False, store=ModelStore()), base_url=LOCAL_URL) as client:
+        response = client.post("/v1/translate", json={"text": EXAMPLE_TRANSLATE_EN, "target_lang": "zh"})
+    assert response.json() == _error("model_unavailable", (
+        "model 'nobody/no-such-model' (translate.models.en-zh) is not in the local Hugging Face cache and the Hub "
+        "cannot be reached; the server's operator can fetch it (`summarize models pull` on a connected machine), "
+        "or set translate.models.en-zh.model in the config to a local directory"
+    ))

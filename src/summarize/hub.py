@@ -21,6 +21,7 @@ from urllib.parse import urlparse
 
 from .config import ModelSettings, RuntimeSettings
 from .errors import ModelMissingError, ModelUnavailableError, SummarizeError
+from .wording import Argument, Message
 
 DOWNLOAD_PATTERNS = (
     "*.json",
@@ -41,6 +42,16 @@ NATIVE_FILES = ("config.json", MODEL_FILE, *SEPARATE_SPM, JOINT_SPM, *VOCABULARI
                 "shared_vocabulary.txt", "source_vocabulary.txt", "target_vocabulary.txt")
 """Every file a CTranslate2-native folder (quickmt's layout) may need: what ``summarize models pull`` fetches for one."""
 
+PULL_STEP = "run `summarize models pull` on a connected machine (or copy its cache)"
+"""How a missing model is fetched, as the Python API and the CLI say it; a message names it as an
+:class:`~.wording.Argument`, so the web surfaces word it for the server's operator (:data:`OPERATOR_WORDS`)."""
+PULL_HINT = "`summarize models pull` fetches it"
+"""The same step in a fallback note."""
+OPERATOR_WORDS: dict[str, str] = {
+    PULL_STEP: "the server's operator can fetch it (`summarize models pull` on a connected machine)",
+    PULL_HINT: "the server's operator can fetch it with `summarize models pull`",
+}
+"""The fetching steps as a web user reads them: the operator runs the command, not them."""
 HUB_MEMORY_FILE = "hub-unreachable"
 """File in the cache folder that remembers an unreachable Hub (its content: the endpoint probed)."""
 HUB_MEMORY_SECONDS = 600
@@ -137,12 +148,12 @@ def _remember(memory: Path, endpoint: str, reachable: bool) -> None:
         pass
 
 
-def missing_model_message(name: str, role: str) -> str:
-    """How to fix a model that is neither cached nor downloadable."""
-    return (
-        f"model {name!r} ({role}) is not in the local Hugging Face cache and the Hub cannot be reached; "
-        f"run `summarize models pull` on a connected machine (or copy its cache), "
-        f"or set {role}.model in the config to a local directory"
+def missing_model_message(name: str, role: str) -> Message:
+    """How to fix a model that is neither cached nor downloadable (the fetching step worded per surface)."""
+    return Message(
+        f"model {name!r} ({role}) is not in the local Hugging Face cache and the Hub cannot be reached; ",
+        Argument(PULL_STEP),
+        f", or set {role}.model in the config to a local directory",
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from .engines.base import Length, Summarizer
 from .errors import InputError, ModelMissingError, ModelUnavailableError
 from .glossary import TermCheck
+from .hub import PULL_HINT
 from .text import (
     LANGUAGE_CHOICES,
     LANGUAGE_NAMES,
@@ -100,9 +101,8 @@ command that prints the notes can leave the record out."""
 def fallback_note(model: str, error: ModelUnavailableError) -> str:
     """Why the extractive summary was used, in one line (the full fix is in ``summarize models list/pull``)."""
     if isinstance(error, ModelMissingError):
-        return (
-            f"extractive summary: model {model!r} is not cached here and cannot be downloaded now "
-            "(`summarize models pull` fetches it)"
+        return Message(
+            f"extractive summary: model {model!r} is not cached here and cannot be downloaded now (", Argument(PULL_HINT), ")"
         )
     return f"abstractive model unavailable ({error}); extractive summary used instead"
 

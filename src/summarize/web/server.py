@@ -33,12 +33,13 @@ from ..config import Settings
 from ..engines.base import Length
 from ..errors import SummarizeError
 from ..evaluation.versions import package_version
-from ..hub import model_status
+from ..hub import OPERATOR_WORDS, model_status
 from ..redaction import hide_paths
 from ..results import Result
 from ..service import Service
 from ..store import ModelStore
 from ..text import BIDI_CONTROLS, Language
+from ..wording import in_words
 from .api.documents import add_document_routes
 from .api.errors import ApiError, ErrorBody, error_response, internal_error_response
 from .api.glossary import (
@@ -138,7 +139,7 @@ class ResultOut(Result):
         data.update(
             text=BIDI_CONTROLS.sub("", result.text),
             model=hide_paths(result.model),
-            notes=[hide_paths(note) for note in result.notes],
+            notes=[hide_paths(in_words(note, OPERATOR_WORDS)) for note in result.notes],
         )
         return cls(**data)
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from ...errors import InputError, InputItemsError, ModelUnavailableError, SummarizeError
+from ...hub import OPERATOR_WORDS
 from ...redaction import hide_credentials, hide_paths
 from ...text import not_utf8_message
 
@@ -112,7 +113,7 @@ def error_response(error: Exception) -> JSONResponse:
     items: list[ItemProblem] | None = None
     if isinstance(error, SummarizeError):
         status, kind = next((status, kind) for cls, status, kind in SERVICE_ERRORS if isinstance(error, cls))
-        message = hide_paths(str(error))
+        message = hide_paths(error.in_words(OPERATOR_WORDS))
         if isinstance(error, ModelUnavailableError):
             log.error("model unavailable: %s", hide_credentials(str(error)))
         if isinstance(error, InputItemsError):

@@ -16,9 +16,11 @@ from typing import Any, TypeVar
 import gradio as gr
 
 from ...errors import SummarizeError
+from ...hub import OPERATOR_WORDS
 from ...redaction import hide_paths
 from ...results import Result
 from ...text import LANGUAGE_NAMES, Detection, decode_utf8
+from ...wording import in_words
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +45,7 @@ UI_WORDS = {
     "length": "the Length choice",
     "text_field": "the header 'text'",  # the Batch tab reads the column named "text"
     "text_format": "the choice 'The text field holds'",
+    **OPERATOR_WORDS,
 }
 """How error messages name the service's arguments here (the UI's controls)."""
 
@@ -124,7 +127,7 @@ def notice(result: Result, requested_engine: str) -> str:
     if requested_engine != "extractive" and result.engine.startswith("extractive"):
         lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
                      "is made of sentences picked from the article.")
-    lines.extend(f"- {literal_markdown(hide_paths(note))}" for note in result.notes)
+    lines.extend(f"- {literal_markdown(hide_paths(in_words(note, UI_WORDS)))}" for note in result.notes)
     return "\n".join(lines)
 
 
