@@ -325,3 +325,17 @@ def test_the_chat_model_is_told_a_traditional_article_is_traditional() -> None:
     assert (translation.source_lang, summary.source_lang) == ("zh-Hant", "zh-Hant")
     assert translated[0]["content"].startswith("You are a professional news translator from Traditional Chinese into English.")
     assert summarized.startswith("Summarize the Traditional Chinese news article below directly in English, in about 3 sentences.")
+
+
+@pytest.mark.parametrize("name", ["bridge", "library"])
+def test_the_chat_model_is_sent_the_story_without_the_page_furniture(name: str) -> None:
+    """A pasted page is read into its story once, before the engine: the chat model's request holds every story
+    paragraph and none of the view counters, bylines, labels, captions or share lines the extractive engine skips."""
+    from pages import ARTICLES
+
+    article = next(article for article in ARTICLES if article.name == name)
+    with ChatServer(lambda body: Reply("The bridge reopened."), models=("served-model",)) as chat:
+        endpoint_service(chat).summarize(article.text)
+        sent = "\n".join(message["content"] for body in chat.requests for message in body["messages"])
+    assert [paragraph for paragraph in article.story if paragraph not in sent] == []
+    assert [line for line in article.furniture if line in sent] == []

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..charclasses import HAN
-from ..text import LETTER_RUN, ends_sentence, split_sentences
+from ..text import LETTER_RUN, ends_sentence, join_sentences, split_sentences
 
 _SECTION_SEPARATOR = re.compile(r"\s[|｜]\s|[｜]")
 _LABEL = re.compile(r"^(?:[A-Za-z]{1,8}\s?\d{1,4}|第[\d一二三四五六七八九十百千]+[期集回话讲篇])\s*[:：|｜]")
@@ -138,3 +138,14 @@ def read_page(text: str) -> Page:
         everything = split_sentences(text)
         return Page(everything, [0] * len(everything), [0] * len(everything), [""])
     return Page(sentences, paragraphs, sections, [" ".join(parts) for parts in headlines])
+
+
+def story_text(text: str) -> str:
+    """The story of a pasted page as text, read once before an engine that writes its own summary (a model
+    would otherwise summarize the view counters, bylines and "EP07:" labels too): its sentences, paragraphs
+    kept, page furniture left out."""
+    page = read_page(text)
+    paragraphs: dict[int, list[str]] = {}
+    for sentence, paragraph in zip(page.sentences, page.paragraphs, strict=True):
+        paragraphs.setdefault(paragraph, []).append(sentence)
+    return "\n\n".join(join_sentences(sentences) for sentences in paragraphs.values())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from ..config import LLM_ENGINE, ModelSettings
 from ..engines.base import Length, Summarizer, Translator
 from ..engines.extractive import ExtractiveSummarizer
+from ..engines.page import story_text
 from ..errors import ModelUnavailableError
 from ..glossary import Glossary, check_terms
 from ..script_handling import ScriptHandling, ScriptSummarizer, ScriptTranslator
@@ -114,7 +115,8 @@ class ComposedSummaries:
     def summarize(self, texts: Sequence[str], targets: Sequence[Language], length: Length) -> list[Draft]:
         summarizer, notes = self.summarizer(self.engines, self.source)
         wrapped = ScriptSummarizer(summarizer, self.engines.scripts)
-        drafts = summary_drafts(wrapped, texts, self.source, length, notes)
+        given = texts if summarizer.copies_sentences else [story_text(text) for text in texts]  # it reads the page itself
+        drafts = summary_drafts(wrapped, given, self.source, length, notes)
         for target in dict.fromkeys(targets):
             if target == self.source:
                 continue
@@ -176,7 +178,7 @@ class OneStepSummaries:
                 self.engines.llm(), settings.summarize.extractive.sentences, MODEL_LANGUAGE[target],
                 settings.summarize.max_rounds, cross_lingual,
             )
-            group = [texts[index] for index in indices]
+            group = [story_text(texts[index]) for index in indices]
             for index, draft in zip(indices, summary_drafts(summarizer, group, self.source, length), strict=True):
                 text = scripts.written_answer(draft.text, cross_lingual, texts[index], self.source, target)
                 terms = check_terms(cross_lingual, texts[index], text, self.source, target)
