@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+from collections.abc import Iterator
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -25,6 +27,19 @@ from tiny_models import (  # noqa: E402
 # it flaky, when an example runs slowly on a loaded machine or first loads a dictionary.
 settings.register_profile("no-deadline", deadline=None)
 settings.load_profile("no-deadline")
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@pytest.fixture(scope="session", autouse=True)
+def sigterm_ends_the_run_as_ctrl_c_does() -> Iterator[None]:
+    """SIGTERM to the test run unwinds it as Ctrl-C does, so every fixture's teardown runs: the Ray head node
+    of test_ray_cluster.py, the replicas and live servers are stopped, not left running."""
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    yield
+    signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.fixture(scope="session")

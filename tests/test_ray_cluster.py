@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -241,3 +242,26 @@ def test_an_address_that_is_not_host_and_port_is_refused(
         f"give host:port, ray://host:port or auto; {START_HINT}"
     )
     assert capsys.readouterr().err.splitlines() == [message]
+
+
+def test_sigterm_to_the_test_run_still_tears_the_fixtures_down(tmp_path: Path) -> None:
+    """The Ray head node above is stopped by its fixture's teardown; a test run ended with SIGTERM runs it too
+    (conftest.py turns SIGTERM into Ctrl-C), shown here on a fixture that writes a file when torn down."""
+    started, torn_down = tmp_path / "started", tmp_path / "torn-down"
+    (tmp_path / "test_slow.py").write_text(
+        "import time\nfrom pathlib import Path\nimport pytest\n\n"
+        f"@pytest.fixture\ndef resource():\n    yield\n    Path({str(torn_down)!r}).write_text('done')\n\n"
+        f"def test_slow(resource):\n    Path({str(started)!r}).write_text('1')\n    time.sleep(120)\n",
+        encoding="utf-8",
+    )
+    tests = Path(__file__).resolve().parent
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:cacheprovider", str(tmp_path / "test_slow.py")],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tests)}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + HEAD_START_LIMIT_S
+    while not started.exists() and run.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    run.send_signal(signal.SIGTERM)
+    output = run.communicate(timeout=120)[0].decode(errors="replace")
+    assert torn_down.read_text() == "done", output[-2000:]

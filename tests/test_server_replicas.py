@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import re
 import signal
 import socket
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 import pytest
 import yaml
 from conftest import tiny_overrides
@@ -311,3 +313,43 @@ def test_replica_resources_are_checked(overrides: dict[str, Any], message: str) 
     with pytest.raises(ConfigError) as error:
         load_settings(overrides=overrides, environ={})
     assert str(error.value) == message
+
+
+def test_more_replicas_than_the_cpus_hold_are_refused_in_one_line(tmp_path: Path) -> None:
+    """Ray would start the replicas that fit and leave the others pending for ever, the ready line never coming:
+    the command refuses at once, saying how many fit, and stops the Ray runtime it started."""
+    pytest.importorskip("ray.serve")
+    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+    command = [sys.executable, "-m", "summarize", "serve", "--replicas", "64", "--port", str(_free_port()),
+               "--config", str(Path(__file__).resolve().parent.parent / "configs" / "offline.yaml")]
+    done = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=STARTUP_LIMIT_S)
+    last = done.stderr.strip().splitlines()[-1]
+    assert done.returncode == 1, done.stderr[-2000:]
+    assert re.fullmatch(
+        r"summarize: error: --replicas 64 does not fit this Ray cluster: each replica takes 1 CPU \(server\.replica_cpus\) "
+        r"and the cluster has (\d+) CPUs, so \1 fit; ask for at most \1, or lower the per-replica setting", last
+    ), last
+
+
+def _ray_processes_of(session: int) -> list[psutil.Process]:
+    """Ray's processes (GCS, raylet, workers...) in the process session `session`."""
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        try:
+            if os.getsid(process.pid) == session and process.pid != session and "ray" in " ".join(process.info["cmdline"] or []):
+                found.append(process)
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return found
+
+
+def test_sigterm_stops_the_replicas_and_leaves_no_ray_process(tiny_models: dict[str, Path], tmp_path: Path) -> None:
+    pytest.importorskip("ray.serve")
+    environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
+    with running_replicas(replica_overrides(tiny_models), tmp_path, environment, replicas=1) as running:
+        before = _ray_processes_of(running.process.pid)
+        assert before, "the local Ray runtime's processes should be in the command's session"
+        running.process.send_signal(signal.SIGTERM)
+        assert running.process.wait(timeout=120) == 130
+    gone, alive = psutil.wait_procs(before, timeout=60)
+    assert [process.pid for process in alive] == []

@@ -20,8 +20,10 @@ import importlib
 import json
 import logging
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -150,6 +152,26 @@ def _require_free_address(settings: Settings) -> None:
         raise InputError(f"cannot listen on {server.host}:{server.port}: {reason}") from None
 
 
+def _require_room(ray: Any, settings: Settings, replicas: int) -> None:
+    """Refuse more replicas than the cluster's CPUs (and GPUs) can hold: Ray would start those that fit and
+    leave the rest pending, and the command would never say it serves."""
+    server = settings.server
+    resources = ray.cluster_resources()
+    cpus, gpus = resources.get("CPU", 0.0), resources.get("GPU", 0.0)
+    fits = int(cpus // server.replica_cpus)
+    needs = f"{server.replica_cpus:g} CPU (server.replica_cpus)"
+    has = f"{cpus:g} CPUs"
+    if server.replica_gpus > 0:
+        fits = min(fits, int(gpus // server.replica_gpus))
+        needs += f" and {server.replica_gpus:g} GPU (server.replica_gpus)"
+        has += f" and {gpus:g} GPUs"
+    if replicas > fits:
+        raise InputError(
+            f"--replicas {replicas} does not fit this Ray cluster: each replica takes {needs} and the cluster has "
+            f"{has}, so {fits} fit; ask for at most {fits}, or lower the per-replica setting"
+        )
+
+
 def start_replicas(settings: Settings, replicas: int) -> str:
     """Start Ray Serve and deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
 
@@ -162,6 +184,7 @@ def start_replicas(settings: Settings, replicas: int) -> str:
     server = settings.server
     _require_fixed_port(settings)
     _require_no_serve(serve)
+    _require_room(ray, settings, replicas)
     deployment = serve.deployment(serve.ingress()(ApiReplica)).options(
         name=DEPLOYMENT_NAME,
         num_replicas=replicas,
@@ -200,6 +223,17 @@ def stop_replicas() -> None:
         serve.shutdown()
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop the command as Ctrl-C does, so that Ray Serve and a local Ray runtime are shut down
+    (the default SIGTERM ends the process at once and leaves Ray's processes running)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
 def serve_replicas(settings: Settings, replicas: int) -> None:
     """Run the API on Ray Serve with `replicas` replicas until interrupted; then remove it (:func:`stop_replicas`),
     or stop the local Ray runtime when this call started one. A joined cluster keeps running."""
@@ -209,6 +243,7 @@ def serve_replicas(settings: Settings, replicas: int) -> None:
         _require_free_address(settings)
     logging.getLogger(SERVE_LOGGER).setLevel(logging.WARNING)
     joined = connect(ray, verbose=False)
+    stop_on_sigterm()  # after ray.init, which installs a handler of its own (sys.exit) that leaves processes behind
     try:
         url = start_replicas(settings, replicas)
         try:
