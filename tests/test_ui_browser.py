@@ -250,20 +250,19 @@ def test_a_mixed_batch_with_the_defaults_summarizes_each_row_in_its_own_language
     CLI: a Chinese row gets a Chinese summary, not a translation it may not have the model for."""
     from playwright.sync_api import expect
 
-    source = tmp_path / "mixed.jsonl"
-    records = [{"id": "en", "text": EXAMPLE_EN}, {"id": "zh", "text": EXAMPLE_ZH}]
-    source.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), encoding="utf-8")
+    source = Path(__file__).resolve().parent.parent / "examples" / "batch_mixed.jsonl"  # the tab's own example
+    records = [json.loads(line) for line in source.read_text(encoding="utf-8").splitlines()]
     page.get_by_role("tab", name="Batch").click()  # type: ignore[attr-defined]
     _upload_to(page, "#batch-input", source)
     page.locator("#batch-button").click()  # type: ignore[attr-defined]
-    expect(page.locator("#batch-counts")).to_have_text("2 done, 0 failed (see the error field)")  # type: ignore[attr-defined]
+    expect(page.locator("#batch-counts")).to_have_text("3 done, 0 failed (see the error field)")  # type: ignore[attr-defined]
     with page.expect_download() as download:  # type: ignore[attr-defined]
         page.locator("#batch-output a").click()  # type: ignore[attr-defined]
     written = [json.loads(line) for line in Path(download.value.path()).read_text(encoding="utf-8").splitlines()]
     assert [(record["id"], record["source_lang"], record["target_lang"], record["error"]) for record in written] == [
-        ("en", "en", "en", ""), ("zh", "zh", "zh", ""),
+        ("tram", "en", "en", ""), ("harvest", "zh", "zh", ""), ("library", "en", "en", ""),
     ]
-    assert [record["summary"] for record in written] == [reference.summarize(EXAMPLE_EN).text, reference.summarize(EXAMPLE_ZH).text]
+    assert [record["summary"] for record in written] == [reference.summarize(record["text"]).text for record in records]
 
 
 def test_batch_of_web_pages_in_the_browser(page: object, reference: Service, tmp_path: Path) -> None:
@@ -356,9 +355,8 @@ def test_the_evaluate_chart_shows_precision_recall_and_f1_side_by_side_with_valu
     """Each metric gets three bars of their own (not stacked), on a 0-1 scale, labelled with the values the table holds."""
     from playwright.sync_api import expect
 
-    predictions, references = tmp_path / "predictions.txt", tmp_path / "references.txt"
-    predictions.write_text("the council met on monday\nrain fell all day\n", encoding="utf-8")
-    references.write_text("the city council met on monday\nheavy rain fell\n", encoding="utf-8")
+    examples = Path(__file__).resolve().parent.parent / "examples"  # the tab's own example files
+    predictions, references = examples / "eval_predictions.txt", examples / "eval_references.txt"
     page.get_by_role("tab", name="Evaluate").click()  # type: ignore[attr-defined]
     _upload_to(page, "#evaluate-predictions", predictions)
     _upload_to(page, "#evaluate-references", references)

@@ -177,7 +177,8 @@ def _bilingual_tab(actions: Actions) -> None:
 def _batch_tab(actions: Actions) -> None:
     gr.Markdown(
         "Upload a JSONL file (one object per line with a `text` field and an optional `id`) or a CSV file "
-        "with a `text` column. The results come back as JSONL, one record per input, in input order."
+        "with a `text` column. The results come back as JSONL, one record per input, in input order. "
+        "To try it, upload `examples/batch_mixed.jsonl` from the project (English and Chinese articles)."
     )
     with gr.Row():
         upload = gr.File(label="Articles (.jsonl or .csv)", file_types=BATCH_TYPES, elem_id="batch-input")
@@ -212,7 +213,8 @@ def _evaluate_tab(actions: Actions) -> None:
 
     gr.Markdown(
         "Score summaries with ROUGE. Files are line-aligned text (one item per line) or JSONL with `id` and "
-        "`text` (matched by id when all files are JSONL). Several reference files give several references per item."
+        "`text` (matched by id when all files are JSONL). Several reference files give several references per item. "
+        "To try it, upload `examples/eval_predictions.txt` and `examples/eval_references.txt` from the project."
     )
     with gr.Row():
         predictions = gr.File(label="Predictions", file_types=[".txt", ".jsonl"], elem_id="evaluate-predictions")
