@@ -93,11 +93,10 @@ class ScriptHandling:
 
 
 @dataclass(frozen=True)
-class ScriptTranslator:
-    """Any :class:`~.engines.base.Translator` with Traditional Chinese read and written as `scripts` says:
-    the article given as the translator reads it, each translation written in the target's script."""
+class _ScriptWrapper:
+    """What both wrappers keep of the engine they wrap: its labels (results report the wrapped engine)."""
 
-    inner: Translator
+    inner: Translator | Summarizer
     scripts: ScriptHandling
 
     @property
@@ -107,6 +106,14 @@ class ScriptTranslator:
     @property
     def model(self) -> str:
         return self.inner.model
+
+
+@dataclass(frozen=True)
+class ScriptTranslator(_ScriptWrapper):
+    """Any :class:`~.engines.base.Translator` with Traditional Chinese read and written as `scripts` says:
+    the article given as the translator reads it, each translation written in the target's script."""
+
+    inner: Translator
 
     def _given(self, text: str, source: Language, glossary: Glossary | None) -> tuple[str, Glossary | None]:
         if self.inner.reads_as_written:
@@ -147,20 +154,11 @@ class ScriptTranslator:
 
 
 @dataclass(frozen=True)
-class ScriptSummarizer:
+class ScriptSummarizer(_ScriptWrapper):
     """Any :class:`~.engines.base.Summarizer` for an article in `lang`: the model reads it in its model
     language, and a summary the model wrote (not one of the article's own sentences) is in `lang`'s script."""
 
     inner: Summarizer
-    scripts: ScriptHandling
-
-    @property
-    def engine(self) -> str:
-        return self.inner.engine
-
-    @property
-    def model(self) -> str:
-        return self.inner.model
 
     @property
     def copies_sentences(self) -> bool:
