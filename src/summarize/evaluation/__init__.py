@@ -59,6 +59,7 @@ from .tokenizers import (
 )
 from .translation import (
     ChineseTargetTokenizeWarning,
+    ChineseTokenizeOnOtherTextWarning,
     TranslationResult,
     TranslationScorer,
     infer_target_lang,
@@ -72,6 +73,7 @@ __all__ = [
     "ROUGE_TYPES",
     "AlignedItems",
     "ChineseTargetTokenizeWarning",
+    "ChineseTokenizeOnOtherTextWarning",
     "ChineseWithEnglishTokenizerWarning",
     "CorpusScore",
     "Dataset",
