@@ -220,3 +220,26 @@ def test_real_chinese_text_never_gets_an_unbalanced_quote_or_a_space_after_a_quo
             assert not re.search(f"[”」』] (?=[{HAN}“「『])", summary), summary
             quoted += "“" in summary
     assert quoted > 0  # the windows do exercise quotations
+
+
+@pytest.mark.parametrize(
+    ("name", "notes"),
+    [
+        ("library", ("document title: New central library opens its doors", "document date: March 14")),
+        ("storm-zh", ("document title: 风暴导致沿海数万户停电", "document date: 2024年11月9日")),
+        ("vaccine", ("document title: Free flu shots for all adults this winter",)),
+        ("bridge", ("document date: 2024-05-02",)),  # its kicker and label are no title
+    ],
+)
+def test_a_pasted_page_keeps_its_title_and_date_in_the_notes(name: str, notes: tuple[str, ...]) -> None:
+    """The page furniture is left out of every engine's input; what it says of the story stays, as a document's
+    notes say it."""
+    article = next(article for article in ARTICLES if article.name == name)
+    service = Service(load_settings(Path(__file__).resolve().parent.parent / "configs" / "offline.yaml", environ={}))
+    assert service.summarize(article.text).notes == notes
+
+
+def test_an_article_without_page_furniture_gets_no_page_notes() -> None:
+    examples = Path(__file__).resolve().parent.parent / "examples"
+    service = Service(load_settings(examples.parent / "configs" / "offline.yaml", environ={}))
+    assert [service.summarize((examples / name).read_text(encoding="utf-8")).notes for name in ("article_en.txt", "article_zh.txt")] == [(), ()]

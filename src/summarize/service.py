@@ -18,9 +18,11 @@ from typing import Any
 from .config import Settings, load_settings
 from .documents import Document, is_translatable, looks_like_html
 from .documents.isolation import DocumentLimits, DocumentReader
+from .documents.model import with_document_notes
 from .engines.base import LENGTH_SCALE, Length, Output
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
+from .engines.page import page_notes
 from .errors import InputError, InputItemsError
 from .glossary import Glossary, merge_checks
 from .pipeline.engines import Engines, summaries_in
@@ -113,10 +115,12 @@ class Service:
     def _source(
         self, raw: Any, argument: str, target_lang: Any, source_lang: Any, same_as_source: bool
     ) -> Source:
-        page_notes: list[str] = []
+        notes: list[str] = []
         if same_as_source and isinstance(raw, str) and looks_like_html(raw):
-            raw, page_notes = self._page_text(raw, argument)
+            raw, notes = self._page_text(raw, argument)
         text = self.check_text(raw, argument)
+        if same_as_source and not notes:  # a pasted page: its title and date, as a document's notes give them
+            notes = list(page_notes(text))
         detection = None if source_lang else detect_language(text)
         source = source_lang or detection.language
         target = target_lang or source
@@ -127,7 +131,7 @@ class Service:
                     Argument("target_lang"), " to the other language",
                 )
             )
-        given_notes = page_notes + (contradiction_note(source_lang, text) if source_lang else [])
+        given_notes = notes + (contradiction_note(source_lang, text) if source_lang else [])
         return Source(text, source, target, detection, given_notes)
 
     def _page_text(self, page: str, argument: str) -> tuple[str, list[str]]:
@@ -348,7 +352,7 @@ class Service:
             raise InputError(f"{name} has no main text to summarize (no paragraphs found)")
         self._check_document_size(len(document.text), name)
         result = self.summarize(document.text, target_lang, source_lang=source_lang, length=length, glossary=glossary)
-        return replace(result, notes=(*document.notes, *result.notes))
+        return replace(result, notes=with_document_notes(document.notes, result.notes))
 
     def translate_document(
         self,

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from ..documents.model import with_document_notes
 from ..errors import ConfigError, ModelUnavailableError, SummarizeError
 from ..glossary import Glossary
 from ..results import Result
@@ -98,7 +99,7 @@ def _output_record(
         engine=_joined(result.engine for result in results),
         model=_joined(result.model for result in results),
         error=_joined([record.error, *(outcome for outcome in outcomes if isinstance(outcome, str))]),
-        notes=tuple(dict.fromkeys([*record.notes, *(note for result in results for note in result.notes)])),
+        notes=with_document_notes(record.notes, [note for result in results for note in result.notes]),
         terms=checked.terms if isinstance(checked, Result) else (),
     )
 

@@ -34,6 +34,14 @@ class Document:
         return tuple(f"document {key}: {value}" for key, value in self.metadata.items())
 
 
+def with_document_notes(document_notes: Sequence[str], notes: Sequence[str]) -> tuple[str, ...]:
+    """`document_notes` (a document's title and date), then `notes` without the ones that name what those
+    already name (``document title: ...`` read again from the document's text) and without repeats."""
+    given = {note.split(":", 1)[0] for note in document_notes if note.startswith("document ")}
+    kept = [note for note in notes if not (note.startswith("document ") and note.split(":", 1)[0] in given)]
+    return tuple(dict.fromkeys([*document_notes, *kept]))
+
+
 def is_translatable(segment: str) -> bool:
     """A segment with at least one letter goes to the model; numbers, punctuation and
     whitespace stay as they are."""

@@ -15,6 +15,12 @@ from dataclasses import dataclass
 from ..charclasses import HAN
 from ..text import LETTER_RUN, ends_sentence, join_sentences, split_sentences
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_DATE = re.compile(
+    rf"\b\d{{4}}-\d{{2}}-\d{{2}}\b|\b\d{{1,2}} (?:{_MONTHS}) \d{{4}}\b|\b(?:{_MONTHS}) \d{{1,2}}(?:, \d{{4}})?\b"
+    r"|\d{4}年\d{1,2}月\d{1,2}日"
+)
+"""A date as page furniture writes it (2024-05-02, 9 November 2024, March 14, 2024年5月2日)."""
 _SECTION_SEPARATOR = re.compile(r"\s[|｜]\s|[｜]")
 _LABEL = re.compile(r"^(?:[A-Za-z]{1,8}\s?\d{1,4}|第[\d一二三四五六七八九十百千]+[期集回话讲篇])\s*[:：|｜]")
 _PATTERNS = [
@@ -149,3 +155,24 @@ def story_text(text: str) -> str:
     for sentence, paragraph in zip(page.sentences, page.paragraphs, strict=True):
         paragraphs.setdefault(paragraph, []).append(sentence)
     return "\n\n".join(join_sentences(sentences) for sentences in paragraphs.values())
+
+
+def page_notes(text: str) -> tuple[str, ...]:
+    """What a pasted page says about its story besides the story, as a document's notes name it:
+    ``document title: ...`` (the longest headline before the story, kickers, bylines and datelines left
+    out) and ``document date: ...`` (the first date of a furniture line)."""
+    titles: list[str] = []
+    date = None
+    story_started = False
+    for line in (line for line in text.split("\n") if line.strip()):
+        furniture = is_furniture(line)
+        headline = is_headline_like(line)
+        found = _DATE.search(line) if furniture or headline else None
+        if found and date is None:
+            date = found.group()
+        if not (furniture or headline):
+            story_started = True
+        elif not story_started and headline and not furniture and not found and not line.strip().isupper():
+            titles.append(_headline_text(line))
+    notes = [f"document title: {max(titles, key=len)}"] if titles else []
+    return tuple(notes + ([f"document date: {date}"] if date else []))
