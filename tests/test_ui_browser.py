@@ -188,7 +188,7 @@ def test_translate_error_is_shown_in_place_and_leaves_swap_usable(page: object) 
     page.locator("#translate-button").click()  # type: ignore[attr-defined]
     error = page.locator("#translate-error")  # type: ignore[attr-defined]
     expect(error).to_contain_text(f"model '{MISSING_HUB_MODEL}' (translate.models.zh-en) is not in the local")
-    expect(error).to_contain_text("run summarize models pull on a connected machine")
+    expect(error).to_contain_text("the server's operator can fetch it (summarize models pull on a connected machine)")
     expect(error.locator("code")).to_have_text("summarize models pull")
     assert "`" not in error.inner_text()
     expect(page.locator("#translate-output textarea")).to_have_value("")  # type: ignore[attr-defined]
