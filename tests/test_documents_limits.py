@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from document_shapes import FIXTURES
 from fastapi.testclient import TestClient
@@ -170,6 +172,14 @@ def test_a_worker_that_dies_is_an_input_error_and_is_replaced() -> None:
     with pytest.raises(InputError, match=r"^dead\.html could not be read: its reader stopped \(exit code 3\)$"):
         workers.call(os._exit, (3,), "dead.html", 60)
     assert workers.call(len, ("abc",), "next.html", 60) == 3
+
+
+def test_a_worker_killed_while_idle_is_replaced() -> None:
+    workers = shared_workers()
+    first = workers.call(os.getpid, (), "a.html", 60)
+    os.kill(first, signal.SIGKILL)
+    psutil.Process(first).wait(timeout=30)
+    assert workers.call(os.getpid, (), "b.html", 60) not in (first, os.getpid())
 
 
 def test_a_library_error_in_a_worker_is_an_input_error() -> None:

@@ -94,7 +94,10 @@ class WorkerPool:
         when it raises one, fails, kills its worker or takes more than `seconds`."""
         with self._lock:
             worker = self._idle.pop() if self._idle else None
-        worker = worker if worker is not None and worker.alive() else _Worker()
+        if worker is not None and not worker.alive():  # killed while idle: its pipes are closed, a new one starts
+            worker.stop()
+            worker = None
+        worker = worker or _Worker()
         try:
             worker.requests.send((function, arguments))
             if not worker.answers.poll(seconds):
