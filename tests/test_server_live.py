@@ -24,7 +24,7 @@ from live_server import LiveServer
 from summarize import Service, Settings, load_settings
 from summarize.store import ModelStore
 from summarize.web.choices import choice_settings
-from summarize.web.demo.common import error_markdown
+from summarize.web.demo.common import error_markdown, quality_line
 from summarize.web.demo.ui import EXAMPLE_EN, EXAMPLE_TRANSLATE_EN, EXAMPLE_ZH
 from summarize.web.server import create_app
 
@@ -75,11 +75,12 @@ def test_gradio_client_summarizes(client: Client, reference: Service, tiny_model
 def test_gradio_client_streams_a_translation(client: Client, reference: Service) -> None:
     job = client.submit(EXAMPLE_TRANSLATE_EN, "en-zh", api_name="/translate")
     final, details, error = job.result(timeout=120)
-    *partials, _result = reference.translate_stream(EXAMPLE_TRANSLATE_EN, "zh", source_lang="en")
+    *partials, result = reference.translate_stream(EXAMPLE_TRANSLATE_EN, "zh", source_lang="en")
     assert [output[0] for output in job.outputs()] == [*partials, partials[-1]]
     assert final == partials[-1]
     assert reference.settings.translate.models["en-zh"].model.endswith("/marian-en-zh")
-    assert (details, error) == ("English → Chinese · model `marian-en-zh`", "")
+    shown = "\n\n".join(filter(None, ["English → Chinese · model `marian-en-zh`", quality_line(result)]))
+    assert (details, error) == (shown, "")
 
 
 def test_gradio_client_gets_the_error_message(client: Client) -> None:

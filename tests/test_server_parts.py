@@ -37,6 +37,7 @@ from summarize.web.demo.common import (
     error_markdown,
     in_place,
     notice,
+    quality_line,
     read_upload,
 )
 from summarize.web.demo.ui import build_ui
@@ -275,10 +276,9 @@ def test_translate_action_refuses_the_wrong_direction(actions: Actions) -> None:
 def test_translate_action_streams_then_describes(actions: Actions) -> None:
     text = "The council met on Monday. It voted on the budget."
     updates = list(actions.translate(text, "en-zh"))
-    *partials, _result = actions.service.translate_stream(text, "zh", source_lang="en")
-    assert updates == [(partial, "") for partial in partials] + [
-        (partials[-1], "English → Chinese · model `marian-en-zh`")  # the folder's name, not its path
-    ]
+    *partials, result = actions.service.translate_stream(text, "zh", source_lang="en")
+    details = ["English → Chinese · model `marian-en-zh`", quality_line(result)]  # the folder's name, not its path
+    assert updates == [(partial, "") for partial in partials] + [(partials[-1], "\n\n".join(filter(None, details)))]
 
 
 @pytest.mark.parametrize("method", ["summarize_document", "translate_document"])

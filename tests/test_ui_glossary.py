@@ -15,6 +15,7 @@ from summarize.errors import InputError
 from summarize.glossary import Glossary, TermCheck
 from summarize.store import ModelStore
 from summarize.web.demo.actions import Actions
+from summarize.web.demo.common import quality_line
 from summarize.web.demo.glossary import describe_terms
 
 TEXT = "The mayor opened the bridge. The bridge crosses the river."
@@ -44,7 +45,8 @@ def test_translate_action_enforces_the_uploaded_glossary_and_shows_its_terms(act
     *_, (translation, details) = actions.translate(TEXT, "en-zh", str(terms_file))
     expected = actions.service.translate(TEXT, "zh", source_lang="en", glossary=Glossary.from_file(terms_file))
     assert translation == expected.text
-    assert details == "English → Chinese · model `marian-en-zh`\n\n" + describe_terms(expected.terms)
+    lines = ["English → Chinese · model `marian-en-zh`", quality_line(expected), describe_terms(expected.terms)]
+    assert details == "\n\n".join(line for line in lines if line)
     assert [term.source for term in expected.terms] == ["mayor", "bridge"]
 
 

@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .glossary import TermCheck
+from .quality import Quality
 from .text import Language
 
 Task = Literal["summarize", "translate"]
@@ -34,10 +35,13 @@ class Result:
     """Anything the caller should know, e.g. why a fallback engine was used."""
     terms: tuple[TermCheck, ...] = ()
     """The glossary terms found in the source, each with whether its target term is in ``text``."""
+    quality: Quality | None = None
+    """How far to trust ``text``: a score in [0, 1] and the flags that lowered it (:mod:`.quality`)."""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dictionary of every field."""
         data = asdict(self)
         data["notes"] = list(self.notes)
         data["terms"] = [term.to_dict() for term in self.terms]
+        data["quality"] = self.quality.to_dict() if self.quality is not None else None
         return data

@@ -26,6 +26,7 @@ from .engines.page import page_notes
 from .errors import InputError, InputItemsError
 from .glossary import Glossary, merge_checks
 from .pipeline.engines import Engines, summaries_in
+from .quality import summary_quality, translation_quality
 from .results import Result
 from .script_handling import ScriptHandling, ScriptTranslator
 from .sources import Draft, Source, check_language, contradiction_note, naming
@@ -42,6 +43,13 @@ from .text import (
 from .wording import Argument, Message
 
 log = logging.getLogger(__name__)
+
+
+def _copies(engine: str) -> bool:
+    """Whether a summary by `engine` is the article's own sentences (the extractive engine's, not translated)."""
+    return engine in ("extractive", "extractive+opencc")
+
+
 PAGE_READ_NOTE = "the text is an HTML page: its story was summarized, without its tags, menus and banners"
 
 
@@ -196,6 +204,9 @@ class Service:
                 source_mixed=source.detection is not None and source.detection.is_mixed,
                 notes=tuple(source.notes) + drafts[index].notes,
                 terms=drafts[index].terms,
+                quality=summary_quality(
+                    source.text, drafts[index].text, source.source, source.target, _copies(drafts[index].engine)
+                ),
             )
             for index, source in enumerate(sources)
         ]
@@ -223,6 +234,7 @@ class Service:
             notes=done.notes,
             terms=done.terms,
             seconds=round(time.perf_counter() - started, 4),
+            quality=summary_quality(text, done.text, pair[0], pair[1], _copies(done.engine)),
         )
         return summary, translated
 
@@ -285,6 +297,7 @@ class Service:
         self, source: Source, output: Output, translator: ScriptTranslator, glossary: Glossary | None
     ) -> Result:
         """The translation's :class:`Result`, with `glossary`'s terms in `source` checked in its text."""
+        terms = translator.check_terms(glossary, source.text, output.text, source.source, source.target)
         return Result(
             text=output.text,
             task="translate",
@@ -296,7 +309,8 @@ class Service:
             seconds=0.0,
             source_mixed=source.detection is not None and source.detection.is_mixed,
             notes=(*source.notes, *output.notes),
-            terms=translator.check_terms(glossary, source.text, output.text, source.source, source.target),
+            terms=terms,
+            quality=translation_quality(source.text, output.text, source.source, source.target, terms),
         )
 
     def translate_stream(
@@ -386,6 +400,9 @@ class Service:
             seconds=round(sum(result.seconds for result in results), 4),
             notes=tuple(dict.fromkeys(note for result in results for note in result.notes)),
             terms=merge_checks(term for result in results for term in result.terms),
+        )
+        result = replace(
+            result, quality=translation_quality("\n".join(wanted), result.text, results[0].source_lang, target_lang, result.terms)
         )
         return DocumentTranslation(document.rebuild(translations), document.format, result)
 

@@ -23,7 +23,7 @@ from ...service import Service
 from ...text import LANGUAGE_NAMES, MODEL_LANGUAGE, same_model_language
 from ..choices import SummaryChoices
 from .batch import KeepFiles, keep_nothing, run_uploaded_batch
-from .common import UI_WORDS, describe_detection, describe_result, notice
+from .common import UI_WORDS, describe_detection, describe_result, notice, quality_line
 from .glossary import describe_terms, read_glossary
 
 SAME_LANGUAGE = "same"
@@ -124,9 +124,9 @@ class Actions:
             )
         for step in self.service.translate_stream(text, target, source_lang=source, glossary=used):
             if isinstance(step, Result):  # the service's own result: its model and its checked terms
-                checked = describe_terms(step.terms)
+                extra = [part for part in (quality_line(step), describe_terms(step.terms)) if part]
                 line = f"{DIRECTIONS[direction]} · model `{hide_paths(step.model)}`"
-                yield step.text, line + (f"\n\n{checked}" if checked else "")
+                yield step.text, "\n\n".join([line, *extra])
             else:
                 yield step, ""
 

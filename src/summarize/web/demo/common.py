@@ -121,9 +121,18 @@ def describe_result(result: Result) -> str:
     )
 
 
+def quality_line(result: Result) -> str:
+    """A badge for a doubtful result: its quality score and each flag's reason (empty when nothing was found)."""
+    if result.quality is None or not result.quality.flags:
+        return ""
+    reasons = "; ".join(literal_markdown(flag.reason) for flag in result.quality.flags)
+    return f"⚠️ **Check this output** (quality {result.quality.score:.2f}): {reasons}"
+
+
 def notice(result: Result, requested_engine: str) -> str:
-    """The notes of `result` as Markdown; a warning first when the extractive fallback replaced a model."""
-    lines = []
+    """The notes of `result` as Markdown: its quality badge and, when the extractive fallback replaced a model,
+    a warning first."""
+    lines = [quality_line(result)] if quality_line(result) else []
     if requested_engine != "extractive" and result.engine.startswith("extractive"):
         lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
                      "is made of sentences picked from the article.")
