@@ -47,13 +47,20 @@ def test_each_translation_check_flags_its_case(output: str, target: str, flag: F
     assert flag in translation_quality(SOURCE, output, "en", target).flags
 
 
-def test_a_missing_url_name_and_glossary_term_are_named() -> None:
+def test_a_missing_url_and_glossary_term_are_named() -> None:
     source = "NASA and the makers of the iPhone met at https://example.org/meet on Monday."
-    output = "美国宇航局和手机制造商周一会面。"
+    output = "美国宇航局和手机制造商周一会面。"  # English names are often translated: no name check en->zh
     quality = translation_quality(source, output, "en", "zh", (TermCheck("Monday", "周一", True), TermCheck("met", "会晤", False)))
-    assert [flag.code for flag in quality.flags] == ["url_missing", "name_missing", "name_missing", "term_missing"]
-    assert quality.flags[1].reason == "the name NASA of the source is not in the output"
-    assert quality.score == 0.2  # 1 - 0.2 - 0.2 - 0.2 - 0.2
+    assert quality.flags == (
+        Flag("url_missing", "the URL https://example.org/meet of the source is not in the output"),
+        Flag("term_missing", "the glossary term met -> 会晤 was not kept"),
+    )
+    assert quality.score == 0.6
+
+
+def test_a_latin_name_of_a_chinese_source_must_stay_and_a_month_is_no_missing_number() -> None:
+    quality = translation_quality("苹果公司3月发布了iPhone 16。", "Apple released a new phone in March, the 16th.", "zh", "en")
+    assert quality.flags == (Flag("name_missing", "the name iPhone of the source is not in the output"),)
 
 
 def test_numbers_compare_as_values_across_languages() -> None:

@@ -51,8 +51,8 @@ _NUMBER = re.compile(
     r"(?<![A-Za-z0-9.])(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?\s*(thousand|million|billion|trillion|千|万|亿)?", re.IGNORECASE
 )
 _URL = re.compile(r"https?://[^\s<>\"'）)]+")
-_LATIN_NAME = re.compile(r"\b(?:[A-Z]{2,}[A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*|[A-Za-z]+-?\d+[A-Za-z0-9]*)\b")
-"""Latin-script names a translation keeps as written: acronyms (NASA), brand-like (iPhone, GPT-4)."""
+_MONTH_NUMBER = re.compile(r"\d{1,2}(?=月)")
+"""A month written as a number (3月): English writes it as a word (March), so it is no missing number."""
 _CAPITALIZED = re.compile(r"\b[A-Z][a-z]{2,}(?:\s+[A-Z][a-z]{2,})*\b")
 _WORD = re.compile(rf"[A-Za-z0-9]+|[{HAN}]")
 
@@ -151,12 +151,13 @@ def translation_quality(
         flags.append(Flag("repetition", f"'{loop}' repeats {LOOP_REPEATS} times in a row"))
     kept = number_values(output)
     flags += [Flag("number_missing", f"the number {written} of the source is not in the output")
-              for value, written in number_values(source).items() if value not in kept]
+              for value, written in number_values(_MONTH_NUMBER.sub(" ", source)).items() if value not in kept]
     flags += [Flag("url_missing", f"the URL {url} of the source is not in the output")
               for url in dict.fromkeys(_URL.findall(source)) if url not in output]
-    names = _LATIN_NAME.findall(source) if source_model == "en" else re.findall(r"[A-Za-z][A-Za-z0-9\-]*", source)
-    flags += [Flag("name_missing", f"the name {name} of the source is not in the output")
-              for name in dict.fromkeys(names) if name.lower() not in output.lower()]
+    if source_model == "zh":  # a Latin word in Chinese text stays Latin in English; English names are often translated
+        names = re.findall(r"[A-Za-z][A-Za-z0-9\-]*", source)
+        flags += [Flag("name_missing", f"the name {name} of the source is not in the output")
+                  for name in dict.fromkeys(names) if name.lower() not in output.lower()]
     flags += [Flag("term_missing", f"the glossary term {term.source} -> {term.target} was not kept")
               for term in terms if not term.found]
     return scored(flags)
