@@ -300,9 +300,10 @@ def test_summaries_equal_the_service_results(service: Service) -> None:
 def test_a_text_already_in_the_target_language_is_not_translated(service: Service, tiny_models: dict[str, Path]) -> None:
     english, chinese = DOCS[0], DOCS[1]
     outputs = group_dicts(service, [PendingRecord("en", english), PendingRecord("zh", chinese)], "translate", "zh")
+    translated = service.translate(english, "zh")
     assert outputs[0] == {
         "id": "en",
-        "translation": service.translate(english, "zh").text,
+        "translation": translated.text,
         "source_lang": "en",
         "target_lang": "zh",
         "engine": "seq2seq",
@@ -310,6 +311,7 @@ def test_a_text_already_in_the_target_language_is_not_translated(service: Servic
         "error": "",
         "notes": [],
         "terms": [],
+        "quality": translated.quality.to_dict(),
     }
     assert outputs[1] == {
         "id": "zh",
@@ -321,6 +323,7 @@ def test_a_text_already_in_the_target_language_is_not_translated(service: Servic
         "error": "text is already in 'zh'; translation goes en->zh or zh->en, so set target_lang to the other language",
         "notes": [],
         "terms": [],
+        "quality": None,
     }
 
 
@@ -346,6 +349,7 @@ def test_error_records_pass_through_without_a_model_call(service: Service) -> No
         "error": "record has no 'text' field",
         "notes": [],
         "terms": [],
+        "quality": None,
     }
 
 
@@ -469,7 +473,7 @@ def test_cut_partial_line_finds_a_newline_far_back(tmp_path: Path) -> None:
 
 def _record(task: str = "summarize", target: str = "en", key: str = "a") -> dict[str, Any]:
     record: dict[str, Any] = dict.fromkeys(output_fields(task), "")  # type: ignore[arg-type]
-    record.update(id=key, target_lang=target, notes=[], terms=[])
+    record.update(id=key, target_lang=target, notes=[], terms=[], quality={"score": 0.7, "flags": [{"code": "length_ratio", "reason": "short"}]})
     return record
 
 
@@ -481,12 +485,12 @@ def _record(task: str = "summarize", target: str = "en", key: str = "a") -> dict
         (
             json.dumps(_record("translate", key="b")),
             "{path} line 2 was written by another job (fields: id, translation, source_lang, target_lang, engine, "
-            "model, error, notes, terms; target_lang 'en'); resuming needs the same --task and --to, or choose another --output",
+            "model, error, notes, terms, quality; target_lang 'en'); resuming needs the same --task and --to, or choose another --output",
         ),
         (
             json.dumps(_record(target="zh", key="b")),
             "{path} line 2 was written by another job (fields: id, summary, source_lang, target_lang, engine, "
-            "model, error, notes, terms; target_lang 'zh'); resuming needs the same --task and --to, or choose another --output",
+            "model, error, notes, terms, quality; target_lang 'zh'); resuming needs the same --task and --to, or choose another --output",
         ),
     ],
 )

@@ -84,7 +84,7 @@ def test_a_job_in_one_language_does_not_resume_an_own_language_output(extractive
         run_job([source], out, "summarize", "en", service=extractive)
     assert str(caught.value) == (
         f"{out} line 2 was written by another job (fields: id, summary, source_lang, target_lang, engine, model, "
-        f"error, notes, terms; target_lang 'zh'); resuming needs the same --task and --to, or choose another --output"
+        f"error, notes, terms, quality; target_lang 'zh'); resuming needs the same --task and --to, or choose another --output"
     )
 
 

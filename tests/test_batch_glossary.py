@@ -44,7 +44,7 @@ def test_cli_batch_translate_with_a_glossary_reports_each_records_terms(
     assert code == 0, err
     bridge, none = read_output(out)
     assert (_terms(bridge), _terms(none)) == ([("mayor", "市长"), ("bridge", "大桥")], [])
-    assert list(bridge)[-1] == "terms" and _found_is_true(bridge, "translation")
+    assert list(bridge)[-2:] == ["terms", "quality"] and _found_is_true(bridge, "translation")
 
 
 def test_cli_batch_names_a_bad_glossary_line_before_any_record(

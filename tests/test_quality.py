@@ -98,3 +98,24 @@ def test_results_carry_their_quality_in_python_and_json() -> None:
     result = service.summarize(article)
     assert result.quality == Quality(1.0, ())  # the extractive engine's sentences are the article's own
     assert result.to_dict()["quality"] == {"score": 1.0, "flags": []}
+
+
+def test_batch_records_carry_the_quality_to_sort_by(tmp_path: Path) -> None:
+    """Each record holds its result's quality (JSON Lines and Parquet alike), so the doubtful ones can be read first."""
+    import json
+
+    import pyarrow.parquet
+
+    from summarize.batch import run_batch
+
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": "a", "text": "The council met on Tuesday. It approved 4.2 million dollars."}, {"id": "b", "text": ""}]
+    source.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    service = Service(load_settings(OFFLINE, environ={}))
+    for name in ("out.jsonl", "out.parquet"):
+        list(run_batch([source], tmp_path / name, "summarize", service=service))
+    written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [record["quality"] for record in written] == [{"score": 1.0, "flags": []}, None]  # none for a failed record
+    assert [row["quality"] for row in pyarrow.parquet.read_table(tmp_path / "out.parquet").to_pylist()] == [
+        {"score": 1.0, "flags": []}, None,
+    ]

@@ -75,6 +75,19 @@ class Quality:
     def to_dict(self) -> dict[str, Any]:
         return {"score": self.score, "flags": [{"code": flag.code, "reason": flag.reason} for flag in self.flags]}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Quality:
+        """The quality that :meth:`to_dict` gave `data`."""
+        return cls(data["score"], tuple(Flag(flag["code"], flag["reason"]) for flag in data.get("flags") or ()))
+
+
+def combined(qualities: Iterable[Quality]) -> Quality | None:
+    """Several outputs' qualities as one: the lowest score, every flag (None when there is none)."""
+    found = list(qualities)
+    if not found:
+        return None
+    return Quality(min(quality.score for quality in found), tuple(flag for quality in found for flag in quality.flags))
+
 
 def scored(flags: Iterable[Flag]) -> Quality:
     """The flags with their score: 1 minus each flag's :data:`PENALTIES`, at least 0."""

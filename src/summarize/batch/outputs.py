@@ -161,7 +161,9 @@ def output_schema(task: Task) -> pyarrow.Schema:
     """The Parquet schema of `task`'s output records."""
     pyarrow = pyarrow_module()
     term = pyarrow.struct([("source", pyarrow.string()), ("target", pyarrow.string()), ("found", pyarrow.bool_())])
-    special = {"notes": pyarrow.list_(pyarrow.string()), "terms": pyarrow.list_(term)}
+    flag = pyarrow.struct([("code", pyarrow.string()), ("reason", pyarrow.string())])
+    quality = pyarrow.struct([("score", pyarrow.float64()), ("flags", pyarrow.list_(flag))])
+    special = {"notes": pyarrow.list_(pyarrow.string()), "terms": pyarrow.list_(term), "quality": quality}
     return pyarrow.schema([(name, special.get(name, pyarrow.string())) for name in output_fields(task)])
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..documents.model import with_document_notes
 from ..errors import ConfigError, ModelUnavailableError, SummarizeError
 from ..glossary import Glossary
+from ..quality import combined
 from ..results import Result
 from ..text import SUPPORTED_LANGUAGES, Language, same_model_language
 from .extraction import main_text_reader
@@ -101,6 +102,7 @@ def _output_record(
         error=_joined([record.error, *(outcome for outcome in outcomes if isinstance(outcome, str))]),
         notes=with_document_notes(record.notes, [note for result in results for note in result.notes]),
         terms=checked.terms if isinstance(checked, Result) else (),
+        quality=combined(result.quality for result in results if result.quality is not None) if not record.error else None,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from ..errors import InputError
 from ..glossary import TermCheck
+from ..quality import Quality
 from ..text import LANGUAGE_CHOICES, SUPPORTED_LANGUAGES
 
 Task = Literal["summarize", "translate", "both"]
@@ -56,7 +57,7 @@ class BatchCounts:
 def output_fields(task: Task) -> tuple[str, ...]:
     """The keys of every output record of `task`, in order."""
     produced = {"summarize": ("summary",), "translate": ("translation",), "both": ("summary", "translation")}[task]
-    return ("id", *produced, "source_lang", "target_lang", "engine", "model", "error", "notes", "terms")
+    return ("id", *produced, "source_lang", "target_lang", "engine", "model", "error", "notes", "terms", "quality")
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,9 @@ class OutputRecord:
     terms: tuple[TermCheck, ...] = ()
     """The glossary terms found and whether each was kept (``Result.terms``): the translation's,
     or for the ``summarize`` task the summary's (only a summary in the other language has any)."""
+    quality: Quality | None = None
+    """How far to trust the output (``Result.quality``; for ``both``, the lower score with both outputs'
+    flags); None for a failed record. Sort a job's records by its score to read the doubtful ones first."""
 
     @property
     def failed(self) -> bool:
@@ -94,13 +98,15 @@ class OutputRecord:
         data = {field.name: getattr(self, field.name) for field in fields(self)}
         data["notes"] = list(self.notes)
         data["terms"] = [term.to_dict() for term in self.terms]
-        return {key: value for key, value in data.items() if value is not None}
+        quality = self.quality.to_dict() if self.quality is not None else None
+        return {**{key: value for key, value in data.items() if value is not None}, "quality": quality}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OutputRecord:
         """The record that :meth:`to_dict` gave `data`."""
         terms = tuple(TermCheck(**term) for term in data.get("terms") or ())
-        return cls(**{**data, "notes": tuple(data.get("notes") or ()), "terms": terms})
+        quality = Quality.from_dict(data["quality"]) if data.get("quality") else None
+        return cls(**{**data, "notes": tuple(data.get("notes") or ()), "terms": terms, "quality": quality})
 
 
 def check_job(task: Any, target_lang: Any) -> None:
