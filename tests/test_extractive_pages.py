@@ -243,3 +243,30 @@ def test_an_article_without_page_furniture_gets_no_page_notes() -> None:
     examples = Path(__file__).resolve().parent.parent / "examples"
     service = Service(load_settings(examples.parent / "configs" / "offline.yaml", environ={}))
     assert [service.summarize((examples / name).read_text(encoding="utf-8")).notes for name in ("article_en.txt", "article_zh.txt")] == [(), ()]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "balanced"),
+    [
+        ('The report, "Global Governance" and "International Law", was published.', True),
+        ('The report on Global Governance" and "International Law" was published.', False),
+        ("She said “we will build it” on Monday.", True),
+        ("She said “we will build it on Monday.", False),
+        ("他说：“我们明年开工。”", True),
+    ],
+)
+def test_straight_and_curly_quotes_must_pair_up(sentence: str, balanced: bool) -> None:
+    assert has_balanced_quotes(sentence) is balanced
+
+
+def test_a_sentence_with_an_odd_straight_quote_is_not_picked() -> None:
+    article = (
+        'The forum on Global Governance" and "International Law" opened on Monday in Riverton with 40 delegates. '
+        "Delegates from forty countries met in Riverton on Monday to discuss global governance. "
+        "The forum will publish its findings on international law next spring."
+    )
+    summary = ExtractiveSummarizer(ExtractiveSettings(sentences=2)).summarize(article, "en", 2)
+    assert summary == (
+        "Delegates from forty countries met in Riverton on Monday to discuss global governance. "
+        "The forum will publish its findings on international law next spring."
+    )

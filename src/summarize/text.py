@@ -302,7 +302,10 @@ def quote_depth(text: str) -> int:
 
 
 def has_balanced_quotes(text: str) -> bool:
-    """True when every “「『 in `text` is closed, in order, and nothing is closed that was not opened."""
+    """True when every “「『 in `text` is closed, in order, nothing is closed that was not opened, and its
+    straight double quotes pair up (an odd number: a quotation cut by the sentence splitter)."""
+    if text.count('"') % 2:
+        return False
     depth = 0
     for char in text:
         depth += _QUOTE_DEPTH.get(char, 0)
