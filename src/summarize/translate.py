@@ -101,16 +101,18 @@ def translate_with_glossary(
     return outputs
 
 
-def segment(model: Engine, text: str) -> list[list[list[str]]]:
-    """Paragraphs -> sentences -> model-sized pieces (a sentence over the budget is cut)."""
+def segment(model: Engine, text: str) -> list[list[str]]:
+    """Paragraphs -> their model-sized pieces: each sentence, or the parts of one over the budget."""
     budget = model.content_budget
-    layout: list[list[list[str]]] = []
+    layout: list[list[str]] = []
     for paragraph in split_paragraphs(text):
         sentences = split_sentences(paragraph)
         counts = model.count_tokens(sentences)
-        layout.append(
-            [split_to_fit(s, model.count_tokens, budget) if c > budget else [s] for s, c in zip(sentences, counts, strict=True)]
-        )
+        layout.append([
+            piece
+            for sentence, count in zip(sentences, counts, strict=True)
+            for piece in (split_to_fit(sentence, model.count_tokens, budget) if count > budget else [sentence])
+        ])
     return layout
 
 
@@ -125,7 +127,7 @@ class SentencePieces:
     glossary: Glossary | None = None
 
     def layout(self, text: str) -> list[list[str]]:
-        return [[piece for sentence in paragraph for piece in sentence] for paragraph in segment(self.model, text)]
+        return segment(self.model, text)
 
     def translate_pieces(self, pieces: Sequence[str]) -> list[Output]:
         texts = translate_with_glossary(self.model, pieces, self.source_lang, self.target_lang, self.glossary)

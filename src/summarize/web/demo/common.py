@@ -132,7 +132,8 @@ def quality_line(result: Result) -> str:
 def notice(result: Result, requested_engine: str) -> str:
     """The notes of `result` as Markdown: its quality badge and, when the extractive fallback replaced a model,
     a warning first."""
-    lines = [quality_line(result)] if quality_line(result) else []
+    badge = quality_line(result)
+    lines = [badge] if badge else []
     if requested_engine != "extractive" and result.engine.startswith("extractive"):
         lines.append("⚠️ **Extractive fallback:** the summarization model could not be loaded, so this summary "
                      "is made of sentences picked from the article.")
