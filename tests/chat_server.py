@@ -29,6 +29,76 @@ class Reply:
     delay_s: float = 0.0
     """Seconds to wait before answering (to hold requests in flight)."""
     finish_reason: str = "stop"
+    write: Callable[[BaseHTTPRequestHandler], None] | None = None
+    """Writes the whole answer itself (status line, headers, body): a misbehaving server."""
+
+
+def _answer_head(handler: BaseHTTPRequestHandler, length: int | None = None) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    if length is None:
+        handler.send_header("Transfer-Encoding", "chunked")
+    else:
+        handler.send_header("Content-Length", str(length))
+    handler.end_headers()
+
+
+def _write_chunk(handler: BaseHTTPRequestHandler, data: bytes) -> None:
+    handler.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+    handler.wfile.flush()
+
+
+def trickling(every_s: float, total_s: float) -> Reply:
+    """An answer that sends one byte every `every_s` seconds for `total_s` seconds, then ends unfinished."""
+
+    def write(handler: BaseHTTPRequestHandler) -> None:
+        _answer_head(handler)
+        end = time.monotonic() + total_s
+        while time.monotonic() < end:
+            _write_chunk(handler, b" ")
+            time.sleep(every_s)
+
+    return Reply(write=write)
+
+
+def huge(megabytes: int) -> Reply:
+    """A well-formed answer whose content is `megabytes` MB of text, sent with its Content-Length."""
+
+    def write(handler: BaseHTTPRequestHandler) -> None:
+        head = b'{"choices": [{"index": 0, "message": {"role": "assistant", "content": "'
+        tail = b'"}, "finish_reason": "stop"}]}'
+        block = b"word " * 20_000
+        blocks = megabytes * 1_000_000 // len(block)
+        _answer_head(handler, len(head) + blocks * len(block) + len(tail))
+        handler.wfile.write(head)
+        for _ in range(blocks):
+            handler.wfile.write(block)
+        handler.wfile.write(tail)
+
+    return Reply(write=write)
+
+
+def endless() -> Reply:
+    """An answer whose chunked body never ends (until the client goes away)."""
+
+    def write(handler: BaseHTTPRequestHandler) -> None:
+        _answer_head(handler)
+        _write_chunk(handler, b'{"choices": [{"index": 0, "message": {"role": "assistant", "content": "')
+        block = b"more " * 20_000
+        while True:
+            _write_chunk(handler, block)
+
+    return Reply(write=write)
+
+
+def raw_json(data: bytes) -> Reply:
+    """An answer whose body is `data` as it is (invalid JSON, odd fields)."""
+
+    def write(handler: BaseHTTPRequestHandler) -> None:
+        _answer_head(handler, len(data))
+        handler.wfile.write(data)
+
+    return Reply(write=write)
 
 
 Script = Callable[[dict[str, Any]], Reply]
@@ -147,7 +217,12 @@ class ChatServer:
                 finally:
                     with server._lock:
                         server.in_flight -= 1
-                if reply.status != 200:
+                if reply.write is not None:
+                    try:
+                        reply.write(self)
+                    except OSError:  # the client went away, as it should from a misbehaving server
+                        self.close_connection = True
+                elif reply.status != 200:
                     error = {"error": {"message": f"scripted status {reply.status}", "code": reply.status}}
                     self._send_json(reply.status, error, reply.headers)
                 elif body.get("stream"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from ..chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant
 from ..errors import ConfigError
@@ -275,7 +276,8 @@ class LLMSettings:
     max_concurrency: int = 8
     """Requests in flight to the endpoint at once (for the whole process)."""
     timeout_seconds: float = 120.0
-    """Longest wait for one answer from the endpoint (connecting: at most 10 s of it)."""
+    """Longest wait for one answer from the endpoint, the whole exchange: connecting (at most 10 s of it),
+    retries, waiting and reading, a streamed answer included."""
     max_retries: int = 3
     """Retries of a request that got 429, a 5xx or no connection, with exponential backoff."""
     prompt_format: Literal["auto", PromptFormat] = "auto"
@@ -290,6 +292,12 @@ class LLMSettings:
         if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
             raise SettingError(
                 "endpoint", f"must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, not {self.endpoint!r}"
+            )
+        if "@" in urlsplit(self.endpoint).netloc:
+            raise SettingError(
+                "endpoint",
+                "must not hold user:password@ (it would be sent as Basic auth and llm.api_key never); "
+                "give the server's key as llm.api_key",
             )
         if self.generation.max_new_tokens >= self.context_tokens:
             raise SettingError(
