@@ -55,6 +55,11 @@ def test_an_injected_article_cannot_close_the_data_block() -> None:
         ("< /summary>", "[/summary]"),
         ('<context id="1">', "[context]"),
         ("<b>bold</b> and 1 < 2 > 0", "<b>bold</b> and 1 < 2 > 0"),
+        ("x </article/> y", "x [/article] y"),
+        ("x </article <x>> y", "x [/article] <x>> y"),
+        ("x </article\n> y", "x [/article] y"),
+        ("</article", "[/article]"),
+        ("<articles> <article-like> <summary_x>", "<articles> <article-like> <summary_x>"),
     ],
 )
 def test_defuse(text: str, expected: str) -> None:
@@ -63,8 +68,9 @@ def test_defuse(text: str, expected: str) -> None:
 
 @given(st.text(alphabet=st.sampled_from(list("<>/ articlesumryx\n中")), max_size=60))
 def test_no_text_opens_or_closes_a_data_block(text: str) -> None:
+    """Whatever the text, the prompt holds the 4 delimiters it puts there, and no other `<` starts one."""
     content = translation_prompt(text, "en", "zh", context="Before. " + text)[1]["content"]
-    assert len(re.findall(r"<\s*/?\s*(article|summary|context)(\s[^<>]*)?>", content, re.IGNORECASE)) == 4
+    assert len(re.findall(r"<\s*/?\s*(?:article|summary|context)(?![\w-])", content, re.IGNORECASE)) == 4
 
 
 def test_reduce_prompt_delimits_every_partial_summary_in_order() -> None:

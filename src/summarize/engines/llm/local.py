@@ -6,13 +6,20 @@ counting prompt and answer), padded on the left as decoder-only models need,
 and answers come back in input order. Loading is safe: safetensors only and
 ``trust_remote_code=False``; a model that needs its own code is refused with a
 pointer to the endpoint backend. One generation runs at a time per model.
+
+The article is user text and is tokenized as plain text: a ``<|im_end|>`` inside it
+is the characters ``<|im_end|>``, never the special token, so no article can
+close its turn or open one of its own. Only the template's own markup goes through
+special-token parsing (:meth:`LocalChatModel.encode`).
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from ...chunking import plan_batches
@@ -25,6 +32,17 @@ from .backend import Completion
 from .prompts import Message
 
 ROLE = LLM_ENGINE
+_CONTENT_MARK = "\ue000{index}\ue001"
+"""Stands for message `index`'s content while the template is rendered (private-use characters)."""
+_CONTENT_MARKS = re.compile("\ue000(\\d+)\ue001")
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A conversation ready for the model: the rendered template and its token ids."""
+
+    text: str
+    ids: list[int]
 
 
 class LocalChatModel:
@@ -48,15 +66,38 @@ class LocalChatModel:
         """The prompt text of a conversation: the chat template with the assistant's turn opened."""
         return self.tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
+    def encode(self, messages: list[Message]) -> Prompt:
+        """The conversation's prompt: the template's markup tokenized with its special tokens, every message's
+        content as plain text (special-token spellings in it stay characters)."""
+        marked = [{**message, "content": _CONTENT_MARK.format(index=index)} for index, message in enumerate(messages)]
+        template = _CONTENT_MARKS.split(self.render(marked))
+        # split() alternates markup and mark numbers: markup, "0", markup, "1", markup ...
+        if template[1::2] != [str(index) for index in range(len(messages))]:
+            raise ModelUnavailableError(
+                f"the chat template of model {self.name!r} (llm) rewrites message texts, so an article could not be "
+                f"kept apart from its special tokens; use another chat model, or serve this one (llm.endpoint)"
+            )
+        ids: list[int] = []
+        for position, part in enumerate(template):
+            if position % 2:
+                ids += self._plain_ids(messages[int(part)]["content"])
+            elif part:
+                ids += self.tokenizer(part, add_special_tokens=False)["input_ids"]
+        return Prompt(self.render(messages), ids)
+
+    def _plain_ids(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False, split_special_tokens=True)["input_ids"] if text else []
+
     def count_tokens(self, texts: list[str]) -> list[int]:
-        """Token counts of `texts` with the model's own tokenizer."""
+        """Token counts of `texts` (as plain text) with the model's own tokenizer."""
         if not texts:
             return []
-        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=False)["input_ids"]]
+        encoded = self.tokenizer(texts, add_special_tokens=False, split_special_tokens=True)["input_ids"]
+        return [len(ids) for ids in encoded]
 
     def prompt_tokens(self, messages: list[Message]) -> int:
-        """Tokens of the rendered prompt."""
-        return self.count_tokens([self.render(messages)])[0]
+        """Tokens of the prompt, as :meth:`encode` gives them to the model."""
+        return len(self.encode(messages).ids)
 
     def _generation_settings(self, max_new_tokens: int) -> dict[str, Any]:
         generation = self.settings.generation
@@ -73,8 +114,8 @@ class LocalChatModel:
 
     def complete(self, conversations: Sequence[list[Message]], max_new_tokens: int) -> list[Completion]:
         """One answer per conversation, in order, generated in length-sorted batches."""
-        prompts = [self.render(messages) for messages in conversations]
-        lengths = [count + max_new_tokens for count in self.count_tokens(prompts)]
+        prompts = [self.encode(messages) for messages in conversations]
+        lengths = [len(prompt.ids) + max_new_tokens for prompt in prompts]
         batches = plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size)
         answers: list[Completion] = [Completion("")] * len(prompts)
         for batch in batches:
@@ -82,17 +123,16 @@ class LocalChatModel:
                 answers[index] = answer
         return answers
 
-    def _encode(self, prompts: list[str]) -> Any:
-        # The template already holds every special token; left padding keeps each prompt's end at the
-        # position where generation starts.
-        return self.tokenizer(
-            prompts, add_special_tokens=False, padding=True, padding_side="left", return_tensors="pt"
+    def _inputs(self, prompts: list[Prompt]) -> Any:
+        # Left padding keeps each prompt's end at the position where generation starts.
+        return self.tokenizer.pad(
+            {"input_ids": [prompt.ids for prompt in prompts]}, padding=True, padding_side="left", return_tensors="pt"
         ).to(self.model.device)
 
-    def _generate(self, prompts: list[str], max_new_tokens: int) -> list[Completion]:
+    def _generate(self, prompts: list[Prompt], max_new_tokens: int) -> list[Completion]:
         import torch
 
-        inputs = self._encode(prompts)
+        inputs = self._inputs(prompts)
         with self._lock, torch.inference_mode():
             generated = self.model.generate(**inputs, **self._generation_settings(max_new_tokens))
         new_tokens = generated[:, inputs["input_ids"].shape[1] :]
@@ -108,7 +148,7 @@ class LocalChatModel:
         import torch
         from transformers import TextIteratorStreamer
 
-        inputs = self._encode([self.render(messages)])
+        inputs = self._inputs([self.encode(messages)])
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
 

@@ -43,7 +43,9 @@ _HUNYUAN_PLAIN: dict[PromptFormat, str] = {
 """The plain (no context, no terms) translation template of each Hunyuan format."""
 
 DATA_TAGS = ("article", "summary", "context")
-_TAG = re.compile(rf"<\s*(/?)\s*({'|'.join(DATA_TAGS)})(?:\s[^<>]*)?>", re.IGNORECASE)
+_TAG = re.compile(rf"<\s*(/?)\s*({'|'.join(DATA_TAGS)})(?![\w-])(?:[^<>]{{0,200}}>)?", re.IGNORECASE)
+"""Every spelling that could open or close a data block: ``</article>``, ``</article/>``, ``< /summary x=1>``, and
+a bare ``</article`` before other markup (``</article <x>>``)."""
 
 TermPair = tuple[str, str]
 """A glossary term and the translation the answer must use: ``(source term, target term)``."""
@@ -57,8 +59,9 @@ _DATA_RULE = (
 
 
 def defuse(text: str) -> str:
-    """`text` with every data delimiter tag in it (``<article>``, ``</summary>``...) turned into
-    ``[article]``/``[/summary]``, so that it cannot end or open a data block."""
+    """`text` with every data delimiter tag in it (``<article>``, ``</summary/>``...) turned into
+    ``[article]``/``[/summary]`` (a tag with no ``>`` of its own, as in ``</article <x>>``, too), so that it
+    cannot end or open a data block."""
     return _TAG.sub(lambda match: f"[{match.group(1)}{match.group(2).lower()}]", text)
 
 
