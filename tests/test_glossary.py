@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_cli import run, tiny_flags
 
 from summarize.errors import InputError
-from summarize.glossary import Glossary, TermCheck, contains_term, merge_checks
+from summarize.glossary import MAX_TERM_CHARACTERS, Glossary, TermCheck, kept_terms, merge_checks
 from summarize.translate import translate_with_glossary
 
 
@@ -50,6 +53,8 @@ def test_a_csv_glossary_may_quote_commas(tmp_path: Path) -> None:
         ("New York\t纽约\nnew york\t纽约市\n", r"^glossary .*terms.tsv line 2: 'new york' already has the target '纽约' \(here '纽约市'\); keep one$"),
         ("UN\t联合国\ten-fr\n", r"^glossary .*terms.tsv line 1: direction 'en-fr' is not one of en-zh, zh-en$"),
         ("# only a comment\n", r"^glossary .*terms.tsv has no terms \(lines of 'source<TAB>target'\)$"),
+        ("İstanbul\t伊斯坦布尔\nistanbul\t伊斯坦堡\n", r"^glossary .*terms.tsv line 2: 'istanbul' already has the target '伊斯坦布尔' \(here '伊斯坦堡'\); keep one$"),
+        (f"{'x' * (MAX_TERM_CHARACTERS + 1)}\ty\n", rf"^glossary .*terms.tsv line 1: the source term is 201 characters, over the limit of {MAX_TERM_CHARACTERS}$"),
     ],
 )
 def test_a_bad_glossary_line_is_named(tmp_path: Path, content: str, message: str) -> None:
@@ -127,18 +132,55 @@ def test_matching_rules(text: str, lang: str, found: list[str]) -> None:
     assert [match.term.source for match in GLOSSARY.matches(text, lang, target)] == found
 
 
+@pytest.mark.parametrize(
+    ("terms", "text", "spans"),
+    [
+        # Case folding that changes a term's length: İ (one character) folds to i + a combining dot.
+        ({"İstanbul": "伊斯坦布尔"}, "From Istanbul to ISTANBUL and istanbul.", ["Istanbul", "ISTANBUL", "istanbul"]),
+        ({"Istanbul": "伊斯坦布尔"}, "Flights to İstanbul resumed.", ["İstanbul"]),
+        # ß folds to ss: a term with ß matches its capitals' SS, and the reverse.
+        ({"Straße": "街道"}, "STRASSE and Strasse and Straße, not Strassen.", ["STRASSE", "Strasse", "Straße"]),
+        ({"STRASSE": "街道"}, "Die Straße.", ["Straße"]),
+        # Text before and after a folded character keeps its positions.
+        ({"Berlin": "柏林"}, "Groß Berlin ẞ Berlin", ["Berlin", "Berlin"]),
+    ],
+)
+def test_any_unicode_case_folding_matches_at_the_original_positions(
+    terms: dict[str, str], text: str, spans: list[str]
+) -> None:
+    glossary = Glossary.from_mapping(terms)
+    matches = glossary.matches(text, "en", "zh")
+    assert [text[match.start : match.end] for match in matches] == spans
+    (check,) = glossary.check(text, "".join(terms.values()), "en", "zh")
+    assert check.found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    terms=st.lists(st.text(alphabet="ab c-", min_size=1, max_size=6).map(str.strip).filter(bool), min_size=1, max_size=8),
+    text=st.text(alphabet="abAB c-.", max_size=60),
+)
+def test_matching_equals_a_regex_alternation_of_the_terms(terms: list[str], text: str) -> None:
+    """On ASCII text the trie finds what one regex of the terms, longest first, whole words, finds."""
+    glossary = Glossary.from_mapping({term: "译" for term in terms})
+    alternation = "|".join(re.escape(term) for term in sorted({t.lower() for t in terms}, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![^\W_])(?:{alternation})(?![^\W_])", re.IGNORECASE)
+    expected = [(match.start(), match.end()) for match in pattern.finditer(text)]
+    assert [(match.start, match.end) for match in glossary.matches(text, "en", "zh")] == expected
+
+
 def test_terms_apply_only_in_their_direction() -> None:
     assert GLOSSARY.matches("北京 New York", "en", "zh")[0].term.source == "New York"
     assert [m.term.source for m in GLOSSARY.matches("北京 New York", "zh", "en")] == ["北京"]
 
 
 def test_target_terms_are_checked_by_the_same_rules() -> None:
-    assert contains_term("Peking University said", "peking university")
-    assert not contains_term("Pekingese", "Peking")
-    assert contains_term("他说纽约时报", "纽约")
+    assert kept_terms("Peking University said", ["peking university"]) == {"peking university"}
+    assert kept_terms("Pekingese", ["Peking"]) == set()
+    assert kept_terms("他说纽约时报", ["纽约", "纽约时报", "时报社"]) == {"纽约", "纽约时报"}
     # A name kept in Latin letters in Chinese output: Chinese characters around it are not part of the word.
-    assert contains_term("苹果发布了Apple Vision Pro头显。", "Apple Vision Pro")
-    assert not contains_term("苹果发布了Apple Vision Prox头显。", "Apple Vision Pro")
+    assert kept_terms("苹果发布了Apple Vision Pro头显。", ["Apple Vision Pro", "Vision"]) == {"Apple Vision Pro", "Vision"}
+    assert kept_terms("苹果发布了Apple Vision Prox头显。", ["Apple Vision Pro"]) == set()
     iphone = Glossary.from_mapping({"iPhone": "iPhone"})
     assert iphone.check("The iPhone sold well.", "iPhone手机卖得很好。", "en", "zh") == (TermCheck("iPhone", "iPhone", True),)
 

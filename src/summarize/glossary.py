@@ -4,8 +4,10 @@ A glossary line is ``source term<TAB>target term`` (or comma-separated in a ``.c
 with an optional third column naming the direction (``en-zh`` or ``zh-en``); without it, a
 term applies to texts in the language its source term is written in. ``#`` starts a comment.
 
-Matching: English terms case-insensitively and as whole words, Chinese terms exactly; the
-longest term wins where two overlap ("New York Times" over "New York").
+Matching: English terms case-insensitively (full Unicode case folding) and as whole words,
+Chinese terms exactly; the longest term wins where two overlap ("New York Times" over "New
+York"). Each direction's terms are matched by one trie built with the glossary
+(:mod:`summarize.term_matching`), in time linear in the text for any number of terms.
 """
 
 from __future__ import annotations
@@ -17,13 +19,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .charclasses import HAN, HAN_CHAR
+from .charclasses import HAN_CHAR
 from .errors import InputError
+from .term_matching import TermMatcher, fold, matcher_for
 from .text import TRANSLATION_PAIRS as DIRECTIONS
 from .text import decode_utf8, lone_surrogate_problem
 
 MAX_TERMS = 5_000
 """The most terms one glossary may hold (a file, or the HTTP API's ``glossary`` object)."""
+MAX_TERM_CHARACTERS = 200
+"""The longest term, source or target (a name or a phrase; it also bounds each step of the matching)."""
 _LINE_BREAK_OR_CONTROL = re.compile("[\x00-\x1f\x7f\u2028\u2029]")
 
 
@@ -53,18 +58,6 @@ def _language_of(term: str) -> str:
     return "zh" if HAN_CHAR.search(term) else "en"
 
 
-def _term_pattern(terms: Iterable[str], language: str) -> re.Pattern[str] | None:
-    """One regex matching any of `terms`, longest first; English terms whole-word (a Chinese character
-    beside one ends the word, as in 苹果的iPhone手机), any case."""
-    ordered = sorted(set(terms), key=len, reverse=True)
-    if not ordered:
-        return None
-    alternatives = "|".join(re.escape(term) for term in ordered)
-    if language == "zh":
-        return re.compile(alternatives)
-    return re.compile(rf"(?<![^\W_{HAN}])(?:{alternatives})(?![^\W_{HAN}])", re.IGNORECASE)
-
-
 @dataclass(frozen=True)
 class Match:
     """Where a term occurs in a text."""
@@ -79,13 +72,11 @@ class Glossary:
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.terms = tuple(terms)
-        self._by_source: dict[str, dict[str, Term]] = {direction: {} for direction in DIRECTIONS}
-        for term in self.terms:
-            self._by_source[term.direction][term.source.casefold()] = term
-        self._patterns = {
-            direction: _term_pattern([t.source for t in self.terms if t.direction == direction], direction[:2])
-            for direction in DIRECTIONS
-        }
+        self._matchers: dict[str, TermMatcher[Term]] = {}
+        for direction in DIRECTIONS:
+            english = direction[:2] != "zh"
+            by_source = {term.source: term for term in self.terms if term.direction == direction}
+            self._matchers[direction] = TermMatcher(by_source, whole_words=english, fold_case=english)
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -135,12 +126,10 @@ class Glossary:
 
     def matches(self, text: str, source_lang: str, target_lang: str) -> list[Match]:
         """The terms of this direction in `text`, left to right, without overlaps."""
-        direction = f"{source_lang[:2]}-{target_lang[:2]}"
-        pattern = self._patterns.get(direction)
-        if pattern is None:
+        matcher = self._matchers.get(f"{source_lang[:2]}-{target_lang[:2]}")
+        if not matcher:
             return []
-        terms = self._by_source[direction]
-        return [Match(terms[m.group().casefold()], m.start(), m.end()) for m in pattern.finditer(text)]
+        return [Match(term, start, end) for start, end, term in matcher.leftmost_longest(text)]
 
     def terms_in(self, text: str, source_lang: str, target_lang: str) -> list[Term]:
         """The terms of this direction found in `text`, each once, in order of first occurrence."""
@@ -149,7 +138,8 @@ class Glossary:
     def check(self, source: str, output: str, source_lang: str, target_lang: str) -> tuple[TermCheck, ...]:
         """Each term of `source` once, and whether its target term appears in `output`."""
         found = self.terms_in(source, source_lang, target_lang)
-        return tuple(TermCheck(term.source, term.target, contains_term(output, term.target)) for term in found)
+        kept = kept_terms(output, [term.target for term in found])
+        return tuple(TermCheck(term.source, term.target, term.target in kept) for term in found)
 
 
 def check_terms(
@@ -168,10 +158,13 @@ def merge_checks(checks: Iterable[TermCheck]) -> tuple[TermCheck, ...]:
     return tuple(TermCheck(source, target, kept) for (source, target), kept in found.items())
 
 
-def contains_term(text: str, term: str) -> bool:
-    """`term` occurs in `text` by the matching rules (English whole-word and any case, Chinese exactly)."""
-    pattern = _term_pattern([term], _language_of(term))
-    return pattern is not None and pattern.search(text) is not None
+def kept_terms(text: str, terms: Iterable[str]) -> set[str]:
+    """Those of `terms` that occur in `text` by the matching rules (English whole-word and any case, Chinese
+    exactly: each by the language it is written in)."""
+    by_language: dict[str, list[str]] = {}
+    for term in terms:
+        by_language.setdefault(_language_of(term), []).append(term)
+    return {term for language, group in by_language.items() for term in matcher_for(group, language).found(text)}
 
 
 def _entry(row: list[str], where: str) -> Term:
@@ -183,6 +176,10 @@ def _entry(row: list[str], where: str) -> Term:
     for side, value in (("source", source), ("target", target)):
         if _LINE_BREAK_OR_CONTROL.search(value):
             raise InputError(f"{where}: the {side} term holds a line break or control character; give one line")
+        if len(value) > MAX_TERM_CHARACTERS:
+            raise InputError(
+                f"{where}: the {side} term is {len(value):,} characters, over the limit of {MAX_TERM_CHARACTERS}"
+            )
     direction = row[2].strip() if len(row) == 3 else "zh-en" if _language_of(source) == "zh" else "en-zh"
     if direction not in DIRECTIONS:
         raise InputError(f"{where}: direction {direction!r} is not one of {', '.join(DIRECTIONS)}")
@@ -198,7 +195,7 @@ def _checked(entries: list[tuple[Term, str]]) -> list[Term]:
     """Refuse a source term given twice (in any case) with different targets; drop exact repeats."""
     seen: dict[tuple[str, str], Term] = {}
     for term, where in entries:
-        key = (term.direction, term.source.casefold())
+        key = (term.direction, fold(term.source) if term.direction[:2] != "zh" else term.source)
         if key in seen and seen[key].target != term.target:
             raise InputError(
                 f"{where}: {term.source!r} already has the target {seen[key].target!r} "

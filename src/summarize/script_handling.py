@@ -24,7 +24,7 @@ from .chinese_script import (
     to_traditional,
 )
 from .engines.base import Length, Output, Summarizer, Translator
-from .glossary import Glossary, TermCheck, check_terms, contains_term
+from .glossary import Glossary, TermCheck, check_terms, kept_terms
 from .text import MODEL_LANGUAGE, Language
 
 
@@ -89,7 +89,8 @@ class ScriptHandling:
         model = self.model_glossary(glossary, source)
         written = dict(zip(model.terms, glossary.terms, strict=True))
         found = model.terms_in(self.model_text(text, source), source, target)
-        return tuple(TermCheck(written[term].source, term.target, contains_term(output, term.target)) for term in found)
+        kept = kept_terms(output, [term.target for term in found])
+        return tuple(TermCheck(written[term].source, term.target, term.target in kept) for term in found)
 
 
 @dataclass(frozen=True)

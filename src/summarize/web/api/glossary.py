@@ -86,5 +86,5 @@ def with_glossary(
     function: Callable[..., T], *args: Any, glossary: dict[str, str] | None, **options: Any
 ) -> Callable[[], T]:
     """``function(*args, **options)`` with the request's glossary, built when the call runs: in the worker
-    thread the capacity gate gives it, not on the event loop (5,000 long terms take about a second)."""
+    thread the capacity gate gives it, not on the event loop."""
     return lambda: function(*args, glossary=parsed_glossary(glossary), **options)
