@@ -136,11 +136,11 @@ def test_a_streamed_translation_uses_the_same_pieces(server: ChatServer) -> None
 
 def test_terms_that_leave_no_room_for_one_word_are_a_config_error(server: ChatServer) -> None:
     backend = _endpoint(server, **{"llm.context_tokens": 700})
-    long_terms = Glossary.from_mapping({"bridge": "桥" * 400})
+    terms = {"bridge": "桥" * 200}
     empty = backend.prompt_tokens(translation_prompt("", "en", "zh", "x", "chat"))
     with pytest.raises(ConfigError) as error:
-        translate_documents(backend, ["The bridge."], "en", "zh", "chat", long_terms)
-    extra = backend.prompt_tokens(translation_prompt("", "en", "zh", "x", "chat", [("bridge", "桥" * 400)])) - empty
+        translate_documents(backend, ["The bridge."], "en", "zh", "chat", Glossary.from_mapping(terms))
+    extra = backend.prompt_tokens(translation_prompt("", "en", "zh", "x", "chat", list(terms.items()))) - empty
     assert str(error.value) == (
         f"the glossary terms 'bridge' take {extra} prompt tokens, and llm.context_tokens (700) leaves no room "
         "beside them for the text that holds them; raise it or shorten the terms"
