@@ -21,11 +21,12 @@ from conftest import tiny_overrides
 from live_server import LiveServer, refusing_port
 
 from summarize import Settings, load_settings
+from summarize.errors import ConfigError
 from summarize.service import Service
 from summarize.web.demo.common import error_markdown
 from summarize.web.demo.ui import EXAMPLE_EN, EXAMPLE_ZH
 from summarize.web.framework import NOT_UPLOADED, header_timeout_protocol
-from summarize.web.server import create_app
+from summarize.web.server import create_app, uvicorn_options
 
 SECRET = "TOP SECRET: the server's own file"
 FILE_COMPONENTS = {"file", "uploadbutton"}
@@ -312,7 +313,7 @@ MAX_FAILED = 5
 @pytest.fixture(scope="module")
 def keyed() -> Iterator[LiveServer]:
     settings = _settings(**{"server.api_key": API_KEY, "server.max_failed_auth": MAX_FAILED})
-    with LiveServer(create_app(settings)) as server:
+    with LiveServer(create_app(settings), **uvicorn_options(settings)) as server:
         yield server
 
 
@@ -320,6 +321,39 @@ def _too_many(response: httpx.Response) -> tuple[int, str, bool]:
     body = response.json()["error"]
     retry = int(response.headers["retry-after"])
     return response.status_code, body["type"], body["message"] == f"too many wrong API keys or passwords from this address; retry in {retry} s"
+
+
+def _guess(server: LiveServer, forwarded_for: str) -> int:
+    headers = {"X-API-Key": "guess", "X-Forwarded-For": forwarded_for}
+    return httpx.get(f"{server.url}/v1/models", headers=headers, timeout=30).status_code
+
+
+def test_a_forwarded_address_is_ignored_from_a_client_that_is_no_listed_proxy() -> None:
+    """Without server.trusted_proxies, rotating X-Forwarded-For neither escapes the limit nor locks out the
+    addresses it names: the connection's address is counted."""
+    settings = _settings(**{"server.api_key": API_KEY, "server.max_failed_auth": MAX_FAILED})
+    with LiveServer(create_app(settings), **uvicorn_options(settings)) as server:
+        answers = [_guess(server, f"198.51.100.{index}") for index in range(MAX_FAILED + 2)]
+    assert answers == [401] * MAX_FAILED + [429, 429]
+
+
+def test_a_listed_proxy_names_the_client_it_forwards() -> None:
+    settings = _settings(
+        **{"server.api_key": API_KEY, "server.max_failed_auth": MAX_FAILED, "server.trusted_proxies": ["127.0.0.0/8"]}
+    )
+    with LiveServer(create_app(settings), **uvicorn_options(settings)) as server:
+        guesser = [_guess(server, "203.0.113.7") for _ in range(MAX_FAILED + 1)]
+        other_client = _guess(server, "203.0.113.8")
+        # A client's own spoofed entry before the proxy's is not believed: the proxy appends the real one.
+        spoofed = _guess(server, "203.0.113.9, 203.0.113.7")
+    assert guesser == [401] * MAX_FAILED + [429]
+    assert (other_client, spoofed) == (401, 429)
+
+
+def test_trusted_proxies_must_be_addresses() -> None:
+    with pytest.raises(ConfigError) as raised:
+        _settings(**{"server.trusted_proxies": ["proxy.example"]})
+    assert "holds 'proxy.example', which is not an IP address or network such as '10.0.0.0/8'" in str(raised.value)
 
 
 def test_wrong_api_keys_lock_the_address_out_even_for_the_right_key(keyed: LiveServer) -> None:
@@ -479,6 +513,7 @@ def test_serve_uses_the_header_timeout(monkeypatch: pytest.MonkeyPatch) -> None:
     serve(_settings(**{"server.header_timeout_seconds": 7, "server.port": 7999}))
     (options,) = calls
     assert (options["host"], options["port"], options["http"].__name__) == ("127.0.0.1", 7999, "HeaderTimeoutProtocol")
+    assert options["proxy_headers"] is False  # uvicorn would believe X-Forwarded-For of any local client
 
 
 # --------------------------------------------------------------------------- what the demo shows

@@ -7,6 +7,7 @@ one place for each range rule: the loader checks only types).
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -375,6 +376,10 @@ class ServerSettings:
     beyond that its requests get 429 until the window has passed. Counted per server process: with
     ``summarize serve --replicas N`` a client gets N times this."""
     failed_auth_window_seconds: int = 60
+    trusted_proxies: list[str] = field(default_factory=list)
+    """Addresses or networks (``10.0.0.0/8``) of reverse proxies in front of the server: only a connection
+    from one of them may name the client in ``X-Forwarded-For`` (and the scheme in ``X-Forwarded-Proto``).
+    Empty: the connection's own address is the client's, for the failed-key limit and the logs."""
     header_timeout_seconds: int = 10
     """A client that has not sent its request head (or next request) within this time is disconnected."""
     body_timeout_seconds: int = 60
@@ -417,6 +422,13 @@ class ServerSettings:
                     "allowed_hosts", f"holds {host!r}, which is not a host name; give names such as 'example.com', "
                     "'*.example.com' or '*'"
                 )
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise SettingError(
+                    "trusted_proxies", f"holds {proxy!r}, which is not an IP address or network such as '10.0.0.0/8'"
+                ) from None
         _require_not_negative(port=self.port, replica_gpus=self.replica_gpus)
         if self.port > 65535:
             raise SettingError("port", f"must be at most 65535, not {self.port!r}")

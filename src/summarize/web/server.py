@@ -383,6 +383,11 @@ def create_app(settings: Settings, *, with_demo: bool = True, store: ModelStore 
     if server.api_key:
         app.add_middleware(FailedAuthLimit, counts=failures)
     app.add_middleware(HostCheck, allowed=allowed_hosts(server))
+    if server.trusted_proxies:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        # Outermost: the client address every guard sees is the forwarded one only behind a listed proxy.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=server.trusted_proxies)
 
     @app.get("/healthz", response_model=HealthOut, summary="Liveness check (no API key needed)")
     async def healthz() -> HealthOut:
@@ -416,10 +421,10 @@ def serve(settings: Settings) -> None:
     """Run the server on ``server.host:server.port`` until interrupted."""
     import uvicorn
 
-    server = settings.server
-    uvicorn.run(
-        create_app(settings),
-        host=server.host,
-        port=server.port,
-        http=header_timeout_protocol(server.header_timeout_seconds),
-    )
+    uvicorn.run(create_app(settings), host=settings.server.host, port=settings.server.port, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """How uvicorn runs the app, beside host and port: the header timeout, and no forwarded headers of its
+    own (it would believe any local client's; the app believes those of ``server.trusted_proxies``)."""
+    return {"http": header_timeout_protocol(settings.server.header_timeout_seconds), "proxy_headers": False}
