@@ -252,6 +252,11 @@ _SENTENCE_OPENERS = frozenset(
     "what who why how one some many most".split()
 )
 _OPENING = re.compile(f"[A-Z0-9\"'“‘(\\[「『《{_HAN}]")
+_LOWERCASE_OPENING = re.compile(r"[a-z]")
+# Before a lowercase word, these never end a sentence either ("e.g. the", "et al. found", "approx. five").
+_LOWERCASE_GUARDS = _TITLE_ABBREVIATIONS | _CLOSING_ABBREVIATIONS | frozenset(
+    "e.g i.e eg ie al cf viz ca esp incl est min max mins hrs yr yrs pp p".split()
+)
 
 
 _LONGEST_ABBREVIATION = 32
@@ -276,7 +281,7 @@ def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
         return match.group().rstrip(_CLOSERS)[-1] in "!?" and bool(_HAN_CHAR.match(line[end]))
     following = _SPACES.match(line, end).end()  # positions, not slices: linear in the line
     if not _OPENING.match(line, following):
-        return False
+        return _is_lowercase_boundary(line, match, following)
     if match.group() != ".":
         return True  # "!", "?", "...", or a quotation closed after the stop
     token = _word_before(line, match.start() + 1)[:-1]
@@ -291,9 +296,35 @@ def _is_english_boundary(line: str, match: re.Match[str]) -> bool:
     return True
 
 
+def _is_lowercase_boundary(line: str, match: re.Match[str], following: int) -> bool:
+    """Whether a stop before a lowercase word ends a sentence (text without capitals: transcripts, chat,
+    lowercased scrapes): a single ``.``, ``!`` or ``?`` does, except after an abbreviation, an initial or a
+    dotted abbreviation ("e.g. the", "p.m. on"); an ellipsis ("I was... well") or a quotation closed after
+    the stop ("“Why?” he asked") does not."""
+    if not _LOWERCASE_OPENING.match(line, following) or match.group() not in (".", "!", "?"):
+        return False
+    if match.group() != ".":
+        return True
+    token = _word_before(line, match.start() + 1)[:-1].lower()
+    return len(token) > 1 and token not in _LOWERCASE_GUARDS and not _DOTTED_ABBREVIATION.search(token + ".")
+
+
 _OPENING_QUOTES = "“「『"
 _CLOSING_QUOTES = "”」』"
 _QUOTE_DEPTH = {**dict.fromkeys(_OPENING_QUOTES, 1), **dict.fromkeys(_CLOSING_QUOTES, -1)}
+
+
+def closing_quotes(text: str) -> str:
+    """What closes the quotations `text` leaves open, innermost first (a straight ``"`` for an odd one out):
+    ``text + closing_quotes(text)`` has balanced quotes when nothing in `text` closes what it did not open."""
+    open_quotes: list[str] = []
+    for char in text:
+        if char in _OPENING_QUOTES:
+            open_quotes.append(_CLOSING_QUOTES[_OPENING_QUOTES.index(char)])
+        elif char in _CLOSING_QUOTES and open_quotes:
+            open_quotes.pop()
+    straight = '"' if text.count('"') % 2 else ""
+    return straight + "".join(reversed(open_quotes))
 
 
 def quote_depth(text: str) -> int:
@@ -344,8 +375,8 @@ def split_sentences(text: str) -> list[str]:
     """Split English, Chinese or mixed text into sentences, in order.
 
     English: ``.``, ``!``, ``?`` followed by a space and a capital, digit or
-    quote; abbreviations ("Dr.", "U.S."), initials and decimals do not end a
-    sentence. Chinese: ``。！？；…`` always end one. Closing quotes and
+    quote, or a lowercase word (text without capitals); abbreviations ("Dr.",
+    "U.S.", "e.g."), initials and decimals do not end a sentence. Chinese: ``。！？；…`` always end one. Closing quotes and
     brackets (”」』) stay on the sentence they close, and a quotation in
     “”「」『』 is not cut inside (its sentences stay with the one that holds
     them) unless it never closes on its line. Line breaks always end a

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -24,7 +24,13 @@ import numpy as np
 from ..charclasses import HAN_RUN as _HAN_RUN
 from ..chinese_script import to_simplified
 from ..config import ExtractiveSettings
-from ..text import has_balanced_quotes, join_sentences, length_units
+from ..text import (
+    closing_quotes,
+    has_balanced_quotes,
+    join_sentences,
+    length_unit,
+    length_units,
+)
 from .base import LENGTH_SCALE, Length, Summary
 from .order import (
     Introductions,
@@ -36,6 +42,12 @@ from .page import Page, read_page
 from .stopwords import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—-](?=\s)|[，；：、]")
+"""Where a sentence may be cut short: after a comma, semicolon or colon, or before a dash."""
+CUT_MARK = "…"
+"""Ends a sentence that was cut to fit the length budget."""
+MIN_CLAUSE_SHARE = 0.5
+"""A clause cut must keep at least this share of the budget; else the cut comes after the last word that fits."""
 _LATIN_OR_NUMBER = re.compile(r"[a-z0-9]+")
 
 
@@ -205,6 +217,54 @@ def select_sentences(sentences: list[str], lang: str, count: int, settings: Extr
     return select(page, lang, count, settings, max_units)
 
 
+def cut_to_budget(sentence: str, lang: str, max_units: int) -> str:
+    """`sentence` cut to at most `max_units` words (en) or characters (zh), the cut mark and the quotes it
+    leaves open closed: after its last clause (comma, semicolon, colon, dash) that fits and keeps at least
+    half the budget, else after its last whole word that fits (Chinese words by jieba); never mid-word. A
+    sentence that fits is returned as it is. Linear in the sentence."""
+    if length_units(sentence, lang) <= max_units:
+        return sentence
+    room = max_units if lang == "en" else max_units - len(CUT_MARK)  # an English word carries the mark
+    while True:
+        kept = _prefix_within(sentence, lang, room)
+        closers = closing_quotes(kept)
+        if lang == "en" or len(closers) == 0 or length_units(kept, lang) + len(closers) <= room or room <= 1:
+            return kept + CUT_MARK + closers
+        room -= len(closers)
+
+
+def _prefix_within(sentence: str, lang: str, room: int) -> str:
+    """The start of `sentence` in at most `room` units: its last clause that fits and keeps half of it, else
+    its last whole word that fits (inside the first word only when no word fits)."""
+    fitting = 0
+    for end, units in _word_ends(sentence, lang):
+        if units > room:
+            break
+        fitting = end
+    if not fitting:
+        return sentence[: max(room, 0)]
+    clause = max((match.start() for match in _CLAUSE_END.finditer(sentence, 0, fitting + 1)), default=0)
+    if clause and length_units(sentence[:clause], lang) >= MIN_CLAUSE_SHARE * room:
+        fitting = clause
+    return sentence[:fitting].rstrip(" ,;:–—-，；：、")
+
+
+def _word_ends(sentence: str, lang: str) -> Iterator[tuple[int, int]]:
+    """``(position, units)`` where each word of `sentence` ends, with the words (en) or non-space characters
+    (zh) up to there; English words are whitespace-separated, Chinese ones jieba's."""
+    if lang == "en":
+        for count, match in enumerate(length_unit("en").finditer(sentence), start=1):
+            yield match.end(), count
+        return
+    position = units = 0
+    for word in _jieba().cut(sentence):
+        position += len(word)
+        counted = length_units(word, "zh")
+        if counted:
+            units += counted
+            yield position, units
+
+
 class ExtractiveSummarizer:
     """Summarize by picking the article's own most central, earliest sentences, page furniture left out
     (a :class:`~.base.Summarizer`)."""
@@ -218,11 +278,14 @@ class ExtractiveSummarizer:
         self.settings = settings
 
     def summarize(self, text: str, lang: str, sentence_count: int, max_units: int | None = None) -> str:
-        """Return up to `sentence_count` sentences (and at most `max_units` words in English, characters
-        in Chinese, beyond the first sentence) of normalized `text`, joined in article order."""
+        """Return up to `sentence_count` sentences of normalized `text`, joined in article order, in at most
+        `max_units` words (English) or characters (Chinese): a first sentence longer than that alone is cut
+        (:func:`cut_to_budget`)."""
         page = read_page(text)
-        keep = select(page, lang, sentence_count, self.settings, max_units)
-        return join_sentences([page.sentences[index] for index in keep])
+        picked = [page.sentences[index] for index in select(page, lang, sentence_count, self.settings, max_units)]
+        if max_units is not None and len(picked) == 1:  # only a first pick may be over the budget alone
+            picked = [cut_to_budget(picked[0], lang, max_units)]
+        return join_sentences(picked)
 
     def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
         """One summary per text; `length` scales the configured sentence count and word/character budget."""
