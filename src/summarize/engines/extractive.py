@@ -40,6 +40,7 @@ from .order import (
 )
 from .page import Page, read_page
 from .stopwords import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS
+from .stories import story_starts as story_starts_in
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—-](?=\s)|[，；：、]")
@@ -160,14 +161,14 @@ def cue_scores(content: np.ndarray, sentences: Sequence[str], found: Introductio
 def sentence_scores(page: Page, vectors: list[SparseVector], settings: ExtractiveSettings,
                     headline_similarity: np.ndarray | None = None) -> np.ndarray:
     """Each sentence's score. Where the order looks informative (:func:`.order.order_is_informative`;
-    always for a page of several headed stories, or with ``order_check`` off): content mixed with the
+    always for a page of several stories, never for a list, or with ``order_check`` off): content mixed with the
     lead-position prior, ``(1 - position_weight) * content + position_weight * prior``. Elsewhere
     the prior is dropped and content is helped by order-free cues (:func:`cue_scores`)."""
     content = content_scores(vectors, headline_similarity)
     if settings.order_check:
         found = introductions(page.sentences)
-        headed_stories = len(set(page.sections)) > 1
-        if not headed_stories and not order_is_informative(page.sentences, content, found):
+        several_stories = len(set(page.sections)) > 1
+        if page.is_list or (not several_stories and not order_is_informative(page.sentences, content, found)):
             return cue_scores(content, page.sentences, found)
     prior = position_prior(story_starts(page))
     return (1 - settings.position_weight) * content + settings.position_weight * prior
@@ -176,7 +177,8 @@ def sentence_scores(page: Page, vectors: list[SparseVector], settings: Extractiv
 def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
     """The indices of the page's sentences to keep, in article order: the best-scored first, skipping
     near-duplicates and sentences with unbalanced quotes, until `count` sentences are chosen or the
-    next one would pass `max_units` words (en) or characters (zh); at least one sentence.
+    next one would pass `max_units` words (en) or characters (zh); at least one sentence. A page of
+    several stories (headed, or found by :func:`.stories.story_starts`) gives each story its share.
 
     Time and memory are about linear in the text: sparse vectors, no pairwise
     matrix; each candidate is compared only with the (at most `count`) sentences
@@ -187,27 +189,67 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         return []
     features = [sentence_features(text, lang, settings.chinese_tokens) for text in sentences + page.headlines]
     vectors = tfidf_vectors(features)
-    sentence_vectors, headline_vectors = vectors[: len(sentences)], vectors[len(sentences):]
+    sentence_vectors, headline_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
+    page = with_found_stories(page, lang, features[: len(sentences)])
+    headline_vectors += [{}] * (len(page.headlines) - len(headline_vectors))  # found stories have no headline
     headline_similarity = np.array(
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
     scores = sentence_scores(page, sentence_vectors, settings, headline_similarity)
     eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)]
     eligible = eligible or list(range(len(sentences)))
+    ranked = sorted(eligible, key=lambda index: (-scores[index], index))
+    stories = len(set(page.sections))
+    if stories > 1 and count >= stories:
+        ranked = story_shares(ranked, page.sections)
     chosen: list[int] = []
     used = 0
-    for index in sorted(eligible, key=lambda index: (-scores[index], index)):
+    for index in ranked:
         vector = sentence_vectors[index]
         if any(cosine(vector, sentence_vectors[other]) >= settings.redundancy_threshold for other in chosen):
             continue
         units = length_units(sentences[index], lang)
         if chosen and max_units is not None and used + units > max_units:
+            if stories > 1:
+                continue  # a shorter sentence may still fit, from a story not covered yet
             break
         chosen.append(index)
         used += units
         if len(chosen) == count:
             break
     return sorted(chosen)
+
+
+def story_shares(ranked: list[int], sections: list[int]) -> list[int]:
+    """`ranked` (best first) reordered so that a summary of its first k sentences gives each story its share:
+    every story's best sentence first, in story order, then each story's next ones interleaved in proportion
+    to the story's length (a story of a third of the text gets every third place)."""
+    sizes = Counter(sections)
+    total = len(sections)
+    place: dict[int, tuple[float, int]] = {}
+    seen: Counter[int] = Counter()
+    for index in ranked:
+        story = sections[index]
+        place[index] = (0.0 if not seen[story] else seen[story] * total / sizes[story], story)
+        seen[story] += 1
+    return sorted(ranked, key=lambda index: place[index])
+
+
+_NAME = re.compile(r"(?<=\w )[A-Z][a-z]+")
+"""A capitalized word inside a sentence: a name, the strongest sign of which story a sentence belongs to."""
+
+
+def with_found_stories(page: Page, lang: str, features: list[list[str]]) -> Page:
+    """`page` with the stories :func:`.stories.story_starts` finds as its sections, when it has no headed
+    sections of its own (names count twice in the comparison)."""
+    if len(set(page.sections)) > 1:
+        return page
+    weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
+    starts = story_starts_in(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features))
+    if not starts:
+        return page
+    sections = [sum(1 for start in starts if start <= index) for index in range(len(page.sentences))]
+    return Page(page.sentences, page.paragraphs, sections, page.headlines + [""] * len(starts), page.is_list)
 
 
 def select_sentences(sentences: list[str], lang: str, count: int, settings: ExtractiveSettings,
@@ -285,7 +327,7 @@ class ExtractiveSummarizer:
         picked = [page.sentences[index] for index in select(page, lang, sentence_count, self.settings, max_units)]
         if max_units is not None and len(picked) == 1:  # only a first pick may be over the budget alone
             picked = [cut_to_budget(picked[0], lang, max_units)]
-        return join_sentences(picked)
+        return "\n".join(picked) if page.is_list else join_sentences(picked)  # a list's items stay one a line
 
     def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
         """One summary per text; `length` scales the configured sentence count and word/character budget."""

@@ -60,6 +60,11 @@ _COUNTER_WORDS = frozenset(
     "october november december mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday "
     "次 阅读 浏览 评论 点赞 分享 转发 收藏 年 月 日 时 分 秒 发布 更新 发布时间 更新时间 来源 万".split()
 )
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•·▪◦–—]|\(?\d{1,3}[.)）、]|[（(]\d{1,3}[)）]|[a-z][.)]|[一二三四五六七八九十]+、)\s*\S")
+"""A line that is an item of a list: a bullet, or a number or letter with a stop or bracket."""
+MIN_LIST_ITEMS = 3
+LIST_SHARE = 0.6
+"""A text is a list when at least this share of its lines (and :data:`MIN_LIST_ITEMS`) are list items."""
 _HEADLINE_WORDS = 20
 _HEADLINE_CHARACTERS = 40
 
@@ -71,13 +76,16 @@ class Page:
     ``sentences`` are the story's sentences in order; ``paragraphs[i]`` and
     ``sections[i]`` number the paragraph (line) and section sentence i is in; a
     section starts at each headline that follows story text. ``headlines[s]`` is
-    the text of section s's headlines ("" when it has none).
+    the text of section s's headlines ("" when it has none). ``is_list``: the
+    story is a list of items (bullets or numbers), whose order says nothing of
+    their importance.
     """
 
     sentences: list[str]
     paragraphs: list[int]
     sections: list[int]
     headlines: list[str]
+    is_list: bool = False
 
 
 def _letters(line: str) -> list[str]:
@@ -143,7 +151,14 @@ def read_page(text: str) -> Page:
     if not sentences:
         everything = split_sentences(text)
         return Page(everything, [0] * len(everything), [0] * len(everything), [""])
-    return Page(sentences, paragraphs, sections, [" ".join(parts) for parts in headlines])
+    return Page(sentences, paragraphs, sections, [" ".join(parts) for parts in headlines], is_list(text))
+
+
+def is_list(text: str) -> bool:
+    """Whether `text` is a list: at least :data:`LIST_SHARE` of its lines, and :data:`MIN_LIST_ITEMS`, are items."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    items = sum(1 for line in lines if _LIST_ITEM.match(line))
+    return items >= MIN_LIST_ITEMS and items >= LIST_SHARE * len(lines)
 
 
 def story_text(text: str) -> str:

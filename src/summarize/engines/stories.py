@@ -1,0 +1,101 @@
+"""Where one story ends and the next begins in a text of several stories pasted without headlines.
+
+Lexical cohesion, as TextTiling measures it: at each gap between two sentences,
+the TF-IDF cosine between the block of sentences before it and the block after
+it. Inside a story the blocks share names and topic words; between two stories
+they share little. A gap is a story boundary where that similarity is a local
+minimum below :data:`MAX_RELATIVE_SIMILARITY` times the text's median gap
+similarity, with at least :data:`MIN_STORY_SENTENCES` sentences on each side,
+and where the two parts it makes, taken whole, are nearly unrelated (cosine of
+their summed vectors at most :data:`MAX_STORY_SIMILARITY`): the parts of one
+article share its names and topic, those of two stories do not.
+The constants were chosen on the SummEval tuning half (three articles joined,
+against single articles: docs/extractive.md).
+
+Cost: each gap sums two blocks of at most :data:`BLOCK_SENTENCES` sparse vectors,
+and at most :data:`MAX_CANDIDATES` candidate gaps are checked whole, so time is
+linear in the text.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+BLOCK_SENTENCES = 8
+"""Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
+MIN_STORY_SENTENCES = 5
+"""The fewest sentences a story found this way may have."""
+MAX_RELATIVE_SIMILARITY = 0.5
+"""A boundary's block similarity is at most this share of the text's median gap similarity."""
+MAX_STORY_SIMILARITY = 0.1
+"""The most two neighbouring stories may have in common (cosine of their summed TF-IDF vectors)."""
+MAX_CANDIDATES = 64
+"""Candidate gaps checked, lowest block similarity first."""
+
+SparseVector = dict[str, float]
+
+
+def _norm(vector: Counter[str]) -> float:
+    return math.sqrt(sum(weight * weight for weight in vector.values()))
+
+
+def gap_similarities(vectors: list[SparseVector], block: int = BLOCK_SENTENCES) -> list[float]:
+    """For each gap g (before sentence g, g from 1), the cosine between the summed vectors of the `block`
+    sentences before it and the `block` after it; a running window keeps it linear."""
+    similarities = []
+    left: Counter[str] = Counter()
+    right: Counter[str] = Counter()
+    for vector in vectors[:block]:
+        right.update(vector)
+    for gap in range(1, len(vectors)):
+        left.update(vectors[gap - 1])
+        if gap - 1 - block >= 0:
+            left.subtract(vectors[gap - 1 - block])
+        right.subtract(vectors[gap - 1])
+        if gap - 1 + block < len(vectors):
+            right.update(vectors[gap - 1 + block])
+        similarities.append(_similarity(left, right) if left and right else 0.0)
+    return similarities
+
+
+def story_starts(vectors: list[SparseVector]) -> list[int]:
+    """The sentences that start a new story (0 excluded), in order; none for a single story."""
+    if len(vectors) < 2 * MIN_STORY_SENTENCES:
+        return []
+    block = max(MIN_STORY_SENTENCES, min(BLOCK_SENTENCES, len(vectors) // 4))
+    similarities = gap_similarities(vectors, block)
+    ordered = sorted(similarities)
+    median = ordered[len(ordered) // 2]
+    if median <= 0:
+        return []
+    limit = MAX_RELATIVE_SIMILARITY * median
+    candidates = sorted(
+        (similarity, gap)
+        for gap, similarity in enumerate(similarities, start=1)
+        if similarity <= limit
+        and MIN_STORY_SENTENCES <= gap <= len(vectors) - MIN_STORY_SENTENCES
+        and similarity == min(similarities[max(0, gap - 1 - block) : gap + block])
+    )
+    starts: list[int] = []
+    for _, gap in candidates[:MAX_CANDIDATES]:
+        if any(abs(gap - other) < MIN_STORY_SENTENCES for other in starts):
+            continue
+        first = max((start for start in starts if start < gap), default=0)
+        end = min((start for start in starts if start > gap), default=len(vectors))
+        if _similarity(_summed(vectors[first:gap]), _summed(vectors[gap:end])) <= MAX_STORY_SIMILARITY:
+            starts.append(gap)
+    return sorted(starts)
+
+
+def _summed(vectors: list[SparseVector]) -> Counter[str]:
+    total: Counter[str] = Counter()
+    for vector in vectors:
+        total.update(vector)
+    return total
+
+
+def _similarity(left: Counter[str], right: Counter[str]) -> float:
+    norms = _norm(left) * _norm(right)
+    smaller, larger = (left, right) if len(left) < len(right) else (right, left)
+    return sum(weight * larger.get(term, 0.0) for term, weight in smaller.items()) / norms if norms > 1e-12 else 1.0

@@ -1,0 +1,111 @@
+"""The extractive engine on text that is not one tidy story: several stories without headlines, and lists."""
+
+from __future__ import annotations
+
+import pytest
+
+from summarize import split_sentences
+from summarize.config import ExtractiveSettings
+from summarize.engines.extractive import (
+    ExtractiveSummarizer,
+    sentence_features,
+    story_shares,
+    tfidf_vectors,
+)
+from summarize.engines.page import read_page
+from summarize.engines.stories import story_starts
+
+BRIDGE = [
+    "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
+    "The bridge will cross the Mill River between the old port and the northern districts.",
+    "Council member Ana Ortiz said the bridge would cut the morning commute by twenty minutes.",
+    "Ortiz said construction of the bridge would start in March and last three years.",
+    "Engineers from the Riverton transport office will inspect the river banks next month.",
+    "The bridge is expected to carry thirty thousand cars and two thousand cyclists a day.",
+    "Residents of the port district asked the council to add a footpath to the bridge.",
+]
+ORCHESTRA = [
+    "The Lakeside Youth Orchestra won first prize at the national music festival in Vienna on Saturday.",
+    "The orchestra played a symphony by Dvorak and a new piece by its conductor, Malik Osei.",
+    "Osei said the young musicians had rehearsed every weekend since September.",
+    "The jury praised the violins and the brass section for their precise playing.",
+    "The prize includes a concert tour of four European cities next summer.",
+    "Parents of the musicians raised money for the trip to Vienna with a bake sale.",
+    "Osei said the orchestra would record its festival program as an album in the spring.",
+]
+DROUGHT = [
+    "Farmers in the Dry Valley region are facing the worst drought in forty years, officials said on Monday.",
+    "Rainfall in the valley has been a third of the normal level since January.",
+    "Wheat and barley harvests are expected to fall by half, the regional farm agency said.",
+    "Agency director Lena Brandt said wells in several villages had run dry.",
+    "Brandt said trucks would deliver water to the villages twice a week.",
+    "The government promised emergency loans to farmers who lost their crops.",
+    "Meteorologists expect little rain in the valley before the autumn.",
+]
+STORIES = [BRIDGE, ORCHESTRA, DROUGHT]
+ALL = BRIDGE + ORCHESTRA + DROUGHT
+
+
+def _vectors(sentences: list[str]) -> list[dict[str, float]]:
+    return tfidf_vectors([sentence_features(sentence, "en") for sentence in sentences])
+
+
+def test_the_stories_of_a_text_without_headlines_are_found() -> None:
+    assert story_starts(_vectors(ALL)) == [7, 14]
+
+
+def test_one_story_is_not_split() -> None:
+    for story in STORIES:
+        assert story_starts(_vectors(story + story)) == []  # one topic throughout, however long
+
+
+@pytest.mark.parametrize("joiner", [" ", "\n", "\n\n", "\n---\n"], ids=["one paragraph", "lines", "blank lines", "separators"])
+def test_the_long_summary_gives_each_story_its_share_in_input_order(joiner: str) -> None:
+    text = joiner.join(" ".join(story) for story in STORIES) if joiner != "\n" else "\n".join(ALL)
+    (summary,) = ExtractiveSummarizer(ExtractiveSettings()).summarize_documents([text], "en", "long")
+    picked = [ALL.index(sentence) for sentence in split_sentences(summary.text)]
+    # Each story's lead and its next best sentence, stories in input order.
+    assert picked == [0, 1, 7, 8, 14, 15]
+
+
+def test_shares_follow_story_length() -> None:
+    sections = [0] * 6 + [1] * 3  # a story of two thirds and one of a third
+    ranked = [6, 0, 1, 7, 2, 8, 3, 4, 5]  # best first
+    # Each best first in story order; then story 0 every 1.5 places, story 1 every 3 (ties: story order).
+    assert story_shares(ranked, sections) == [0, 6, 1, 2, 7, 3, 4, 8, 5]
+
+
+SHUFFLED_NOTES = [
+    "- parking fees in the old town rise by a fifth in May.",
+    "- the library will open on sundays from June.",
+    "- the council approved the new budget for the libraries, the parks and the buses by seven votes to two.",
+    "- the parks get new benches.",
+    "- the budget adds two bus lines to the northern districts.",
+]
+
+
+def test_a_list_is_summarized_by_content_not_by_position() -> None:
+    assert read_page("\n".join(SHUFFLED_NOTES)).is_list
+    settings = ExtractiveSettings()
+    (summary,) = ExtractiveSummarizer(settings).summarize_documents(["\n".join(SHUFFLED_NOTES)], "en", "short")
+    # The item that shares most with the others (the budget), not the first one (parking fees).
+    assert split_sentences(summary.text)[0] == SHUFFLED_NOTES[2]
+    plain = " ".join(item[2:] for item in SHUFFLED_NOTES)  # the same text as one paragraph: a story, lead first
+    (lead,) = ExtractiveSummarizer(settings).summarize_documents([plain], "en", "short")
+    assert split_sentences(lead.text)[0] == SHUFFLED_NOTES[0][2:]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("- one\n- two\n- three", True),
+        ("1. one\n2. two\n3) three\nA closing line.", True),
+        ("一、第一\n二、第二\n三、第三", True),
+        ("- one\n- two\nA line.\nAnother line.", False),  # half the lines: not a list
+        ("The council met.\n- one item", False),
+    ],
+)
+def test_what_is_a_list(text: str, expected: bool) -> None:
+    from summarize.engines.page import is_list
+
+    assert is_list(text) is expected
