@@ -82,9 +82,9 @@ class ExtractiveSettings:
     sentences: int = 3
     """Most sentences in a "medium" summary ("short" halves it, "long" doubles it)."""
     words: int = 100
-    """Most words in a "medium" English summary beyond its first sentence (scaled like ``sentences``)."""
+    """Most words in a "medium" English summary (scaled like ``sentences``; a longer first sentence is cut)."""
     characters: int = 150
-    """Most characters in a "medium" Chinese summary beyond its first sentence (scaled like ``sentences``)."""
+    """Most characters in a "medium" Chinese summary (scaled like ``sentences``; a longer first sentence is cut)."""
     position_weight: float = 0.85
     """Weight of the lead-position prior against centrality, 0..1 (chosen on half of SummEval: docs/extractive.md)."""
     order_check: bool = True
