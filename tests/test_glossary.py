@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from test_cli import run, tiny_flags
 
 from summarize.errors import InputError
-from summarize.glossary import MAX_TERM_CHARACTERS, Glossary, TermCheck, kept_terms, merge_checks
+from summarize.glossary import (
+    MAX_TERM_CHARACTERS,
+    Glossary,
+    TermCheck,
+    kept_terms,
+    merge_checks,
+)
 from summarize.translate import translate_with_glossary
 
 
