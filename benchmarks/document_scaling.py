@@ -11,6 +11,11 @@ Usage::
 
     python benchmarks/document_scaling.py                # every shape; writes RESULTS-documents.md
     python benchmarks/document_scaling.py --max-bytes 640000 --output -   # a quick look, printed
+    python benchmarks/document_scaling.py --shape "srt/cues in one sentence" --output -   # one shape, printed
+    python benchmarks/document_scaling.py --shape "html/just under the upload limit" --max-chars 100000 --output -
+
+``--max-chars`` reads as the service does with its text limit (``limits.max_chars``): a document whose
+text is over it is refused as soon as the reader knows it, a refusal being a result too.
 """
 
 from __future__ import annotations
@@ -34,16 +39,18 @@ LINEAR_RATIO = 2.5
 """A curve is about linear when doubling the size at most multiplies the time by this."""
 
 
-def measure(format_name: str, shape: str, size: int) -> dict[str, float]:
+def measure(format_name: str, shape: str, size: int, max_chars: int | None = None) -> dict[str, float]:
     """Build one file, then read and rebuild it here; seconds of each and this process's peak memory."""
     from summarize.documents import read_document
 
     data = as_bytes(SHAPES[format_name][shape](size))
+    limits = {"max_chars": max_chars} if max_chars else {}
     started = time.perf_counter()
     try:
-        document = read_document(data, format_name, "benchmark", max_depth=512)
+        document = read_document(data, format_name, "benchmark", max_depth=512, **limits)
     except Exception as error:  # a refusal (e.g. nesting over the limit) is a result too
-        return {"bytes": len(data), "read_s": time.perf_counter() - started, "refused": str(error)[:80]}
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"bytes": len(data), "read_s": time.perf_counter() - started, "peak_mib": peak, "refused": str(error)[:80]}
     read = time.perf_counter() - started
     started = time.perf_counter()
     document.rebuild(list(document.segments))
@@ -52,12 +59,23 @@ def measure(format_name: str, shape: str, size: int) -> dict[str, float]:
     return {"bytes": len(data), "read_s": read, "rebuild_s": rebuilt, "peak_mib": peak, "segments": len(document.segments)}
 
 
-def measured(format_name: str, shape: str, size: int) -> dict[str, float]:
-    command = [sys.executable, __file__, "--one", format_name, shape, str(size)]
+def measured(format_name: str, shape: str, size: int, max_chars: int | None = None) -> dict[str, float]:
+    command = [sys.executable, __file__, "--one", format_name, shape, str(size), "--max-chars", str(max_chars or 0)]
     return json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
 
 
-def report(max_bytes: int, limit_seconds: float) -> str:
+def selected(names: list[str] | None) -> list[tuple[str, str]]:
+    """The (format, shape) pairs named ``format/shape`` in `names`, or every one."""
+    every = [(format_name, shape) for format_name, shapes in SHAPES.items() for shape in shapes]
+    if not names:
+        return every
+    unknown = [name for name in names if tuple(name.split("/", 1)) not in every]
+    if unknown:
+        raise SystemExit(f"no such shape: {', '.join(unknown)}; the shapes are: {', '.join('/'.join(pair) for pair in every)}")
+    return [tuple(name.split("/", 1)) for name in names]
+
+
+def report(max_bytes: int, limit_seconds: float, shapes: list[tuple[str, str]], max_chars: int | None = None) -> str:
     sizes = []
     size = SMALLEST
     while size <= max_bytes:
@@ -68,18 +86,17 @@ def report(max_bytes: int, limit_seconds: float) -> str:
         "|---|---|" + "---|" * len(sizes) + "---|---|",
     ]
     slowest = 0.0
-    for format_name, shapes in SHAPES.items():
-        for shape in shapes:
-            rows = [measured(format_name, shape, size) for size in sizes]
-            totals = [row["read_s"] + row.get("rebuild_s", 0.0) for row in rows]
-            slowest = max(slowest, *totals)
-            ratios = [later / earlier for earlier, later in zip(totals, totals[1:], strict=False) if earlier >= 0.05]
-            worst = f"{max(ratios):.2f}x" if ratios else "-"
-            cells = [f"{total:.2f} s" + (" (refused)" if "refused" in row else "") for row, total in zip(rows, totals, strict=True)]
-            peak = rows[-1].get("peak_mib")
-            lines.append(f"| {format_name} | {shape} | " + " | ".join(cells) + f" | {worst} | {peak:.0f} |" if peak
-                         else f"| {format_name} | {shape} | " + " | ".join(cells) + f" | {worst} | - |")
-            print(lines[-1], file=sys.stderr, flush=True)
+    for format_name, shape in shapes:
+        rows = [measured(format_name, shape, size, max_chars) for size in sizes]
+        totals = [row["read_s"] + row.get("rebuild_s", 0.0) for row in rows]
+        slowest = max(slowest, *totals)
+        ratios = [later / earlier for earlier, later in zip(totals, totals[1:], strict=False) if earlier >= 0.05]
+        worst = f"{max(ratios):.2f}x" if ratios else "-"
+        cells = [f"{total:.2f} s" + (" (refused)" if "refused" in row else "") for row, total in zip(rows, totals, strict=True)]
+        peak = rows[-1].get("peak_mib")
+        lines.append(f"| {format_name} | {shape} | " + " | ".join(cells) + f" | {worst} | {peak:.0f} |" if peak
+                     else f"| {format_name} | {shape} | " + " | ".join(cells) + f" | {worst} | - |")
+        print(lines[-1], file=sys.stderr, flush=True)
     lines.append("")
     lines.append(
         f"Slowest read + rebuild: {slowest:.1f} s (limits.document_seconds: {limit_seconds:g} s); "
@@ -92,19 +109,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--one", nargs=3, metavar=("FORMAT", "SHAPE", "SIZE"), help=argparse.SUPPRESS)
     parser.add_argument("--max-bytes", type=int, default=5_000_000)
-    parser.add_argument("--output", default=str(Path(__file__).with_name("RESULTS-documents.md")))
+    parser.add_argument("--shape", action="append", metavar="FORMAT/SHAPE", help="only this shape (repeatable)")
+    parser.add_argument("--max-chars", type=int, default=0, help="read with this text limit (limits.max_chars)")
+    parser.add_argument("--output", help="where the table goes: RESULTS-documents.md, or - to print it (the default with --shape)")
     args = parser.parse_args()
+    output = args.output or ("-" if args.shape else str(Path(__file__).with_name("RESULTS-documents.md")))
     if args.one:
         format_name, shape, size = args.one
-        print(json.dumps(measure(format_name, shape, int(size))))
+        print(json.dumps(measure(format_name, shape, int(size), args.max_chars or None)))
         return
     from summarize.config import LimitSettings
 
-    table = report(args.max_bytes, LimitSettings().document_seconds)
-    if args.output == "-":
+    table = report(args.max_bytes, LimitSettings().document_seconds, selected(args.shape), args.max_chars or None)
+    if output == "-":
         print(table)
     else:
-        Path(args.output).write_text(table + "\n", encoding="utf-8")
+        Path(output).write_text(table + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

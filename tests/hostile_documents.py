@@ -82,6 +82,22 @@ def html_broken_markup(size: int) -> str:
     return _repeat("<a river <!- bank &am ", size, "<html><body><p>")
 
 
+def html_news_page(size: int) -> str:
+    """A news page as a site serves it (styles, scripts, a menu, the story's paragraphs, a footer), the
+    story as long as the size allows: near the upload limit its text is far over ``limits.max_chars``."""
+    head = (
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>The river rises</title>"
+        "<style>body { font-family: serif } nav li { display: inline }</style>"
+        "<script>window.dataLayer = window.dataLayer || []; dataLayer.push({page: 'story'});</script></head>"
+        '<body><nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li>'
+        '<li><a href="/weather">Weather</a></li></ul></nav><article><h1>The river rises</h1>'
+        '<p class="byline">By the river desk, 7 December 2026</p>'
+    )
+    tail = "</article><footer><p>Contact us. Privacy. Cookies.</p></footer></body></html>"
+    unit = "<p>The river rose by two metres overnight, and the town's flood barriers held until morning.</p>\n"
+    return _repeat(unit, size, head, tail)
+
+
 def srt_cues(size: int) -> str:
     """Many short cues, each a sentence."""
     unit = "{n}\n00:00:01,000 --> 00:00:02,000\nThe river rose.\n\n"
@@ -92,6 +108,14 @@ def srt_cues(size: int) -> str:
 def srt_one_sentence(size: int) -> str:
     """Many cues that never end a sentence: one sentence group over the whole file."""
     unit = "{n}\n00:00:01,000 --> 00:00:02,000\nthe river rose and\n\n"
+    count = max(1, size // len(unit.format(n=100000)))
+    return "".join(unit.format(n=number) for number in range(1, count + 1))
+
+
+def srt_quoted_cues(size: int) -> str:
+    """Many cues of one sentence, each ending in a closing quote (a mark that ends no sentence): the
+    sentence is joined from all of them, and each join must not look back over all joined before it."""
+    unit = '{n}\n00:00:01,000 --> 00:00:02,000\nand the mayor said "not yet"\n\n'
     count = max(1, size // len(unit.format(n=100000)))
     return "".join(unit.format(n=number) for number in range(1, count + 1))
 
@@ -149,8 +173,14 @@ SHAPES: dict[str, dict[str, Callable[[int], str | bytes]]] = {
         "unclosed tags": html_unclosed,
         "whitespace": html_whitespace,
         "broken markup": html_broken_markup,
+        "just under the upload limit": html_news_page,
     },
-    "srt": {"cues": srt_cues, "one sentence": srt_one_sentence, "long lines": srt_long_lines},
+    "srt": {
+        "cues": srt_cues,
+        "one sentence": srt_one_sentence,
+        "cues in one sentence": srt_quoted_cues,
+        "long lines": srt_long_lines,
+    },
     "docx": {"paragraphs": docx_paragraphs, "runs": docx_runs},
 }
 """Every format's shapes, by name."""

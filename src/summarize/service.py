@@ -18,7 +18,7 @@ from typing import Any
 from .config import Settings, load_settings
 from .documents import Document, is_translatable, looks_like_html
 from .documents.isolation import DocumentLimits, DocumentReader
-from .documents.model import with_document_notes
+from .documents.model import check_text_size, with_document_notes
 from .engines.base import LENGTH_SCALE, Length, Output
 from .engines.extractive import ExtractiveSummarizer
 from .engines.llm import ChatBackend
@@ -338,15 +338,12 @@ class Service:
     def documents(self) -> DocumentReader:
         """Reads documents in worker processes within ``limits`` (size, nesting, seconds)."""
         limits = self.settings.limits
-        return DocumentReader(DocumentLimits(limits.max_document_bytes, limits.document_depth, limits.document_seconds))
+        return DocumentReader(
+            DocumentLimits(limits.max_document_bytes, limits.document_depth, limits.document_seconds, limits.max_chars)
+        )
 
     def _check_document_size(self, characters: int, name: str) -> None:
-        limit = self.settings.limits.max_chars
-        if characters > limit:
-            raise InputError(
-                f"{name} has {characters:,} characters of text, over the limit of {limit:,} "
-                f"(limits.max_chars); split it or raise the limit"
-            )
+        check_text_size(characters, self.settings.limits.max_chars, name)
 
     def summarize_document(
         self,

@@ -420,6 +420,10 @@ def collapse_whitespace(text: str) -> str:
     return " ".join(join_wrapped_lines(text).split())
 
 
+_SEAM_CONTEXT = 64
+"""Characters of the text joined so far that decide a seam: its end, closing marks and ellipses included."""
+
+
 def _needs_space(before: str, after: str) -> bool:
     """One space between two sentences unless a wide (Chinese) end meets a Chinese sentence: one that
     opens with a wide character or whose first word holds a Han character (2026年..., iPhone销量...).
@@ -433,13 +437,20 @@ def _needs_space(before: str, after: str) -> bool:
 
 def join_sentences(sentences: list[str]) -> str:
     """Join sentences as written: no space between Chinese sentences, one space otherwise (none added
-    where the seam has whitespace already, as the pieces of a cut sentence keep theirs)."""
-    joined = ""
+    where the seam has whitespace already, as the pieces of a cut sentence keep theirs). Each seam looks
+    at the last :data:`_SEAM_CONTEXT` characters joined, so time is linear in the text however many
+    sentences (subtitle cues) it joins."""
+    parts: list[str] = []
+    tail = ""
     for sentence in sentences:
-        if joined and sentence and not (joined[-1].isspace() or sentence[0].isspace()) and _needs_space(joined, sentence):
-            joined += " "
-        joined += sentence
-    return joined
+        if not sentence:
+            continue
+        if tail and not (tail[-1].isspace() or sentence[0].isspace()) and _needs_space(tail, sentence):
+            parts.append(" ")
+            tail += " "
+        parts.append(sentence)
+        tail = (tail + sentence[-_SEAM_CONTEXT:])[-_SEAM_CONTEXT:]
+    return "".join(parts)
 
 
 def length_unit(lang: str) -> re.Pattern[str]:

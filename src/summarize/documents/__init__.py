@@ -12,7 +12,7 @@ from pathlib import PurePath
 
 from ..errors import InputError
 from ..text import decode_utf8
-from .model import Document, is_translatable
+from .model import Document, check_text_size, is_translatable, text_size
 
 FORMATS: dict[str, tuple[str, ...]] = {
     "text": (".txt", ""),
@@ -106,24 +106,39 @@ def _check_size(size: int, limit: int, name: str) -> None:
 
 
 def read_document(
-    data: bytes, format_name: str, name: str = "document", max_bytes: int | None = None, max_depth: int | None = None
+    data: bytes,
+    format_name: str,
+    name: str = "document",
+    max_bytes: int | None = None,
+    max_depth: int | None = None,
+    max_chars: int | None = None,
 ) -> Document:
     """Read a document of `format_name` (see :data:`FORMATS`) in this process, in time linear in its size;
     a broken file, one over `max_bytes` (``limits.max_document_bytes``, checked before anything is
     parsed) or one whose elements nest deeper than `max_depth` (``limits.document_depth``) raises
-    :class:`InputError` saying what is wrong and where. :class:`.isolation.DocumentReader` reads in a
-    worker process under a time limit, as the service does."""
+    :class:`InputError` saying what is wrong and where, and so does one with more than `max_chars`
+    characters of text (``limits.max_chars``) where that is known before the costly part of the read:
+    an HTML page before its main text is extracted, subtitles and plain text (read cheaply) once read.
+    A document's characters of text are those of its translatable segments, the text a translation
+    works on. (A Markdown or Word file's text is known only once its parser, the costly part, has run;
+    the service counts it after the read.) :class:`.isolation.DocumentReader` reads in a worker
+    process under a time limit, as the service does."""
     if max_bytes is not None:
         _check_size(len(data), max_bytes, name)
     if format_name == "docx":
         from .docx import read_docx
 
         return read_docx(data, name)
-    return read_text_document(decode_utf8(data, name), format_name, name, max_depth=max_depth)
+    return read_text_document(decode_utf8(data, name), format_name, name, max_depth=max_depth, max_chars=max_chars)
 
 
 def read_text_document(
-    text: str, format_name: str, name: str = "document", max_bytes: int | None = None, max_depth: int | None = None
+    text: str,
+    format_name: str,
+    name: str = "document",
+    max_bytes: int | None = None,
+    max_depth: int | None = None,
+    max_chars: int | None = None,
 ) -> Document:
     """Read a document of a text format (:data:`TEXT_FORMATS`) from its text, e.g. a batch record's field;
     as :func:`read_document`, one over `max_bytes` in UTF-8 is refused unparsed."""
@@ -132,7 +147,7 @@ def read_text_document(
     if format_name == "html":
         from .html import read_html
 
-        return read_html(text, name, max_depth)
+        return read_html(text, name, max_depth, max_chars)
     if format_name == "markdown":
         from .markdown import read_markdown
 
@@ -140,7 +155,10 @@ def read_text_document(
     if format_name == "srt":
         from .srt import read_srt
 
-        return read_srt(text, name)
-    if format_name == "text":
-        return _plain_text(text)
-    raise InputError(f"format {format_name!r} is not supported; use one of: {', '.join(FORMATS)}")
+        document = read_srt(text, name)
+    elif format_name == "text":
+        document = _plain_text(text)
+    else:
+        raise InputError(f"format {format_name!r} is not supported; use one of: {', '.join(FORMATS)}")
+    check_text_size(text_size(document.segments), max_chars, name)
+    return document

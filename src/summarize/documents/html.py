@@ -18,7 +18,15 @@ from collections.abc import Sequence
 
 from ..text import collapse_whitespace, join_wrapped_lines
 from .html_tokens import text_nodes
-from .model import Document, Part, import_extra, is_translatable, respace
+from .model import (
+    Document,
+    Part,
+    check_text_size,
+    import_extra,
+    is_translatable,
+    respace,
+    text_size,
+)
 
 _BLOCK_TAG = re.compile(
     r"</?(?:address|article|aside|blockquote|body|br|caption|dd|div|dl|dt|figcaption|figure|footer|h[1-6]|head|"
@@ -47,12 +55,15 @@ def _main_text(source: str) -> tuple[str, dict[str, str]]:
     return "\n\n".join(paragraph for paragraph in paragraphs if paragraph), metadata
 
 
-def read_html(source: str, name: str, max_depth: int | None = None) -> Document:
+def read_html(source: str, name: str, max_depth: int | None = None, max_chars: int | None = None) -> Document:
     """An HTML page as a :class:`Document` (broken markup is read as browsers would); elements nested
-    more than `max_depth` deep (``limits.document_depth``) raise :class:`InputError`."""
+    more than `max_depth` deep (``limits.document_depth``) raise :class:`InputError`, and so does a page
+    with more than `max_chars` characters of text (``limits.max_chars``), before its main text is
+    extracted: the extraction costs several times the tokenizer's pass (seconds at the upload limit)."""
     nodes = [node for node in text_nodes(source, name, max_depth) if is_translatable(node.text)]
     spans = [(node.start, node.end) for node in nodes]
     cores = [collapse_whitespace(node.text) for node in nodes]
+    check_text_size(text_size(cores), max_chars, name)
     text, metadata = _main_text(source)
 
     def rebuild(translations: Sequence[str]) -> bytes:

@@ -41,12 +41,15 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class DocumentLimits:
-    """What one document may cost: its size in bytes, how deep its elements nest, and the seconds
-    a read or a rebuild may take (``limits.max_document_bytes``, ``document_depth``, ``document_seconds``)."""
+    """What one document may cost: its size in bytes, how deep its elements nest, the seconds a read or
+    a rebuild may take, and its characters of text (``limits.max_document_bytes``, ``document_depth``,
+    ``document_seconds``, ``max_chars``: see :func:`summarize.documents.read_document` for where that
+    last one is checked while reading)."""
 
     max_bytes: int | None = None
     max_depth: int | None = None
     seconds: float | None = None
+    max_chars: int | None = None
 
 
 class _Worker:
@@ -150,8 +153,8 @@ class _Content:
 
 def _read(content: bytes | str, format_name: str, name: str, limits: DocumentLimits) -> Document:
     if isinstance(content, bytes):
-        return read_document(content, format_name, name, limits.max_bytes, limits.max_depth)
-    return read_text_document(content, format_name, name, limits.max_bytes, limits.max_depth)
+        return read_document(content, format_name, name, limits.max_bytes, limits.max_depth, limits.max_chars)
+    return read_text_document(content, format_name, name, limits.max_bytes, limits.max_depth, limits.max_chars)
 
 
 def _read_content(content: bytes | str, format_name: str, name: str, limits: DocumentLimits) -> _Content:

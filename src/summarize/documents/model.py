@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -46,6 +46,20 @@ def is_translatable(segment: str) -> bool:
     """A segment with at least one letter goes to the model; numbers, punctuation and
     whitespace stay as they are."""
     return any(char.isalpha() for char in segment)
+
+
+def text_size(segments: Iterable[str]) -> int:
+    """The characters of text a translation of these segments works on: the translatable ones'."""
+    return sum(len(segment) for segment in segments if is_translatable(segment))
+
+
+def check_text_size(characters: int, limit: int | None, name: str) -> None:
+    """Refuse a document with more than `limit` characters of text (``limits.max_chars``; None: no limit)."""
+    if limit is not None and characters > limit:
+        raise InputError(
+            f"{name} has {characters:,} characters of text, over the limit of {limit:,} "
+            "(limits.max_chars); split it or raise the limit"
+        )
 
 
 PartKind = Literal["markup", "break", "source", "translation"]

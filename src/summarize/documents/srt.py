@@ -11,6 +11,7 @@ import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import InputError
 from ..text import join_sentences
@@ -32,8 +33,8 @@ class Cue:
     timing: str
     lines: tuple[str, ...]
 
-    @property
-    def text(self) -> str:
+    @cached_property
+    def text(self) -> str:  # read a few times for each cue: joined once
         return join_sentences([line.strip() for line in self.lines if line.strip()])
 
 
