@@ -26,7 +26,7 @@ BLOCK_SENTENCES = 8
 """Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
 MIN_STORY_SENTENCES = 5
 """The fewest sentences a story found this way may have."""
-MAX_RELATIVE_SIMILARITY = 0.5
+MAX_RELATIVE_SIMILARITY = 0.7
 """A boundary's block similarity is at most this share of the text's median gap similarity."""
 MAX_STORY_SIMILARITY = 0.1
 """The most two neighbouring stories may have in common (cosine of their summed TF-IDF vectors)."""
