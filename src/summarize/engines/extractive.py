@@ -17,6 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -330,8 +331,13 @@ class ExtractiveSummarizer:
         return "\n".join(picked) if page.is_list else join_sentences(picked)  # a list's items stay one a line
 
     def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
-        """One summary per text; `length` scales the configured sentence count and word/character budget."""
+        """One summary per text; `length` scales the configured sentence count and word/character budget
+        (and a short English one weighs position by ``short_english_position_weight``)."""
         scale = LENGTH_SCALE[length]
         count = max(1, round(self.settings.sentences * scale))
         units = max(1, round((self.settings.words if lang == "en" else self.settings.characters) * scale))
-        return [Summary(self.summarize(text, lang, count, units), chunks=1) for text in texts]
+        summarizer = self
+        if length == "short" and lang == "en":
+            weight = self.settings.short_english_position_weight
+            summarizer = ExtractiveSummarizer(replace(self.settings, position_weight=weight))
+        return [Summary(summarizer.summarize(text, lang, count, units), chunks=1) for text in texts]
