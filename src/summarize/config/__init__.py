@@ -2,6 +2,7 @@
 YAML file < environment variables < CLI overrides."""
 
 from ..errors import ConfigError
+from .llm import LLMGenerationSettings, LLMSettings, PromptFormat
 from .loader import ENV_PREFIX, ENV_SEPARATOR, load_settings
 from .schema import (
     DEFAULT_MAX_ROUNDS,
@@ -12,10 +13,7 @@ from .schema import (
     BatchSettings,
     ExtractiveSettings,
     LimitSettings,
-    LLMGenerationSettings,
-    LLMSettings,
     ModelSettings,
-    PromptFormat,
     RaySettings,
     RuntimeSettings,
     ServerSettings,

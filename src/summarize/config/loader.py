@@ -19,7 +19,8 @@ from typing import Any, Literal, Union
 import yaml
 
 from ..errors import ConfigError
-from .schema import SettingError, Settings
+from .checks import SettingError
+from .schema import Settings
 
 ENV_PREFIX = "SUMMARIZE_"
 ENV_SEPARATOR = "__"

@@ -2,7 +2,8 @@
 their defaults are the schema, and each section checks its own value ranges (the
 one place for each range rule: the loader checks only types).
 
-:mod:`.loader` reads YAML, the environment and overrides into these classes.
+:mod:`.loader` reads YAML, the environment and overrides into these classes; the ``llm`` section
+is in :mod:`.llm`, the range checks every section uses in :mod:`.checks`.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field, fields
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from ..chinese_script import DEFAULT_HANT_VARIANT, HantInput, HantVariant
 from ..errors import ConfigError
 from ..text import ModelLanguage, TranslationPair
+from .checks import SettingError, require_not_negative, require_positive
+from .llm import LLMSettings
 
 GENERATION_KEYS = frozenset(
     {
@@ -27,30 +29,6 @@ GENERATION_KEYS = frozenset(
         "early_stopping",
     }
 )
-
-
-class SettingError(ConfigError):
-    """One setting of a section has a value it cannot take: ``setting 'port' must be at most 65535, not 70000``.
-
-    The loader names the setting by its full key (``server.port``), as its other messages do.
-    """
-
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"setting '{name}' {problem}")
-        self.name = name
-        self.problem = problem
-
-
-def _require_positive(**values: int) -> None:
-    for name, value in values.items():
-        if value < 1:
-            raise SettingError(name, f"must be at least 1, not {value!r}")
-
-
-def _require_not_negative(**values: float) -> None:
-    for name, value in values.items():
-        if value < 0:
-            raise SettingError(name, f"must be 0 or more, not {value!r}")
 
 
 @dataclass
@@ -67,7 +45,7 @@ class ModelSettings:
     """Target-language tag for multi-target Marian models; empty picks the family default."""
 
     def __post_init__(self) -> None:
-        _require_not_negative(max_input_tokens=self.max_input_tokens)
+        require_not_negative(max_input_tokens=self.max_input_tokens)
         unknown = sorted(set(self.generation) - GENERATION_KEYS)
         if unknown:
             raise ConfigError(
@@ -98,7 +76,7 @@ class ExtractiveSettings:
     """Features for Chinese sentences: jieba words or character bigrams."""
 
     def __post_init__(self) -> None:
-        _require_not_negative(sentences=self.sentences, words=self.words, characters=self.characters)
+        require_not_negative(sentences=self.sentences, words=self.words, characters=self.characters)
         for name in ("position_weight", "short_english_position_weight"):
             if not 0 <= getattr(self, name) <= 1:
                 raise SettingError(name, f"must be between 0 and 1, not {getattr(self, name)!r}")
@@ -133,7 +111,6 @@ def _default_translation_models() -> dict[str, ModelSettings]:
     }
 
 
-PromptFormat = Literal["chat", "hunyuan-mt", "hy-mt"]
 """The translation prompt formats of the ``llm`` engine (:mod:`summarize.engines.llm.prompts`)."""
 SummarizeEngine = Literal["auto", "seq2seq", "extractive", "llm"]
 """How summaries are made: see :attr:`SummarizeSettings.engine`."""
@@ -162,7 +139,7 @@ class SummarizeSettings:
     what one model input holds (at least 1: with none, a long text would get no summary)."""
 
     def __post_init__(self) -> None:
-        _require_positive(max_rounds=self.max_rounds)
+        require_positive(max_rounds=self.max_rounds)
 
 
 @dataclass
@@ -236,82 +213,11 @@ class RuntimeSettings:
         return tuple(getattr(self, spec.name) for spec in fields(self) if spec.name != "retry_failed_load_seconds")
 
     def __post_init__(self) -> None:
-        _require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
-        _require_not_negative(retry_failed_load_seconds=self.retry_failed_load_seconds)
+        require_positive(batch_tokens=self.batch_tokens, max_batch_size=self.max_batch_size)
+        require_not_negative(retry_failed_load_seconds=self.retry_failed_load_seconds)
         for name in ("inter_threads", "cpu_threads"):
             if getattr(self, name) < 0:
                 raise SettingError(name, f"must be 0 (automatic) or more, not {getattr(self, name)!r}")
-
-
-@dataclass
-class LLMGenerationSettings:
-    """Sampling settings of the LLM engine (the same for the local and endpoint backends)."""
-
-    temperature: float = 0.0
-    """0 decodes greedily (deterministic); above 0 samples."""
-    max_new_tokens: int = 1024
-    """Longest answer, in tokens."""
-    top_p: float = 1.0
-    """Nucleus sampling (with a temperature above 0); 1 keeps every token."""
-    top_k: int = 0
-    """Top-k sampling (with a temperature above 0); 0 keeps every token."""
-    repetition_penalty: float = 1.0
-    """Above 1 discourages repeats (some translation models' cards ask for 1.05)."""
-
-    def __post_init__(self) -> None:
-        _require_positive(max_new_tokens=self.max_new_tokens)
-        _require_not_negative(temperature=self.temperature, top_k=self.top_k)
-        if not 0 < self.top_p <= 1:
-            raise SettingError("top_p", f"must be above 0 and at most 1, not {self.top_p!r}")
-        if self.repetition_penalty <= 0:
-            raise SettingError("repetition_penalty", f"must be above 0, not {self.repetition_penalty!r}")
-
-
-@dataclass
-class LLMSettings:
-    """The ``llm`` engine: a chat model run here (transformers) or by an OpenAI-compatible server."""
-
-    model: str = "Qwen/Qwen2.5-7B-Instruct"
-    """Hub id or local directory (local backend); the served model name (endpoint backend)."""
-    endpoint: str = ""
-    """Base URL of an OpenAI-compatible server, e.g. ``http://127.0.0.1:8000/v1``; empty runs the model here."""
-    api_key: str = ""
-    """Sent as ``Authorization: Bearer KEY`` to the endpoint; prefer ``SUMMARIZE_LLM__API_KEY``."""
-    generation: LLMGenerationSettings = field(default_factory=LLMGenerationSettings)
-    context_tokens: int = 8192
-    """Budget of one request, prompt plus answer; longer input is chunked."""
-    max_concurrency: int = 8
-    """Requests in flight to the endpoint at once (for the whole process)."""
-    timeout_seconds: float = 120.0
-    """Longest wait for one answer from the endpoint, the whole exchange: connecting (at most 10 s of it),
-    retries, waiting and reading, a streamed answer included."""
-    max_retries: int = 3
-    """Retries of a request that got 429, a 5xx or no connection, with exponential backoff."""
-    prompt_format: Literal["auto", PromptFormat] = "auto"
-    """Translation prompts: ``chat`` (instructions + delimited article), ``hunyuan-mt`` (the Hunyuan-MT-7B
-    model card's format), ``hy-mt`` (the HY-MT1.5 README's); ``auto`` picks by the model name."""
-
-    def __post_init__(self) -> None:
-        _require_positive(context_tokens=self.context_tokens, max_concurrency=self.max_concurrency)
-        _require_not_negative(max_retries=self.max_retries)
-        if self.timeout_seconds <= 0:
-            raise SettingError("timeout_seconds", f"must be above 0, not {self.timeout_seconds!r}")
-        if self.endpoint and not self.endpoint.startswith(("http://", "https://")):
-            raise SettingError(
-                "endpoint", f"must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, not {self.endpoint!r}"
-            )
-        if "@" in urlsplit(self.endpoint).netloc:
-            raise SettingError(
-                "endpoint",
-                "must not hold user:password@ (it would be sent as Basic auth and llm.api_key never); "
-                "give the server's key as llm.api_key",
-            )
-        if self.generation.max_new_tokens >= self.context_tokens:
-            raise SettingError(
-                "generation.max_new_tokens",
-                f"({self.generation.max_new_tokens}) must be below the section's context_tokens ({self.context_tokens}), "
-                "which also holds the prompt",
-            )
 
 
 @dataclass
@@ -333,7 +239,7 @@ class LimitSettings:
     """Deepest nesting of elements read in an HTML page (browsers stop at 512); a deeper page is refused."""
 
     def __post_init__(self) -> None:
-        _require_positive(
+        require_positive(
             max_chars=self.max_chars, max_items=self.max_items, max_document_bytes=self.max_document_bytes,
             document_depth=self.document_depth,
         )
@@ -408,7 +314,7 @@ class ServerSettings:
     def __post_init__(self) -> None:
         if self.replica_cpus <= 0:
             raise SettingError("replica_cpus", f"must be above 0, not {self.replica_cpus!r}")
-        _require_positive(
+        require_positive(
             concurrency_limit=self.concurrency_limit,
             max_queue=self.max_queue,
             max_request_bytes=self.max_request_bytes,
@@ -435,7 +341,7 @@ class ServerSettings:
                 raise SettingError(
                     "trusted_proxies", f"holds {proxy!r}, which is not an IP address or network such as '10.0.0.0/8'"
                 ) from None
-        _require_not_negative(port=self.port, replica_gpus=self.replica_gpus)
+        require_not_negative(port=self.port, replica_gpus=self.replica_gpus)
         if self.port > 65535:
             raise SettingError("port", f"must be at most 65535, not {self.port!r}")
         for name in (*RESERVED_CHOICES, LLM_CHOICE):
@@ -458,7 +364,7 @@ class RaySettings:
     def __post_init__(self) -> None:
         if self.cpus_per_worker <= 0:
             raise SettingError("cpus_per_worker", f"must be above 0, not {self.cpus_per_worker!r}")
-        _require_not_negative(workers=self.workers, gpus_per_worker=self.gpus_per_worker)
+        require_not_negative(workers=self.workers, gpus_per_worker=self.gpus_per_worker)
 
 
 @dataclass
@@ -476,8 +382,8 @@ class BatchSettings:
     ray: RaySettings = field(default_factory=RaySettings)
 
     def __post_init__(self) -> None:
-        _require_positive(group_size=self.group_size)
-        _require_not_negative(progress_seconds=self.progress_seconds)
+        require_positive(group_size=self.group_size)
+        require_not_negative(progress_seconds=self.progress_seconds)
 
 
 @dataclass
