@@ -1,7 +1,8 @@
 """The local Ray runtime that ``serve --replicas`` and ``batch --engine ray`` start requires a random token.
 
-Ray's local runtime listens on every network interface; without a token anyone who reaches its ports
-could run code on the machine (see docs/web.md). Each case runs in a fresh interpreter, because Ray reads
+Ray's local runtime is kept on 127.0.0.1 (ray_cluster.keep_local_runtime_on_loopback), which every user of
+the machine reaches; without a token any of them could run code as the server (see docs/web.md). A
+driver that joins it is started with the same loopback switch, as the runtime's own processes are. Each case runs in a fresh interpreter, because Ray reads
 its authentication settings when it is first imported.
 """
 
@@ -12,6 +13,8 @@ import subprocess
 import sys
 
 import pytest
+
+from summarize.ray_cluster import LOOPBACK_VARIABLE
 
 CHECK = (
     "import os; from summarize.ray_cluster import require_token_for_local_runtime as require; "
@@ -79,7 +82,7 @@ def test_the_local_runtime_refuses_a_client_without_its_token() -> None:
 
         def join(**auth: str) -> str:
             shown = subprocess.run(
-                [sys.executable, "-c", JOIN, address], capture_output=True, text=True, env=_environment(**auth), timeout=300
+                [sys.executable, "-c", JOIN, address], capture_output=True, text=True, env=_environment(**{LOOPBACK_VARIABLE: "0"}, **auth), timeout=300
             )
             return shown.stdout.strip()
 

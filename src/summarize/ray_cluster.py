@@ -10,6 +10,7 @@ workers run the driver's code, whatever version the cluster's nodes have install
 from __future__ import annotations
 
 import enum
+import importlib
 import logging
 import os
 import re
@@ -33,6 +34,10 @@ LOCAL_ADDRESSES = ("", "local")
 """``RAY_ADDRESS`` values (unset included) for which :func:`connect` starts a new local Ray runtime."""
 ADDRESS = re.compile(r"(?:ray://)?\[?(?P<host>[^/\[\]]+?)\]?:(?P<port>\d+)")
 """A Ray address this module checks before joining: ``host:port`` or Ray Client's ``ray://host:port``."""
+LOOPBACK_VARIABLE = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+"""Ray's switch (``ENABLE_RAY_CLUSTER`` in ``ray/_private/ray_constants.py``, read when that module is
+imported, on every platform despite its name) that, at "0", makes a Ray runtime started by this process
+take 127.0.0.1 as its node address (``services.get_node_ip_address``), as Ray does on macOS and Windows."""
 
 
 class Joined(enum.Enum):
@@ -115,20 +120,51 @@ def starts_local_runtime() -> bool:
     return os.environ.get("RAY_ADDRESS", "") in LOCAL_ADDRESSES
 
 
-def require_token_for_local_runtime() -> bool:
-    """Before Ray is first imported: make the local runtime this process will start require a random token.
+def keep_local_runtime_on_loopback() -> bool:
+    """Before Ray is first imported: make the local runtime this process will start listen on 127.0.0.1.
 
-    Ray's local runtime listens on every network interface (its GCS, raylet and agent ports), and without
-    authentication anyone who reaches them can run code here. Ray reads ``RAY_AUTH_MODE`` and
-    ``RAY_AUTH_TOKEN`` when it is imported, and its processes (the workers, Serve's replicas) inherit them.
-    Nothing is changed when ``RAY_ADDRESS`` names a cluster, when ``RAY_AUTH_MODE`` is set already, or when
-    Ray was imported before; returns whether the token was set.
+    By default Ray's local runtime takes the machine's network address as its node address, and its GCS,
+    raylet, worker and agent ports and its three Prometheus metrics servers (the dashboard head's, the
+    autoscaler monitor's and the agent's ``metrics_export_port``: no authentication) listen on every
+    interface. With the node address 127.0.0.1 Ray binds each of them to it (the metrics servers:
+    ``is_localhost`` in ``dashboard/head.py``, ``autoscaler/_private/monitor.py`` and
+    ``dashboard/modules/reporter/reporter_agent.py``); Ray's processes are given that address when they
+    start. Ray Serve's proxy still binds ``server.host``, and each Serve replica's gRPC server ``[::]``.
+
+    Imports Ray's constants with :data:`LOOPBACK_VARIABLE` at "0", then takes the variable out of the
+    environment again, so that no other program this process starts (a ``ray start``, a job joining a
+    cluster) inherits it. The rest of this process's Ray then cannot join a cluster of other nodes.
+    Nothing is done when ``RAY_ADDRESS`` names a cluster, when the variable is set, when Ray was
+    imported before or is not installed; returns whether it was done.
     """
-    if not starts_local_runtime() or "ray" in sys.modules or "RAY_AUTH_MODE" in os.environ:
+    if not starts_local_runtime() or "ray" in sys.modules or LOOPBACK_VARIABLE in os.environ:
         return False
-    os.environ["RAY_AUTH_MODE"] = "token"
-    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+    os.environ[LOOPBACK_VARIABLE] = "0"
+    try:
+        importlib.import_module("ray._private.ray_constants")
+    except ImportError:
+        return False
+    finally:
+        del os.environ[LOOPBACK_VARIABLE]
     return True
+
+
+def require_token_for_local_runtime() -> bool:
+    """Before Ray is first imported: make the local runtime this process will start require a random token,
+    then listen on 127.0.0.1 (:func:`keep_local_runtime_on_loopback`, which imports Ray).
+
+    Without authentication anyone who reaches the runtime's ports can run code here (other users of the
+    machine reach 127.0.0.1 too). Ray reads ``RAY_AUTH_MODE`` and ``RAY_AUTH_TOKEN`` when it is imported,
+    and its processes (the workers, Serve's replicas) inherit them. The token is not set when
+    ``RAY_ADDRESS`` names a cluster, when ``RAY_AUTH_MODE`` is set already, or when Ray was imported
+    before; returns whether the token was set.
+    """
+    token = starts_local_runtime() and "ray" not in sys.modules and "RAY_AUTH_MODE" not in os.environ
+    if token:
+        os.environ["RAY_AUTH_MODE"] = "token"
+        os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+    keep_local_runtime_on_loopback()
+    return token
 
 
 def connect(ray: Any, verbose: bool) -> Joined | None:

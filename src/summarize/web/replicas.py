@@ -7,7 +7,8 @@ the OpenAPI docs, with the same Host check, size limits, API key and failed-key 
 loads its own models and has its own ``server.concurrency_limit`` / ``server.max_queue``; every
 answer names its replica in the ``X-Summarize-Replica`` header. Ray Serve's proxy also answers its own
 ``/-/healthz`` and ``/-/routes``: :func:`proxy_middlewares` puts the same Host check in front of the
-whole proxy (Ray Serve's HTTP proxy callback).
+whole proxy (Ray Serve's HTTP proxy callback), and gives the proxy the plain server's timeout for request
+heads (``server.header_timeout_seconds``), which Ray Serve does not have.
 
 ``RAY_ADDRESS`` joins an existing cluster (this package travels with the job; its dependencies and the
 model folders must be on the nodes); otherwise a local Ray runtime is started and stopped with the
@@ -49,6 +50,10 @@ PROXY_CALLBACK_VARIABLE = "RAY_SERVE_HTTP_PROXY_CALLBACK_IMPORT_PATH"
 """Ray Serve's setting, read by each proxy when it starts: the function that gives the proxy's middlewares."""
 PROXY_HOSTS_VARIABLE = "SUMMARIZE_PROXY_HOSTS"
 """The host names the proxy answers (a JSON list), for :func:`proxy_middlewares` in the proxy's process."""
+FORWARDED_IPS_VARIABLE = "FORWARDED_ALLOW_IPS"
+"""uvicorn's setting, read by the proxy's server: whose X-Forwarded-For it believes (empty: nobody's)."""
+PROXY_HEADER_TIMEOUT_VARIABLE = "SUMMARIZE_PROXY_HEADER_TIMEOUT_SECONDS"
+"""``server.header_timeout_seconds``, for :func:`proxy_middlewares` in the proxy's process."""
 
 if TYPE_CHECKING:
     from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -101,17 +106,40 @@ class ApiReplica:
         return app
 
 
-def proxy_middlewares() -> list[Any]:
-    """Ray Serve's HTTP proxy callback: the Host check (:class:`HostCheck`) around the whole proxy.
+def time_out_slow_heads(seconds: float) -> None:
+    """In Ray Serve's proxy process: make its uvicorn server close a connection whose request head is not
+    complete `seconds` after it opened or after the previous answer (the plain server's
+    :func:`.framework.header_timeout_protocol`).
 
-    Runs in the proxy's process, which :func:`start_replicas` gives :data:`PROXY_CALLBACK_VARIABLE`
-    and :data:`PROXY_HOSTS_VARIABLE`, so that the proxy's own ``/-/healthz`` and ``/-/routes``
-    refuse a foreign host name too.
+    Ray Serve 2.60 gives uvicorn only ``timeout_keep_alive`` (``HTTPOptions.keep_alive_timeout_s``, in
+    ``ray/serve/_private/http_util.py``: ``start_asgi_http_server``), which uvicorn arms only once an answer
+    is complete: a connection that never sends a full request head is held for ever. Ray builds that server
+    with uvicorn's default ``http="auto"``, which uvicorn resolves, when the server starts, to the
+    ``AutoHTTPProtocol`` of ``uvicorn.protocols.http.auto`` (``uvicorn.config.HTTP_PROTOCOLS``); Ray calls
+    its proxy callback (:func:`proxy_middlewares`) before it starts that server (``ProxyActor.__init__``),
+    so setting that name there makes the proxy use the protocol with the timeout (h11, as the plain server).
+    """
+    import uvicorn.protocols.http.auto
+
+    from .framework import header_timeout_protocol
+
+    uvicorn.protocols.http.auto.AutoHTTPProtocol = header_timeout_protocol(seconds)
+
+
+def proxy_middlewares() -> list[Any]:
+    """Ray Serve's HTTP proxy callback: the Host check (:class:`HostCheck`) around the whole proxy, and
+    :func:`time_out_slow_heads`.
+
+    Runs in the proxy's process, which :func:`start_replicas` gives :data:`PROXY_CALLBACK_VARIABLE`,
+    :data:`PROXY_HOSTS_VARIABLE` and :data:`PROXY_HEADER_TIMEOUT_VARIABLE`, so that the proxy's own
+    ``/-/healthz`` and ``/-/routes`` refuse a foreign host name too, and that a client that sends no
+    complete request head is disconnected as by the plain server.
     """
     from starlette.middleware import Middleware
 
     from .guards import HostCheck
 
+    time_out_slow_heads(float(os.environ[PROXY_HEADER_TIMEOUT_VARIABLE]))
     return [Middleware(HostCheck, allowed=tuple(json.loads(os.environ[PROXY_HOSTS_VARIABLE])))]
 
 
@@ -121,6 +149,9 @@ def _proxy_env(settings: Settings) -> dict[str, str]:
     return {
         PROXY_CALLBACK_VARIABLE: f"{__name__}:{proxy_middlewares.__name__}",
         PROXY_HOSTS_VARIABLE: json.dumps(allowed_hosts(settings.server)),
+        PROXY_HEADER_TIMEOUT_VARIABLE: str(settings.server.header_timeout_seconds),
+        # uvicorn's own forwarded-header trust in the proxy (127.0.0.1 by default): the listed proxies only.
+        FORWARDED_IPS_VARIABLE: ",".join(settings.server.trusted_proxies),
     }
 
 
@@ -175,7 +206,10 @@ def _require_room(ray: Any, settings: Settings, replicas: int) -> None:
 def start_replicas(settings: Settings, replicas: int) -> str:
     """Start Ray Serve and deploy the API with `replicas` replicas on the connected Ray cluster; return the proxy's URL.
 
-    Ray Serve's proxy binds ``server.host:server.port``, behind the Host check. Beyond
+    Ray Serve's proxy binds ``server.host:server.port``, behind the Host check; it closes a connection
+    that has sent no complete request head ``server.header_timeout_seconds`` after it opened or after its
+    previous answer (:func:`time_out_slow_heads`; uvicorn's keep-alive timeout, Ray Serve's
+    ``keep_alive_timeout_s``, is the same). Beyond
     ``concurrency_limit + max_queue`` requests a replica answers 503 busy itself; Ray queues at most
     ``server.max_queue`` more. A cluster where Serve already runs is refused; if Serve or the
     deployment fails to start, Serve is stopped again (a proxy that cannot bind is a one-line error).
@@ -199,7 +233,7 @@ def start_replicas(settings: Settings, replicas: int) -> str:
     try:
         try:
             serve.start(
-                http_options={
+                http_options={  # keep_alive_timeout_s: uvicorn's timeout_keep_alive (90 s by default in Serve)
                     "host": server.host, "port": server.port, "keep_alive_timeout_s": server.header_timeout_seconds
                 },
                 controller_options={"runtime_env": {"env_vars": _proxy_env(settings)}},  # its proxies inherit them
