@@ -155,11 +155,13 @@ def test_an_answer_within_the_bounds_passes() -> None:
     assert completion.text == "A short answer that fits."
 
 
-def test_credentials_in_the_endpoint_url_are_refused() -> None:
+def test_credentials_in_the_endpoint_url_and_an_api_key_are_refused_together() -> None:
+    endpoint = {"llm.endpoint": "http://user:secret@127.0.0.1:8000/v1"}
+    assert load_settings(overrides=endpoint, environ={}).llm.endpoint  # Basic auth alone is the operator's choice
     with pytest.raises(ConfigError) as raised:
-        load_settings(overrides={"llm.endpoint": "http://user:secret@127.0.0.1:8000/v1"}, environ={})
+        load_settings(overrides={**endpoint, "llm.api_key": "key"}, environ={})
     message = str(raised.value)
-    assert "must not hold user:password@ (it would be sent as Basic auth and llm.api_key never)" in message
+    assert "holds user:password@ and llm.api_key is set too: the URL's Basic auth would be sent" in message
     assert "secret" not in message
 
 

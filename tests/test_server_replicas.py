@@ -136,7 +136,9 @@ def replicas(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     """`summarize serve --replicas 2` in a subprocess (its own local Ray runtime), stopped with SIGINT."""
     pytest.importorskip("ray.serve")
     environment = {name: value for name, value in os.environ.items() if name != "RAY_ADDRESS"}
-    with running_replicas(replica_overrides(tiny_models), tmp_path_factory.mktemp("replicas"), environment) as running:
+    # As behind a reverse proxy on this machine: X-Forwarded-For from 127.0.0.1 names the client.
+    overrides = {**replica_overrides(tiny_models), "server.trusted_proxies": ["127.0.0.1"]}
+    with running_replicas(overrides, tmp_path_factory.mktemp("replicas"), environment) as running:
         yield running
 
 
@@ -224,7 +226,7 @@ def test_the_replicas_serve_no_web_demo(replicas: Replicas) -> None:
 
 def test_each_replica_counts_failed_keys_on_its_own(replicas: Replicas) -> None:
     """The documented limit: N replicas let a client try N x server.max_failed_auth wrong keys per window."""
-    guesser = {"X-API-Key": "wrong", "X-Forwarded-For": "203.0.113.7"}  # Ray's proxy trusts it from 127.0.0.1
+    guesser = {"X-API-Key": "wrong", "X-Forwarded-For": "203.0.113.7"}  # a listed proxy (server.trusted_proxies) names it
 
     def guess(_: int) -> httpx.Response:
         return httpx.post(f"{replicas.url}/v1/summarize", json={"text": ARTICLE}, headers=guesser, timeout=30)

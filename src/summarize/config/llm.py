@@ -68,11 +68,11 @@ class LLMSettings:
             raise SettingError(
                 "endpoint", f"must be an http:// or https:// URL such as http://127.0.0.1:8000/v1, not {self.endpoint!r}"
             )
-        if "@" in urlsplit(self.endpoint).netloc:
+        if "@" in urlsplit(self.endpoint).netloc and self.api_key:
             raise SettingError(
                 "endpoint",
-                "must not hold user:password@ (it would be sent as Basic auth and llm.api_key never); "
-                "give the server's key as llm.api_key",
+                "holds user:password@ and llm.api_key is set too: the URL's Basic auth would be sent and the key "
+                "never; give one of them",
             )
         if self.generation.max_new_tokens >= self.context_tokens:
             raise SettingError(

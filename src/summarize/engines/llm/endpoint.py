@@ -11,8 +11,8 @@ The server is a network peer and is bounded like one: ``llm.timeout_seconds`` is
 the whole exchange for one answer (connecting, retries, waiting and reading, a
 stream included), enforced by reading on a helper thread while the caller waits
 at most until the deadline; an answer's body may hold at most
-:func:`answer_byte_limit` bytes and its text at most :data:`ANSWER_TOKEN_SLACK`
-times ``max_new_tokens`` estimated tokens; a body that is not chat-completions
+:func:`answer_byte_limit` bytes and its text at most :func:`answer_token_limit`
+estimated tokens; a body that is not chat-completions
 JSON, or a ``content`` that is not text, is a one-line error, never a traceback.
 
 Token counts are estimated (the server's tokenizer is not here): one token per
@@ -53,7 +53,14 @@ ANSWER_BYTES_BASE = 64 * 1024
 ANSWER_BYTES_PER_TOKEN = 512
 """Bytes one answer token may take in the body: a server-sent event wraps each token in ~250 bytes of JSON."""
 ANSWER_TOKEN_SLACK = 3
-"""An answer's text may hold this many times ``max_new_tokens`` estimated tokens (the estimate runs high)."""
+"""An answer's text may hold this many times ``max_new_tokens`` estimated tokens (the estimate runs high) ..."""
+ANSWER_TOKEN_ALLOWANCE = 256
+"""... and this many more (a short answer's estimate is the roughest)."""
+
+
+def answer_token_limit(max_new_tokens: int) -> int:
+    """The most estimated tokens an answer of at most `max_new_tokens` tokens may hold."""
+    return ANSWER_TOKEN_SLACK * max_new_tokens + ANSWER_TOKEN_ALLOWANCE
 _END_OF_BODY = object()
 
 
@@ -158,7 +165,7 @@ class EndpointChatModel:
         used = usage.get("completion_tokens") if isinstance(usage, dict) else None
         if isinstance(used, int) and not isinstance(used, bool) and used > max_new_tokens:
             raise self._over_length(f"{used:,} tokens", max_new_tokens)
-        if estimate_tokens(text) > ANSWER_TOKEN_SLACK * max_new_tokens:
+        if estimate_tokens(text) > answer_token_limit(max_new_tokens):
             raise self._over_length(f"{len(text):,} characters", max_new_tokens)
         return Completion(text, truncated=choice.get("finish_reason") == "length")
 
@@ -179,7 +186,7 @@ class EndpointChatModel:
                 piece = self._checked_content(delta.get("content"), "choices[0].delta.content")
                 if piece:
                     tokens += estimate_tokens(piece)
-                    if tokens > ANSWER_TOKEN_SLACK * max_new_tokens:
+                    if tokens > answer_token_limit(max_new_tokens):
                         raise self._over_length(f"over {tokens:,} estimated tokens", max_new_tokens)
                     yield piece
 
