@@ -117,5 +117,5 @@ def test_batch_records_carry_the_quality_to_sort_by(tmp_path: Path) -> None:
     written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [record["quality"] for record in written] == [{"score": 1.0, "flags": []}, None]  # none for a failed record
     assert [row["quality"] for row in pyarrow.parquet.read_table(tmp_path / "out.parquet").to_pylist()] == [
-        {"score": 1.0, "flags": []}, None,
+        {"score": 1.0, "flags": [], "confidence": None}, None,  # a fixed schema: a summary has no confidence
     ]

@@ -7,14 +7,16 @@ A summary is checked against its article: numbers in it that the article does no
 values, across languages: 4.2 million = 420万), names in a same-language summary that the article does
 not hold, and sentences of a summary the model wrote that share few words with every article sentence
 (an extractive summary's sentences are the article's own: none is checked). No check changes the output.
-What each check can and cannot tell: docs/quality.md. The model's own confidence is not part of this yet.
+A translation by a model that can score its output also carries the model's own confidence (not part of the
+score: it could not be calibrated without the real weights). What each check can and cannot tell: docs/quality.md.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .charclasses import HAN
@@ -67,26 +69,44 @@ class Flag:
 
 @dataclass(frozen=True)
 class Quality:
-    """A score in [0, 1] (1: no doubt found) and the flags that lowered it."""
+    """A score in [0, 1] (1: no doubt found) and the flags that lowered it; for a translation by a model that
+    gives it, the model's own confidence (the geometric mean of its output tokens' probabilities, 0 to 1)."""
 
     score: float
     flags: tuple[Flag, ...] = ()
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"score": self.score, "flags": [{"code": flag.code, "reason": flag.reason} for flag in self.flags]}
+        flags = [{"code": flag.code, "reason": flag.reason} for flag in self.flags]
+        confidence = {} if self.confidence is None else {"confidence": self.confidence}
+        return {"score": self.score, "flags": flags, **confidence}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Quality:
         """The quality that :meth:`to_dict` gave `data`."""
-        return cls(data["score"], tuple(Flag(flag["code"], flag["reason"]) for flag in data.get("flags") or ()))
+        flags = tuple(Flag(flag["code"], flag["reason"]) for flag in data.get("flags") or ())
+        return cls(data["score"], flags, data.get("confidence"))
 
 
 def combined(qualities: Iterable[Quality]) -> Quality | None:
-    """Several outputs' qualities as one: the lowest score, every flag (None when there is none)."""
+    """Several outputs' qualities as one: the lowest score and confidence, every flag (None when there is none)."""
     found = list(qualities)
     if not found:
         return None
-    return Quality(min(quality.score for quality in found), tuple(flag for quality in found for flag in quality.flags))
+    confidences = [quality.confidence for quality in found if quality.confidence is not None]
+    return Quality(
+        min(quality.score for quality in found),
+        tuple(flag for quality in found for flag in quality.flags),
+        min(confidences) if confidences else None,
+    )
+
+
+def model_confidence(log_probabilities: Sequence[float]) -> float | None:
+    """The model's confidence in a whole output from its pieces' mean token log-probabilities: the exponent of
+    their mean (a geometric mean of token probabilities, 0 to 1), None without any."""
+    if not log_probabilities:
+        return None
+    return round(math.exp(sum(log_probabilities) / len(log_probabilities)), 4)
 
 
 def scored(flags: Iterable[Flag]) -> Quality:
@@ -143,9 +163,15 @@ def _script_flag(output: str, target: Language) -> Flag | None:
 
 
 def translation_quality(
-    source: str, output: str, source_lang: Language, target_lang: Language, terms: Sequence[TermCheck] = ()
+    source: str,
+    output: str,
+    source_lang: Language,
+    target_lang: Language,
+    terms: Sequence[TermCheck] = (),
+    confidences: Sequence[float] = (),
 ) -> Quality:
-    """The checks of a translation of `source` into `output` (see the module's docstring)."""
+    """The checks of a translation of `source` into `output` (see the module's docstring), with the model's
+    confidence from its pieces' mean token log-probabilities (`confidences`, when the engine gives them)."""
     flags: list[Flag] = []
     source_model, target_model = MODEL_LANGUAGE[source_lang], MODEL_LANGUAGE[target_lang]
     if output.strip() and (output.strip() == source.strip() or _units(output, source_model) > 2 * max(1, _units(output, target_model))):
@@ -173,7 +199,7 @@ def translation_quality(
                   for name in dict.fromkeys(names) if name.lower() not in output.lower()]
     flags += [Flag("term_missing", f"the glossary term {term.source} -> {term.target} was not kept")
               for term in terms if not term.found]
-    return scored(flags)
+    return replace(scored(flags), confidence=model_confidence(confidences))
 
 
 # --------------------------------------------------------------------------- summaries

@@ -8,6 +8,7 @@ and returns typed :class:`Result` objects in input order.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -310,7 +311,7 @@ class Service:
             source_mixed=source.detection is not None and source.detection.is_mixed,
             notes=(*source.notes, *output.notes),
             terms=terms,
-            quality=translation_quality(source.text, output.text, source.source, source.target, terms),
+            quality=translation_quality(source.text, output.text, source.source, source.target, terms, output.confidences),
         )
 
     def translate_stream(
@@ -398,9 +399,11 @@ class Service:
             notes=tuple(dict.fromkeys(note for result in results for note in result.notes)),
             terms=merge_checks(term for result in results for term in result.terms),
         )
-        result = replace(
-            result, quality=translation_quality("\n".join(wanted), result.text, results[0].source_lang, target_lang, result.terms)
-        )
+        # Each segment's confidence back to its mean log-probability: the document's is their geometric mean.
+        confidences = [math.log(r.quality.confidence) for r in results if r.quality and r.quality.confidence]
+        result = replace(result, quality=translation_quality(
+            "\n".join(wanted), result.text, results[0].source_lang, target_lang, result.terms, confidences
+        ))
         return DocumentTranslation(document.rebuild(translations), document.format, result)
 
 

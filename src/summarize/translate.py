@@ -131,7 +131,8 @@ class SentencePieces:
 
     def translate_pieces(self, pieces: Sequence[str]) -> list[Output]:
         texts = translate_with_glossary(self.model, pieces, self.source_lang, self.target_lang, self.glossary)
-        return [Output(text, 1) for text in texts]
+        scores = self.model.score_outputs(pieces, texts, self.target_lang)
+        return [Output(text, 1, confidences=() if score is None else (score,)) for text, score in zip(texts, scores, strict=True)]
 
     def stream_piece(self, piece: str) -> Iterator[str]:
         yield self.translate_pieces([piece])[0].text

@@ -162,7 +162,7 @@ def output_schema(task: Task) -> pyarrow.Schema:
     pyarrow = pyarrow_module()
     term = pyarrow.struct([("source", pyarrow.string()), ("target", pyarrow.string()), ("found", pyarrow.bool_())])
     flag = pyarrow.struct([("code", pyarrow.string()), ("reason", pyarrow.string())])
-    quality = pyarrow.struct([("score", pyarrow.float64()), ("flags", pyarrow.list_(flag))])
+    quality = pyarrow.struct([("score", pyarrow.float64()), ("flags", pyarrow.list_(flag)), ("confidence", pyarrow.float64())])
     special = {"notes": pyarrow.list_(pyarrow.string()), "terms": pyarrow.list_(term), "quality": quality}
     return pyarrow.schema([(name, special.get(name, pyarrow.string())) for name in output_fields(task)])
 

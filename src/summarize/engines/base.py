@@ -61,6 +61,9 @@ class Output:
     text: str
     chunks: int
     notes: tuple[str, ...] = ()
+    confidences: tuple[float, ...] = ()
+    """A translation's pieces' confidence in order: the model's mean token log-probability of each piece's
+    output (:meth:`Engine.score_outputs`); empty where the engine gives none."""
 
 
 Summary = Output
@@ -163,6 +166,11 @@ class Engine(ABC):
     ) -> list[str]:
         """One output per input text, in input order; the texts are all different and not prepared yet
         (call :meth:`prepare` on each). Never samples: see :meth:`generation_settings`."""
+
+    def score_outputs(self, texts: Sequence[str], outputs: Sequence[str], target_lang: str) -> list[float | None]:
+        """The model's own confidence in each output as the translation of its text: the mean log-probability
+        of the output's tokens given the text (teacher-forced), or None where this engine cannot give it."""
+        return [None] * len(texts)
 
     # ------------------------------------------------------------------ the contract's shared part
 

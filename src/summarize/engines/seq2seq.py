@@ -84,6 +84,43 @@ class TransformersModel(Engine):
                 outputs[index] = text.strip()
         return outputs
 
+    def score_outputs(self, texts: Sequence[str], outputs: Sequence[str], target_lang: str) -> list[float | None]:
+        """Mean log-probability of each output's tokens given its text, teacher-forced in batches (None for
+        an empty output, or one with a token a restricted vocabulary cannot produce)."""
+        import torch
+
+        scores: list[float | None] = [None] * len(texts)
+        wanted = [index for index, output in enumerate(outputs) if output.strip()]
+        prepared = [self.prepare(texts[index], target_lang) for index in wanted]
+        lengths = [count + self.tokenizer.num_special_tokens_to_add() for count in self.count_tokens(prepared)]
+        for batch in plan_batches(lengths, self.runtime.batch_tokens, self.runtime.max_batch_size):
+            inputs = self.tokenizer(
+                [prepared[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
+                max_length=self.max_input_tokens,
+            ).to(self.model.device)
+            labels = self.tokenizer(
+                text_target=[outputs[wanted[i]] for i in batch], return_tensors="pt", padding=True, truncation=True,
+                max_length=self.max_input_tokens,
+            )
+            ids, mask = labels["input_ids"], labels["attention_mask"].bool()
+            usable = torch.ones(len(batch), dtype=torch.bool)
+            if self.output_vocabulary is not None:
+                known = self.output_vocabulary.positions
+                usable = torch.tensor([all(int(t) in known for t, m in zip(row, keep, strict=True) if m)
+                                       for row, keep in zip(ids.tolist(), mask.tolist(), strict=True)])
+                pad = known.get(self.tokenizer.pad_token_id, 0)
+                ids = torch.tensor([[known.get(int(t), pad) for t in row] for row in ids.tolist()])
+            start = self.model.generation_config.decoder_start_token_id
+            decoder_inputs = torch.cat([torch.full((len(batch), 1), start), ids[:, :-1]], dim=1).to(self.model.device)
+            with torch.inference_mode():
+                logits = self.model(**inputs, decoder_input_ids=decoder_inputs).logits.float()
+            picked = logits.log_softmax(-1).gather(-1, ids.to(logits.device).unsqueeze(-1)).squeeze(-1).cpu()
+            means = (picked * mask).sum(1) / mask.sum(1).clamp(min=1)
+            for row, index in enumerate(batch):
+                if usable[row]:
+                    scores[wanted[index]] = float(means[row])
+        return scores
+
     def _generate_batch(self, inputs: Mapping[str, Any], settings: Mapping[str, Any]) -> Any:
         """Token ids generated for one encoded batch."""
         import torch

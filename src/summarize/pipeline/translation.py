@@ -48,13 +48,16 @@ def translate_documents(translator: PieceTranslator[PieceT], texts: Sequence[str
     translations = []
     for text, layout in zip(texts, layouts, strict=True):
         notes: list[str] = []
+        confidences: list[float] = []
         paragraphs = []
         for paragraph in layout:
             done = [next(outputs) for _ in paragraph]
             notes.extend(note for output in done for note in output.notes)
+            confidences.extend(confidence for output in done for confidence in output.confidences)
             paragraphs.append(_paragraph([output.text for output in done]))
         pieces = sum(len(paragraph) for paragraph in layout)
-        translations.append(Output(paragraph_separator(text).join(paragraphs), pieces, tuple(dict.fromkeys(notes))))
+        joined = paragraph_separator(text).join(paragraphs)
+        translations.append(Output(joined, pieces, tuple(dict.fromkeys(notes)), tuple(confidences)))
     return translations
 
 

@@ -126,7 +126,8 @@ def quality_line(result: Result) -> str:
     if result.quality is None or not result.quality.flags:
         return ""
     reasons = "; ".join(literal_markdown(flag.reason) for flag in result.quality.flags)
-    return f"⚠️ **Check this output** (quality {result.quality.score:.2f}): {reasons}"
+    confidence = "" if result.quality.confidence is None else f", model confidence {result.quality.confidence:.2f}"
+    return f"⚠️ **Check this output** (quality {result.quality.score:.2f}{confidence}): {reasons}"
 
 
 def notice(result: Result, requested_engine: str) -> str:

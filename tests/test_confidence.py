@@ -1,0 +1,93 @@
+"""The model's own confidence in a translation: mean token log-probability of the output given the source,
+the same from transformers and CTranslate2, carried in Result.quality as a 0-1 value."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from conftest import FORCED_LENGTH, tiny_overrides
+from test_quickmt import quickmt_service
+
+from summarize import Service, load_settings
+from summarize.config import ModelSettings, RuntimeSettings
+from summarize.engines.loader import load_seq2seq
+from summarize.quality import Quality, model_confidence
+from summarize.store import ModelStore
+
+SOURCES = ["The council approved the new park on Tuesday.", "Rain is expected at the airport tomorrow."]
+
+
+@pytest.fixture(scope="module")
+def ct2_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("ctranslate2")
+    return tmp_path_factory.mktemp("ct2_confidence")
+
+
+def _engine(folder: Path, backend: str, cache: Path, **runtime: object):  # noqa: ANN202 - an Engine
+    spec = ModelSettings(model=str(folder), generation=dict(FORCED_LENGTH))
+    return load_seq2seq(spec, "test", RuntimeSettings(device="cpu", backend=backend, cache_dir=str(cache), **runtime))
+
+
+def test_an_output_the_model_chose_scores_higher_than_another(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    """Each greedy output is the model's own pick, token by token: it scores above the same characters in the
+    reverse order (a misaligned label shift would not keep this order)."""
+    for backend in ("transformers", "ctranslate2"):
+        engine = _engine(tiny_models["marian-en-zh"], backend, ct2_cache)
+        outputs = engine.generate(SOURCES, "zh")
+        own = engine.score_outputs(SOURCES, outputs, "zh")
+        reversed_ = engine.score_outputs(SOURCES, [output[::-1] for output in outputs], "zh")
+        assert all(score is not None and score < 0 for score in own + reversed_), backend
+        assert own[0] > reversed_[0] and own[1] > reversed_[1], backend
+
+
+def test_transformers_and_ctranslate2_give_the_same_score(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    """Over the whole vocabulary both score the same tokens, the end token included; a Marian model restricted
+    to its target language (transformers' default) spreads the probability over fewer tokens: higher."""
+    folder = tiny_models["marian-en-zh"]
+    whole = _engine(folder, "transformers", ct2_cache, restrict_vocabulary=False)
+    outputs = whole.generate(SOURCES, "zh")
+    expected = whole.score_outputs(SOURCES, outputs, "zh")
+    assert _engine(folder, "ctranslate2", ct2_cache).score_outputs(SOURCES, outputs, "zh") == pytest.approx(expected, abs=0.01)  # CTranslate2 computes in its own kernels
+    restricted = _engine(folder, "transformers", ct2_cache).score_outputs(SOURCES, outputs, "zh")
+    assert all(narrow > broad for narrow, broad in zip(restricted, expected, strict=True))
+
+
+def test_an_empty_output_has_no_score(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    engine = _engine(tiny_models["marian-en-zh"], "transformers", ct2_cache)
+    assert engine.score_outputs(SOURCES, ["", "  "], "zh") == [None, None]
+
+
+def test_a_translation_result_carries_the_geometric_mean_of_its_sentences(tiny_models: dict[str, Path]) -> None:
+    service = Service(load_settings(overrides=tiny_overrides(tiny_models, **{"runtime.device": "cpu"}), environ={}), ModelStore())
+    text = " ".join(SOURCES)
+    result = service.translate(text, "zh", source_lang="en")
+    assert result.quality is not None and result.quality.confidence is not None
+    assert 0 < result.quality.confidence <= 1
+    assert result.to_dict()["quality"]["confidence"] == result.quality.confidence
+    # The same as scoring each sentence's translation by hand and taking the geometric mean.
+    alone = [service.translate(sentence, "zh", source_lang="en") for sentence in SOURCES]
+    logs = [math.log(single.quality.confidence) for single in alone]
+    assert result.quality.confidence == pytest.approx(math.exp(sum(logs) / len(logs)), abs=2e-4)
+
+
+def test_quickmt_results_carry_a_confidence(tiny_quickmt: dict[str, Path]) -> None:
+    result = quickmt_service(tiny_quickmt).translate(SOURCES[0], "zh", source_lang="en")
+    assert result.quality is not None and 0 < (result.quality.confidence or 0) <= 1
+
+
+def test_summaries_and_chat_answers_have_none() -> None:
+    quality = Service(load_settings(overrides={"summarize.engine": "extractive", "runtime.allow_download": False}, environ={})).summarize(
+        " ".join(SOURCES)
+    ).quality
+    assert quality is not None and quality.confidence is None
+    assert "confidence" not in quality.to_dict()
+
+
+def test_confidence_round_trips_and_combines() -> None:
+    assert model_confidence([]) is None
+    assert model_confidence([math.log(0.5), math.log(0.125)]) == 0.25
+    quality = Quality(0.8, (), 0.25)
+    assert Quality.from_dict(quality.to_dict()) == quality
+    assert Quality.from_dict({"score": 1.0, "flags": []}) == Quality(1.0)
