@@ -473,7 +473,7 @@ def test_cut_partial_line_finds_a_newline_far_back(tmp_path: Path) -> None:
 
 def _record(task: str = "summarize", target: str = "en", key: str = "a") -> dict[str, Any]:
     record: dict[str, Any] = dict.fromkeys(output_fields(task), "")  # type: ignore[arg-type]
-    record.update(id=key, target_lang=target, notes=[], terms=[], quality={"score": 0.7, "flags": [{"code": "length_ratio", "reason": "short"}]})
+    record.update(id=key, target_lang=target, notes=[], terms=[], quality={"score": 0.7, "flags": [{"code": "length_ratio", "reason": "short"}], "confidence": None})
     return record
 
 

@@ -82,7 +82,7 @@ def test_summaries_and_chat_answers_have_none() -> None:
         " ".join(SOURCES)
     ).quality
     assert quality is not None and quality.confidence is None
-    assert "confidence" not in quality.to_dict()
+    assert quality.to_dict()["confidence"] is None  # absent, never invented
 
 
 def test_confidence_round_trips_and_combines() -> None:

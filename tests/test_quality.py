@@ -97,7 +97,7 @@ def test_results_carry_their_quality_in_python_and_json() -> None:
     article = (Path(__file__).resolve().parent.parent / "examples" / "article_en.txt").read_text(encoding="utf-8")
     result = service.summarize(article)
     assert result.quality == Quality(1.0, ())  # the extractive engine's sentences are the article's own
-    assert result.to_dict()["quality"] == {"score": 1.0, "flags": []}
+    assert result.to_dict()["quality"] == {"score": 1.0, "flags": [], "confidence": None}
 
 
 def test_batch_records_carry_the_quality_to_sort_by(tmp_path: Path) -> None:
@@ -115,7 +115,7 @@ def test_batch_records_carry_the_quality_to_sort_by(tmp_path: Path) -> None:
     for name in ("out.jsonl", "out.parquet"):
         list(run_batch([source], tmp_path / name, "summarize", service=service))
     written = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert [record["quality"] for record in written] == [{"score": 1.0, "flags": []}, None]  # none for a failed record
+    assert [record["quality"] for record in written] == [{"score": 1.0, "flags": [], "confidence": None}, None]  # none for a failed record
     assert [row["quality"] for row in pyarrow.parquet.read_table(tmp_path / "out.parquet").to_pylist()] == [
         {"score": 1.0, "flags": [], "confidence": None}, None,  # a fixed schema: a summary has no confidence
     ]

@@ -78,8 +78,7 @@ class Quality:
 
     def to_dict(self) -> dict[str, Any]:
         flags = [{"code": flag.code, "reason": flag.reason} for flag in self.flags]
-        confidence = {} if self.confidence is None else {"confidence": self.confidence}
-        return {"score": self.score, "flags": flags, **confidence}
+        return {"score": self.score, "flags": flags, "confidence": self.confidence}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Quality:
