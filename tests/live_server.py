@@ -6,9 +6,11 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from types import TracebackType
 
+import httpx
 import uvicorn
 
 STARTUP_TIMEOUT_S = 60.0
@@ -49,3 +51,15 @@ def refusing_port() -> Iterator[int]:
     with socket.socket() as held:
         held.bind(("127.0.0.1", 0))
         yield held.getsockname()[1]
+
+
+def slowest_health_check(http: httpx.Client, job: Future[object]) -> float:
+    """Ask `http`'s server for /healthz every 50 ms until `job` is done (each answer must be 200); the
+    slowest answer's seconds."""
+    slowest = 0.0
+    while not job.done():
+        started = time.perf_counter()
+        assert http.get("/healthz").status_code == 200
+        slowest = max(slowest, time.perf_counter() - started)
+        time.sleep(0.05)
+    return slowest

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
@@ -14,7 +13,7 @@ import httpx
 import pytest
 from chat_server import ChatServer
 from fastapi.testclient import TestClient
-from live_server import LiveServer
+from live_server import LiveServer, slowest_health_check
 from test_server_api import LOCAL_URL, _body, _result, api_settings, client, reference  # noqa: F401  (the API tests' fixtures)
 
 from summarize import Service, Settings, load_settings
@@ -180,12 +179,7 @@ def test_the_server_answers_while_it_matches_5000_long_terms_over_100000_charact
             with httpx.Client(base_url=live.url, timeout=300) as http, ThreadPoolExecutor(1) as pool:
                 request = {"text": text, "source_lang": "en", "target_lang": "zh", "glossary": terms}
                 translation = pool.submit(http.post, "/v1/translate", json=request)
-                slowest = 0.0
-                while not translation.done():
-                    started = time.perf_counter()
-                    assert http.get("/healthz").status_code == 200
-                    slowest = max(slowest, time.perf_counter() - started)
-                    time.sleep(0.05)
+                slowest = slowest_health_check(http, translation)
                 response = translation.result()
     assert response.status_code == 200, response.text
     checked = response.json()["terms"]

@@ -131,11 +131,14 @@ class SentencePieces:
 
     def translate_pieces(self, pieces: Sequence[str]) -> list[Output]:
         texts = translate_with_glossary(self.model, pieces, self.source_lang, self.target_lang, self.glossary)
-        scores = self.model.score_outputs(pieces, texts, self.target_lang)
+        scores = self.score_pieces(pieces, texts)
         return [Output(text, 1, confidences=() if score is None else (score,)) for text, score in zip(texts, scores, strict=True)]
 
     def stream_piece(self, piece: str) -> Iterator[str]:
-        yield self.translate_pieces([piece])[0].text
+        yield translate_with_glossary(self.model, [piece], self.source_lang, self.target_lang, self.glossary)[0]
+
+    def score_pieces(self, pieces: Sequence[str], translations: Sequence[str]) -> list[float | None]:
+        return self.model.score_outputs(pieces, translations, self.target_lang)
 
 
 def translate_documents(

@@ -34,6 +34,10 @@ class PieceTranslator(Protocol[PieceT]):
         """The translation of one piece so far, growing; the last one yielded is the whole."""
         ...
 
+    def score_pieces(self, pieces: Sequence[PieceT], translations: Sequence[str]) -> list[float | None]:
+        """The model's confidence in each piece's translation (mean token log-probability; None where it has none)."""
+        ...
+
 
 def _paragraph(translations: Sequence[str]) -> str:
     """Translated pieces of one paragraph joined as sentences are (an empty one adds nothing)."""
@@ -69,6 +73,7 @@ def stream_translation(translator: PieceTranslator[PieceT], text: str) -> Genera
     shown = None
     layout = translator.layout(text)
     pieces = sum(len(paragraph) for paragraph in layout)
+    translated: list[str] = []
     for paragraph in layout:
         finished: list[str] = []
         for piece in paragraph:
@@ -79,8 +84,10 @@ def stream_translation(translator: PieceTranslator[PieceT], text: str) -> Genera
                     shown = current
                     yield current
             finished.append(partial)
+        translated.extend(finished)
         done.append(_paragraph(finished))
     whole = separator.join(done)
     if whole != shown:
         yield whole
-    return Output(whole, pieces)
+    scores = translator.score_pieces([piece for paragraph in layout for piece in paragraph], translated)
+    return Output(whole, pieces, confidences=tuple(score for score in scores if score is not None))

@@ -321,6 +321,10 @@ class ChatPieces:
             raw += delta
             yield clean_answer(raw)
 
+    def score_pieces(self, pieces: Sequence[_Piece], translations: Sequence[str]) -> list[float | None]:
+        """None each: a chat answer's confidence would need the server's logprobs, not asked for."""
+        return [None] * len(pieces)
+
 
 def translate_documents(
     backend: ChatBackend,
