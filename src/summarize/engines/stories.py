@@ -20,7 +20,6 @@ linear in the text.
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 BLOCK_SENTENCES = 8
 """Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
@@ -36,7 +35,7 @@ MAX_CANDIDATES = 64
 SparseVector = dict[str, float]
 
 
-def _norm(vector: Counter[str]) -> float:
+def _norm(vector: dict[str, float]) -> float:
     return math.sqrt(sum(weight * weight for weight in vector.values()))
 
 
@@ -44,19 +43,30 @@ def gap_similarities(vectors: list[SparseVector], block: int = BLOCK_SENTENCES) 
     """For each gap g (before sentence g, g from 1), the cosine between the summed vectors of the `block`
     sentences before it and the `block` after it; a running window keeps it linear."""
     similarities = []
-    left: Counter[str] = Counter()
-    right: Counter[str] = Counter()
+    left: dict[str, float] = {}
+    right: dict[str, float] = {}
     for vector in vectors[:block]:
-        right.update(vector)
+        _shift(right, vector, 1.0)
     for gap in range(1, len(vectors)):
-        left.update(vectors[gap - 1])
+        _shift(left, vectors[gap - 1], 1.0)
         if gap - 1 - block >= 0:
-            left.subtract(vectors[gap - 1 - block])
-        right.subtract(vectors[gap - 1])
+            _shift(left, vectors[gap - 1 - block], -1.0)
+        _shift(right, vectors[gap - 1], -1.0)
         if gap - 1 + block < len(vectors):
-            right.update(vectors[gap - 1 + block])
+            _shift(right, vectors[gap - 1 + block], 1.0)
         similarities.append(_similarity(left, right) if left and right else 0.0)
     return similarities
+
+
+def _shift(window: dict[str, float], vector: SparseVector, sign: float) -> None:
+    """Add `vector` to (or take it from) a running window sum, dropping terms that leave it: the window keeps
+    only its sentences' terms, so each gap costs the window's size, not the text's vocabulary."""
+    for term, weight in vector.items():
+        value = window.get(term, 0.0) + sign * weight
+        if abs(value) < 1e-9:
+            window.pop(term, None)
+        else:
+            window[term] = value
 
 
 def story_starts(vectors: list[SparseVector]) -> list[int]:
@@ -88,14 +98,14 @@ def story_starts(vectors: list[SparseVector]) -> list[int]:
     return sorted(starts)
 
 
-def _summed(vectors: list[SparseVector]) -> Counter[str]:
-    total: Counter[str] = Counter()
+def _summed(vectors: list[SparseVector]) -> dict[str, float]:
+    total: dict[str, float] = {}
     for vector in vectors:
-        total.update(vector)
+        _shift(total, vector, 1.0)
     return total
 
 
-def _similarity(left: Counter[str], right: Counter[str]) -> float:
+def _similarity(left: dict[str, float], right: dict[str, float]) -> float:
     norms = _norm(left) * _norm(right)
     smaller, larger = (left, right) if len(left) < len(right) else (right, left)
     return sum(weight * larger.get(term, 0.0) for term, weight in smaller.items()) / norms if norms > 1e-12 else 1.0
