@@ -31,6 +31,8 @@ class Reply:
     finish_reason: str = "stop"
     write: Callable[[BaseHTTPRequestHandler], None] | None = None
     """Writes the whole answer itself (status line, headers, body): a misbehaving server."""
+    logprobs: list[float] | None = None
+    """Token log-probabilities sent with a plain answer (``choices[0].logprobs.content``) when asked for."""
 
 
 def _answer_head(handler: BaseHTTPRequestHandler, length: int | None = None) -> None:
@@ -252,11 +254,9 @@ class ChatServer:
 
 
 def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
-    return {
-        "id": "chatcmpl-test",
-        "object": "chat.completion",
-        "model": body["model"],
-        "choices": [
-            {"index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": reply.finish_reason}
-        ],
+    choice: dict[str, Any] = {
+        "index": 0, "message": {"role": "assistant", "content": reply.content}, "finish_reason": reply.finish_reason
     }
+    if body.get("logprobs") and reply.logprobs is not None:
+        choice["logprobs"] = {"content": [{"token": f"t{n}", "logprob": value} for n, value in enumerate(reply.logprobs)]}
+    return {"id": "chatcmpl-test", "object": "chat.completion", "model": body["model"], "choices": [choice]}

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from chat_server import ChatServer, Reply
 from conftest import FORCED_LENGTH, tiny_overrides
 from test_quickmt import quickmt_service
 
@@ -91,3 +92,24 @@ def test_confidence_round_trips_and_combines() -> None:
     quality = Quality(0.8, (), 0.25)
     assert Quality.from_dict(quality.to_dict()) == quality
     assert Quality.from_dict({"score": 1.0, "flags": []}) == Quality(1.0)
+
+
+def _endpoint_service(server: ChatServer) -> Service:
+    overrides = {"llm.endpoint": server.url, "llm.model": "test-model", "translate.engine": "llm",
+                 "summarize.engine": "extractive", "runtime.allow_download": False}
+    return Service(load_settings(overrides=overrides, environ={}), store=ModelStore())
+
+
+def test_a_chat_server_s_logprobs_become_the_confidence() -> None:
+    reply = Reply("市议会星期二批准了新公园。", logprobs=[-0.1, -0.3, -0.2])
+    with ChatServer(replies=[reply]) as server:
+        result = _endpoint_service(server).translate(SOURCES[0], "zh", source_lang="en")
+    assert server.requests[0]["logprobs"] is True
+    assert result.quality is not None and result.quality.confidence == round(math.exp(-0.2), 4)
+
+
+@pytest.mark.parametrize("logprobs", [None, [], [-0.1, "high"], [0.5]], ids=["none", "empty", "not a number", "positive"])
+def test_a_chat_server_without_usable_logprobs_gives_no_confidence(logprobs: list[object] | None) -> None:
+    with ChatServer(replies=[Reply("市议会星期二批准了新公园。", logprobs=logprobs)]) as server:  # type: ignore[arg-type]
+        result = _endpoint_service(server).translate(SOURCES[0], "zh", source_lang="en")
+    assert result.quality is not None and result.quality.confidence is None  # absent, never invented

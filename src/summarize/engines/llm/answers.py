@@ -75,6 +75,8 @@ class Answer:
 
     text: str
     notes: tuple[str, ...] = ()
+    logprob: float | None = None
+    """The mean log-probability of the answer's tokens, where the backend gave it."""
 
 
 def ask(
@@ -103,5 +105,5 @@ def ask(
             notes.append(
                 f"the LLM's {what} stopped at llm.generation.max_new_tokens ({max_new_tokens}) and may be cut short"
             )
-        answers.append(Answer(text, tuple(notes)))
+        answers.append(Answer(text, tuple(notes), completion.logprob))
     return answers

@@ -22,6 +22,8 @@ class Completion:
     text: str
     truncated: bool = False
     """The answer stopped at ``max_new_tokens`` rather than where the model ended it."""
+    logprob: float | None = None
+    """The mean log-probability of the answer's tokens, where the server gave them (``logprobs``)."""
 
 
 class ChatBackend(Protocol):

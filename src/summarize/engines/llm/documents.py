@@ -312,7 +312,9 @@ class ChatPieces:
     def translate_pieces(self, pieces: Sequence[_Piece]) -> list[Output]:
         max_new_tokens = self.backend.settings.generation.max_new_tokens
         answers = ask(self.backend, [self._prompt(piece) for piece in pieces], self.target, max_new_tokens, "translation")
-        return [Output(answer.text, 1, answer.notes) for answer in answers]
+        return [
+            Output(answer.text, 1, answer.notes, () if answer.logprob is None else (answer.logprob,)) for answer in answers
+        ]
 
     def stream_piece(self, piece: _Piece) -> Iterator[str]:
         """The piece's answer as it grows, cleaned (a reasoning block shows only once it is closed); no retry."""
@@ -322,7 +324,7 @@ class ChatPieces:
             yield clean_answer(raw)
 
     def score_pieces(self, pieces: Sequence[_Piece], translations: Sequence[str]) -> list[float | None]:
-        """None each: a chat answer's confidence would need the server's logprobs, not asked for."""
+        """None each: a streamed answer comes without its logprobs (asked for only with whole answers)."""
         return [None] * len(pieces)
 
 

@@ -135,6 +135,8 @@ class EndpointChatModel:
             body["top_k"] = generation.top_k  # vLLM, SGLang and llama.cpp read it; OpenAI ignores it
         if generation.repetition_penalty != 1:
             body["repetition_penalty"] = generation.repetition_penalty
+        if not stream:
+            body["logprobs"] = True  # the OpenAI API's field: the model's confidence, where the server gives it
         return body
 
     def complete(self, conversations: Sequence[list[Message]], max_new_tokens: int) -> list[Completion]:
@@ -167,7 +169,7 @@ class EndpointChatModel:
             raise self._over_length(f"{used:,} tokens", max_new_tokens)
         if estimate_tokens(text) > answer_token_limit(max_new_tokens):
             raise self._over_length(f"{len(text):,} characters", max_new_tokens)
-        return Completion(text, truncated=choice.get("finish_reason") == "length")
+        return Completion(text, truncated=choice.get("finish_reason") == "length", logprob=_mean_logprob(choice))
 
     def stream(self, messages: list[Message], max_new_tokens: int) -> Iterator[str]:
         """The answer's pieces as the server sends them (server-sent events)."""
@@ -357,6 +359,19 @@ def _backoff(attempt: int, retry_after: str | None) -> float:
         except ValueError:
             pass
     return min(BACKOFF_FIRST_S * 2**attempt, BACKOFF_MAX_S)
+
+
+def _mean_logprob(choice: Any) -> float | None:
+    """The mean of ``choice.logprobs.content[].logprob`` (the OpenAI API's shape), None where the server gave
+    none or gave something else: absent, never invented."""
+    logprobs = choice.get("logprobs") if isinstance(choice, dict) else None
+    content = logprobs.get("content") if isinstance(logprobs, dict) else None
+    if not isinstance(content, list) or not content:
+        return None
+    values = [entry.get("logprob") if isinstance(entry, dict) else None for entry in content]
+    if not all(isinstance(value, (int, float)) and not isinstance(value, bool) and value <= 0 for value in values):
+        return None
+    return sum(values) / len(values)
 
 
 def _read_at_most(response: Any, limit: int) -> bytes:
