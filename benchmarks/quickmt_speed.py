@@ -6,7 +6,9 @@ d_model 768, 16 heads, FFN 4096, 32k SentencePiece pieces a side, in quickmt's f
 project's CTranslate2-native engine: int8 on CPU) and opus-mt-en-zh's (Marian, 6+6 layers, d_model 512,
 vocabulary 65,001, run by the default transformers engine). Each translates the first ``--sentences``
 FLORES-200 devtest English sentences with outputs forced to ``--new-tokens`` tokens (random weights
-would stop anywhere), greedy and with 4 beams, in a fresh process (its peak resident memory is its own).
+would stop anywhere), greedy and with 4 beams, in a fresh process (its peak resident memory is its own),
+then scores its outputs as every translation
+result does for its confidence (teacher-forced: ``Engine.score_outputs``), timed apart.
 
 Usage::
 
@@ -74,10 +76,14 @@ def run_one(shape: str, folder: str, data: str, sentences: int, new_tokens: int,
     started = time.perf_counter()
     outputs = model.generate(texts, "zh", settings)
     seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    model.score_outputs(texts, outputs, "zh")  # the confidence every translation result carries
+    scoring = time.perf_counter() - started
     return {
         "engine": type(model).__name__,
         "seconds": round(seconds, 2),
         "sentences_per_s": round(len(texts) / seconds, 2),
+        "scoring_s": round(scoring, 2),
         "peak_mib": peak_mib(),
         "outputs": len(outputs),
     }
@@ -107,13 +113,17 @@ def main() -> None:
             rows[(shape, beams)] = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
             print(shape, beams, rows[(shape, beams)], file=sys.stderr, flush=True)
     lines = [
-        "| beams | model shape (engine) | sentences/s | seconds | peak MiB |",
-        "|---|---|---|---|---|",
+        "| beams | model shape (engine) | sentences/s | seconds | confidence scoring s (share of generation) | peak MiB |",
+        "|---|---|---|---|---|---|",
     ]
     for beams in BEAMS:
         for shape in SHAPES:
             row = rows[(shape, beams)]
-            lines.append(f"| {beams} | {shape} ({row['engine']}) | {row['sentences_per_s']} | {row['seconds']} | {row['peak_mib']} |")
+            share = row["scoring_s"] / row["seconds"]
+            lines.append(
+                f"| {beams} | {shape} ({row['engine']}) | {row['sentences_per_s']} | {row['seconds']} "
+                f"| {row['scoring_s']} ({share:.0%}) | {row['peak_mib']} |"
+            )
     for beams in BEAMS:
         ratio = rows[("quickmt-en-zh", beams)]["sentences_per_s"] / rows[("opus-mt-en-zh", beams)]["sentences_per_s"]
         lines.append(f"\nBeams {beams}: quickmt's shape translates {ratio:.2f}x the sentences per second of opus-mt's.")

@@ -1,5 +1,5 @@
-"""The model's own confidence in a translation: mean token log-probability of the output given the source,
-the same from transformers and CTranslate2, carried in Result.quality as a 0-1 value."""
+"""The model's own confidence in a translation: mean token log-probability of the output given the source
+(transformers, teacher-forced; a chat server's logprobs), carried in Result.quality as a 0-1 value."""
 
 from __future__ import annotations
 
@@ -34,25 +34,29 @@ def _engine(folder: Path, backend: str, cache: Path, **runtime: object):  # noqa
 def test_an_output_the_model_chose_scores_higher_than_another(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
     """Each greedy output is the model's own pick, token by token: it scores above the same characters in the
     reverse order (a misaligned label shift would not keep this order)."""
-    for backend in ("transformers", "ctranslate2"):
-        engine = _engine(tiny_models["marian-en-zh"], backend, ct2_cache)
-        outputs = engine.generate(SOURCES, "zh")
-        own = engine.score_outputs(SOURCES, outputs, "zh")
-        reversed_ = engine.score_outputs(SOURCES, [output[::-1] for output in outputs], "zh")
-        assert all(score is not None and score < 0 for score in own + reversed_), backend
-        assert own[0] > reversed_[0] and own[1] > reversed_[1], backend
+    engine = _engine(tiny_models["marian-en-zh"], "transformers", ct2_cache)
+    outputs = engine.generate(SOURCES, "zh")
+    own = engine.score_outputs(SOURCES, outputs, "zh")
+    reversed_ = engine.score_outputs(SOURCES, [output[::-1] for output in outputs], "zh")
+    assert all(score is not None and score < 0 for score in own + reversed_)
+    assert own[0] > reversed_[0] and own[1] > reversed_[1]
 
 
-def test_transformers_and_ctranslate2_give_the_same_score(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
-    """Over the whole vocabulary both score the same tokens, the end token included; a Marian model restricted
-    to its target language (transformers' default) spreads the probability over fewer tokens: higher."""
+def test_a_vocabulary_restricted_to_the_target_language_scores_higher(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    """A Marian model restricted to its target language's tokens (the default) spreads its probability over
+    fewer tokens than the same model over the whole vocabulary: a mapping bug would break the order."""
     folder = tiny_models["marian-en-zh"]
     whole = _engine(folder, "transformers", ct2_cache, restrict_vocabulary=False)
     outputs = whole.generate(SOURCES, "zh")
-    expected = whole.score_outputs(SOURCES, outputs, "zh")
-    assert _engine(folder, "ctranslate2", ct2_cache).score_outputs(SOURCES, outputs, "zh") == pytest.approx(expected, abs=0.01)  # CTranslate2 computes in its own kernels
-    restricted = _engine(folder, "transformers", ct2_cache).score_outputs(SOURCES, outputs, "zh")
-    assert all(narrow > broad for narrow, broad in zip(restricted, expected, strict=True))
+    broad = whole.score_outputs(SOURCES, outputs, "zh")
+    narrow = _engine(folder, "transformers", ct2_cache).score_outputs(SOURCES, outputs, "zh")
+    assert all(a is not None and b is not None and a > b for a, b in zip(narrow, broad, strict=True))
+
+
+def test_ctranslate2_engines_give_none(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    """Not yet: their scores come with generation (return_scores), not threaded through; absent, not invented."""
+    engine = _engine(tiny_models["marian-en-zh"], "ctranslate2", ct2_cache)
+    assert engine.score_outputs(SOURCES, engine.generate(SOURCES, "zh"), "zh") == [None, None]
 
 
 def test_an_empty_output_has_no_score(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
@@ -73,9 +77,9 @@ def test_a_translation_result_carries_the_geometric_mean_of_its_sentences(tiny_m
     assert result.quality.confidence == pytest.approx(math.exp(sum(logs) / len(logs)), abs=2e-4)
 
 
-def test_quickmt_results_carry_a_confidence(tiny_quickmt: dict[str, Path]) -> None:
+def test_quickmt_results_carry_no_confidence_yet(tiny_quickmt: dict[str, Path]) -> None:
     result = quickmt_service(tiny_quickmt).translate(SOURCES[0], "zh", source_lang="en")
-    assert result.quality is not None and 0 < (result.quality.confidence or 0) <= 1
+    assert result.quality is not None and result.quality.confidence is None
 
 
 def test_summaries_and_chat_answers_have_none() -> None:

@@ -294,32 +294,6 @@ class CTranslate2Model(Engine):
                 outputs[index] = text.strip()
         return outputs
 
-    def score_outputs(self, texts: Sequence[str], outputs: Sequence[str], target_lang: str) -> list[float | None]:
-        """Mean log-probability of each output's tokens given its text (CTranslate2 ``score_batch``; None for
-        an empty output)."""
-        wanted = [index for index, output in enumerate(outputs) if output.strip()]
-        if not wanted:
-            return [None] * len(texts)
-        encoded = self.tokenizer([self.prepare(texts[i], target_lang) for i in wanted], truncation=True,
-                                 max_length=self.max_input_tokens)["input_ids"]
-        sources = [self.tokenizer.convert_ids_to_tokens(ids) for ids in encoded]
-        _, prefix = self.decoding_options(None)
-        targets = self.tokenizer(text_target=[outputs[i] for i in wanted], add_special_tokens=False)["input_ids"]
-        targets = [(prefix or []) + self.tokenizer.convert_ids_to_tokens(ids) for ids in targets]
-        results = self.translator.score_batch(sources, targets, max_batch_size=self.runtime.max_batch_size,
-                                              offset=len(prefix or []), max_input_length=0)
-        return mean_log_probs(len(texts), wanted, results)
-
-
-def mean_log_probs(count: int, wanted: Sequence[int], results: Sequence[Any]) -> list[float | None]:
-    """`count` scores: the mean of each CTranslate2 scoring result's token log-probabilities at its index in
-    `wanted`, None elsewhere."""
-    scores: list[float | None] = [None] * count
-    for index, result in zip(wanted, results, strict=True):
-        if result.log_probs:
-            scores[index] = sum(result.log_probs) / len(result.log_probs)
-    return scores
-
 
 # --------------------------------------------------------------------------- loading
 

@@ -29,7 +29,6 @@ from ..errors import ConfigError, ModelUnavailableError
 from ..families import ModelFamily
 from ..hub import JOINT_SPM, SEPARATE_SPM
 from .base import Engine
-from .ctranslate2 import mean_log_probs
 from .devices import choose_device, cpu_cores
 from .workers import worker_layout
 
@@ -114,18 +113,6 @@ class QuickMTModel(Engine):
             for index, result in zip(batch, results, strict=True):
                 outputs[index] = tokenizer.decode(result.result().hypotheses[0])
         return outputs
-
-    def score_outputs(self, texts: Sequence[str], outputs: Sequence[str], target_lang: str) -> list[float | None]:
-        """Mean log-probability of each output's pieces given its text (CTranslate2 ``score_batch``; None for
-        an empty output)."""
-        tokenizer: SentencePieceTokenizer = self.tokenizer
-        wanted = [index for index, output in enumerate(outputs) if output.strip()]
-        if not wanted:
-            return [None] * len(texts)
-        sources = [tokenizer.pieces(self.prepare(texts[i], target_lang))[: self.content_budget] for i in wanted]
-        targets = [tokenizer.target.encode(outputs[i], out_type=str) for i in wanted]
-        results = self.translator.score_batch(sources, targets, max_batch_size=self.runtime.max_batch_size, max_input_length=0)
-        return mean_log_probs(len(texts), wanted, results)
 
 
 def _spm_files(folder: Path, name: str, role: str) -> tuple[Path, Path]:
