@@ -117,3 +117,11 @@ def test_a_chat_server_without_usable_logprobs_gives_no_confidence(logprobs: lis
     with ChatServer(replies=[Reply("市议会星期二批准了新公园。", logprobs=logprobs)]) as server:  # type: ignore[arg-type]
         result = _endpoint_service(server).translate(SOURCES[0], "zh", source_lang="en")
     assert result.quality is not None and result.quality.confidence is None  # absent, never invented
+
+
+def test_translate_confidence_off_skips_the_scoring(tiny_models: dict[str, Path]) -> None:
+    overrides = tiny_overrides(tiny_models, **{"runtime.device": "cpu", "translate.confidence": False})
+    service = Service(load_settings(overrides=overrides, environ={}), ModelStore())
+    assert service.translate(SOURCES[0], "zh", source_lang="en").quality.confidence is None  # type: ignore[union-attr]
+    *_, streamed = service.translate_stream(SOURCES[0], "zh", source_lang="en")
+    assert streamed.quality.confidence is None  # type: ignore[union-attr]

@@ -125,6 +125,8 @@ class SentencePieces:
     target_lang: str
     source_lang: str = ""
     glossary: Glossary | None = None
+    confidence: bool = True
+    """Score each translated piece (:meth:`~.engines.base.Engine.score_outputs`); off: no confidences."""
 
     def layout(self, text: str) -> list[list[str]]:
         return segment(self.model, text)
@@ -138,6 +140,8 @@ class SentencePieces:
         yield translate_with_glossary(self.model, [piece], self.source_lang, self.target_lang, self.glossary)[0]
 
     def score_pieces(self, pieces: Sequence[str], translations: Sequence[str]) -> list[float | None]:
+        if not self.confidence:
+            return [None] * len(pieces)
         return self.model.score_outputs(pieces, translations, self.target_lang)
 
 
@@ -147,11 +151,14 @@ def translate_documents(
     target_lang: str,
     source_lang: str = "",
     glossary: Glossary | None = None,
+    confidence: bool = True,
 ) -> list[Output]:
     """Translate many documents with one model; all their sentences go through one batched call
     (with `glossary`'s terms held in placeholders, see :func:`translate_with_glossary`); each
-    output's ``chunks`` is the number of pieces sent to the model."""
-    return translation.translate_documents(SentencePieces(model, target_lang, source_lang, glossary), texts)
+    output's ``chunks`` is the number of pieces sent to the model, its ``confidences`` the model's
+    score of each (unless not `confidence`)."""
+    pieces = SentencePieces(model, target_lang, source_lang, glossary, confidence)
+    return translation.translate_documents(pieces, texts)
 
 
 def stream_translation(
@@ -160,9 +167,11 @@ def stream_translation(
     target_lang: str,
     source_lang: str = "",
     glossary: Glossary | None = None,
+    confidence: bool = True,
 ) -> Generator[str, None, Output]:
     """Yield the translation so far after each piece, paragraphs kept; return the whole."""
-    return (yield from translation.stream_translation(SentencePieces(model, target_lang, source_lang, glossary), text))
+    pieces = SentencePieces(model, target_lang, source_lang, glossary, confidence)
+    return (yield from translation.stream_translation(pieces, text))
 
 
 @dataclass(frozen=True)
@@ -171,6 +180,8 @@ class Seq2SeqTranslator:
 
     generator: Engine
     engine: str = "seq2seq"
+    confidence: bool = True
+    """Score each translation for the model's confidence (``translate.confidence``)."""
     reads_as_written = False
     """It reads a Traditional article as ``translate.hant_input`` converts it."""
 
@@ -181,9 +192,9 @@ class Seq2SeqTranslator:
     def translate_documents(
         self, texts: Sequence[str], source: Language, target: Language, glossary: Glossary | None
     ) -> list[Output]:
-        return translate_documents(self.generator, texts, target, source, glossary)
+        return translate_documents(self.generator, texts, target, source, glossary, self.confidence)
 
     def stream_translation(
         self, text: str, source: Language, target: Language, glossary: Glossary | None
     ) -> Generator[str, None, Output]:
-        return (yield from stream_translation(self.generator, text, target, source, glossary))
+        return (yield from stream_translation(self.generator, text, target, source, glossary, self.confidence))

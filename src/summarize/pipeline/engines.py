@@ -191,7 +191,8 @@ def _seq2seq_translator(engines: Engines, source: Language, target: Language) ->
     spec = engines.settings.translate.models.get(pair)  # type: ignore[call-overload]
     if spec is None:
         raise ModelUnavailableError(f"no translation model is configured for {pair} (translate.models.{pair})")
-    return Seq2SeqTranslator(engines.store.get(spec, f"translate.models.{pair}", engines.settings.runtime))
+    generator = engines.store.get(spec, f"translate.models.{pair}", engines.settings.runtime)
+    return Seq2SeqTranslator(generator, confidence=engines.settings.translate.confidence)
 
 
 def _llm_translator(engines: Engines, source: Language, target: Language) -> Translator:
