@@ -7,8 +7,9 @@ project's CTranslate2-native engine: int8 on CPU) and opus-mt-en-zh's (Marian, 6
 vocabulary 65,001, run by the default transformers engine). Each translates the first ``--sentences``
 FLORES-200 devtest English sentences with outputs forced to ``--new-tokens`` tokens (random weights
 would stop anywhere), greedy and with 4 beams, in a fresh process (its peak resident memory is its own),
-then scores its outputs as every translation
-result does for its confidence (teacher-forced: ``Engine.score_outputs``), timed apart.
+then scores its outputs for their confidence after generation as a transformers model's results are
+(teacher-forced: ``Engine.score_outputs``), timed apart; quickmt's scores come with its generation
+(``return_scores``), in its generation time.
 
 Usage::
 

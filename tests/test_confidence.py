@@ -1,5 +1,6 @@
 """The model's own confidence in a translation: mean token log-probability of the output given the source
-(transformers, teacher-forced; a chat server's logprobs), carried in Result.quality as a 0-1 value."""
+(transformers, teacher-forced; CTranslate2 and quickmt, as they generate; a chat server's logprobs),
+carried in Result.quality as a 0-1 value."""
 
 from __future__ import annotations
 
@@ -53,10 +54,14 @@ def test_a_vocabulary_restricted_to_the_target_language_scores_higher(tiny_model
     assert all(a is not None and b is not None and a > b for a, b in zip(narrow, broad, strict=True))
 
 
-def test_ctranslate2_engines_give_none(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
-    """Not yet: their scores come with generation (return_scores), not threaded through; absent, not invented."""
+def test_ctranslate2_engines_score_as_they_generate(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
+    """CTranslate2 gives its own score with each translation (return_scores): no second pass, and the same
+    outputs as without it."""
     engine = _engine(tiny_models["marian-en-zh"], "ctranslate2", ct2_cache)
-    assert engine.score_outputs(SOURCES, engine.generate(SOURCES, "zh"), "zh") == [None, None]
+    scored = engine.generate_scored(SOURCES, "zh")
+    assert [text for text, _ in scored] == engine.generate(SOURCES, "zh")
+    assert all(isinstance(score, float) and score < 0 for _, score in scored)
+    assert engine.score_outputs(SOURCES, [text for text, _ in scored], "zh") == [None, None]  # nothing after
 
 
 def test_an_empty_output_has_no_score(tiny_models: dict[str, Path], ct2_cache: Path) -> None:
@@ -77,9 +82,13 @@ def test_a_translation_result_carries_the_geometric_mean_of_its_sentences(tiny_m
     assert result.quality.confidence == pytest.approx(math.exp(sum(logs) / len(logs)), abs=2e-4)
 
 
-def test_quickmt_results_carry_no_confidence_yet(tiny_quickmt: dict[str, Path]) -> None:
-    result = quickmt_service(tiny_quickmt).translate(SOURCES[0], "zh", source_lang="en")
-    assert result.quality is not None and result.quality.confidence is None
+def test_quickmt_results_carry_the_confidence_of_their_generation(tiny_quickmt: dict[str, Path]) -> None:
+    service = quickmt_service(tiny_quickmt)
+    result = service.translate(SOURCES[0], "zh", source_lang="en")
+    assert result.quality is not None and 0 < (result.quality.confidence or 0) <= 1
+    *_, streamed = service.translate_stream(SOURCES[0], "zh", source_lang="en")
+    assert streamed.quality == result.quality  # streamed, the same generation's score
+
 
 
 def test_summaries_and_chat_answers_have_none() -> None:

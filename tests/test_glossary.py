@@ -204,9 +204,9 @@ class EchoModel:
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(text.split()) for text in texts]
 
-    def generate(self, texts: list[str], target_lang: str, overrides: dict | None = None) -> list[str]:
+    def generate_scored(self, texts: list[str], target_lang: str, overrides: dict | None = None) -> list[tuple[str, None]]:
         self.calls.append(list(texts))
-        return [text.replace("7002", "") if "lose" in text else text for text in texts]
+        return [(text.replace("7002", "") if "lose" in text else text, None) for text in texts]
 
 
 def test_placeholders_go_to_the_model_and_terms_come_back() -> None:

@@ -231,9 +231,9 @@ class Recording:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.engine, name)
 
-    def generate(self, texts: list[str], target_lang: str, overrides: dict | None = None) -> list[str]:
+    def generate_scored(self, texts: list[str], target_lang: str, overrides: dict | None = None) -> list[Any]:
         self.calls.append(list(texts))
-        return self.engine.generate(texts, target_lang, overrides)
+        return self.engine.generate_scored(texts, target_lang, overrides)
 
 
 def _engine(folder: Path, backend: str, cache: Path) -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .chunking import split_to_fit
 from .engines.base import TRANSLATION_OUTPUT_RATIO, Engine, Output
@@ -26,18 +26,27 @@ def output_cap(source_tokens: int, configured: int | None) -> int:
     return min(cap, configured) if configured else cap
 
 
+Scored = tuple[str, float | None]
+"""A translation and the confidence its generation gave it (mean token log-probability, or None)."""
+
+
 def translate_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[str]:
     """Translate segments, each output capped by its source's length (see :func:`output_cap`),
     so that a model that starts repeating itself on a short sentence stops early."""
+    return [text for text, _ in scored_segments(model, segments, target_lang)]
+
+
+def scored_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[Scored]:
+    """:func:`translate_segments` with the confidence each generation gave (:meth:`Engine.generate_scored`)."""
     configured = model.spec.generation.get("max_new_tokens")
     groups: dict[int, list[int]] = {}
     for index, count in enumerate(model.count_tokens(list(segments))):
         groups.setdefault(output_cap(count, configured), []).append(index)
-    outputs = [""] * len(segments)
+    outputs: list[Scored] = [("", None)] * len(segments)
     for cap, indices in sorted(groups.items()):
-        translated = model.generate([segments[index] for index in indices], target_lang, {"max_new_tokens": cap})
-        for index, text in zip(indices, translated, strict=True):
-            outputs[index] = text
+        translated = model.generate_scored([segments[index] for index in indices], target_lang, {"max_new_tokens": cap})
+        for index, scored in zip(indices, translated, strict=True):
+            outputs[index] = scored
     return outputs
 
 
@@ -84,18 +93,26 @@ def translate_with_glossary(
     """Translate pieces with the glossary's terms held in placeholders; a piece whose placeholder
     the model lost is translated again as written (``Result.terms`` then shows whether the term
     made it)."""
+    return [text for text, _ in scored_with_glossary(model, pieces, source_lang, target_lang, glossary)]
+
+
+def scored_with_glossary(
+    model: Engine, pieces: Sequence[str], source_lang: str, target_lang: str, glossary: Glossary | None
+) -> list[Scored]:
+    """:func:`translate_with_glossary` with the confidence each generation gave (a term's placeholder
+    version's, where it was kept)."""
     if not glossary:
-        return translate_segments(model, pieces, target_lang)
+        return scored_segments(model, pieces, target_lang)
     planned = [_placeholders(piece, glossary, source_lang, target_lang) for piece in pieces]
-    outputs = translate_segments(model, [prepared for prepared, _ in planned], target_lang)
+    outputs = scored_segments(model, [prepared for prepared, _ in planned], target_lang)
     lost = []
-    for index, (output, (_, mapping)) in enumerate(zip(outputs, planned, strict=True)):
+    for index, ((output, score), (_, mapping)) in enumerate(zip(outputs, planned, strict=True)):
         restored = _restore(output, mapping) if mapping else output
         if restored is None:
             lost.append(index)
         else:
-            outputs[index] = restored
-    retried = translate_segments(model, [pieces[index] for index in lost], target_lang)
+            outputs[index] = (restored, score)
+    retried = scored_segments(model, [pieces[index] for index in lost], target_lang)
     for index, output in zip(lost, retried, strict=True):
         outputs[index] = output
     return outputs
@@ -126,23 +143,38 @@ class SentencePieces:
     source_lang: str = ""
     glossary: Glossary | None = None
     confidence: bool = True
-    """Score each translated piece (:meth:`~.engines.base.Engine.score_outputs`); off: no confidences."""
+    """Give each translated piece the model's confidence; off: none."""
+    generated_scores: dict[str, float | None] = field(default_factory=dict, compare=False, repr=False)
+    """The generation's own score of each piece streamed so far, for :meth:`score_pieces`."""
 
     def layout(self, text: str) -> list[list[str]]:
         return segment(self.model, text)
 
     def translate_pieces(self, pieces: Sequence[str]) -> list[Output]:
-        texts = translate_with_glossary(self.model, pieces, self.source_lang, self.target_lang, self.glossary)
-        scores = self.score_pieces(pieces, texts)
+        scored = scored_with_glossary(self.model, pieces, self.source_lang, self.target_lang, self.glossary)
+        texts = [text for text, _ in scored]
+        scores = self._confidences(pieces, texts, [score for _, score in scored])
         return [Output(text, 1, confidences=() if score is None else (score,)) for text, score in zip(texts, scores, strict=True)]
 
     def stream_piece(self, piece: str) -> Iterator[str]:
-        yield translate_with_glossary(self.model, [piece], self.source_lang, self.target_lang, self.glossary)[0]
+        ((text, score),) = scored_with_glossary(self.model, [piece], self.source_lang, self.target_lang, self.glossary)
+        self.generated_scores[piece] = score
+        yield text
 
     def score_pieces(self, pieces: Sequence[str], translations: Sequence[str]) -> list[float | None]:
+        return self._confidences(pieces, translations, [self.generated_scores.get(piece) for piece in pieces])
+
+    def _confidences(self, pieces: Sequence[str], texts: Sequence[str], generated: list[float | None]) -> list[float | None]:
+        """The generation's own scores where it gave them, the model's scores after generation elsewhere
+        (:meth:`~.engines.base.Engine.score_outputs`); none when not `confidence`."""
         if not self.confidence:
             return [None] * len(pieces)
-        return self.model.score_outputs(pieces, translations, self.target_lang)
+        missing = [index for index, score in enumerate(generated) if score is None]
+        if missing:
+            scored = self.model.score_outputs([pieces[i] for i in missing], [texts[i] for i in missing], self.target_lang)
+            for index, score in zip(missing, scored, strict=True):
+                generated[index] = score
+        return generated
 
 
 def translate_documents(

@@ -161,8 +161,8 @@ class TranslateSettings:
     """What a translation model reads from a Traditional Chinese (``zh-Hant``) text: ``simplified``
     converts it first (OpenCC ``t2s``), ``traditional`` gives it as written."""
     confidence: bool = True
-    """Score each seq2seq translation for the model's own confidence (``quality.confidence``; transformers
-    models: one more forward pass, 24-67% of the generation time); off: ``null``. See docs/quality.md."""
+    """Give each seq2seq translation the model's own confidence (``quality.confidence``; free with CTranslate2,
+    one more forward pass for transformers models: 25-59% of the generation time); off: ``null``."""
 
 
 @dataclass

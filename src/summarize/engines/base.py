@@ -167,9 +167,17 @@ class Engine(ABC):
         """One output per input text, in input order; the texts are all different and not prepared yet
         (call :meth:`prepare` on each). Never samples: see :meth:`generation_settings`."""
 
+    def generate_distinct_scored(
+        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, float | None]]:
+        """:meth:`generate_distinct` with the confidence the generation itself gives each output (its mean token
+        log-probability; None for an engine whose generation gives none: see :meth:`score_outputs`)."""
+        return [(text, None) for text in self.generate_distinct(texts, target_lang, overrides)]
+
     def score_outputs(self, texts: Sequence[str], outputs: Sequence[str], target_lang: str) -> list[float | None]:
-        """The model's own confidence in each output as the translation of its text: the mean log-probability
-        of the output's tokens given the text (teacher-forced), or None where this engine cannot give it."""
+        """The model's own confidence in each output as the translation of its text, scored after generation:
+        the mean log-probability of the output's tokens given the text (teacher-forced), or None where this
+        engine does not score after generation."""
         return [None] * len(texts)
 
     # ------------------------------------------------------------------ the contract's shared part
@@ -181,6 +189,15 @@ class Engine(ABC):
         (news batches repeat lines such as "Advertisement" or a dateline)."""
         distinct = list(dict.fromkeys(texts))
         outputs = dict(zip(distinct, self.generate_distinct(distinct, target_lang, overrides), strict=True))
+        return [outputs[text] for text in texts]
+
+    def generate_scored(
+        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, float | None]]:
+        """:meth:`generate` with each output's confidence from the generation itself (see
+        :meth:`generate_distinct_scored`)."""
+        distinct = list(dict.fromkeys(texts))
+        outputs = dict(zip(distinct, self.generate_distinct_scored(distinct, target_lang, overrides), strict=True))
         return [outputs[text] for text in texts]
 
     def with_spec(self, spec: ModelSettings) -> Engine:

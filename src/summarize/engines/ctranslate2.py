@@ -269,6 +269,12 @@ class CTranslate2Model(Engine):
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
     ) -> list[str]:
         """One output per input text, in input order (length-sorted token-budget batches)."""
+        return [text for text, _ in self.generate_distinct_scored(texts, target_lang, overrides)]
+
+    def generate_distinct_scored(
+        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, float | None]]:
+        """One output per input text with CTranslate2's own score of it (:func:`mean_token_log_probability`)."""
         prepared = [self.prepare(text, target_lang) for text in texts]
         if not prepared:
             return []
@@ -284,15 +290,27 @@ class CTranslate2Model(Engine):
                 [sources[index] for index in batch],
                 [prefix] * len(batch) if prefix else None,
                 asynchronous=True,
+                return_scores=True,
                 **options,
             )
             pending.append((batch, results))
-        outputs: list[str] = [""] * len(prepared)
+        outputs: list[tuple[str, float | None]] = [("", None)] * len(prepared)
         for batch, results in pending:
-            ids = [self.tokenizer.convert_tokens_to_ids(result.result().hypotheses[0]) for result in results]
-            for index, text in zip(batch, self.tokenizer.batch_decode(ids, skip_special_tokens=True), strict=True):
-                outputs[index] = text.strip()
+            done = [result.result() for result in results]
+            ids = [self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in done]
+            texts_out = self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+            for index, text, result in zip(batch, texts_out, done, strict=True):
+                outputs[index] = (text.strip(), mean_token_log_probability(result, options["length_penalty"]))
         return outputs
+
+
+def mean_token_log_probability(result: Any, length_penalty: float) -> float | None:
+    """A CTranslate2 translation's mean token log-probability from its best hypothesis's score, which
+    CTranslate2 gives as the log-probability divided by length ** `length_penalty`."""
+    if not result.scores or not result.hypotheses[0]:
+        return None
+    length = len(result.hypotheses[0])
+    return result.scores[0] * length**length_penalty / length
 
 
 # --------------------------------------------------------------------------- loading

@@ -29,6 +29,7 @@ from ..errors import ConfigError, ModelUnavailableError
 from ..families import ModelFamily
 from ..hub import JOINT_SPM, SEPARATE_SPM
 from .base import Engine
+from .ctranslate2 import mean_token_log_probability
 from .devices import choose_device, cpu_cores
 from .workers import worker_layout
 
@@ -97,6 +98,12 @@ class QuickMTModel(Engine):
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
     ) -> list[str]:
         """One translation per text, in input order (length-sorted token-budget batches)."""
+        return [text for text, _ in self.generate_distinct_scored(texts, target_lang, overrides)]
+
+    def generate_distinct_scored(
+        self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
+    ) -> list[tuple[str, float | None]]:
+        """One translation per text with CTranslate2's own score of it (:func:`.ctranslate2.mean_token_log_probability`)."""
         if not texts:
             return []
         tokenizer: SentencePieceTokenizer = self.tokenizer
@@ -105,13 +112,17 @@ class QuickMTModel(Engine):
         batches = plan_batches([len(pieces) for pieces in sources], self.runtime.batch_tokens,
                                self.runtime.max_batch_size, self.replicas)
         pending = [
-            (batch, self.translator.translate_batch([sources[i] for i in batch], asynchronous=True, **options))
+            (batch, self.translator.translate_batch(
+                [sources[i] for i in batch], asynchronous=True, return_scores=True, **options
+            ))
             for batch in batches
         ]
-        outputs = [""] * len(texts)
+        outputs: list[tuple[str, float | None]] = [("", None)] * len(texts)
         for batch, results in pending:
-            for index, result in zip(batch, results, strict=True):
-                outputs[index] = tokenizer.decode(result.result().hypotheses[0])
+            for index, waiting in zip(batch, results, strict=True):
+                result = waiting.result()
+                outputs[index] = (tokenizer.decode(result.hypotheses[0]),
+                                  mean_token_log_probability(result, options["length_penalty"]))
         return outputs
 
 
