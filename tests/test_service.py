@@ -167,7 +167,7 @@ PARAGRAPHS = st.lists(
 @given(PARAGRAPHS, st.sampled_from(["\n", "\n\n"]))
 def test_translation_keeps_the_paragraph_count(shared_service: Service, paragraphs: list[list[str]], gap: str) -> None:
     text = gap.join(" ".join(sentences) for sentences in paragraphs)
-    translated = shared_service.translate(text, "zh").text
+    translated = shared_service.translate(text, "zh", source_lang="en").text  # "Crews planted trees." x7 has no English stop word
     assert len([line for line in translated.split("\n") if line.strip()]) == len(paragraphs)
 
 
