@@ -13,7 +13,7 @@ from summarize.engines.extractive import (
     tfidf_vectors,
 )
 from summarize.engines.page import read_page
-from summarize.engines.stories import story_starts
+from summarize.engines.stories import story_boundaries
 
 BRIDGE = [
     "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
@@ -51,12 +51,12 @@ def _vectors(sentences: list[str]) -> list[dict[str, float]]:
 
 
 def test_the_stories_of_a_text_without_headlines_are_found() -> None:
-    assert story_starts(_vectors(ALL)) == [7, 14]
+    assert story_boundaries(_vectors(ALL)) == [7, 14]
 
 
 def test_one_story_is_not_split() -> None:
     for story in STORIES:
-        assert story_starts(_vectors(story + story)) == []  # one topic throughout, however long
+        assert story_boundaries(_vectors(story + story)) == []  # one topic throughout, however long
 
 
 @pytest.mark.parametrize("joiner", [" ", "\n", "\n\n", "\n---\n"], ids=["one paragraph", "lines", "blank lines", "separators"])

@@ -9,7 +9,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .chunking import split_to_fit
-from .engines.base import TRANSLATION_OUTPUT_RATIO, Engine, Output
+from .engines.base import TRANSLATION_OUTPUT_RATIO, Engine, Output, Scored
 from .glossary import Glossary
 from .pipeline import translation
 from .text import Language, is_wide, split_paragraphs, split_sentences
@@ -24,10 +24,6 @@ def output_cap(source_tokens: int, configured: int | None) -> int:
     bucket = max(16, 1 << max(0, source_tokens - 1).bit_length())
     cap = TRANSLATION_OUTPUT_RATIO * bucket + OUTPUT_SLACK
     return min(cap, configured) if configured else cap
-
-
-Scored = tuple[str, float | None]
-"""A translation and the confidence its generation gave it (mean token log-probability, or None)."""
 
 
 def translate_segments(model: Engine, segments: Sequence[str], target_lang: str) -> list[str]:

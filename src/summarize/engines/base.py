@@ -66,6 +66,9 @@ class Output:
     output (:meth:`Engine.score_outputs`); empty where the engine gives none."""
 
 
+Scored = tuple[str, float | None]
+"""An output and the confidence its generation gave it (mean token log-probability), or None."""
+
 Summary = Output
 """A summary is an :class:`Output` (the name the summarizers' contract reads)."""
 
@@ -169,7 +172,7 @@ class Engine(ABC):
 
     def generate_distinct_scored(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
-    ) -> list[tuple[str, float | None]]:
+    ) -> list[Scored]:
         """:meth:`generate_distinct` with the confidence the generation itself gives each output (its mean token
         log-probability; None for an engine whose generation gives none: see :meth:`score_outputs`)."""
         return [(text, None) for text in self.generate_distinct(texts, target_lang, overrides)]
@@ -193,7 +196,7 @@ class Engine(ABC):
 
     def generate_scored(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
-    ) -> list[tuple[str, float | None]]:
+    ) -> list[Scored]:
         """:meth:`generate` with each output's confidence from the generation itself (see
         :meth:`generate_distinct_scored`)."""
         distinct = list(dict.fromkeys(texts))

@@ -39,7 +39,7 @@ from ..hub import (
     pull_model,
     resolve_source,
 )
-from .base import Engine, quiet_progress_bars, read_model_files
+from .base import Engine, Scored, quiet_progress_bars, read_model_files
 from .devices import choose_device, cpu_cores, dtype_name
 from .vocabulary import target_pieces
 from .workers import worker_layout
@@ -273,7 +273,7 @@ class CTranslate2Model(Engine):
 
     def generate_distinct_scored(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
-    ) -> list[tuple[str, float | None]]:
+    ) -> list[Scored]:
         """One output per input text with CTranslate2's own score of it (:func:`mean_token_log_probability`)."""
         prepared = [self.prepare(text, target_lang) for text in texts]
         if not prepared:
@@ -294,7 +294,7 @@ class CTranslate2Model(Engine):
                 **options,
             )
             pending.append((batch, results))
-        outputs: list[tuple[str, float | None]] = [("", None)] * len(prepared)
+        outputs: list[Scored] = [("", None)] * len(prepared)
         for batch, results in pending:
             done = [result.result() for result in results]
             ids = [self.tokenizer.convert_tokens_to_ids(result.hypotheses[0]) for result in done]

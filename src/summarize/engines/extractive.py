@@ -41,7 +41,7 @@ from .order import (
 )
 from .page import Page, read_page
 from .stopwords import CHINESE_STOP_WORDS, ENGLISH_STOP_WORDS
-from .stories import story_starts as story_starts_in
+from .stories import story_boundaries
 
 _ENGLISH_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _CLAUSE_END = re.compile(r"[,;:](?=\s)|\s[–—-](?=\s)|[，；：、]")
@@ -179,7 +179,7 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     """The indices of the page's sentences to keep, in article order: the best-scored first, skipping
     near-duplicates and sentences with unbalanced quotes, until `count` sentences are chosen or the
     next one would pass `max_units` words (en) or characters (zh); at least one sentence. A page of
-    several stories (headed, or found by :func:`.stories.story_starts`) gives each story its share.
+    several stories (headed, or found by :func:`.stories.story_boundaries`) gives each story its share.
 
     Time and memory are about linear in the text: sparse vectors, no pairwise
     matrix; each candidate is compared only with the (at most `count`) sentences
@@ -241,12 +241,12 @@ _NAME = re.compile(r"(?<=\w )[A-Z][a-z]+")
 
 
 def with_found_stories(page: Page, lang: str, features: list[list[str]]) -> Page:
-    """`page` with the stories :func:`.stories.story_starts` finds as its sections, when it has no headed
+    """`page` with the stories :func:`.stories.story_boundaries` finds as its sections, when it has no headed
     sections of its own (names count twice in the comparison)."""
     if len(set(page.sections)) > 1:
         return page
     weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
-    starts = story_starts_in(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features))
+    starts = story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features))
     if not starts:
         return page
     sections = [sum(1 for start in starts if start <= index) for index in range(len(page.sentences))]

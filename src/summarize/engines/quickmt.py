@@ -28,7 +28,7 @@ from ..config import ModelSettings, RuntimeSettings
 from ..errors import ConfigError, ModelUnavailableError
 from ..families import ModelFamily
 from ..hub import JOINT_SPM, SEPARATE_SPM
-from .base import Engine
+from .base import Engine, Scored
 from .ctranslate2 import mean_token_log_probability
 from .devices import choose_device, cpu_cores
 from .workers import worker_layout
@@ -102,7 +102,7 @@ class QuickMTModel(Engine):
 
     def generate_distinct_scored(
         self, texts: Sequence[str], target_lang: str, overrides: Mapping[str, Any] | None = None
-    ) -> list[tuple[str, float | None]]:
+    ) -> list[Scored]:
         """One translation per text with CTranslate2's own score of it (:func:`.ctranslate2.mean_token_log_probability`)."""
         if not texts:
             return []
@@ -117,7 +117,7 @@ class QuickMTModel(Engine):
             ))
             for batch in batches
         ]
-        outputs: list[tuple[str, float | None]] = [("", None)] * len(texts)
+        outputs: list[Scored] = [("", None)] * len(texts)
         for batch, results in pending:
             for index, waiting in zip(batch, results, strict=True):
                 result = waiting.result()

@@ -69,7 +69,7 @@ def _shift(window: dict[str, float], vector: SparseVector, sign: float) -> None:
             window[term] = value
 
 
-def story_starts(vectors: list[SparseVector]) -> list[int]:
+def story_boundaries(vectors: list[SparseVector]) -> list[int]:
     """The sentences that start a new story (0 excluded), in order; none for a single story."""
     if len(vectors) < 2 * MIN_STORY_SENTENCES:
         return []
