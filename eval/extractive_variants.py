@@ -16,10 +16,14 @@ variants, built here deterministically:
 - ``one-paragraph``: all sentences in one paragraph (SummEval and LCSTS texts have no line breaks,
   so this equals ``written`` but for spacing);
 - ``lowercase-one-paragraph`` (SummEval only: speech-recognizer-like text);
+- ``paragraphs``: the sentences in paragraphs of 1 to 4 sentences (seeded by the article id), a blank
+  line between, as web news is laid out (a story finder that splits at paragraph breaks shows here);
 - ``joined-3``: the article and the next two of the same half (a fixed rotation), a blank line between;
 - ``joined-3-headlines``: the same, each article after a headline line made here from the article
   itself: its first 8 words (English) or 12 characters (Chinese) with no final punctuation;
-- ``joined-3-one-paragraph``: the three run together in one paragraph.
+- ``joined-3-one-paragraph``: the three run together in one paragraph;
+- ``joined-3-paragraphs``: the three as ``paragraphs`` lays them out, a blank line between every paragraph,
+  so that the break between two stories looks like any other.
 
 Single-article variants are scored against the article's reference, joined ones against the three
 references joined. Systems, each at the lengths short, medium and long: ``engine`` (the extractive
@@ -68,6 +72,7 @@ SYSTEMS = ("engine", "lead", "centrality")
 ROUGE_TYPES = ("rouge1", "rouge2", "rougeL")
 SHUFFLE_SEEDS = (1, 2, 3)
 JOINED = 3
+MAX_PARAGRAPH_SENTENCES = 4
 HEADLINE_WORDS = 8
 HEADLINE_CHARACTERS = 12
 BOOTSTRAP_SEED = 12345
@@ -140,6 +145,22 @@ def one_paragraph(items: Sequence[Item]) -> list[Item]:
     return [replace(item, text=join_sentences(split_sentences(item.text))) for item in items]
 
 
+def paragraphs(items: Sequence[Item]) -> list[Item]:
+    """Every text's sentences in paragraphs of 1 to :data:`MAX_PARAGRAPH_SENTENCES` sentences (seeded by the
+    item id), a blank line between."""
+    result = []
+    for item in items:
+        sentences = split_sentences(item.text)
+        sizes = random.Random(f"paragraphs/{item.id}")
+        laid_out, start = [], 0
+        while start < len(sentences):
+            end = start + sizes.randint(1, MAX_PARAGRAPH_SENTENCES)
+            laid_out.append(join_sentences(sentences[start:end]))
+            start = end
+        result.append(replace(item, text="\n\n".join(laid_out)))
+    return result
+
+
 def headline(text: str, lang: str) -> str:
     """A neutral headline made from the article itself: the start of its first sentence, 8 words (en) or
     12 characters (zh), with no final punctuation (so the engine's page reader sees a headline line)."""
@@ -187,9 +208,11 @@ def build_variants(items: Sequence[Item], lang: str) -> dict[str, list[Item]]:
     variants["one-paragraph"] = one_paragraph(items)
     if lang == "en":
         variants["lowercase-one-paragraph"] = one_paragraph(lowercased(items))
+    variants["paragraphs"] = paragraphs(items)
     for name, style in (("joined-3", "blank-line"), ("joined-3-headlines", "headlines"),
                         ("joined-3-one-paragraph", "one-paragraph")):
         variants[name] = joined(items, lang, style)
+    variants["joined-3-paragraphs"] = joined(variants["paragraphs"], lang, "blank-line")
     return variants
 
 

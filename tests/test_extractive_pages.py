@@ -146,7 +146,8 @@ def test_chinese_sentences_join_without_space_english_with_one(sentences: list[s
 
 def test_a_sentence_with_an_unclosed_quotation_is_never_picked() -> None:
     sentences = ["市长说：“公园将开放。", "公园周一开放。", "公园开放计划获得通过。", "天气晴朗。"]
-    assert select_sentences(sentences, "zh", 2, ExtractiveSettings(position_weight=1.0)) == [1, 2]
+    assert select_sentences(sentences, "zh", 2, ExtractiveSettings(position_weight=1.0, diversity=0.0)) == [1, 2]
+    assert 0 not in select_sentences(sentences, "zh", 3, ExtractiveSettings(position_weight=1.0))
 
 
 def test_a_whole_quotation_is_picked_and_joined_without_space() -> None:

@@ -25,5 +25,5 @@ def require_positive(**values: int) -> None:
 
 def require_not_negative(**values: float) -> None:
     for name, value in values.items():
-        if value < 0:
+        if not value >= 0:  # NaN too
             raise SettingError(name, f"must be 0 or more, not {value!r}")

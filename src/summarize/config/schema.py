@@ -72,11 +72,15 @@ class ExtractiveSettings:
     """Use the lead prior only where the text's order looks informative (docs/extractive.md); off: always."""
     redundancy_threshold: float = 0.35
     """A sentence this similar (cosine) to one already chosen is skipped."""
+    diversity: float = 1.0
+    """Each candidate's score is cut by this times its highest cosine with a sentence already chosen (maximal
+    marginal relevance: the summary spreads over the text's topics); 0 turns it off."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
     """Features for Chinese sentences: jieba words or character bigrams."""
 
     def __post_init__(self) -> None:
-        require_not_negative(sentences=self.sentences, words=self.words, characters=self.characters)
+        require_not_negative(sentences=self.sentences, words=self.words, characters=self.characters,
+                             diversity=self.diversity)
         for name in ("position_weight", "short_english_position_weight"):
             if not 0 <= getattr(self, name) <= 1:
                 raise SettingError(name, f"must be between 0 and 1, not {getattr(self, name)!r}")

@@ -176,14 +176,16 @@ def sentence_scores(page: Page, vectors: list[SparseVector], settings: Extractiv
 
 
 def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
-    """The indices of the page's sentences to keep, in article order: the best-scored first, skipping
-    near-duplicates and sentences with unbalanced quotes, until `count` sentences are chosen or the
-    next one would pass `max_units` words (en) or characters (zh); at least one sentence. A page of
-    several stories (headed, or found by :func:`.stories.story_boundaries`) gives each story its share.
+    """The indices of the page's sentences to keep, in article order (at least one): picked one by one by
+    score less ``diversity`` times the candidate's highest cosine with the sentences already picked (maximal
+    marginal relevance), near-duplicates (``redundancy_threshold``) and sentences with unbalanced quotes
+    left out, until `count` sentences are picked or the next would pass `max_units` words (en) or
+    characters (zh). A page of several stories (headed, or found by :func:`.stories.story_boundaries`) gives
+    each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
+    shorter one from a story not covered yet may still fit.
 
-    Time and memory are about linear in the text: sparse vectors, no pairwise
-    matrix; each candidate is compared only with the (at most `count`) sentences
-    already chosen.
+    Time and memory are about linear in the text: sparse vectors and an inverted index of their terms, no
+    pairwise matrix; each pick costs one pass over the candidates.
     """
     sentences = page.sentences
     if not sentences:
@@ -197,43 +199,72 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
     scores = sentence_scores(page, sentence_vectors, settings, headline_similarity)
-    eligible = [index for index, text in enumerate(sentences) if has_balanced_quotes(text)]
-    eligible = eligible or list(range(len(sentences)))
-    ranked = sorted(eligible, key=lambda index: (-scores[index], index))
-    stories = len(set(page.sections))
-    if stories > 1 and count >= stories:
-        ranked = story_shares(ranked, page.sections)
+    candidates = np.array([has_balanced_quotes(text) for text in sentences])
+    if not candidates.any():
+        candidates[:] = True
+    units = np.array([length_units(text, lang) for text in sentences])
+    sections = np.array(page.sections)
+    several_stories = len(set(page.sections)) > 1
+    turns = StoryTurns(page.sections) if several_stories and count >= len(set(page.sections)) else None
+    similarity = SimilarityIndex(sentence_vectors)
+    penalty = np.zeros(len(sentences))
     chosen: list[int] = []
-    used = 0
-    for index in ranked:
-        vector = sentence_vectors[index]
-        if any(cosine(vector, sentence_vectors[other]) >= settings.redundancy_threshold for other in chosen):
-            continue
-        units = length_units(sentences[index], lang)
-        if chosen and max_units is not None and used + units > max_units:
-            if stories > 1:
-                continue  # a shorter sentence may still fit, from a story not covered yet
+    while len(chosen) < count and candidates.any():
+        room = max_units - int(units[chosen].sum()) if chosen and max_units is not None else None
+        pool = candidates & (units <= room) if several_stories and room is not None else candidates
+        if turns is not None and pool.any():
+            pool = pool & (sections == turns.next_story(set(sections[pool].tolist())))
+        if not pool.any():
             break
-        chosen.append(index)
-        used += units
-        if len(chosen) == count:
-            break
+        best = int(np.argmax(np.where(pool, scores - settings.diversity * penalty, -np.inf)))
+        if room is not None and units[best] > room:
+            break  # one story: a lower-scored sentence that fits is not worth taking
+        chosen.append(best)
+        if turns is not None:
+            turns.taken(int(sections[best]))
+        similar = similarity.to(best)
+        penalty = np.maximum(penalty, similar)
+        candidates &= similar < settings.redundancy_threshold
+        candidates[best] = False
     return sorted(chosen)
 
 
-def story_shares(ranked: list[int], sections: list[int]) -> list[int]:
-    """`ranked` (best first) reordered so that a summary of its first k sentences gives each story its share:
-    every story's best sentence first, in story order, then each story's next ones interleaved in proportion
-    to the story's length (a story of a third of the text gets every third place)."""
-    sizes = Counter(sections)
-    total = len(sections)
-    place: dict[int, tuple[float, int]] = {}
-    seen: Counter[int] = Counter()
-    for index in ranked:
-        story = sections[index]
-        place[index] = (0.0 if not seen[story] else seen[story] * total / sizes[story], story)
-        seen[story] += 1
-    return sorted(ranked, key=lambda index: place[index])
+class SimilarityIndex:
+    """Cosines of one sentence with all the others through an inverted index of the sentences' terms: each
+    query costs the postings of its terms, not the whole text's vectors."""
+
+    def __init__(self, vectors: list[SparseVector]) -> None:
+        self.vectors = vectors
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for index, vector in enumerate(vectors):
+            for term, weight in vector.items():
+                self.postings.setdefault(term, []).append((index, weight))
+
+    def to(self, index: int) -> np.ndarray:
+        """Every sentence's cosine with sentence `index`."""
+        similar = np.zeros(len(self.vectors))
+        for term, weight in self.vectors[index].items():
+            for other, other_weight in self.postings[term]:
+                similar[other] += weight * other_weight
+        return similar
+
+
+class StoryTurns:
+    """Whose turn it is in a summary of several stories: every story's first sentence, in story order, then
+    each story's next ones in proportion to its length (a story of a third of the text every third place)."""
+
+    def __init__(self, sections: list[int]) -> None:
+        self.sizes = Counter(sections)
+        self.total = len(sections)
+        self.picked: Counter[int] = Counter()
+
+    def next_story(self, open_stories: set[int]) -> int:
+        """The story of the next pick among `open_stories` (those with a candidate left)."""
+        return min(open_stories, key=lambda story: (self.picked[story] * self.total / self.sizes[story], story))
+
+    def taken(self, story: int) -> None:
+        """Count a pick from `story`."""
+        self.picked[story] += 1
 
 
 _NAME = re.compile(r"(?<=\w )[A-Z][a-z]+")
@@ -246,7 +277,7 @@ def with_found_stories(page: Page, lang: str, features: list[list[str]]) -> Page
     if len(set(page.sections)) > 1:
         return page
     weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
-    starts = story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features))
+    starts = story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features), page.paragraphs)
     if not starts:
         return page
     sections = [sum(1 for start in starts if start <= index) for index in range(len(page.sentences))]

@@ -9,17 +9,23 @@ similarity, with at least :data:`MIN_STORY_SENTENCES` sentences on each side,
 and where the two parts it makes, taken whole, are nearly unrelated (cosine of
 their summed vectors at most :data:`MAX_STORY_SIMILARITY`): the parts of one
 article share its names and topic, those of two stories do not.
-The constants were chosen on the SummEval tuning half (three articles joined,
-against single articles: docs/extractive.md).
+Each story found is searched again on its own (a short story next to a long one
+hides in the long one's blocks), to :data:`MAX_DEPTH` levels; where the text has
+paragraphs, a boundary moves to a paragraph break at most :data:`SNAP_SENTENCES`
+sentences away (a story starts a paragraph). The constants were chosen on the
+SummEval tuning half (three articles joined, against single articles, as written
+and cut into paragraphs: docs/extractive.md).
 
 Cost: each gap sums two blocks of at most :data:`BLOCK_SENTENCES` sparse vectors,
-and at most :data:`MAX_CANDIDATES` candidate gaps are checked whole, so time is
-linear in the text.
+and at most :data:`MAX_CANDIDATES` candidate gaps are checked whole, so one search
+is linear in the text, and each of the at most :data:`MAX_DEPTH` levels of
+searches inside found stories covers the text once.
 """
 
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 
 BLOCK_SENTENCES = 8
 """Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
@@ -31,6 +37,10 @@ MAX_STORY_SIMILARITY = 0.1
 """The most two neighbouring stories may have in common (cosine of their summed TF-IDF vectors)."""
 MAX_CANDIDATES = 64
 """Candidate gaps checked, lowest block similarity first."""
+MAX_DEPTH = 3
+"""Levels of searching again inside the stories found."""
+SNAP_SENTENCES = 2
+"""The farthest a boundary moves to reach a paragraph break."""
 
 SparseVector = dict[str, float]
 
@@ -69,8 +79,36 @@ def _shift(window: dict[str, float], vector: SparseVector, sign: float) -> None:
             window[term] = value
 
 
-def story_boundaries(vectors: list[SparseVector]) -> list[int]:
-    """The sentences that start a new story (0 excluded), in order; none for a single story."""
+def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None = None) -> list[int]:
+    """The sentences that start a new story (0 excluded), in order; none for a single story. `paragraphs`
+    numbers the paragraph each sentence is in (boundaries move to paragraph breaks)."""
+    starts = _search(vectors, MAX_DEPTH)
+    return _snapped(starts, paragraphs) if paragraphs else starts
+
+
+def _search(vectors: list[SparseVector], depth: int) -> list[int]:
+    """:func:`_boundaries`, then the same inside each story found, `depth` levels down."""
+    starts = _boundaries(vectors)
+    if not starts or depth == 0:
+        return starts
+    edges = [0, *starts, len(vectors)]
+    inner = [first + start for first, end in zip(edges, edges[1:], strict=False) for start in _search(vectors[first:end], depth - 1)]
+    return sorted(set(starts) | set(inner))
+
+
+def _snapped(starts: list[int], paragraphs: list[int]) -> list[int]:
+    """Each of `starts` moved to the nearest paragraph break at most :data:`SNAP_SENTENCES` away (the
+    earlier of two as near), if there is one."""
+    breaks = [index for index in range(1, len(paragraphs)) if paragraphs[index] != paragraphs[index - 1]]
+    moved = []
+    for start in starts:
+        near = breaks[bisect_left(breaks, start - SNAP_SENTENCES) : bisect_right(breaks, start + SNAP_SENTENCES)]
+        moved.append(min(near, key=lambda index: (abs(index - start), index)) if near else start)
+    return sorted(set(moved))
+
+
+def _boundaries(vectors: list[SparseVector]) -> list[int]:
+    """One search over the whole of `vectors` (see the module docstring)."""
     if len(vectors) < 2 * MIN_STORY_SENTENCES:
         return []
     block = max(MIN_STORY_SENTENCES, min(BLOCK_SENTENCES, len(vectors) // 4))
