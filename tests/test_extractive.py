@@ -112,7 +112,8 @@ def test_six_thousand_one_character_sentences_build_no_pairwise_structure(monkey
     """The hardening issue's attack: 36 KB of one-character Chinese sentences took gigabytes with
     sentence x sentence and sentence x vocabulary matrices. Now every structure is linear in the text:
     one sparse vector entry per distinct term of a sentence, one cosine per sentence for centrality and
-    at most `count` per sentence for the redundancy check, and a small allocation peak."""
+    at most `count` per sentence for the redundancy check, one lookup in the term index per pick (each
+    visiting only the sentences that share a term with the pick), and a small allocation peak."""
     from summarize.engines import extractive
 
     characters = "好是的人我他们有来去大小上下中"
@@ -123,12 +124,18 @@ def test_six_thousand_one_character_sentences_build_no_pairwise_structure(monkey
     calls = []
     real_cosine = extractive.cosine
     monkeypatch.setattr(extractive, "cosine", lambda left, right: calls.append(1) or real_cosine(left, right))
+    visited = []
+    real_lookup = extractive.SimilarityIndex.to
+    monkeypatch.setattr(extractive.SimilarityIndex, "to",
+                        lambda index, sentence: visited.append(len(index.postings[next(iter(index.vectors[sentence]))]))
+                        or real_lookup(index, sentence))
     tracemalloc.start()
     chosen = select_sentences(sentences, "zh", 3, ExtractiveSettings(chinese_tokens="char-bigram"))
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert chosen == [0, 1, 2]  # all equally central; the lead prior and the redundancy check decide
     assert len(calls) <= 6000 + 6000 * 3
+    assert visited == [400, 400, 400]  # one lookup per pick, each over the 400 sentences of the picked character
     assert peak < 16 * 2**20  # a 6000 x 6000 float matrix alone would be 275 MiB
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
@@ -28,11 +29,14 @@ LIBRARY_NEWS = [
 ]
 
 
-def test_a_sentence_that_restates_a_picked_one_gives_way() -> None:
+def test_past_a_medium_summary_a_sentence_that_restates_a_picked_one_gives_way() -> None:
+    by_position = ExtractiveSettings(sentences=1, position_weight=1.0)  # a medium summary of one sentence
     # By position alone the restatement comes second; diversity takes the next fact instead.
-    assert select_sentences(LIBRARY_NEWS, "en", 2, ExtractiveSettings(position_weight=1.0, diversity=0.0)) == [0, 1]
-    assert select_sentences(LIBRARY_NEWS, "en", 2, ExtractiveSettings(position_weight=1.0)) == [0, 2]
-    assert select_sentences(LIBRARY_NEWS, "en", 3, ExtractiveSettings(position_weight=1.0)) == [0, 2, 3]
+    assert select_sentences(LIBRARY_NEWS, "en", 2, replace(by_position, diversity=0.0)) == [0, 1]
+    assert select_sentences(LIBRARY_NEWS, "en", 2, by_position) == [0, 2]
+    assert select_sentences(LIBRARY_NEWS, "en", 3, by_position) == [0, 2, 3]
+    # The first `sentences` picks follow the score alone: a news lead is not broken up.
+    assert select_sentences(LIBRARY_NEWS, "en", 2, replace(by_position, sentences=2)) == [0, 1]
 
 
 @pytest.mark.parametrize("value", ["-0.5", ".nan"])

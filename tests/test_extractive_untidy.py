@@ -64,8 +64,9 @@ def test_the_long_summary_gives_each_story_its_share_in_input_order(joiner: str)
     text = joiner.join(" ".join(story) for story in STORIES) if joiner != "\n" else "\n".join(ALL)
     (summary,) = ExtractiveSummarizer(ExtractiveSettings()).summarize_documents([text], "en", "long")
     picked = [ALL.index(sentence) for sentence in split_sentences(summary.text)]
-    # Each story's lead and one more of its sentences, stories in input order: the orchestra's and the drought's
-    # second picks add to their leads (the rehearsals, the harvest) rather than restate them (diversity).
+    # Each story's lead, then one more of each story's sentences, stories in input order: past the first three
+    # picks diversity counts, and the orchestra's and the drought's second picks add to their leads (the
+    # rehearsals, the harvest) rather than restate them.
     assert picked == [0, 1, 7, 9, 14, 16]
 
 

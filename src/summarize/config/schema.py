@@ -73,8 +73,9 @@ class ExtractiveSettings:
     redundancy_threshold: float = 0.35
     """A sentence this similar (cosine) to one already chosen is skipped."""
     diversity: float = 1.0
-    """Each candidate's score is cut by this times its highest cosine with a sentence already chosen (maximal
-    marginal relevance: the summary spreads over the text's topics); 0 turns it off."""
+    """Past the first ``sentences`` picks (a long summary), a candidate's score is cut by this times its highest
+    cosine with a sentence already picked (maximal marginal relevance: the summary spreads over the text's
+    topics and stories); 0 turns it off. Chosen on the SummEval and LCSTS tuning halves (docs/extractive.md)."""
     chinese_tokens: Literal["jieba", "char-bigram"] = "jieba"
     """Features for Chinese sentences: jieba words or character bigrams."""
 

@@ -3,8 +3,9 @@
 Sentences are scored by centrality (mean TF-IDF cosine similarity to the others)
 mixed with a lead-position prior, which news articles reward, where the text's
 order looks informative (:mod:`.order`), and by centrality with order-free cues
-elsewhere; the best are picked greedily while skipping near-duplicates, and
-returned in article order.
+elsewhere; the best are picked one at a time while skipping near-duplicates (past a
+medium summary's count, each candidate's score is cut by its similarity to the picks
+already made), and returned in article order.
 English features are lower-cased words without stop words; Chinese features
 are jieba words or character bigrams of the sentence in Simplified characters
 (OpenCC ``t2s``: jieba's dictionary is Simplified, and a Traditional article then
@@ -176,9 +177,10 @@ def sentence_scores(page: Page, vectors: list[SparseVector], settings: Extractiv
 
 
 def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
-    """The indices of the page's sentences to keep, in article order (at least one): picked one by one by
-    score less ``diversity`` times the candidate's highest cosine with the sentences already picked (maximal
-    marginal relevance), near-duplicates (``redundancy_threshold``) and sentences with unbalanced quotes
+    """The indices of the page's sentences to keep, in article order (at least one): picked one by one, the
+    first ``sentences`` (a medium summary's count) by score, later ones by score less ``diversity`` times the
+    candidate's highest cosine with the sentences already picked (maximal marginal relevance: a long summary
+    spreads over the text), near-duplicates (``redundancy_threshold``) and sentences with unbalanced quotes
     left out, until `count` sentences are picked or the next would pass `max_units` words (en) or
     characters (zh). A page of several stories (headed, or found by :func:`.stories.story_boundaries`) gives
     each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
@@ -216,7 +218,8 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
             pool = pool & (sections == turns.next_story(set(sections[pool].tolist())))
         if not pool.any():
             break
-        best = int(np.argmax(np.where(pool, scores - settings.diversity * penalty, -np.inf)))
+        diversity = settings.diversity if len(chosen) >= settings.sentences else 0.0  # a medium summary's picks: by score
+        best = int(np.argmax(np.where(pool, scores - diversity * penalty, -np.inf)))
         if room is not None and units[best] > room:
             break  # one story: a lower-scored sentence that fits is not worth taking
         chosen.append(best)
@@ -272,8 +275,8 @@ _NAME = re.compile(r"(?<=\w )[A-Z][a-z]+")
 
 
 def with_found_stories(page: Page, lang: str, features: list[list[str]]) -> Page:
-    """`page` with the stories :func:`.stories.story_boundaries` finds as its sections, when it has no headed
-    sections of its own (names count twice in the comparison)."""
+    """`page` with the stories :func:`.stories.story_boundaries` finds as its sections (boundaries moved to its
+    paragraph breaks), when it has no headed sections of its own (names count twice in the comparison)."""
     if len(set(page.sections)) > 1:
         return page
     weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
