@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from itertools import pairwise
 
 BLOCK_SENTENCES = 8
 """Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
@@ -92,7 +93,7 @@ def _search(vectors: list[SparseVector], depth: int) -> list[int]:
     if not starts or depth == 0:
         return starts
     edges = [0, *starts, len(vectors)]
-    inner = [first + start for first, end in zip(edges, edges[1:], strict=False) for start in _search(vectors[first:end], depth - 1)]
+    inner = [first + start for first, end in pairwise(edges) for start in _search(vectors[first:end], depth - 1)]
     return sorted(set(starts) | set(inner))
 
 
