@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from news_stories import BRIDGE, DROUGHT, ORCHESTRA
 
 from summarize import split_sentences
 from summarize.config import ExtractiveSettings
@@ -15,33 +16,6 @@ from summarize.engines.extractive import (
 from summarize.engines.page import read_page
 from summarize.engines.stories import story_boundaries
 
-BRIDGE = [
-    "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
-    "The bridge will cross the Mill River between the old port and the northern districts.",
-    "Council member Ana Ortiz said the bridge would cut the morning commute by twenty minutes.",
-    "Ortiz said construction of the bridge would start in March and last three years.",
-    "Engineers from the Riverton transport office will inspect the river banks next month.",
-    "The bridge is expected to carry thirty thousand cars and two thousand cyclists a day.",
-    "Residents of the port district asked the council to add a footpath to the bridge.",
-]
-ORCHESTRA = [
-    "The Lakeside Youth Orchestra won first prize at the national music festival in Vienna on Saturday.",
-    "The orchestra played a symphony by Dvorak and a new piece by its conductor, Malik Osei.",
-    "Osei said the young musicians had rehearsed every weekend since September.",
-    "The jury praised the violins and the brass section for their precise playing.",
-    "The prize includes a concert tour of four European cities next summer.",
-    "Parents of the musicians raised money for the trip to Vienna with a bake sale.",
-    "Osei said the orchestra would record its festival program as an album in the spring.",
-]
-DROUGHT = [
-    "Farmers in the Dry Valley region are facing the worst drought in forty years, officials said on Monday.",
-    "Rainfall in the valley has been a third of the normal level since January.",
-    "Wheat and barley harvests are expected to fall by half, the regional farm agency said.",
-    "Agency director Lena Brandt said wells in several villages had run dry.",
-    "Brandt said trucks would deliver water to the villages twice a week.",
-    "The government promised emergency loans to farmers who lost their crops.",
-    "Meteorologists expect little rain in the valley before the autumn.",
-]
 STORIES = [BRIDGE, ORCHESTRA, DROUGHT]
 ALL = BRIDGE + ORCHESTRA + DROUGHT
 

@@ -1,0 +1,42 @@
+"""Three short news stories written for the tests (town, music, farming), and longer versions of two."""
+
+BRIDGE = [
+    "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
+    "The bridge will cross the Mill River between the old port and the northern districts.",
+    "Council member Ana Ortiz said the bridge would cut the morning commute by twenty minutes.",
+    "Ortiz said construction of the bridge would start in March and last three years.",
+    "Engineers from the Riverton transport office will inspect the river banks next month.",
+    "The bridge is expected to carry thirty thousand cars and two thousand cyclists a day.",
+    "Residents of the port district asked the council to add a footpath to the bridge.",
+]
+ORCHESTRA = [
+    "The Lakeside Youth Orchestra won first prize at the national music festival in Vienna on Saturday.",
+    "The orchestra played a symphony by Dvorak and a new piece by its conductor, Malik Osei.",
+    "Osei said the young musicians had rehearsed every weekend since September.",
+    "The jury praised the violins and the brass section for their precise playing.",
+    "The prize includes a concert tour of four European cities next summer.",
+    "Parents of the musicians raised money for the trip to Vienna with a bake sale.",
+    "Osei said the orchestra would record its festival program as an album in the spring.",
+]
+DROUGHT = [
+    "Farmers in the Dry Valley region are facing the worst drought in forty years, officials said on Monday.",
+    "Rainfall in the valley has been a third of the normal level since January.",
+    "Wheat and barley harvests are expected to fall by half, the regional farm agency said.",
+    "Agency director Lena Brandt said wells in several villages had run dry.",
+    "Brandt said trucks would deliver water to the villages twice a week.",
+    "The government promised emergency loans to farmers who lost their crops.",
+    "Meteorologists expect little rain in the valley before the autumn.",
+]
+
+LONGER_BRIDGE = BRIDGE + [
+    "The bridge will have four lanes for cars and a separate lane for buses.",
+    "Ortiz said the bridge would be lit with lamps powered by solar panels.",
+    "The council expects the Harbor Bridge to open to traffic in the summer of the third year.",
+    "A toll for trucks on the bridge will pay for its upkeep, the transport office said.",
+]
+LONGER_DROUGHT = DROUGHT + [
+    "Brandt said the agency would pay farmers to dig deeper wells in the valley.",
+    "Some farmers in the Dry Valley have sold their cattle because the pastures are bare.",
+    "The drought has also lowered the level of the valley reservoir to a record low.",
+    "Officials asked residents of the valley to water their gardens only at night.",
+]
