@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
@@ -160,12 +161,18 @@ def cue_scores(content: np.ndarray, sentences: Sequence[str], found: Introductio
     return (content + INTRODUCTION_WEIGHT * introduced) * (1 - REFERENCE_PENALTY * continues)
 
 
+FOUND_STORY_POSITION_SHARE = 0.5
+"""How much of ``position_weight`` counts on a page whose stories were found by cohesion, not headed: a found
+story may start a sentence or two off, or hold two stories (chosen on the SummEval tuning half)."""
+
+
 def sentence_scores(page: Page, vectors: list[SparseVector], settings: ExtractiveSettings,
-                    headline_similarity: np.ndarray | None = None) -> np.ndarray:
+                    headline_similarity: np.ndarray | None = None, stories_found: bool = False) -> np.ndarray:
     """Each sentence's score. Where the order looks informative (:func:`.order.order_is_informative`;
     always for a page of several stories, never for a list, or with ``order_check`` off): content mixed with the
-    lead-position prior, ``(1 - position_weight) * content + position_weight * prior``. Elsewhere
-    the prior is dropped and content is helped by order-free cues (:func:`cue_scores`)."""
+    lead-position prior, ``(1 - weight) * content + weight * prior``, the weight ``position_weight`` (times
+    :data:`FOUND_STORY_POSITION_SHARE` where `stories_found`). Elsewhere the prior is dropped and content is
+    helped by order-free cues (:func:`cue_scores`)."""
     content = content_scores(vectors, headline_similarity)
     if settings.order_check:
         found = introductions(page.sentences)
@@ -173,7 +180,8 @@ def sentence_scores(page: Page, vectors: list[SparseVector], settings: Extractiv
         if page.is_list or (not several_stories and not order_is_informative(page.sentences, content, found)):
             return cue_scores(content, page.sentences, found)
     prior = position_prior(story_starts(page))
-    return (1 - settings.position_weight) * content + settings.position_weight * prior
+    weight = settings.position_weight * (FOUND_STORY_POSITION_SHARE if stories_found else 1.0)
+    return (1 - weight) * content + weight * prior
 
 
 def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
@@ -195,12 +203,14 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     features = [sentence_features(text, lang, settings.chinese_tokens) for text in sentences + page.headlines]
     vectors = tfidf_vectors(features)
     sentence_vectors, headline_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
-    page = with_found_stories(page, lang, features[: len(sentences)])
+    found_starts = found_story_starts(page, lang, features[: len(sentences)])
+    if found_starts:
+        page = with_stories(page, found_starts)
     headline_vectors += [{}] * (len(page.headlines) - len(headline_vectors))  # found stories have no headline
     headline_similarity = np.array(
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
-    scores = sentence_scores(page, sentence_vectors, settings, headline_similarity)
+    scores = sentence_scores(page, sentence_vectors, settings, headline_similarity, stories_found=bool(found_starts))
     candidates = np.array([has_balanced_quotes(text) for text in sentences])
     if not candidates.any():
         candidates[:] = True
@@ -274,16 +284,18 @@ _NAME = re.compile(r"(?<=\w )[A-Z][a-z]+")
 """A capitalized word inside a sentence: a name, the strongest sign of which story a sentence belongs to."""
 
 
-def with_found_stories(page: Page, lang: str, features: list[list[str]]) -> Page:
-    """`page` with the stories :func:`.stories.story_boundaries` finds as its sections (boundaries moved to its
-    paragraph breaks), when it has no headed sections of its own (names count twice in the comparison)."""
+def found_story_starts(page: Page, lang: str, features: list[list[str]]) -> list[int]:
+    """The sentences that start a story by :func:`.stories.story_boundaries` (boundaries moved to the page's
+    paragraph breaks; names count twice in the comparison); none for a page with headed sections."""
     if len(set(page.sections)) > 1:
-        return page
+        return []
     weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
-    starts = story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features), page.paragraphs)
-    if not starts:
-        return page
-    sections = [sum(1 for start in starts if start <= index) for index in range(len(page.sentences))]
+    return story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features), page.paragraphs)
+
+
+def with_stories(page: Page, starts: list[int]) -> Page:
+    """`page` with a section (without headline) starting at each of `starts` (sorted)."""
+    sections = [bisect_right(starts, index) for index in range(len(page.sentences))]
     return Page(page.sentences, page.paragraphs, sections, page.headlines + [""] * len(starts), page.is_list)
 
 
