@@ -63,6 +63,29 @@ def test_one_paragraph_drops_line_breaks():
     assert variants.one_paragraph([chinese])[0].text == "市政府今天宣布扩建城东公园。新公园将增加两个运动场。"
 
 
+def test_paragraphs_keep_the_sentences_in_order_in_paragraphs_of_one_to_four():
+    nine = Item("long", " ".join([HARBOUR, LIBRARY, BRIDGE]), "ref")
+    (laid_out,) = variants.paragraphs([nine])
+    # Seeded by the id: the same layout every run.
+    assert laid_out.text == (
+        "The harbour reopened on Monday. Ferries will run every hour.\n\nFishermen welcomed the news.\n\n"
+        "The city library extended its hours.\n\nIt now closes at ten. Students asked for the change.\n\n"
+        "Engineers inspected the old bridge. They found two cracked beams. Repairs start next week."
+    )
+    assert laid_out.reference == "ref"
+    chinese = variants.paragraphs([Item("z", PARK + BAKERY, "")])[0].text
+    assert chinese == f"{PARK}\n\n{BAKERY}"
+
+
+def test_joined_paragraphs_locate_each_story():
+    (first, *_) = variants.build_variants(ENGLISH, "en")["joined-3-paragraphs"]
+    assert first.text == (
+        f"{HARBOUR}\n\n{LIBRARY}\n\nEngineers inspected the old bridge. They found two cracked beams.\n\n"
+        "Repairs start next week."
+    )
+    assert first.spans == ((0, 89), (91, 180), (182, 273))  # the bridge story spans its two paragraphs
+
+
 def test_joined_three_in_order_with_rotation():
     items = variants.joined(ENGLISH, "en", "blank-line")
     assert items[0].text == f"{HARBOUR}\n\n{LIBRARY}\n\n{BRIDGE}"
@@ -93,7 +116,7 @@ def test_headline():
 def test_variants_by_language():
     assert list(variants.build_variants(ENGLISH, "en")) == [
         "written", "lowercased", "shuffled-1", "shuffled-2", "shuffled-3", "one-paragraph", "lowercase-one-paragraph",
-        "joined-3", "joined-3-headlines", "joined-3-one-paragraph",
+        "paragraphs", "joined-3", "joined-3-headlines", "joined-3-one-paragraph", "joined-3-paragraphs",
     ]
     assert "lowercased" not in variants.build_variants(CHINESE, "zh")
 
