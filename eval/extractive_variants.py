@@ -77,7 +77,7 @@ HEADLINE_WORDS = 8
 HEADLINE_CHARACTERS = 12
 BOOTSTRAP_SEED = 12345
 COVERAGE_GOAL = 0.9
-ENGINE_FILES = ("engines/extractive.py", "engines/order.py", "engines/page.py", "text.py")
+ENGINE_FILES = ("engines/extractive.py", "engines/order.py", "engines/page.py", "engines/stories.py", "text.py")
 """Source files whose hashes the report records, to tell one engine version from another."""
 _FINAL_PUNCTUATION = ".!?;:,。！？；：，…、\"'”’」』)）】》-—"
 _CUT_ENDING = "…\"'”’」』 "

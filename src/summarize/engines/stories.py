@@ -6,9 +6,10 @@ it. Inside a story the blocks share names and topic words; between two stories
 they share little. A gap is a story boundary where that similarity is a local
 minimum below :data:`MAX_RELATIVE_SIMILARITY` times the text's median gap
 similarity, with at least :data:`MIN_STORY_SENTENCES` sentences on each side,
-and where the two parts it makes, taken whole, are nearly unrelated (cosine of
-their summed vectors at most :data:`MAX_STORY_SIMILARITY`): the parts of one
-article share its names and topic, those of two stories do not.
+and where the two parts it makes, taken whole (up to :data:`MAX_PART_SENTENCES`
+each), are nearly unrelated (cosine of their summed vectors at most
+:data:`MAX_STORY_SIMILARITY`): the parts of one article share its names and
+topic, those of two stories do not.
 Each story found is searched again on its own (a short story next to a long one
 hides in the long one's blocks), to :data:`MAX_DEPTH` levels; where the text has
 paragraphs, a boundary moves to a paragraph break at most :data:`SNAP_SENTENCES`
@@ -17,8 +18,8 @@ SummEval tuning half (three articles joined, against single articles, as written
 and cut into paragraphs: docs/extractive.md).
 
 Cost: each gap sums two blocks of at most :data:`BLOCK_SENTENCES` sparse vectors,
-and at most :data:`MAX_CANDIDATES` candidate gaps are checked whole, so one search
-is linear in the text, and each of the at most :data:`MAX_DEPTH` levels of
+and at most :data:`MAX_CANDIDATES` candidate gaps are checked on at most
+:data:`MAX_PART_SENTENCES` sentences a side, so one search is linear in the text, and each of the at most :data:`MAX_DEPTH` levels of
 searches inside found stories covers the text once.
 """
 
@@ -38,6 +39,8 @@ MAX_STORY_SIMILARITY = 0.1
 """The most two neighbouring stories may have in common (cosine of their summed TF-IDF vectors)."""
 MAX_CANDIDATES = 64
 """Candidate gaps checked, lowest block similarity first."""
+MAX_PART_SENTENCES = 64
+"""The most sentences of each part compared whole at a candidate gap (stories are shorter; it bounds each check)."""
 MAX_DEPTH = 3
 """Levels of searching again inside the stories found."""
 SNAP_SENTENCES = 2
@@ -132,7 +135,9 @@ def _boundaries(vectors: list[SparseVector]) -> list[int]:
             continue
         first = max((start for start in starts if start < gap), default=0)
         end = min((start for start in starts if start > gap), default=len(vectors))
-        if _similarity(_summed(vectors[first:gap]), _summed(vectors[gap:end])) <= MAX_STORY_SIMILARITY:
+        before = vectors[max(first, gap - MAX_PART_SENTENCES) : gap]
+        after = vectors[gap : min(end, gap + MAX_PART_SENTENCES)]
+        if _similarity(_summed(before), _summed(after)) <= MAX_STORY_SIMILARITY:
             starts.append(gap)
     return sorted(starts)
 
