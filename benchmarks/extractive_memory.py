@@ -9,7 +9,11 @@ summarizes one generated text of N sentences and records the peak RSS
 - ``zh-1char``: N one-character Chinese sentences ("好。"), the attack of the
   hardening issue (50,000 of them fit in ``limits.max_chars`` = 100,000);
 - ``en``: N short English sentences from a small vocabulary, so that the
-  sentences share terms (the case a sentence x sentence matrix is densest for).
+  sentences share terms (the case a sentence x sentence matrix is densest for);
+- ``zh-topics``: N two-character Chinese sentences in topics of five (each topic
+  its own three characters), so that the story finder finds a story every five
+  sentences and searches again inside each (33,000 of them fit in 100,000
+  characters).
 
 ``limits.max_chars`` is raised for the English sizes that exceed it.
 
@@ -38,6 +42,10 @@ def make_text(kind: str, count: int) -> str:
     if kind == "zh-1char":
         characters = "好是的人我他们有来去大小上下"
         return "".join(characters[index % len(characters)] + "。" for index in range(count))
+    if kind == "zh-topics":
+        han = [chr(code) for code in range(0x4E00, 0x9FA5)]
+        topic = [han[(3 * (index // 5) + offset) % len(han)] for index in range(count) for offset in range(3)]
+        return "".join(topic[3 * index + index % 2] + topic[3 * index + 1 + index % 2] + "。" for index in range(count))
     rng = random.Random(count)
     sentences = (f"The {rng.choice(WORDS)} of the {rng.choice(WORDS)} was {rng.choice(WORDS)} and {rng.choice(WORDS)}." for _ in range(count))
     return " ".join(sentences)
@@ -73,7 +81,7 @@ def measure(kind: str, count: int) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
-    parser.add_argument("--kinds", nargs="+", default=["zh-1char", "en"])
+    parser.add_argument("--kinds", nargs="+", default=["zh-1char", "en", "zh-topics"])
     parser.add_argument("--child", nargs=2, metavar=("KIND", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
