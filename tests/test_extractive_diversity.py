@@ -80,3 +80,17 @@ def test_a_boundary_moves_to_the_paragraph_break_next_to_it() -> None:
     assert story_boundaries(vectors, paragraphs) == [8, 15]
     one_paragraph = read_page(" ".join(" ".join(story) for story in stories)).paragraphs
     assert story_boundaries(vectors, one_paragraph) == [7, 15]
+
+
+def test_each_story_check_compares_a_bounded_part(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two hundred made-up topics of five sentences: a story every five sentences, found by searching again
+    # inside the stories found; no whole-part check may sum more than MAX_PART_SENTENCES vectors a side.
+    from summarize.engines import stories
+
+    sizes: list[int] = []
+    real_summed = stories._summed
+    monkeypatch.setattr(stories, "_summed", lambda vectors: sizes.append(len(vectors)) or real_summed(vectors))
+    features = [[f"topic{index // 5}a", f"topic{index // 5}b"][index % 2 :] for index in range(1000)]
+    starts = story_boundaries(tfidf_vectors(features))
+    assert starts and all(start % 5 == 0 for start in starts)  # every boundary found falls between two topics
+    assert max(sizes) == stories.MAX_PART_SENTENCES
