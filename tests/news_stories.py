@@ -40,3 +40,7 @@ LONGER_DROUGHT = DROUGHT + [
     "The drought has also lowered the level of the valley reservoir to a record low.",
     "Officials asked residents of the valley to water their gardens only at night.",
 ]
+
+SUBWAY_BRIEF = ["本市地铁三号线将于下月延长运营时间。", "工作日末班车推迟到晚上十一点半。", "地铁公司表示此举方便夜间下班的乘客。"]
+MUSEUM_BRIEF = ["省博物馆新展厅周六正式对外开放。", "展厅陈列了两百多件出土青铜器。", "馆长介绍说，参观新展厅需要提前在网上预约。"]
+HARVEST_BRIEF = ["南方多地早稻进入收割高峰。", "农业部门预计今年水稻产量与去年持平。", "部分农户已开始使用无人机喷洒农药。"]

@@ -4,23 +4,39 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from news_stories import BRIDGE, DROUGHT, LONGER_BRIDGE, LONGER_DROUGHT, ORCHESTRA
+from news_stories import (
+    BRIDGE,
+    DROUGHT,
+    HARVEST_BRIEF,
+    LONGER_BRIDGE,
+    LONGER_DROUGHT,
+    MUSEUM_BRIEF,
+    ORCHESTRA,
+    SUBWAY_BRIEF,
+)
 
 from summarize.config import ConfigError, ExtractiveSettings
 from summarize.config.loader import load_settings
 from summarize.engines.extractive import (
+    ExtractiveSummarizer,
     SimilarityIndex,
     cosine,
+    found_story_starts,
     select_sentences,
     sentence_features,
     tfidf_vectors,
 )
+from summarize.engines.order import opens_with_quotation
 from summarize.engines.page import read_page
 from summarize.engines.stories import story_boundaries
+from summarize.text import split_sentences
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 LIBRARY_NEWS = [
     "The city council approved a new budget for the public libraries on Tuesday.",
@@ -60,8 +76,8 @@ def test_the_similarity_index_gives_every_cosine(features: list[list[str]], data
     assert math.isclose(similar[index], 1.0) or not vectors[index]
 
 
-def _vectors(sentences: list[str]) -> list[dict[str, float]]:
-    return tfidf_vectors([sentence_features(sentence, "en") for sentence in sentences])
+def _vectors(sentences: list[str], lang: str = "en") -> list[dict[str, float]]:
+    return tfidf_vectors([sentence_features(sentence, lang) for sentence in sentences])
 
 
 def test_a_short_story_between_two_long_ones_is_found_by_searching_again() -> None:
@@ -94,3 +110,39 @@ def test_each_story_check_compares_a_bounded_part(monkeypatch: pytest.MonkeyPatc
     starts = story_boundaries(tfidf_vectors(features))
     assert starts and all(start % 5 == 0 for start in starts)  # every boundary found falls between two topics
     assert max(sizes) == stories.MAX_PART_SENTENCES
+
+
+def test_three_short_chinese_briefs_are_told_apart() -> None:
+    # Nine sentences: too few for blocks, so every cut is tried; each brief's lead opens its story.
+    briefs = SUBWAY_BRIEF + MUSEUM_BRIEF + HARVEST_BRIEF
+    assert story_boundaries(_vectors(briefs, "zh")) == [3, 6]
+    (summary,) = ExtractiveSummarizer(ExtractiveSettings()).summarize_documents(["".join(briefs)], "zh", "medium")
+    assert split_sentences(summary.text) == [briefs[0], briefs[3], briefs[6]]
+
+
+@pytest.mark.parametrize(
+    ("story", "lang"),
+    [(BRIDGE, "en"), (ORCHESTRA, "en"), (DROUGHT, "en"), (LONGER_BRIDGE[:12], "en"), (SUBWAY_BRIEF, "zh"),
+     (MUSEUM_BRIEF + ["展厅每周一闭馆，其他时间上午九点开放。"], "zh")],
+)
+def test_a_short_single_story_is_not_cut(story: list[str], lang: str) -> None:
+    assert story_boundaries(_vectors(story, lang)) == []
+
+
+def test_a_quotation_never_opens_a_story_of_a_short_text() -> None:
+    # The example article's eleven sentences are cut by cut; its quoted neighbour shares no word with the rest.
+    page = read_page((EXAMPLES / "article_en.txt").read_text(encoding="utf-8"))
+    features = [sentence_features(sentence, "en") for sentence in page.sentences]
+    vectors = tfidf_vectors(features)
+    assert page.sentences[5].startswith('"Our children')
+    assert story_boundaries(vectors, page.paragraphs) == [4, 7]  # without the guard: the quotation is a story
+    assert found_story_starts(page, "en", features) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "quoted"),
+    [('"We are ready," she said.', True), ("“这改变了一切。”", True), ("「开放了。」", True), ("'Yes,' he said.", True),
+     ("‘Now,’ she said.", True), ('She said: "We are ready."', False), ("他说：“这改变了一切。”", False)],
+)
+def test_opens_with_quotation(sentence: str, quoted: bool) -> None:
+    assert opens_with_quotation(sentence) is quoted

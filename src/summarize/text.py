@@ -309,9 +309,9 @@ def _is_lowercase_boundary(line: str, match: re.Match[str], following: int) -> b
     return len(token) > 1 and token not in _LOWERCASE_GUARDS and not _DOTTED_ABBREVIATION.search(token + ".")
 
 
-_OPENING_QUOTES = "“「『"
+OPENING_QUOTES = "“「『"
 _CLOSING_QUOTES = "”」』"
-_QUOTE_DEPTH = {**dict.fromkeys(_OPENING_QUOTES, 1), **dict.fromkeys(_CLOSING_QUOTES, -1)}
+_QUOTE_DEPTH = {**dict.fromkeys(OPENING_QUOTES, 1), **dict.fromkeys(_CLOSING_QUOTES, -1)}
 
 
 def closing_quotes(text: str) -> str:
@@ -319,8 +319,8 @@ def closing_quotes(text: str) -> str:
     ``text + closing_quotes(text)`` has balanced quotes when nothing in `text` closes what it did not open."""
     open_quotes: list[str] = []
     for char in text:
-        if char in _OPENING_QUOTES:
-            open_quotes.append(_CLOSING_QUOTES[_OPENING_QUOTES.index(char)])
+        if char in OPENING_QUOTES:
+            open_quotes.append(_CLOSING_QUOTES[OPENING_QUOTES.index(char)])
         elif char in _CLOSING_QUOTES and open_quotes:
             open_quotes.pop()
     straight = '"' if text.count('"') % 2 else ""

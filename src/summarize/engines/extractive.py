@@ -38,6 +38,7 @@ from .base import LENGTH_SCALE, Length, Summary
 from .order import (
     Introductions,
     introductions,
+    opens_with_quotation,
     opens_with_reference,
     order_is_informative,
 )
@@ -290,7 +291,9 @@ def found_story_starts(page: Page, lang: str, features: list[list[str]]) -> list
     if len(set(page.sections)) > 1:
         return []
     weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
-    return story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features), page.paragraphs)
+    openers = [not (opens_with_reference(text) or opens_with_quotation(text)) for text in page.sentences]
+    return story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features), page.paragraphs,
+                            openers)
 
 
 def with_stories(page: Page, starts: list[int]) -> Page:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..text import OPENING_QUOTES
 from .stopwords import ENGLISH_STOP_WORDS
 
 MIN_SENTENCES = 10
@@ -41,6 +42,12 @@ _REFERENCE_START = re.compile(
     r"meanwhile|still|yet|so|or|there|here|such|both|another|other|others|the latter|the former)\b|(?:他们|她们|它们|他們|她們|它們|他|她|它|但是|但|而且|此外|同时|同時|因此|不过|不過))",
     re.IGNORECASE,
 )
+
+
+def opens_with_quotation(sentence: str) -> bool:
+    """True for a sentence that opens with a quotation mark (straight, curly or corner): reported speech, which
+    goes on with a story rather than starting one."""
+    return sentence.lstrip()[:1] in OPENING_QUOTES + "\"'‘"
 
 
 def opens_with_reference(sentence: str) -> bool:

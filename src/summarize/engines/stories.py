@@ -10,7 +10,11 @@ and where the two parts it makes, taken whole (up to :data:`MAX_PART_SENTENCES`
 each), are nearly unrelated (cosine of their summed vectors at most
 :data:`MAX_STORY_SIMILARITY`): the parts of one article share its names and
 topic, those of two stories do not.
-Each story found is searched again on its own (a short story next to a long one
+A text of at most :data:`SHORT_TEXT_SENTENCES` sentences (three news briefs of a
+few sentences each) is too short for blocks: every cut into two or three parts is
+tried, and the one whose neighbouring parts share least is kept if they share
+almost nothing (:data:`MAX_SHORT_STORY_SIMILARITY`).
+Each story found in a longer text is searched again on its own (a short story next to a long one
 hides in the long one's blocks), to :data:`MAX_DEPTH` levels; where the text has
 paragraphs, a boundary moves to a paragraph break at most :data:`SNAP_SENTENCES`
 sentences away (a story starts a paragraph). The constants were chosen on the
@@ -27,7 +31,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from itertools import pairwise
+from itertools import combinations, pairwise
 
 BLOCK_SENTENCES = 8
 """Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
@@ -41,6 +45,15 @@ MAX_CANDIDATES = 64
 """Candidate gaps checked, lowest block similarity first."""
 MAX_PART_SENTENCES = 64
 """The most sentences of each part compared whole at a candidate gap (stories are shorter; it bounds each check)."""
+SHORT_TEXT_SENTENCES = 12
+"""Texts of at most this many sentences, too short for blocks, are tried cut by cut instead."""
+MIN_SPLIT_SENTENCES = 6
+"""Shorter texts are one story (a news brief of four or five sentences may change subject and stay one)."""
+MIN_SHORT_STORY_SENTENCES = 2
+"""The fewest sentences a story of a short text may have."""
+MAX_SHORT_STORY_SIMILARITY = 0.02
+"""The most two neighbouring stories of a short text may have in common (few sentences share little by chance,
+so the bar is lower than :data:`MAX_STORY_SIMILARITY`)."""
 MAX_DEPTH = 3
 """Levels of searching again inside the stories found."""
 SNAP_SENTENCES = 2
@@ -83,11 +96,40 @@ def _shift(window: dict[str, float], vector: SparseVector, sign: float) -> None:
             window[term] = value
 
 
-def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None = None) -> list[int]:
+def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None = None,
+                     openers: list[bool] | None = None) -> list[int]:
     """The sentences that start a new story (0 excluded), in order; none for a single story. `paragraphs`
-    numbers the paragraph each sentence is in (boundaries move to paragraph breaks)."""
-    starts = _search(vectors, MAX_DEPTH)
+    numbers the paragraph each sentence is in (boundaries move to paragraph breaks); `openers` says which
+    sentences may open a story in a short text (not a quotation or a "He said" that continues one)."""
+    if len(vectors) < MIN_SPLIT_SENTENCES:
+        return []
+    if len(vectors) <= SHORT_TEXT_SENTENCES:
+        starts = _short_text_boundaries(vectors, openers or [True] * len(vectors))
+    else:
+        starts = _search(vectors, MAX_DEPTH)
     return _snapped(starts, paragraphs) if paragraphs else starts
+
+
+def _short_text_boundaries(vectors: list[SparseVector], openers: list[bool]) -> list[int]:
+    """Every cut of a short text into three, else two, parts of at least :data:`MIN_SHORT_STORY_SENTENCES`
+    sentences, each part opening with one of the `openers`; the cut whose most similar neighbouring parts share least, if that is at most
+    :data:`MAX_SHORT_STORY_SIMILARITY` (at most 45 cuts of 12 sentences)."""
+    first, last = MIN_SHORT_STORY_SENTENCES, len(vectors) - MIN_SHORT_STORY_SENTENCES
+    for count in (2, 1):
+        best: tuple[float, tuple[int, ...]] | None = None
+        for cuts in combinations(range(first, last + 1), count):
+            edges = [0, *cuts, len(vectors)]
+            if any(end - start < MIN_SHORT_STORY_SENTENCES for start, end in pairwise(edges)):
+                continue
+            if not all(openers[cut] for cut in cuts):
+                continue
+            parts = [_summed(vectors[start:end]) for start, end in pairwise(edges)]
+            shared = max(_similarity(left, right) for left, right in pairwise(parts))
+            if shared <= MAX_SHORT_STORY_SIMILARITY and (best is None or shared < best[0]):
+                best = (shared, cuts)
+        if best:
+            return list(best[1])
+    return []
 
 
 def _search(vectors: list[SparseVector], depth: int) -> list[int]:
