@@ -112,16 +112,15 @@ def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None =
 
 def _short_text_boundaries(vectors: list[SparseVector], openers: list[bool]) -> list[int]:
     """Every cut of a short text into three, else two, parts of at least :data:`MIN_SHORT_STORY_SENTENCES`
-    sentences, each part opening with one of the `openers`; the cut whose most similar neighbouring parts share least, if that is at most
-    :data:`MAX_SHORT_STORY_SIMILARITY` (at most 45 cuts of 12 sentences)."""
+    sentences, each part opening with one of the `openers`; the cut whose most similar neighbouring parts
+    share least, if that is at most :data:`MAX_SHORT_STORY_SIMILARITY` (at most 45 cuts of 12 sentences)."""
     first, last = MIN_SHORT_STORY_SENTENCES, len(vectors) - MIN_SHORT_STORY_SENTENCES
     for count in (2, 1):
         best: tuple[float, tuple[int, ...]] | None = None
         for cuts in combinations(range(first, last + 1), count):
             edges = [0, *cuts, len(vectors)]
-            if any(end - start < MIN_SHORT_STORY_SENTENCES for start, end in pairwise(edges)):
-                continue
-            if not all(openers[cut] for cut in cuts):
+            too_short = any(end - start < MIN_SHORT_STORY_SENTENCES for start, end in pairwise(edges))
+            if too_short or not all(openers[cut] for cut in cuts):
                 continue
             parts = [_summed(vectors[start:end]) for start, end in pairwise(edges)]
             shared = max(_similarity(left, right) for left, right in pairwise(parts))
