@@ -217,8 +217,9 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         candidates[:] = True
     units = np.array([length_units(text, lang) for text in sentences])
     sections = np.array(page.sections)
-    several_stories = len(set(page.sections)) > 1
-    turns = StoryTurns(page.sections) if several_stories and count >= len(set(page.sections)) else None
+    stories = len(set(page.sections))
+    several_stories = stories > 1
+    turns = StoryTurns(page.sections) if several_stories and count >= stories else None
     similarity = SimilarityIndex(sentence_vectors)
     penalty = np.zeros(len(sentences))
     chosen: list[int] = []
