@@ -1,4 +1,5 @@
-"""Three short news stories written for the tests (town, music, farming), and longer versions of two."""
+"""Short news stories written for the tests (town, music, farming, and a second town story on the bridge's
+topic), and longer versions of two."""
 
 BRIDGE = [
     "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
@@ -26,6 +27,15 @@ DROUGHT = [
     "Brandt said trucks would deliver water to the villages twice a week.",
     "The government promised emergency loans to farmers who lost their crops.",
     "Meteorologists expect little rain in the valley before the autumn.",
+]
+HOUSING = [  # the same council, council member and district as BRIDGE: one topic, another story
+    "The Riverton city council voted on Thursday to build six hundred homes in the old port district.",
+    "Council member Ana Ortiz said the homes would be sold below market prices to young families.",
+    "The port district homes will stand on land the council bought from a shipping company.",
+    "Ortiz said the council would choose the builders of the homes before the end of the year.",
+    "Residents of the port district asked the council to keep the old warehouses as a market hall.",
+    "The first families could move into the port district homes in two years, Ortiz said.",
+    "The Riverton council will hold a public hearing on the housing plan next month.",
 ]
 
 LONGER_BRIDGE = BRIDGE + [

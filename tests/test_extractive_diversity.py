@@ -96,6 +96,9 @@ def test_a_boundary_moves_to_the_paragraph_break_next_to_it() -> None:
     assert story_boundaries(vectors, paragraphs) == [8, 15]
     one_paragraph = read_page(" ".join(" ".join(story) for story in stories)).paragraphs
     assert story_boundaries(vectors, one_paragraph) == [7, 15]
+    # Breaks one sentence either side of 7, as near: the one whose neighbours share less (the seam) wins.
+    bridge_in_two = [0] * 6 + [1] * 2 + [2] * 7 + [3] * 7
+    assert story_boundaries(vectors, bridge_in_two) == [8, 15]
 
 
 def test_each_story_check_compares_a_bounded_part(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from news_stories import BRIDGE, DROUGHT, ORCHESTRA
+from news_stories import BRIDGE, DROUGHT, HOUSING, ORCHESTRA
 
 from summarize import split_sentences
 from summarize.config import ExtractiveSettings
 from summarize.engines.extractive import (
     ExtractiveSummarizer,
     StoryTurns,
+    found_story_starts,
+    select,
     sentence_features,
     tfidf_vectors,
+    with_stories,
 )
 from summarize.engines.page import read_page
 from summarize.engines.stories import story_boundaries
@@ -43,6 +46,45 @@ def test_the_long_summary_gives_each_story_its_share_in_input_order(joiner: str)
     # orchestra's and the drought's second picks add to their leads (the rehearsals, the dry wells) rather
     # than restate them.
     assert picked == [0, 1, 7, 9, 14, 17]
+
+
+def test_two_stories_on_one_topic_are_told_apart_by_the_story_between_them() -> None:
+    # The housing story shares the bridge story's council, council member and district: each parted from
+    # the whole rest of the text, the bridge story and the housing story look alike (the old check found no
+    # story); parted from the orchestra between them, both boundaries hold.
+    assert story_boundaries(_vectors(BRIDGE + ORCHESTRA + HOUSING)) == [7, 14]
+
+
+def test_stories_are_found_inside_a_headed_section() -> None:
+    # A photo caption in the bridge story reads as a headline; the drought story after the orchestra's
+    # is found inside the caption's section, and the long summary covers all three stories.
+    text = "\n\n".join([" ".join(BRIDGE[:4]), "Ortiz at the council meeting on Tuesday", " ".join(BRIDGE[4:]),
+                         " ".join(ORCHESTRA), " ".join(DROUGHT)])
+    page = read_page(text)
+    assert page.sections == [0] * 4 + [1] * 17
+    starts = found_story_starts(page, "en", [sentence_features(sentence, "en") for sentence in page.sentences])
+    assert starts == [14]  # the orchestra's story starts three sentences in: too close to tell apart
+    found = with_stories(page, starts)
+    assert found.sections == [0] * 4 + [1] * 10 + [2] * 7
+    assert found.headlines == ["", "Ortiz at the council meeting on Tuesday", ""]
+    (summary,) = ExtractiveSummarizer(ExtractiveSettings()).summarize_documents([text], "en", "long")
+    everything = BRIDGE + ORCHESTRA + DROUGHT
+    assert [everything.index(sentence) for sentence in split_sentences(summary.text)] == [0, 4, 6, 7, 14, 15]
+
+
+def test_a_long_lead_leaves_room_for_the_other_stories() -> None:
+    lead = ("The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate in which "
+            "residents, engineers, shop owners and the port authority argued over its height, its cost, its lanes "
+            "and the noise it would bring to the old port district.")  # 45 words
+    text = "\n\n".join(["Harbor Bridge approved\n" + " ".join([lead, *BRIDGE[1:]]),
+                         "Orchestra wins in Vienna\n" + " ".join(ORCHESTRA), "Drought in Dry Valley\n" + " ".join(DROUGHT)])
+    page = read_page(text)
+    picked = select(page, "en", 6, ExtractiveSettings(), max_units=50)
+    # The lead would leave 5 words, too few for any sentence of the other two stories (10 words at least): the
+    # bridge story's next sentence (13 words) is taken instead, and every story's lead fits after it.
+    assert picked == [1, 7, 14]
+    assert sum(len(page.sentences[index].split()) for index in picked) == 49
+    assert select(page, "en", 6, ExtractiveSettings(), max_units=200)[0] == 0  # with room, the lead
 
 
 def test_shares_follow_story_length() -> None:

@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
+from itertools import pairwise
 
 import numpy as np
 
@@ -193,7 +194,8 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     left out, until `count` sentences are picked or the next would pass `max_units` words (en) or
     characters (zh). A page of several stories (headed, or found by :func:`.stories.story_boundaries`) gives
     each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
-    shorter one from a story not covered yet may still fit.
+    shorter one from a story not covered yet may still fit, and while stories are left uncovered a pick
+    leaves room for their shortest sentences (:func:`leaving_room`) where it can.
 
     Time and memory are about linear in the text: sparse vectors and an inverted index of their terms, no
     pairwise matrix; each pick costs one pass over the candidates.
@@ -203,11 +205,12 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         return []
     features = [sentence_features(text, lang, settings.chinese_tokens) for text in sentences + page.headlines]
     vectors = tfidf_vectors(features)
-    sentence_vectors, headline_vectors = vectors[: len(sentences)], vectors[len(sentences) :]
+    sentence_vectors = vectors[: len(sentences)]
+    headline_vector = dict(zip(page.headlines, vectors[len(sentences) :], strict=True))
     found_starts = found_story_starts(page, lang, features[: len(sentences)])
     if found_starts:
         page = with_stories(page, found_starts)
-    headline_vectors += [{}] * (len(page.headlines) - len(headline_vectors))  # found stories have no headline
+    headline_vectors = [headline_vector.get(headline, {}) for headline in page.headlines]  # found stories have none
     headline_similarity = np.array(
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
@@ -224,8 +227,12 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     penalty = np.zeros(len(sentences))
     chosen: list[int] = []
     while len(chosen) < count and candidates.any():
-        room = max_units - int(units[chosen].sum()) if chosen and max_units is not None else None
+        left = max_units - int(units[chosen].sum()) if max_units is not None else None
+        room = left if chosen else None  # a first pick over the budget alone is cut to it
         pool = candidates & (units <= room) if several_stories and room is not None else candidates
+        if turns is not None and left is not None:
+            leaving = leaving_room(candidates, units, sections, left, set(sections[chosen].tolist()))
+            pool = leaving if leaving.any() else pool
         if turns is not None and pool.any():
             pool = pool & (sections == turns.next_story(set(sections[pool].tolist())))
         if not pool.any():
@@ -242,6 +249,19 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         candidates &= similar < settings.redundancy_threshold
         candidates[best] = False
     return sorted(chosen)
+
+
+def leaving_room(candidates: np.ndarray, units: np.ndarray, sections: np.ndarray, room: int,
+                 covered: set[int]) -> np.ndarray:
+    """The candidates that fit `room` and leave enough of it for the shortest candidate of each story not
+    `covered` yet but their own: a long first pick must not crowd the other stories out of the summary."""
+    fitting = candidates & (units <= room)
+    shortest = np.full(int(sections.max()) + 1, np.inf)
+    np.minimum.at(shortest, sections[fitting], units[fitting])
+    shortest[list(covered)] = np.inf
+    needed = np.where(np.isfinite(shortest), shortest, 0.0)
+    reserve = needed.sum() - needed[sections]
+    return fitting & (units <= room - reserve)
 
 
 class SimilarityIndex:
@@ -287,20 +307,33 @@ _NAME = re.compile(r"(?<=\w )[A-Z][a-z]+")
 
 
 def found_story_starts(page: Page, lang: str, features: list[list[str]]) -> list[int]:
-    """The sentences that start a story by :func:`.stories.story_boundaries` (boundaries moved to the page's
-    paragraph breaks; names count twice in the comparison); none for a page with headed sections."""
-    if len(set(page.sections)) > 1:
-        return []
+    """The sentences that start a story by :func:`.stories.story_boundaries`, searched in each of the page's
+    sections (a headed section may still hold several stories: a photo caption read as a headline, or
+    stories pasted under one headline); boundaries move to the page's paragraph breaks, and names count
+    twice in the comparison."""
     weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
+    vectors = tfidf_vectors(weighted if lang == "en" else features)
     openers = [not (opens_with_reference(text) or opens_with_quotation(text)) for text in page.sentences]
-    return story_boundaries(tfidf_vectors(weighted) if lang == "en" else tfidf_vectors(features), page.paragraphs,
-                            openers)
+    starts = []
+    for first, end in section_spans(page.sections):
+        found = story_boundaries(vectors[first:end], page.paragraphs[first:end], openers[first:end])
+        starts += [first + start for start in found]
+    return starts
+
+
+def section_spans(sections: list[int]) -> list[tuple[int, int]]:
+    """``(first, end)`` of each run of sentences in one section, in order."""
+    edges = [0, *(index for index in range(1, len(sections)) if sections[index] != sections[index - 1]), len(sections)]
+    return list(pairwise(edges))
 
 
 def with_stories(page: Page, starts: list[int]) -> Page:
-    """`page` with a section (without headline) starting at each of `starts` (sorted)."""
-    sections = [bisect_right(starts, index) for index in range(len(page.sentences))]
-    return Page(page.sentences, page.paragraphs, sections, page.headlines + [""] * len(starts), page.is_list)
+    """`page` with a new section (without headline) starting at each of `starts` (sorted, none the first
+    sentence of a section): each headed section is cut at the starts inside it."""
+    sections = [section + bisect_right(starts, index) for index, section in enumerate(page.sections)]
+    added = Counter(page.sections[start] for start in starts)
+    headlines = [title for section, headline in enumerate(page.headlines) for title in [headline] + [""] * added[section]]
+    return Page(page.sentences, page.paragraphs, sections, headlines, page.is_list)
 
 
 def select_sentences(sentences: list[str], lang: str, count: int, settings: ExtractiveSettings,

@@ -3,13 +3,15 @@
 Lexical cohesion, as TextTiling measures it: at each gap between two sentences,
 the TF-IDF cosine between the block of sentences before it and the block after
 it. Inside a story the blocks share names and topic words; between two stories
-they share little. A gap is a story boundary where that similarity is a local
-minimum below :data:`MAX_RELATIVE_SIMILARITY` times the text's median gap
-similarity, with at least :data:`MIN_STORY_SENTENCES` sentences on each side,
-and where the two parts it makes, taken whole (up to :data:`MAX_PART_SENTENCES`
-each), are nearly unrelated (cosine of their summed vectors at most
-:data:`MAX_STORY_SIMILARITY`): the parts of one article share its names and
-topic, those of two stories do not.
+they share little. Every gap where that similarity is a local minimum below
+:data:`MAX_RELATIVE_SIMILARITY` times the text's median gap similarity, with at
+least :data:`MIN_STORY_SENTENCES` sentences on each side, is a candidate; then
+the parts the candidates cut the text into are compared whole (up to
+:data:`MAX_PART_SENTENCES` sentences each), and the candidate between the two
+most alike neighbouring parts is dropped, again and again, until no two
+neighbours share more than :data:`MAX_STORY_SIMILARITY` (cosine of their summed
+vectors): the parts of one article share its names and topic, those of two
+stories do not, even two on one topic with another story between them.
 A text of at most :data:`SHORT_TEXT_SENTENCES` sentences (three news briefs of a
 few sentences each) is too short for blocks: every cut into two or three parts is
 tried, and the one whose neighbouring parts share least is kept if they share
@@ -22,10 +24,11 @@ SummEval tuning half (three articles joined, against single articles, as written
 and cut into paragraphs: docs/extractive.md).
 
 Cost: each gap sums two blocks of at most :data:`BLOCK_SENTENCES` sparse vectors,
-and at most :data:`MAX_CANDIDATES` candidate gaps are checked on at most
-:data:`MAX_PART_SENTENCES` sentences a side, so one search is linear in the text,
-and each of the at most :data:`MAX_DEPTH` levels of searches inside found stories
-covers the text once; a short text tries at most 45 cuts.
+and at most :data:`MAX_CANDIDATES` candidate gaps are kept, each part compared on
+at most :data:`MAX_PART_SENTENCES` sentences a side (a dropped candidate costs
+two comparisons), so one search is linear in the text, and each of the at most
+:data:`MAX_DEPTH` levels of searches inside found stories covers the text once; a
+short text tries at most 45 cuts.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ MAX_RELATIVE_SIMILARITY = 0.7
 MAX_STORY_SIMILARITY = 0.1
 """The most two neighbouring stories may have in common (cosine of their summed TF-IDF vectors)."""
 MAX_CANDIDATES = 64
-"""Candidate gaps checked, lowest block similarity first."""
+"""Candidate gaps kept, lowest block similarity first."""
 MAX_PART_SENTENCES = 64
 """The most sentences of each part compared whole at a candidate gap (stories are shorter; it bounds each check)."""
 SHORT_TEXT_SENTENCES = 12
@@ -59,6 +62,8 @@ MAX_DEPTH = 3
 """Levels of searching again inside the stories found."""
 SNAP_SENTENCES = 2
 """The farthest a boundary moves to reach a paragraph break."""
+TIE_SENTENCES = 4
+"""Sentences compared on each side of two paragraph breaks as near to a boundary."""
 
 SparseVector = dict[str, float]
 
@@ -108,7 +113,7 @@ def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None =
         starts = _short_text_boundaries(vectors, openers or [True] * len(vectors))
     else:
         starts = _search(vectors, MAX_DEPTH)
-    return _snapped(starts, paragraphs) if paragraphs else starts
+    return _snapped(vectors, starts, paragraphs) if paragraphs else starts
 
 
 def _short_text_boundaries(vectors: list[SparseVector], openers: list[bool]) -> list[int]:
@@ -142,15 +147,23 @@ def _search(vectors: list[SparseVector], depth: int) -> list[int]:
     return sorted(set(starts) | set(inner))
 
 
-def _snapped(starts: list[int], paragraphs: list[int]) -> list[int]:
-    """Each of `starts` moved to the nearest paragraph break at most :data:`SNAP_SENTENCES` away (the
-    earlier of two as near), if there is one."""
+def _snapped(vectors: list[SparseVector], starts: list[int], paragraphs: list[int]) -> list[int]:
+    """Each of `starts` moved to the nearest paragraph break at most :data:`SNAP_SENTENCES` away, if there
+    is one; of two as near, the one whose :data:`TIE_SENTENCES` sentences either side share least (a block
+    minimum is often flat across a seam, so its exact place says little)."""
     breaks = [index for index in range(1, len(paragraphs)) if paragraphs[index] != paragraphs[index - 1]]
     moved = []
     for start in starts:
         near = breaks[bisect_left(breaks, start - SNAP_SENTENCES) : bisect_right(breaks, start + SNAP_SENTENCES)]
-        moved.append(min(near, key=lambda index: (abs(index - start), index)) if near else start)
+        moved.append(min(near, key=lambda index: (abs(index - start), _local_similarity(vectors, index), index))
+                     if near else start)
     return sorted(set(moved))
+
+
+def _local_similarity(vectors: list[SparseVector], gap: int) -> float:
+    """The cosine of the :data:`TIE_SENTENCES` sentences before `gap` and as many after it, summed."""
+    before = vectors[max(0, gap - TIE_SENTENCES) : gap]
+    return _similarity(_summed(before), _summed(vectors[gap : gap + TIE_SENTENCES]))
 
 
 def _boundaries(vectors: list[SparseVector]) -> list[int]:
@@ -172,16 +185,37 @@ def _boundaries(vectors: list[SparseVector]) -> list[int]:
         and similarity == min(similarities[max(0, gap - 1 - block) : gap + block])
     )
     starts: list[int] = []
-    for _, gap in candidates[:MAX_CANDIDATES]:
-        if any(abs(gap - other) < MIN_STORY_SENTENCES for other in starts):
-            continue
-        first = max((start for start in starts if start < gap), default=0)
-        end = min((start for start in starts if start > gap), default=len(vectors))
-        before = vectors[max(first, gap - MAX_PART_SENTENCES) : gap]
-        after = vectors[gap : min(end, gap + MAX_PART_SENTENCES)]
-        if _similarity(_summed(before), _summed(after)) <= MAX_STORY_SIMILARITY:
+    for _, gap in candidates:
+        if len(starts) == MAX_CANDIDATES:
+            break
+        if all(abs(gap - other) >= MIN_STORY_SENTENCES for other in starts):
             starts.append(gap)
-    return sorted(starts)
+    return _merged(vectors, sorted(starts))
+
+
+def _merged(vectors: list[SparseVector], starts: list[int]) -> list[int]:
+    """`starts` less those between parts that share more than :data:`MAX_STORY_SIMILARITY`, dropped one at
+    a time, the most alike first: each part runs to the next start (at most :data:`MAX_PART_SENTENCES`), so
+    two neighbouring stories on one topic are told apart by the stories around them, not by the whole rest
+    of the text."""
+    edges = [0, *starts, len(vectors)]
+    shared = [_parts_similarity(vectors, edges, index) for index in range(1, len(edges) - 1)]
+    while shared and max(shared) > MAX_STORY_SIMILARITY:
+        most = shared.index(max(shared))
+        del edges[most + 1], shared[most]
+        for index in (most, most + 1):  # the parts next to the dropped start are one now
+            if 1 <= index < len(edges) - 1:
+                shared[index - 1] = _parts_similarity(vectors, edges, index)
+    return edges[1:-1]
+
+
+def _parts_similarity(vectors: list[SparseVector], edges: list[int], index: int) -> float:
+    """The cosine of the summed parts before and after ``edges[index]``, each up to the next edge and at most
+    :data:`MAX_PART_SENTENCES` long."""
+    first, gap, end = edges[index - 1], edges[index], edges[index + 1]
+    before = vectors[max(first, gap - MAX_PART_SENTENCES) : gap]
+    after = vectors[gap : min(end, gap + MAX_PART_SENTENCES)]
+    return _similarity(_summed(before), _summed(after))
 
 
 def _summed(vectors: list[SparseVector]) -> dict[str, float]:
