@@ -28,14 +28,14 @@ DROUGHT = [
     "The government promised emergency loans to farmers who lost their crops.",
     "Meteorologists expect little rain in the valley before the autumn.",
 ]
-HOUSING = [  # the same council, council member and district as BRIDGE: one topic, another story
-    "The Riverton city council voted on Thursday to build six hundred homes in the old port district.",
-    "Council member Ana Ortiz said the homes would be sold below market prices to young families.",
-    "The port district homes will stand on land the council bought from a shipping company.",
-    "Ortiz said the council would choose the builders of the homes before the end of the year.",
-    "Residents of the port district asked the council to keep the old warehouses as a market hall.",
-    "The first families could move into the port district homes in two years, Ortiz said.",
-    "The Riverton council will hold a public hearing on the housing plan next month.",
+HOUSING = [  # the same town and council as BRIDGE: one topic, another story
+    "The Riverton city council voted on Thursday to build six hundred homes on the site of the old brewery.",
+    "The homes will be sold below market prices to young families and nurses.",
+    "The brewery site was bought from a shipping company that moved its offices abroad.",
+    "Builders will be chosen by the end of the year, the mayor's office said.",
+    "Neighbours asked the council for a park and a playground between the new homes.",
+    "The first families could move in within two years.",
+    "The council will hold a public hearing on the housing plan next month.",
 ]
 
 LONGER_BRIDGE = BRIDGE + [

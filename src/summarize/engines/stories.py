@@ -11,7 +11,10 @@ the parts the candidates cut the text into are compared whole (up to
 most alike neighbouring parts is dropped, again and again, until no two
 neighbours share more than :data:`MAX_STORY_SIMILARITY` (cosine of their summed
 vectors): the parts of one article share its names and topic, those of two
-stories do not, even two on one topic with another story between them.
+stories do not, even two on one topic with another story between them. A part
+whose two neighbours share more than :data:`MAX_RESUMED_SIMILARITY` is a
+digression inside one story (background between the news and its follow-up),
+and both its boundaries go.
 A text of at most :data:`SHORT_TEXT_SENTENCES` sentences (three news briefs of a
 few sentences each) is too short for blocks: every cut into two or three parts is
 tried, and the one whose neighbouring parts share least is kept if they share
@@ -45,6 +48,9 @@ MAX_RELATIVE_SIMILARITY = 0.7
 """A boundary's block similarity is at most this share of the text's median gap similarity."""
 MAX_STORY_SIMILARITY = 0.1
 """The most two neighbouring stories may have in common (cosine of their summed TF-IDF vectors)."""
+MAX_RESUMED_SIMILARITY = 0.25
+"""The most the two parts around a story may share: more, and the story between them is a digression of one
+story that resumes after it (stories on one topic pasted around another share at most 0.17 on the tuning half)."""
 MAX_CANDIDATES = 64
 """Candidate gaps kept, lowest block similarity first."""
 MAX_PART_SENTENCES = 64
@@ -197,16 +203,30 @@ def _merged(vectors: list[SparseVector], starts: list[int]) -> list[int]:
     """`starts` less those between parts that share more than :data:`MAX_STORY_SIMILARITY`, dropped one at
     a time, the most alike first: each part runs to the next start (at most :data:`MAX_PART_SENTENCES`), so
     two neighbouring stories on one topic are told apart by the stories around them, not by the whole rest
-    of the text."""
+    of the text. A part whose two neighbours share more than :data:`MAX_RESUMED_SIMILARITY` is a digression
+    in one story that resumes after it: both its starts are dropped, and the merging goes on."""
     edges = [0, *starts, len(vectors)]
-    shared = [_parts_similarity(vectors, edges, index) for index in range(1, len(edges) - 1)]
-    while shared and max(shared) > MAX_STORY_SIMILARITY:
-        most = shared.index(max(shared))
-        del edges[most + 1], shared[most]
-        for index in (most, most + 1):  # the parts next to the dropped start are one now
-            if 1 <= index < len(edges) - 1:
-                shared[index - 1] = _parts_similarity(vectors, edges, index)
-    return edges[1:-1]
+    while True:
+        shared = [_parts_similarity(vectors, edges, index) for index in range(1, len(edges) - 1)]
+        while shared and max(shared) > MAX_STORY_SIMILARITY:
+            most = shared.index(max(shared))
+            del edges[most + 1], shared[most]
+            for index in (most, most + 1):  # the parts next to the dropped start are one now
+                if 1 <= index < len(edges) - 1:
+                    shared[index - 1] = _parts_similarity(vectors, edges, index)
+        resumed = [_around_similarity(vectors, edges, index) for index in range(1, len(edges) - 2)]
+        if not resumed or max(resumed) <= MAX_RESUMED_SIMILARITY:
+            return edges[1:-1]
+        digression = resumed.index(max(resumed)) + 1
+        del edges[digression : digression + 2]
+
+
+def _around_similarity(vectors: list[SparseVector], edges: list[int], index: int) -> float:
+    """The cosine of the parts before ``edges[index]`` and after ``edges[index + 1]`` (the part between
+    them left out), each up to the next edge and at most :data:`MAX_PART_SENTENCES` long."""
+    before = vectors[max(edges[index - 1], edges[index] - MAX_PART_SENTENCES) : edges[index]]
+    after = vectors[edges[index + 1] : min(edges[index + 2], edges[index + 1] + MAX_PART_SENTENCES)]
+    return _similarity(_summed(before), _summed(after))
 
 
 def _parts_similarity(vectors: list[SparseVector], edges: list[int], index: int) -> float:
