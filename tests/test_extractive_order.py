@@ -60,6 +60,8 @@ PEOPLE = [
         ("不过，工程进展顺利。", True),
         ("不過，工程進展順利。", True),
         ("同時，市議會通過了預算。", True),
+        ("「他們從沒告訴我們。」她說。", True),  # the quotation marks the quotation check knows, corner ones too
+        ("'They never told us,' she said.", True),
         ("河畔市议会周二通过了计划。", False),
     ],
 )

@@ -37,8 +37,11 @@ WEAK_RANK_CORRELATION = 0.10
 _FULL_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+")
 _WORD = re.compile(r"[A-Za-z]+")
 _NOT_A_FIRST_NAME = ENGLISH_STOP_WORDS | frozenset("mr mrs ms dr new north south east west".split())
+_QUOTATION_MARKS = OPENING_QUOTES + "\"'‘"
+"""The marks a quotation opens with: curly and corner quotes, and straight ones (which open and close)."""
 _REFERENCE_START = re.compile(
-    r"^[\"'“‘(]?(?:(?:he|she|it|they|him|his|her|hers|their|its|them|but|however|and|also|this|these|those|that|then|"
+    rf"^[{re.escape(_QUOTATION_MARKS)}(]?"
+    r"(?:(?:he|she|it|they|him|his|her|hers|their|its|them|but|however|and|also|this|these|those|that|then|"
     r"meanwhile|still|yet|so|or|there|here|such|both|another|other|others|the latter|the former)\b|(?:他们|她们|它们|他們|她們|它們|他|她|它|但是|但|而且|此外|同时|同時|因此|不过|不過))",
     re.IGNORECASE,
 )
@@ -47,7 +50,7 @@ _REFERENCE_START = re.compile(
 def opens_with_quotation(sentence: str) -> bool:
     """True for a sentence that opens with a quotation mark (straight, curly or corner): reported speech, which
     goes on with a story rather than starting one."""
-    return sentence.lstrip()[:1] in OPENING_QUOTES + "\"'‘"
+    return sentence.lstrip()[:1] in _QUOTATION_MARKS
 
 
 def opens_with_reference(sentence: str) -> bool:
