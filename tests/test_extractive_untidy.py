@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from news_stories import BRIDGE, DROUGHT, HOUSING, LONGER_BRIDGE, ORCHESTRA
 
 from summarize import split_sentences
@@ -16,7 +18,7 @@ from summarize.engines.extractive import (
     tfidf_vectors,
     with_stories,
 )
-from summarize.engines.page import read_page
+from summarize.engines.page import Page, read_page
 from summarize.engines.stories import story_boundaries
 
 STORIES = [BRIDGE, ORCHESTRA, DROUGHT]
@@ -98,6 +100,22 @@ def test_stories_are_found_inside_a_headed_section() -> None:
     (summary,) = ExtractiveSummarizer(ExtractiveSettings()).summarize_documents([text], "en", "long")
     everything = BRIDGE + ORCHESTRA + DROUGHT
     assert [everything.index(sentence) for sentence in split_sentences(summary.text)] == [0, 4, 6, 7, 14, 15]
+
+
+@given(st.lists(st.integers(1, 6), min_size=1, max_size=6), st.data())
+def test_stories_found_cut_sections_and_keep_their_headlines(sizes: list[int], data: st.DataObject) -> None:
+    sections = [section for section, size in enumerate(sizes) for _ in range(size)]
+    headlines = [f"headline {section}" for section in range(len(sizes))]
+    page = Page([f"sentence {index}" for index in range(len(sections))], sections, sections, headlines)
+    inside = [index for index in range(1, len(sections)) if sections[index] == sections[index - 1]]
+    starts = sorted(data.draw(st.sets(st.sampled_from(inside))) if inside else [])
+    found = with_stories(page, starts)
+    firsts = [index for index in range(len(sections)) if index == 0 or found.sections[index] != found.sections[index - 1]]
+    assert firsts == sorted(starts + [index for index in range(len(sections)) if index == 0 or sections[index] != sections[index - 1]])
+    assert found.sections == sorted(found.sections) and found.sections[-1] == len(found.headlines) - 1
+    assert [found.headlines[found.sections[index]] for index in firsts] == [
+        "" if index in starts else headlines[sections[index]] for index in firsts
+    ]  # each headed section keeps its headline; a story found inside it has none
 
 
 def test_a_long_lead_leaves_room_for_the_other_stories() -> None:
