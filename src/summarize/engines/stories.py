@@ -29,9 +29,9 @@ and cut into paragraphs: docs/extractive.md).
 Cost: each gap sums two blocks of at most :data:`BLOCK_SENTENCES` sparse vectors,
 and at most :data:`MAX_CANDIDATES` candidate gaps are kept, each part compared on
 at most :data:`MAX_PART_SENTENCES` sentences a side (a dropped candidate costs
-two comparisons), so one search is linear in the text, and each of the at most
-:data:`MAX_DEPTH` levels of searches inside found stories covers the text once; a
-short text tries at most 45 cuts.
+two comparisons, a dropped digression one pass over the parts), so one search is
+linear in the text, and each of the at most :data:`MAX_DEPTH` levels of searches
+inside found stories covers the text once; a short text tries at most 45 cuts.
 """
 
 from __future__ import annotations
