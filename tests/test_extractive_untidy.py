@@ -58,6 +58,14 @@ def test_two_stories_on_one_topic_are_told_apart_by_the_story_between_them() -> 
     assert story_boundaries(_vectors(BRIDGE + ORCHESTRA + HOUSING)) == [7, 14]
 
 
+def test_a_last_sentence_alone_does_not_hide_a_boundary() -> None:
+    # The closing line shares no word with the orchestra story, so the last gap, whose block after it is that
+    # line alone, has similarity 0; one sentence says nothing of cohesion, and it no longer masks the
+    # orchestra story's start from the local-minimum test.
+    closing = "Comments on this story are closed."
+    assert story_boundaries(_vectors(BRIDGE + ORCHESTRA[:5] + [closing])) == [7]
+
+
 MILL_HISTORY = [  # a digression for the bridge story: the river's past, in words the bridge story never uses
     "A century ago the valley's mills sent flour and timber downstream on flat barges.",
     "Steam tugs pulled the barges past the salt marshes to the sea.",

@@ -3,7 +3,8 @@
 Lexical cohesion, as TextTiling measures it: at each gap between two sentences,
 the TF-IDF cosine between the block of sentences before it and the block after
 it. Inside a story the blocks share names and topic words; between two stories
-they share little. Every gap where that similarity is a local minimum below
+they share little. Every gap where that similarity is a local minimum (among
+the gaps with :data:`MIN_BLOCK_SENTENCES` sentences a side) below
 :data:`MAX_RELATIVE_SIMILARITY` times the text's median gap similarity, with at
 least :data:`MIN_STORY_SENTENCES` sentences on each side, is a candidate; then
 the parts the candidates cut the text into are compared whole (up to
@@ -44,6 +45,9 @@ BLOCK_SENTENCES = 8
 """Sentences compared on each side of a gap (fewer near the text's ends and in short texts)."""
 MIN_STORY_SENTENCES = 5
 """The fewest sentences a story found this way may have."""
+MIN_BLOCK_SENTENCES = 2
+"""A gap is a local minimum among the gaps within a block of it with at least this many sentences on each side:
+at the text's first and last gap one block is a single sentence, whose words say nothing of cohesion."""
 MAX_RELATIVE_SIMILARITY = 0.7
 """A boundary's block similarity is at most this share of the text's median gap similarity."""
 MAX_STORY_SIMILARITY = 0.1
@@ -183,12 +187,13 @@ def _boundaries(vectors: list[SparseVector]) -> list[int]:
     if median <= 0:
         return []
     limit = MAX_RELATIVE_SIMILARITY * median
+    first, last = MIN_BLOCK_SENTENCES, len(vectors) - MIN_BLOCK_SENTENCES  # the gaps with blocks to compare
     candidates = sorted(
         (similarity, gap)
         for gap, similarity in enumerate(similarities, start=1)
         if similarity <= limit
         and MIN_STORY_SENTENCES <= gap <= len(vectors) - MIN_STORY_SENTENCES
-        and similarity == min(similarities[max(0, gap - 1 - block) : gap + block])
+        and similarity == min(similarities[max(first, gap - block) - 1 : min(last, gap + block)])
     )
     starts: list[int] = []
     for _, gap in candidates:
