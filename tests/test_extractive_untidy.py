@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,6 +14,7 @@ from summarize.engines.extractive import (
     ExtractiveSummarizer,
     StoryTurns,
     found_story_starts,
+    leaving_room,
     select,
     sentence_features,
     tfidf_vectors,
@@ -124,6 +126,38 @@ def test_stories_found_cut_sections_and_keep_their_headlines(sizes: list[int], d
     assert [found.headlines[found.sections[index]] for index in firsts] == [
         "" if index in starts else headlines[sections[index]] for index in firsts
     ]  # each headed section keeps its headline; a story found inside it has none
+
+
+@pytest.mark.parametrize("joiner", [" ", "\n"], ids=["run together", "one a line"])
+def test_a_headed_digest_is_not_split_further(joiner: str) -> None:
+    titles = ["Harbor Bridge approved", "Orchestra wins in Vienna", "Drought in Dry Valley"]
+    page = read_page("\n\n".join(f"{title}\n{joiner.join(story)}" for title, story in zip(titles, STORIES, strict=True)))
+    assert page.sections == [0] * 7 + [1] * 7 + [2] * 7
+    assert found_story_starts(page, "en", [sentence_features(sentence, "en") for sentence in page.sentences]) == []
+
+
+def test_a_story_found_between_headed_ones_leaves_each_headline_with_its_story() -> None:
+    # The orchestra story, pasted under the bridge story's headline, is found; the drought story keeps its own
+    # headline, which names its fifth sentence (the water trucks): that sentence is the story's second pick.
+    text = "\n\n".join(["Harbor Bridge approved\n" + " ".join(BRIDGE + ORCHESTRA),
+                         "Trucks bring water to dry villages\n" + " ".join(DROUGHT)])
+    page = read_page(text)
+    assert found_story_starts(page, "en", [sentence_features(sentence, "en") for sentence in page.sentences]) == [7]
+    picked = select(page, "en", 6, ExtractiveSettings(), max_units=200)
+    assert picked == [0, 1, 7, 9, 14, 18]
+    assert page.sentences[18] == DROUGHT[4]  # with the headlines out of step, the drought story's third sentence
+
+
+def test_room_is_left_for_as_many_stories_as_fit() -> None:
+    units = np.array([45, 30, 15, 15])
+    sections = np.array([0, 0, 1, 2])
+    candidates = np.ones(4, dtype=bool)
+    # 80 words hold any first pick and a sentence of each other story.
+    assert leaving_room(candidates, units, sections, 80, set()).tolist() == [True, True, True, True]
+    # 50 words: no first pick leaves room for both other stories; leaving room for one, the 45-word lead is out.
+    assert leaving_room(candidates, units, sections, 50, set()).tolist() == [False, True, True, True]
+    # Story 0 covered, 20 words left: stories 1 and 2 cannot both fit; none leaves room (select takes what fits).
+    assert leaving_room(candidates, units, sections, 20, {0}).tolist() == [False, False, False, False]
 
 
 def test_a_long_lead_leaves_room_for_the_other_stories() -> None:

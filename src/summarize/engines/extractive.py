@@ -195,7 +195,7 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     characters (zh). A page of several stories (headed, or found by :func:`.stories.story_boundaries`) gives
     each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
     shorter one from a story not covered yet may still fit, and while stories are left uncovered a pick
-    leaves room for their shortest sentences (:func:`leaving_room`) where it can.
+    leaves room for their shortest sentences, as many as can fit (:func:`leaving_room`).
 
     Time and memory are about linear in the text: sparse vectors and an inverted index of their terms, no
     pairwise matrix; each pick costs one pass over the candidates.
@@ -254,14 +254,22 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
 def leaving_room(candidates: np.ndarray, units: np.ndarray, sections: np.ndarray, room: int,
                  covered: set[int]) -> np.ndarray:
     """The candidates that fit `room` and leave enough of it for the shortest candidate of each story not
-    `covered` yet but their own: a long first pick must not crowd the other stories out of the summary."""
+    `covered` yet but their own, or, where none does, of as many of those stories as can still fit (the
+    shortest first); empty where none leaves room for one. A long first pick must not crowd the other
+    stories out of the summary."""
     fitting = candidates & (units <= room)
     shortest = np.full(int(sections.max()) + 1, np.inf)
     np.minimum.at(shortest, sections[fitting], units[fitting])
     shortest[list(covered)] = np.inf
-    needed = np.where(np.isfinite(shortest), shortest, 0.0)
-    reserve = needed.sum() - needed[sections]
-    return fitting & (units <= room - reserve)
+    waiting = np.sort(shortest[np.isfinite(shortest)])  # each uncovered story's shortest sentence
+    own = shortest[sections]  # a candidate's own story's (infinite where covered)
+    for count in range(len(waiting), 0, -1):
+        # the `count` shortest of the other stories: a candidate whose own story is among them skips it
+        reserve = np.where(own <= waiting[count - 1], waiting[: count + 1].sum() - own, waiting[:count].sum())
+        leaving = fitting & (units <= room - reserve)
+        if leaving.any():
+            return leaving
+    return np.zeros_like(fitting)
 
 
 class SimilarityIndex:
