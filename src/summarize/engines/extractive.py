@@ -319,8 +319,9 @@ def found_story_starts(page: Page, lang: str, features: list[list[str]]) -> list
     sections (a headed section may still hold several stories: a photo caption read as a headline, or
     stories pasted under one headline); boundaries move to the page's paragraph breaks, and names count
     twice in the comparison."""
-    weighted = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
-    vectors = tfidf_vectors(weighted if lang == "en" else features)
+    if lang == "en":
+        features = [terms + [name.lower() for name in _NAME.findall(text)] for terms, text in zip(features, page.sentences, strict=True)]
+    vectors = tfidf_vectors(features)
     openers = [not (opens_with_reference(text) or opens_with_quotation(text)) for text in page.sentences]
     starts = []
     for first, end in section_spans(page.sections):

@@ -219,27 +219,20 @@ def _merged(vectors: list[SparseVector], starts: list[int]) -> list[int]:
             for index in (most, most + 1):  # the parts next to the dropped start are one now
                 if 1 <= index < len(edges) - 1:
                     shared[index - 1] = _parts_similarity(vectors, edges, index)
-        resumed = [_around_similarity(vectors, edges, index) for index in range(1, len(edges) - 2)]
+        resumed = [_parts_similarity(vectors, edges, index, skipped=1) for index in range(1, len(edges) - 2)]
         if not resumed or max(resumed) <= MAX_RESUMED_SIMILARITY:
             return edges[1:-1]
         digression = resumed.index(max(resumed)) + 1
         del edges[digression : digression + 2]
 
 
-def _around_similarity(vectors: list[SparseVector], edges: list[int], index: int) -> float:
-    """The cosine of the parts before ``edges[index]`` and after ``edges[index + 1]`` (the part between
-    them left out), each up to the next edge and at most :data:`MAX_PART_SENTENCES` long."""
-    before = vectors[max(edges[index - 1], edges[index] - MAX_PART_SENTENCES) : edges[index]]
-    after = vectors[edges[index + 1] : min(edges[index + 2], edges[index + 1] + MAX_PART_SENTENCES)]
-    return _similarity(_summed(before), _summed(after))
-
-
-def _parts_similarity(vectors: list[SparseVector], edges: list[int], index: int) -> float:
-    """The cosine of the summed parts before and after ``edges[index]``, each up to the next edge and at most
-    :data:`MAX_PART_SENTENCES` long."""
-    first, gap, end = edges[index - 1], edges[index], edges[index + 1]
-    before = vectors[max(first, gap - MAX_PART_SENTENCES) : gap]
-    after = vectors[gap : min(end, gap + MAX_PART_SENTENCES)]
+def _parts_similarity(vectors: list[SparseVector], edges: list[int], index: int, skipped: int = 0) -> float:
+    """The cosine of the summed part that ends at ``edges[index]`` and the one that starts `skipped` parts
+    later (0: the next one; 1: the part between them left out), each at most :data:`MAX_PART_SENTENCES` long
+    and counted from the side that faces the other."""
+    first, end = edges[index], edges[index + skipped]
+    before = vectors[max(edges[index - 1], first - MAX_PART_SENTENCES) : first]
+    after = vectors[end : min(edges[index + skipped + 1], end + MAX_PART_SENTENCES)]
     return _similarity(_summed(before), _summed(after))
 
 
