@@ -22,6 +22,7 @@ from news_stories import (
 
 from summarize.config import ConfigError, ExtractiveSettings
 from summarize.config.loader import load_settings
+from summarize.engines import stories as stories_module
 from summarize.engines.extractive import (
     ExtractiveSummarizer,
     SimilarityIndex,
@@ -33,7 +34,11 @@ from summarize.engines.extractive import (
 )
 from summarize.engines.order import opens_with_quotation
 from summarize.engines.page import read_page
-from summarize.engines.stories import story_boundaries
+from summarize.engines.stories import (
+    MIN_STORY_SENTENCES,
+    gap_similarities,
+    story_boundaries,
+)
 from summarize.text import split_sentences
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -86,33 +91,43 @@ def test_a_short_story_between_two_long_ones_is_found_by_searching_again() -> No
     assert story_boundaries(_vectors(LONGER_BRIDGE + ORCHESTRA[:5] + LONGER_DROUGHT)) == [11, 16]
 
 
-def test_a_boundary_moves_to_the_paragraph_break_next_to_it() -> None:
+def _bridge_orchestra_drought() -> tuple[list[list[str]], list[dict[str, float]]]:
     # The bridge story's last sentence is about the orchestra, so the words change one sentence early.
     bridge = BRIDGE + ["Ortiz said the Lakeside Youth Orchestra would play at the opening of the bridge."]
     stories = [bridge, ORCHESTRA, DROUGHT]
-    vectors = _vectors([sentence for story in stories for sentence in story])
-    assert story_boundaries(vectors) == [7, 15]
+    return stories, _vectors([sentence for story in stories for sentence in story])
+
+
+def test_a_boundary_moves_to_where_the_whole_stories_around_it_share_least() -> None:
+    _, vectors = _bridge_orchestra_drought()
+    block = gap_similarities(vectors, MIN_STORY_SENTENCES)  # 22 sentences: blocks of five
+    assert min(range(5, 11), key=lambda gap: block[gap - 1]) == 7  # the blocks' minimum: a sentence early
+    assert story_boundaries(vectors) == [8, 15]  # the bridge's last sentence shares its story's names
+
+
+def test_a_boundary_moves_to_the_paragraph_break_next_to_it() -> None:
+    stories, vectors = _bridge_orchestra_drought()
     paragraphs = read_page("\n\n".join(" ".join(story) for story in stories)).paragraphs
     assert story_boundaries(vectors, paragraphs) == [8, 15]
     one_paragraph = read_page(" ".join(" ".join(story) for story in stories)).paragraphs
-    assert story_boundaries(vectors, one_paragraph) == [7, 15]
+    assert story_boundaries(vectors, one_paragraph) == [8, 15]
+    # The writer's paragraphs outrank the words: the bridge's last sentence opens the orchestra's paragraph.
+    assert story_boundaries(vectors, [0] * 7 + [1] * 8 + [2] * 7) == [7, 15]
     # Breaks one sentence either side of 7, as near: the one whose neighbours share less (the seam) wins.
     bridge_in_two = [0] * 6 + [1] * 2 + [2] * 7 + [3] * 7
-    assert story_boundaries(vectors, bridge_in_two) == [8, 15]
+    assert stories_module._snapped(vectors, [7, 15], bridge_in_two) == [8, 15]
 
 
 def test_each_story_check_compares_a_bounded_part(monkeypatch: pytest.MonkeyPatch) -> None:
     # Two hundred made-up topics of five sentences: a story every five sentences, found by searching again
     # inside the stories found; no whole-part check may sum more than MAX_PART_SENTENCES vectors a side.
-    from summarize.engines import stories
-
     sizes: list[int] = []
-    real_summed = stories._summed
-    monkeypatch.setattr(stories, "_summed", lambda vectors: sizes.append(len(vectors)) or real_summed(vectors))
+    real_summed = stories_module._summed
+    monkeypatch.setattr(stories_module, "_summed", lambda vectors: sizes.append(len(vectors)) or real_summed(vectors))
     features = [[f"topic{index // 5}a", f"topic{index // 5}b"][index % 2 :] for index in range(1000)]
     starts = story_boundaries(tfidf_vectors(features))
     assert starts and all(start % 5 == 0 for start in starts)  # every boundary found falls between two topics
-    assert max(sizes) == stories.MAX_PART_SENTENCES
+    assert max(sizes) == stories_module.MAX_PART_SENTENCES
 
 
 def test_three_short_chinese_briefs_are_told_apart() -> None:

@@ -21,9 +21,11 @@ few sentences each) is too short for blocks: every cut into two or three parts i
 tried, and the one whose neighbouring parts share least is kept if they share
 almost nothing (:data:`MAX_SHORT_STORY_SIMILARITY`).
 Each story found in a longer text is searched again on its own (a short story
-next to a long one hides in the long one's blocks), to :data:`MAX_DEPTH` levels;
-where the text has paragraphs, a boundary moves to a paragraph break at most
-:data:`SNAP_SENTENCES` sentences away (a story starts a paragraph). The constants were chosen on the
+next to a long one hides in the long one's blocks), to :data:`MAX_DEPTH` levels.
+Each boundary found then moves at most :data:`PLACE_SENTENCES` sentences to the
+gap where the whole stories around it share least, and, where the text has
+paragraphs, to a paragraph break at most :data:`SNAP_SENTENCES` sentences away
+(a story starts a paragraph). The constants were chosen on the
 SummEval tuning half (three articles joined, against single articles, as written
 and cut into paragraphs: docs/extractive.md).
 
@@ -32,7 +34,9 @@ and at most :data:`MAX_CANDIDATES` candidate gaps are kept, each part compared o
 at most :data:`MAX_PART_SENTENCES` sentences a side (a dropped candidate costs
 two comparisons, a dropped digression one pass over the parts), so one search is
 linear in the text, and each of the at most :data:`MAX_DEPTH` levels of searches
-inside found stories covers the text once; a short text tries at most 45 cuts.
+inside found stories covers the text once; placing a boundary makes
+2 x :data:`PLACE_SENTENCES` + 1 comparisons of bounded parts; a short text tries at
+most 45 cuts.
 """
 
 from __future__ import annotations
@@ -74,6 +78,8 @@ SNAP_SENTENCES = 2
 """The farthest a boundary moves to reach a paragraph break."""
 TIE_SENTENCES = 4
 """Sentences compared on each side of two paragraph breaks as near to a boundary."""
+PLACE_SENTENCES = 2
+"""The farthest a found boundary moves to the gap where the two whole stories around it share least."""
 
 SparseVector = dict[str, float]
 
@@ -122,7 +128,7 @@ def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None =
     if len(vectors) <= SHORT_TEXT_SENTENCES:
         starts = _short_text_boundaries(vectors, openers or [True] * len(vectors))
     else:
-        starts = _search(vectors, MAX_DEPTH)
+        starts = _placed(vectors, _search(vectors, MAX_DEPTH))
     return _snapped(vectors, starts, paragraphs) if paragraphs else starts
 
 
@@ -155,6 +161,25 @@ def _search(vectors: list[SparseVector], depth: int) -> list[int]:
     edges = [0, *starts, len(vectors)]
     inner = [first + start for first, end in pairwise(edges) for start in _search(vectors[first:end], depth - 1)]
     return sorted(set(starts) | set(inner))
+
+
+def _placed(vectors: list[SparseVector], starts: list[int]) -> list[int]:
+    """Each of `starts`, in order, moved at most :data:`PLACE_SENTENCES` sentences to the gap where the story
+    before it and the one after it (each up to the next start, at most :data:`MAX_PART_SENTENCES` long) share
+    least, keeping :data:`MIN_STORY_SENTENCES` a story: a block minimum is flat across a seam, and a story's
+    last sentences (a caption, a sign-off) often share little with its own blocks, so the minimum of blocks
+    falls a sentence or two early; the whole stories say which side those sentences belong to."""
+    edges = [0, *starts, len(vectors)]
+    for index in range(1, len(edges) - 1):
+        start = edges[index]
+        nearest = max(edges[index - 1] + MIN_STORY_SENTENCES, start - PLACE_SENTENCES)
+        farthest = min(edges[index + 1] - MIN_STORY_SENTENCES, start + PLACE_SENTENCES)
+        shared = {}
+        for gap in range(nearest, farthest + 1):
+            edges[index] = gap
+            shared[gap] = _parts_similarity(vectors, edges, index)
+        edges[index] = min(shared, key=lambda gap: (shared[gap], abs(gap - start), gap)) if shared else start
+    return edges[1:-1]
 
 
 def _snapped(vectors: list[SparseVector], starts: list[int], paragraphs: list[int]) -> list[int]:
