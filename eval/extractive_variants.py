@@ -19,6 +19,8 @@ variants, built here deterministically:
 - ``paragraphs``: the sentences in paragraphs of 1 to 4 sentences (seeded by the article id), a blank
   line between, as web news is laid out (a story finder that splits at paragraph breaks shows here);
 - ``joined-3``: the article and the next two of the same half (a fixed rotation), a blank line between;
+  with ``--join-orders N`` (default 1) also the same rotation over N - 1 seeded shufflings of the half, so
+  that every joined variant has N inputs per article (coverage is then measured on more triples);
 - ``joined-3-headlines``: the same, each article after a headline line made here from the article
   itself: its first 8 words (English) or 12 characters (Chinese) with no final punctuation;
 - ``joined-3-one-paragraph``: the three run together in one paragraph;
@@ -198,8 +200,20 @@ def joined(items: Sequence[Item], lang: str, style: str) -> list[Item]:
     return result
 
 
-def build_variants(items: Sequence[Item], lang: str) -> dict[str, list[Item]]:
-    """Every variant of `items`, by name (lowercased ones for English only)."""
+def join_orders(items: Sequence[Item], count: int) -> list[list[Item]]:
+    """`items` as they are, then `count` - 1 seeded shufflings of them (ids marked ``#1``, ``#2`` ...): the
+    orders whose rotations make the joined variants."""
+    orders = [list(items)]
+    for order in range(1, count):
+        shuffled_items = [replace(item, id=f"{item.id}#{order}") for item in items]
+        random.Random(f"join-order/{order}").shuffle(shuffled_items)
+        orders.append(shuffled_items)
+    return orders
+
+
+def build_variants(items: Sequence[Item], lang: str, orders: int = 1) -> dict[str, list[Item]]:
+    """Every variant of `items`, by name (lowercased ones for English only); the joined ones from `orders`
+    orders of the items (:func:`join_orders`)."""
     variants: dict[str, list[Item]] = {"written": list(items)}
     if lang == "en":
         variants["lowercased"] = lowercased(items)
@@ -209,10 +223,11 @@ def build_variants(items: Sequence[Item], lang: str) -> dict[str, list[Item]]:
     if lang == "en":
         variants["lowercase-one-paragraph"] = one_paragraph(lowercased(items))
     variants["paragraphs"] = paragraphs(items)
+    ordered = join_orders(items, orders)
     for name, style in (("joined-3", "blank-line"), ("joined-3-headlines", "headlines"),
                         ("joined-3-one-paragraph", "one-paragraph")):
-        variants[name] = joined(items, lang, style)
-    variants["joined-3-paragraphs"] = joined(variants["paragraphs"], lang, "blank-line")
+        variants[name] = [group for order in ordered for group in joined(order, lang, style)]
+    variants["joined-3-paragraphs"] = [group for order in ordered for group in joined(paragraphs(order), lang, "blank-line")]
     return variants
 
 
@@ -386,7 +401,8 @@ def render_table(name: str, block: dict, before: dict | None = None) -> list[str
     """The markdown table of one dataset: ROUGE-1 F1, intervals, budget kept, coverage, goal."""
     delta = " engine vs before |" if before else ""
     lines = [
-        f"### {name} ({block['items']} inputs, {block['split']} half)", "",
+        f"### {name} ({block['items']} inputs, {block['split']} half; joined variants "
+        f"{block.get('joined_inputs', block['items'])} inputs)", "",
         "| variant | length | engine R1 | lead R1 | centrality R1 | engine - lead [95%] | engine - centrality [95%] "
         "| budget kept (max, median ratio) | coverage engine / lead / centrality | >= best baseline |" + delta,
         "|---|---|---:|---:|---:|---|---|---|---|---|" + ("---:|" if before else ""),
@@ -493,10 +509,10 @@ def source_fingerprint() -> str:
 
 
 def evaluate(dataset: Dataset, lang: str, split: str, settings: Sequence[ExtractiveSettings], samples: int,
-             progress: Callable[[str], None]) -> dict:
-    """Every row of one dataset's half, and notes on its variants."""
+             progress: Callable[[str], None], orders: int = 1) -> dict:
+    """Every row of one dataset's half, and notes on its variants (joined ones from `orders` orders)."""
     items = items_of(split_dataset(dataset, split))
-    variants = build_variants(items, lang)
+    variants = build_variants(items, lang, orders)
     outputs = run_systems(variants, lang, settings)
     rows = []
     for variant, members in variants.items():
@@ -509,17 +525,25 @@ def evaluate(dataset: Dataset, lang: str, split: str, settings: Sequence[Extract
             f"{name} {statistics.median(len(split_sentences(item.text)) for item in members):g}"
             for name, members in variants.items()),
         f"joined-3-headlines read as {JOINED} headed stories by the engine's page reader on "
-        f"{headed_stories(variants['joined-3-headlines'])} of {len(items)} inputs",
+        f"{headed_stories(variants['joined-3-headlines'])} of {len(variants['joined-3-headlines'])} inputs",
         *(f"engine output identical to the same-length lead on {identical(outputs, v)} of {len(items)} {v} inputs"
           " (long)" for v in ("written", "shuffled-1")),
     ]
-    return {"items": len(items), "split": split, "lang": lang, "rows": rows, "notes": notes}
+    return {"items": len(items), "joined_inputs": len(variants["joined-3"]), "split": split, "lang": lang,
+            "rows": rows, "notes": notes}
 
 
 def identical(outputs: Outputs, variant: str) -> int:
     """How many long engine outputs of `variant` are exactly the same-length lead (words compared)."""
     pairs = zip(outputs[variant, "engine", "long"], outputs[variant, "lead", "long"])
     return sum(re.sub(r"\s+", " ", a).strip() == re.sub(r"\s+", " ", b).strip() for a, b in pairs)
+
+
+def _one_or_more(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    if not value.strip().isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of 1 or more, not {value!r}")
+    return int(value)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -531,6 +555,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="which half to report: tune on 'tuning', report 'heldout' (default)")
     parser.add_argument("--out", help="report folder (default eval/results/extractive-variants/<date>)")
     parser.add_argument("--before", help="an earlier results.json: adds the engine's ROUGE-1 change per row")
+    parser.add_argument("--join-orders", type=_one_or_more, default=1,
+                        help="orders of each half the joined variants rotate over (the first as read, the others "
+                        "seeded shufflings): N inputs per article in every joined variant (default %(default)s)")
     parser.add_argument("--config", default=CONFIG, help="the engine's config (default %(default)s)")
     return parser.parse_args(argv)
 
@@ -552,7 +579,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for split in splits:
             name = f"{dataset.name} {split}"
             results["datasets"][name] = evaluate(dataset, lang, split, settings, args.bootstrap,
-                                                 lambda line: print(line, file=sys.stderr))
+                                                 lambda line: print(line, file=sys.stderr), args.join_orders)
     results["seconds"] = time.perf_counter() - started
     before = json.loads(Path(args.before).read_text(encoding="utf-8")) if args.before else None
     markdown = render_markdown(results, before)

@@ -96,6 +96,29 @@ def test_joined_three_in_order_with_rotation():
     assert items[0].spans == ((0, 89), (91, 180), (182, 272))
 
 
+def test_join_orders_add_seeded_orders_of_the_same_articles():
+    six = [Item(name, f"Story {name}.", name) for name in "abcdef"]
+    orders = variants.join_orders(six, 3)
+    assert [[item.id for item in order] for order in orders] == [
+        ["a", "b", "c", "d", "e", "f"], ["f#1", "b#1", "c#1", "a#1", "d#1", "e#1"],
+        ["a#2", "b#2", "e#2", "c#2", "f#2", "d#2"],
+    ]
+    assert orders[1][0].text == "Story f." and orders[1][0].reference == "f"
+    joined = variants.build_variants(six, "en", orders=3)
+    assert [len(joined[name]) for name in joined] == [6] * 8 + [18] * 4
+    one_order = variants.build_variants(six, "en")
+    assert joined["joined-3-one-paragraph"][:6] == one_order["joined-3-one-paragraph"]
+    assert joined["joined-3"][6].text == "Story f.\n\nStory b.\n\nStory c."  # the second order's rotation
+    assert joined["joined-3-headlines"][17].stories == ("Story d.", "Story a.", "Story b.")
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "two"])
+def test_join_orders_must_be_one_or_more(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        variants.parse_args(["--join-orders", value])
+    assert f"argument --join-orders: must be a whole number of 1 or more, not '{value}'" in capsys.readouterr().err
+
+
 def test_joined_with_headlines_and_one_paragraph():
     headed = variants.joined(ENGLISH, "en", "headlines")[0].text
     assert headed.split("\n\n")[1] == f"The city library extended its hours\n{LIBRARY}"
