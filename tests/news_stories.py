@@ -1,5 +1,5 @@
-"""Short news stories written for the tests (town, music, farming, and a second town story on the bridge's
-topic), and longer versions of two."""
+"""Short news stories written for the tests (town, music, farming, a second town story on the bridge's
+topic, and a story with a feature lead), and longer versions of two."""
 
 BRIDGE = [
     "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
@@ -54,3 +54,11 @@ LONGER_DROUGHT = DROUGHT + [
 SUBWAY_BRIEF = ["本市地铁三号线将于下月延长运营时间。", "工作日末班车推迟到晚上十一点半。", "地铁公司表示此举方便夜间下班的乘客。"]
 MUSEUM_BRIEF = ["省博物馆新展厅周六正式对外开放。", "展厅陈列了两百多件出土青铜器。", "馆长介绍说，参观新展厅需要提前在网上预约。"]
 HARVEST_BRIEF = ["南方多地早稻进入收割高峰。", "农业部门预计今年水稻产量与去年持平。", "部分农户已开始使用无人机喷洒农药。"]
+
+NIGHT_MARKET = [  # a feature lead: the news is in the second sentence
+    "On a cold evening last week, a cook named Maria Chen unfolded a table by the harbour and lit a small stove.",
+    "Riverton opened its first night market on Friday, with forty food stalls along the old port.",
+    "The night market will run every Friday and Saturday until the end of October, the port authority said.",
+    "Stall holders pay a small fee to the port authority, which also provides lights and tables.",
+    "Chen said her soup sold out within two hours on the first night.",
+]

@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from news_stories import BRIDGE, DROUGHT, HOUSING, LONGER_BRIDGE, ORCHESTRA
+from news_stories import (
+    BRIDGE,
+    DROUGHT,
+    HOUSING,
+    LONGER_BRIDGE,
+    NIGHT_MARKET,
+    ORCHESTRA,
+)
 
 from summarize import split_sentences
 from summarize.config import ExtractiveSettings
@@ -134,6 +141,21 @@ def test_a_headed_digest_is_not_split_further(joiner: str) -> None:
     page = read_page("\n\n".join(f"{title}\n{joiner.join(story)}" for title, story in zip(titles, STORIES, strict=True)))
     assert page.sections == [0] * 7 + [1] * 7 + [2] * 7
     assert found_story_starts(page, "en", [sentence_features(sentence, "en") for sentence in page.sentences]) == []
+
+
+def test_one_sentence_a_headed_story_is_picked_as_a_short_summary_of_it() -> None:
+    # The night market story opens with a scene; its news is its second sentence, nearest its headline.
+    titles = ["Riverton opens a night market", "Orchestra wins in Vienna", "Drought in Dry Valley"]
+    stories = [NIGHT_MARKET, ORCHESTRA, DROUGHT]
+    headed = read_page("\n\n".join(f"{title}\n{' '.join(story)}" for title, story in zip(titles, stories, strict=True)))
+    settings = ExtractiveSettings()  # short_english_position_weight 0: a short summary goes by content
+    assert select(headed, "en", 3, settings) == [1, 5, 12]
+    assert select(headed, "en", 3, ExtractiveSettings(short_english_position_weight=0.85)) == [0, 5, 12]
+    assert select(headed, "en", 6, settings) == [0, 1, 5, 6, 12, 13]  # two a story: the lead prior counts
+    # Stories found by their words keep the prior (content alone would take the drought's sentence 15).
+    found = read_page("\n\n".join(" ".join(story) for story in stories))
+    assert select(found, "en", 3, settings) == [2, 5, 12]
+    assert select(found, "en", 3, ExtractiveSettings(position_weight=0.0)) == [2, 5, 15]
 
 
 def test_a_story_found_between_headed_ones_leaves_each_headline_with_its_story() -> None:

@@ -195,7 +195,10 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     characters (zh). A page of several stories (headed, or found by :func:`.stories.story_boundaries`) gives
     each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
     shorter one from a story not covered yet may still fit, and while stories are left uncovered a pick
-    leaves room for their shortest sentences, as many as can fit (:func:`leaving_room`).
+    leaves room for their shortest sentences, as many as can fit (:func:`leaving_room`). An English summary
+    of at most one sentence a headed story weighs position by ``short_english_position_weight``: each
+    story's sentence is a short summary of that story (found stories keep the prior: their first sentence
+    is where the text's words change, and no headline helps the content score).
 
     Time and memory are about linear in the text: sparse vectors and an inverted index of their terms, no
     pairwise matrix; each pick costs one pass over the candidates.
@@ -214,13 +217,15 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     headline_similarity = np.array(
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
+    stories = len(set(page.sections))
+    if lang == "en" and stories > 1 and not found_starts and count <= stories:  # a short summary of each story
+        settings = replace(settings, position_weight=settings.short_english_position_weight)
     scores = sentence_scores(page, sentence_vectors, settings, headline_similarity, stories_found=bool(found_starts))
     candidates = np.array([has_balanced_quotes(text) for text in sentences])
     if not candidates.any():
         candidates[:] = True
     units = np.array([length_units(text, lang) for text in sentences])
     sections = np.array(page.sections)
-    stories = len(set(page.sections))
     several_stories = stories > 1
     turns = StoryTurns(page.sections) if several_stories and count >= stories else None
     similarity = SimilarityIndex(sentence_vectors)
