@@ -158,6 +158,15 @@ def test_one_sentence_a_headed_story_is_picked_as_a_short_summary_of_it() -> Non
     assert select(found, "en", 3, ExtractiveSettings(position_weight=0.0)) == [2, 5, 15]
 
 
+def test_a_short_summary_of_stories_found_by_their_words_keeps_the_lead_prior() -> None:
+    text = "\n\n".join(" ".join(story) for story in STORIES)
+    (summary,) = ExtractiveSummarizer(ExtractiveSettings()).summarize_documents([text], "en", "short")
+    assert summary.text == f"{BRIDGE[0]} {BRIDGE[1]}"
+    # Content alone (short_english_position_weight on a single story) takes the bridge's footpath line.
+    (by_content,) = ExtractiveSummarizer(ExtractiveSettings(position_weight=0.0)).summarize_documents([text], "en", "short")
+    assert by_content.text == f"{BRIDGE[0]} {BRIDGE[6]}"
+
+
 def test_a_story_found_between_headed_ones_leaves_each_headline_with_its_story() -> None:
     # The orchestra story, pasted under the bridge story's headline, is found; the drought story keeps its own
     # headline, which names its fifth sentence (the water trucks): that sentence is the story's second pick.

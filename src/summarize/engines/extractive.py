@@ -186,7 +186,8 @@ def sentence_scores(page: Page, vectors: list[SparseVector], settings: Extractiv
     return (1 - weight) * content + weight * prior
 
 
-def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None) -> list[int]:
+def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_units: int | None = None,
+           short: bool = False) -> list[int]:
     """The indices of the page's sentences to keep, in article order (at least one): picked one by one, the
     first ``sentences`` (a medium summary's count) by score, later ones by score less ``diversity`` times the
     candidate's highest cosine with the sentences already picked (maximal marginal relevance: a long summary
@@ -196,9 +197,9 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
     shorter one from a story not covered yet may still fit, and while stories are left uncovered a pick
     leaves room for their shortest sentences, as many as can fit (:func:`leaving_room`). An English summary
-    of at most one sentence a headed story weighs position by ``short_english_position_weight``: each
-    story's sentence is a short summary of that story (found stories keep the prior: their first sentence
-    is where the text's words change, and no headline helps the content score).
+    that is `short`, or has at most one sentence a headed story (a short summary of each), weighs position
+    by ``short_english_position_weight``; a page whose stories were found keeps ``position_weight``: there
+    the first sentences are where the finder saw a story start, and no headline helps the content score.
 
     Time and memory are about linear in the text: sparse vectors and an inverted index of their terms, no
     pairwise matrix; each pick costs one pass over the candidates.
@@ -218,7 +219,7 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
     stories = len(set(page.sections))
-    if lang == "en" and stories > 1 and not found_starts and count <= stories:  # a short summary of each story
+    if lang == "en" and not found_starts and (short or (stories > 1 and count <= stories)):
         settings = replace(settings, position_weight=settings.short_english_position_weight)
     scores = sentence_scores(page, sentence_vectors, settings, headline_similarity, stories_found=bool(found_starts))
     candidates = np.array([has_balanced_quotes(text) for text in sentences])
@@ -417,24 +418,22 @@ class ExtractiveSummarizer:
     def __init__(self, settings: ExtractiveSettings) -> None:
         self.settings = settings
 
-    def summarize(self, text: str, lang: str, sentence_count: int, max_units: int | None = None) -> str:
+    def summarize(self, text: str, lang: str, sentence_count: int, max_units: int | None = None,
+                  short: bool = False) -> str:
         """Return up to `sentence_count` sentences of normalized `text`, joined in article order, in at most
         `max_units` words (English) or characters (Chinese): a first sentence longer than that alone is cut
-        (:func:`cut_to_budget`)."""
+        (:func:`cut_to_budget`). `short`: a "short" summary (:func:`select`)."""
         page = read_page(text)
-        picked = [page.sentences[index] for index in select(page, lang, sentence_count, self.settings, max_units)]
+        chosen = select(page, lang, sentence_count, self.settings, max_units, short)
+        picked = [page.sentences[index] for index in chosen]
         if max_units is not None and len(picked) == 1:  # only a first pick may be over the budget alone
             picked = [cut_to_budget(picked[0], lang, max_units)]
         return "\n".join(picked) if page.is_list else join_sentences(picked)  # a list's items stay one a line
 
     def summarize_documents(self, texts: Sequence[str], lang: str, length: Length) -> list[Summary]:
         """One summary per text; `length` scales the configured sentence count and word/character budget
-        (and a short English one weighs position by ``short_english_position_weight``)."""
+        (and a short English one weighs position by ``short_english_position_weight``: :func:`select`)."""
         scale = LENGTH_SCALE[length]
         count = max(1, round(self.settings.sentences * scale))
         units = max(1, round((self.settings.words if lang == "en" else self.settings.characters) * scale))
-        summarizer = self
-        if length == "short" and lang == "en":
-            weight = self.settings.short_english_position_weight
-            summarizer = ExtractiveSummarizer(replace(self.settings, position_weight=weight))
-        return [Summary(summarizer.summarize(text, lang, count, units), chunks=1) for text in texts]
+        return [Summary(self.summarize(text, lang, count, units, length == "short"), chunks=1) for text in texts]
