@@ -174,11 +174,11 @@ def _placed(vectors: list[SparseVector], starts: list[int]) -> list[int]:
         start = edges[index]
         nearest = max(edges[index - 1] + MIN_STORY_SENTENCES, start - PLACE_SENTENCES)
         farthest = min(edges[index + 1] - MIN_STORY_SENTENCES, start + PLACE_SENTENCES)
-        shared = {}
-        for gap in range(nearest, farthest + 1):
+        shared: dict[int, float] = {}
+        for gap in range(nearest, farthest + 1):  # holds `start`: found starts are a story apart
             edges[index] = gap
             shared[gap] = _parts_similarity(vectors, edges, index)
-        edges[index] = min(shared, key=lambda gap: (shared[gap], abs(gap - start), gap)) if shared else start
+        edges[index] = min(shared, key=lambda gap: (shared[gap], abs(gap - start), gap))
     return edges[1:-1]
 
 
