@@ -105,6 +105,14 @@ def test_a_boundary_moves_to_where_the_whole_stories_around_it_share_least() -> 
     assert story_boundaries(vectors) == [8, 15]  # the bridge's last sentence shares its story's names
 
 
+def test_a_placed_boundary_leaves_every_story_its_minimum() -> None:
+    # Topics a (sentences 0-7), b (8-12), c (13-22), found two sentences early at 6 and 11: the first may not
+    # move to 8, which would leave the story up to 11 three sentences; the second moves to 13.
+    vectors = tfidf_vectors([["alpha"]] * 8 + [["beta"]] * 5 + [["gamma"]] * 10)
+    assert stories_module._placed(vectors, [6, 11]) == [6, 13]
+    assert stories_module._placed(vectors, [6, 13]) == [8, 13]
+
+
 def test_a_boundary_moves_to_the_paragraph_break_next_to_it() -> None:
     stories, vectors = _bridge_orchestra_drought()
     paragraphs = read_page("\n\n".join(" ".join(story) for story in stories)).paragraphs
