@@ -9,14 +9,18 @@ from hypothesis import strategies as st
 from news_stories import (
     BRIDGE,
     DROUGHT,
+    HARVEST_BRIEF,
     HOUSING,
     LONGER_BRIDGE,
+    MUSEUM_BRIEF,
     NIGHT_MARKET,
     ORCHESTRA,
+    SUBWAY_BRIEF,
 )
 
 from summarize import split_sentences
 from summarize.config import ExtractiveSettings
+from summarize.engines import extractive
 from summarize.engines.extractive import (
     ExtractiveSummarizer,
     StoryTurns,
@@ -143,15 +147,25 @@ def test_a_headed_digest_is_not_split_further(joiner: str) -> None:
     assert found_story_starts(page, "en", [sentence_features(sentence, "en") for sentence in page.sentences]) == []
 
 
-def test_one_sentence_a_headed_story_is_picked_as_a_short_summary_of_it() -> None:
+def test_one_sentence_a_headed_story_goes_by_its_headline_and_content(monkeypatch: pytest.MonkeyPatch) -> None:
     # The night market story opens with a scene; its news is its second sentence, nearest its headline.
     titles = ["Riverton opens a night market", "Orchestra wins in Vienna", "Drought in Dry Valley"]
     stories = [NIGHT_MARKET, ORCHESTRA, DROUGHT]
     headed = read_page("\n\n".join(f"{title}\n{' '.join(story)}" for title, story in zip(titles, stories, strict=True)))
-    settings = ExtractiveSettings()  # short_english_position_weight 0: a short summary goes by content
+    # The museum brief's headline names its second sentence's bronzes.
+    briefs = [SUBWAY_BRIEF, MUSEUM_BRIEF, HARVEST_BRIEF]
+    chinese_titles = ["地铁三号线延长运营", "博物馆展出两百多件青铜器", "早稻进入收割高峰"]
+    chinese = read_page("\n\n".join(f"{title}\n{''.join(brief)}" for title, brief in zip(chinese_titles, briefs, strict=True)))
+    settings = ExtractiveSettings()
     assert select(headed, "en", 3, settings) == [1, 5, 12]
-    assert select(headed, "en", 3, ExtractiveSettings(short_english_position_weight=0.85)) == [0, 5, 12]
-    assert select(headed, "en", 6, settings) == [0, 1, 5, 6, 12, 13]  # two a story: the lead prior counts
+    assert select(chinese, "zh", 3, settings) == [0, 4, 6]
+    # Two a story: the lead prior counts again.
+    assert select(headed, "en", 6, settings) == [0, 1, 5, 6, 12, 13]
+    assert select(chinese, "zh", 6, settings) == [0, 1, 3, 4, 6, 7]
+    # With the prior, one a story would be each story's first sentence.
+    monkeypatch.setattr(extractive, "ONE_A_HEADED_STORY_POSITION_WEIGHT", settings.position_weight)
+    assert select(headed, "en", 3, settings) == [0, 5, 12]
+    assert select(chinese, "zh", 3, settings) == [0, 3, 6]
     # Stories found by their words keep the prior (content alone would take the drought's sentence 15).
     found = read_page("\n\n".join(" ".join(story) for story in stories))
     assert select(found, "en", 3, settings) == [2, 5, 12]

@@ -67,9 +67,8 @@ class ExtractiveSettings:
     """Weight of the lead-position prior against centrality, 0..1 (chosen on half of SummEval: docs/extractive.md)."""
     short_english_position_weight: float = 0.0
     """``position_weight`` of "short" English summaries: a 50-word budget holds a news lead and little else,
-    and content alone scored higher on the SummEval tuning half, as written, lowercased and shuffled. Also of
-    an English summary of several headed stories with at most one sentence a story (a short summary of each);
-    not on a page whose stories were found by their words, where the lead prior scored higher."""
+    and content alone scored higher on the SummEval tuning half, as written, lowercased and shuffled. Not on a page
+    whose stories were found by their words, where the lead prior scored higher."""
     order_check: bool = True
     """Use the lead prior only where the text's order looks informative (docs/extractive.md); off: always."""
     redundancy_threshold: float = 0.35
