@@ -1,5 +1,5 @@
 """Short news stories written for the tests (town, music, farming, a second town story on the bridge's
-topic, and a story with a feature lead), and longer versions of two."""
+topic, a fire on the drought's, and a story with a feature lead), and longer versions of two."""
 
 BRIDGE = [
     "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
@@ -36,6 +36,15 @@ HOUSING = [  # the same town and council as BRIDGE: one topic, another story
     "Neighbours asked the council for a park and a playground between the new homes.",
     "The first families could move in within two years.",
     "The council will hold a public hearing on the housing plan next month.",
+]
+VALLEY_FIRE = [  # the drought's valley, dry grass and wells: one topic with DROUGHT, another story
+    "A grass fire burned two thousand hectares of farmland near the town of Westford on Sunday night.",
+    "Firefighters from four towns fought the flames until the wind dropped before dawn.",
+    "Fire chief Tom Keller said the dry grass had burned faster than any fire he had seen.",
+    "Two barns and a tractor were lost, but no one was hurt, Keller said.",
+    "Police closed the road to Westford for six hours while the fire crossed it.",
+    "Villagers said their wells were too low to help the firefighters.",
+    "Westford lies at the edge of the Dry Valley, where the drought has left the grass brittle.",
 ]
 
 LONGER_BRIDGE = BRIDGE + [

@@ -16,6 +16,7 @@ from news_stories import (
     NIGHT_MARKET,
     ORCHESTRA,
     SUBWAY_BRIEF,
+    VALLEY_FIRE,
 )
 
 from summarize import split_sentences
@@ -69,6 +70,26 @@ def test_two_stories_on_one_topic_are_told_apart_by_the_story_between_them() -> 
     # story); parted from the orchestra between them (0.02 and 0.05), both boundaries hold, and the two town
     # stories share 0.21, too little for one story resumed after a digression.
     assert story_boundaries(_vectors(BRIDGE + ORCHESTRA + HOUSING)) == [7, 14]
+
+
+def test_a_long_summary_tells_apart_two_stories_on_one_topic() -> None:
+    # The fire story shares the drought story's valley, dry grass and wells: cosine 0.11, one story by the
+    # finder's bar (0.1), two for a long summary (0.13), which then takes the fire story's lead.
+    stories = [DROUGHT, VALLEY_FIRE, ORCHESTRA]
+    page = read_page(" ".join(" ".join(story) for story in stories))
+    features = [sentence_features(sentence, "en") for sentence in page.sentences]
+    assert found_story_starts(page, "en", features) == [14]
+    assert found_story_starts(page, "en", features, long=True) == [7, 14]
+    summarizer = ExtractiveSummarizer(ExtractiveSettings())
+    (long,) = summarizer.summarize_documents([" ".join(page.sentences)], "en", "long")
+    assert split_sentences(long.text) == [DROUGHT[0], DROUGHT[3], VALLEY_FIRE[0], VALLEY_FIRE[6], ORCHESTRA[0],
+                                          ORCHESTRA[2]]  # as one story: the fire's third sentence, not its lead
+    (medium,) = summarizer.summarize_documents([" ".join(page.sentences)], "en", "medium")
+    assert split_sentences(medium.text) == [DROUGHT[0], VALLEY_FIRE[6], ORCHESTRA[0]]
+    # Under one headline the drought and the fire stay one story, long or not: the headline says where it starts.
+    headed = read_page(f"Drought in Dry Valley\n{' '.join(DROUGHT + VALLEY_FIRE)}\n\nOrchestra wins in Vienna\n"
+                       + " ".join(ORCHESTRA))
+    assert found_story_starts(headed, "en", [sentence_features(text, "en") for text in headed.sentences], long=True) == []
 
 
 def test_a_last_sentence_alone_does_not_hide_a_boundary() -> None:

@@ -11,7 +11,8 @@ the parts the candidates cut the text into are compared whole (up to
 :data:`MAX_PART_SENTENCES` sentences each), and the candidate between the two
 most alike neighbouring parts is dropped, again and again, until no two
 neighbours share more than :data:`MAX_STORY_SIMILARITY` (cosine of their summed
-vectors): the parts of one article share its names and topic, those of two
+vectors; a caller may allow more, to spread a long summary over two articles on
+one topic): the parts of one article share its names and topic, those of two
 stories do not, even two on one topic with another story between them. A part
 whose two neighbours share more than :data:`MAX_RESUMED_SIMILARITY` is a
 digression inside one story (background between the news and its follow-up),
@@ -119,16 +120,17 @@ def _shift(window: dict[str, float], vector: SparseVector, sign: float) -> None:
 
 
 def story_boundaries(vectors: list[SparseVector], paragraphs: list[int] | None = None,
-                     openers: list[bool] | None = None) -> list[int]:
+                     openers: list[bool] | None = None, max_similarity: float = MAX_STORY_SIMILARITY) -> list[int]:
     """The sentences that start a new story (0 excluded), in order; none for a single story. `paragraphs`
     numbers the paragraph each sentence is in (boundaries move to paragraph breaks); `openers` says which
-    sentences may open a story in a short text (not a quotation or a "He said" that continues one)."""
+    sentences may open a story in a short text (not a quotation or a "He said" that continues one);
+    `max_similarity`: the most two neighbouring stories of a longer text may share."""
     if len(vectors) < MIN_SPLIT_SENTENCES:
         return []
     if len(vectors) <= SHORT_TEXT_SENTENCES:
         starts = _short_text_boundaries(vectors, openers or [True] * len(vectors))
     else:
-        starts = _placed(vectors, _search(vectors, MAX_DEPTH))
+        starts = _placed(vectors, _search(vectors, MAX_DEPTH, max_similarity))
     return _snapped(vectors, starts, paragraphs) if paragraphs else starts
 
 
@@ -153,13 +155,13 @@ def _short_text_boundaries(vectors: list[SparseVector], openers: list[bool]) -> 
     return []
 
 
-def _search(vectors: list[SparseVector], depth: int) -> list[int]:
+def _search(vectors: list[SparseVector], depth: int, max_similarity: float) -> list[int]:
     """:func:`_boundaries`, then the same inside each story found, `depth` levels down."""
-    starts = _boundaries(vectors)
+    starts = _boundaries(vectors, max_similarity)
     if not starts or depth == 0:
         return starts
     edges = [0, *starts, len(vectors)]
-    inner = [first + start for first, end in pairwise(edges) for start in _search(vectors[first:end], depth - 1)]
+    inner = [first + start for first, end in pairwise(edges) for start in _search(vectors[first:end], depth - 1, max_similarity)]
     return sorted(set(starts) | set(inner))
 
 
@@ -201,7 +203,7 @@ def _local_similarity(vectors: list[SparseVector], gap: int) -> float:
     return _similarity(_summed(before), _summed(vectors[gap : gap + TIE_SENTENCES]))
 
 
-def _boundaries(vectors: list[SparseVector]) -> list[int]:
+def _boundaries(vectors: list[SparseVector], max_similarity: float) -> list[int]:
     """One search over the whole of `vectors` (see the module docstring)."""
     if len(vectors) < 2 * MIN_STORY_SENTENCES:
         return []
@@ -226,11 +228,11 @@ def _boundaries(vectors: list[SparseVector]) -> list[int]:
             break
         if all(abs(gap - other) >= MIN_STORY_SENTENCES for other in starts):
             starts.append(gap)
-    return _merged(vectors, sorted(starts))
+    return _merged(vectors, sorted(starts), max_similarity)
 
 
-def _merged(vectors: list[SparseVector], starts: list[int]) -> list[int]:
-    """`starts` less those between parts that share more than :data:`MAX_STORY_SIMILARITY`, dropped one at
+def _merged(vectors: list[SparseVector], starts: list[int], max_similarity: float) -> list[int]:
+    """`starts` less those between parts that share more than `max_similarity`, dropped one at
     a time, the most alike first: each part runs to the next start (at most :data:`MAX_PART_SENTENCES`), so
     two neighbouring stories on one topic are told apart by the stories around them, not by the whole rest
     of the text. A part whose two neighbours share more than :data:`MAX_RESUMED_SIMILARITY` is a digression
@@ -238,7 +240,7 @@ def _merged(vectors: list[SparseVector], starts: list[int]) -> list[int]:
     edges = [0, *starts, len(vectors)]
     while True:
         shared = [_parts_similarity(vectors, edges, index) for index in range(1, len(edges) - 1)]
-        while shared and max(shared) > MAX_STORY_SIMILARITY:
+        while shared and max(shared) > max_similarity:
             most = shared.index(max(shared))
             del edges[most + 1], shared[most]
             for index in (most, most + 1):  # the parts next to the dropped start are one now
