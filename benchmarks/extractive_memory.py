@@ -15,11 +15,12 @@ summarizes one generated text of N sentences and records the peak RSS
   sentences and searches again inside each (33,000 of them fit in 100,000
   characters).
 
-``limits.max_chars`` is raised for the English sizes that exceed it.
+``limits.max_chars`` is raised for the English sizes that exceed it. ``--length``
+picks the summary's length (``long`` finds stories with a looser bar).
 
 Usage::
 
-    python benchmarks/extractive_memory.py --sizes 1000 10000 50000
+    python benchmarks/extractive_memory.py --sizes 1000 10000 50000 [--length long]
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from summarize.engines.base import LENGTH_SCALE, Length
 
 ROOT = Path(__file__).resolve().parent.parent
 WORDS = "council park river bridge money vote plan city water school road trains rain mayor repairs traffic".split()
@@ -51,8 +54,8 @@ def make_text(kind: str, count: int) -> str:
     return " ".join(sentences)
 
 
-def measure(kind: str, count: int) -> dict[str, object]:
-    """Run in the child: one warm-up summary, then one summary of `count` sentences."""
+def measure(kind: str, count: int, length: Length) -> dict[str, object]:
+    """Run in the child: one warm-up summary, then one `length` summary of `count` sentences."""
     from summarize import Service
     from summarize.config import load_settings
 
@@ -60,10 +63,11 @@ def measure(kind: str, count: int) -> dict[str, object]:
     settings = load_settings(ROOT / "configs" / "offline.yaml", {"limits.max_chars": max(100_000, len(text))})
     service = Service(settings)
     lang = "zh" if kind.startswith("zh") else "en"
-    service.summarize(make_text(kind, 50) + ("河畔市议会周二通过计划。" if lang == "zh" else ""), source_lang=lang)
+    service.summarize(make_text(kind, 50) + ("河畔市议会周二通过计划。" if lang == "zh" else ""), source_lang=lang,
+                      length=length)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    result = service.summarize(text, source_lang=lang)
+    result = service.summarize(text, source_lang=lang, length=length)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -82,17 +86,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 50000])
     parser.add_argument("--kinds", nargs="+", default=["zh-1char", "en", "zh-topics"])
+    parser.add_argument("--length", choices=list(LENGTH_SCALE), default="medium")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "COUNT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]))))
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.length)))
         return
     print("| text | sentences | chars | seconds | RSS before (MiB) | peak RSS (MiB) | growth (MiB) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind in args.kinds:
         for count in args.sizes:
             output = subprocess.run(
-                [sys.executable, __file__, "--child", kind, str(count)], check=True, capture_output=True, text=True
+                [sys.executable, __file__, "--child", kind, str(count), "--length", args.length],
+                check=True, capture_output=True, text=True,
             ).stdout
             row = json.loads(output.strip().splitlines()[-1])
             print(
