@@ -90,6 +90,12 @@ def test_a_long_summary_tells_apart_two_stories_on_one_topic() -> None:
     headed = read_page(f"Drought in Dry Valley\n{' '.join(DROUGHT + VALLEY_FIRE)}\n\nOrchestra wins in Vienna\n"
                        + " ".join(ORCHESTRA))
     assert found_story_starts(headed, "en", [sentence_features(text, "en") for text in headed.sentences], long=True) == []
+    # A section of fewer than 20 sentences keeps the strict bar: six sentences already spread over it.
+    for orchestra_sentences, starts in ((5, [14]), (6, [7, 14])):
+        shorter = read_page(" ".join(DROUGHT + VALLEY_FIRE + ORCHESTRA[:orchestra_sentences]))
+        features = [sentence_features(text, "en") for text in shorter.sentences]
+        assert len(shorter.sentences) == 14 + orchestra_sentences
+        assert found_story_starts(shorter, "en", features, long=True) == starts
 
 
 def test_a_last_sentence_alone_does_not_hide_a_boundary() -> None:
