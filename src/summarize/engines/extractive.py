@@ -200,11 +200,11 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     spreads over the text), near-duplicates (``redundancy_threshold``) and sentences with unbalanced quotes
     left out, until `count` sentences are picked or the next would pass `max_units` words (en) or
     characters (zh). A page of several stories (headed, or found by :func:`found_story_starts`, more loosely
-    for a summary longer than a medium one) gives each story its share (:class:`StoryTurns`); there a sentence over the budget is passed over, since a
-    shorter one from a story not covered yet may still fit, and while stories are left uncovered a pick
-    leaves room for their shortest sentences, as many as can fit (:func:`leaving_room`). A summary of
-    at most one sentence a headed story weighs position by :data:`ONE_A_HEADED_STORY_POSITION_WEIGHT`; else
-    a `short` English one by ``short_english_position_weight``. A page whose stories were found keeps
+    for a summary longer than a medium one) gives each story its share (:class:`StoryTurns`); there a
+    sentence over the budget is passed over, since a shorter one from a story not covered yet may still fit,
+    and while stories are left uncovered a pick leaves room for their shortest sentences, as many as can fit
+    (:func:`leaving_room`). A summary of at most one sentence a headed story weighs position by
+    :data:`ONE_A_HEADED_STORY_POSITION_WEIGHT`; else a `short` English one by ``short_english_position_weight``. A page whose stories were found keeps
     ``position_weight``: there the first sentences are where the finder saw a story start, and no headline
     helps the content score.
 

@@ -161,7 +161,8 @@ def _search(vectors: list[SparseVector], depth: int, max_similarity: float) -> l
     if not starts or depth == 0:
         return starts
     edges = [0, *starts, len(vectors)]
-    inner = [first + start for first, end in pairwise(edges) for start in _search(vectors[first:end], depth - 1, max_similarity)]
+    inner = [first + start for first, end in pairwise(edges)
+             for start in _search(vectors[first:end], depth - 1, max_similarity)]
     return sorted(set(starts) | set(inner))
 
 
