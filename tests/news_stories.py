@@ -1,5 +1,5 @@
 """Short news stories written for the tests (town, music, farming, a second town story on the bridge's
-topic, a fire on the drought's, and a story with a feature lead), and longer versions of two."""
+topic, a fire story on the drought's, and a story with a feature lead), and longer versions of two."""
 
 BRIDGE = [
     "The city council of Riverton approved the new Harbor Bridge on Tuesday after a two-year debate.",
