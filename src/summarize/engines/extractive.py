@@ -204,9 +204,9 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
     sentence over the budget is passed over, since a shorter one from a story not covered yet may still fit,
     and while stories are left uncovered a pick leaves room for their shortest sentences, as many as can fit
     (:func:`leaving_room`). A summary of at most one sentence a headed story weighs position by
-    :data:`ONE_A_HEADED_STORY_POSITION_WEIGHT`; else a `short` English one by ``short_english_position_weight``. A page whose stories were found keeps
-    ``position_weight``: there the first sentences are where the finder saw a story start, and no headline
-    helps the content score.
+    :data:`ONE_A_HEADED_STORY_POSITION_WEIGHT`; else a `short` English one by ``short_english_position_weight``.
+    A page whose stories were found keeps ``position_weight``: there the first sentences are where the finder
+    saw a story start, and no headline helps the content score.
 
     Time and memory are about linear in the text: sparse vectors and an inverted index of their terms, no
     pairwise matrix; each pick costs one pass over the candidates.
@@ -226,10 +226,11 @@ def select(page: Page, lang: str, count: int, settings: ExtractiveSettings, max_
         [cosine(vector, headline_vectors[section]) for vector, section in zip(sentence_vectors, page.sections, strict=True)]
     )
     stories = len(set(page.sections))
-    if not found_starts and stories > 1 and count <= stories:
-        settings = replace(settings, position_weight=ONE_A_HEADED_STORY_POSITION_WEIGHT)
-    elif not found_starts and short and lang == "en":
-        settings = replace(settings, position_weight=settings.short_english_position_weight)
+    if not found_starts:  # found stories keep the prior
+        if stories > 1 and count <= stories:  # at most one sentence a headed story
+            settings = replace(settings, position_weight=ONE_A_HEADED_STORY_POSITION_WEIGHT)
+        elif short and lang == "en":
+            settings = replace(settings, position_weight=settings.short_english_position_weight)
     scores = sentence_scores(page, sentence_vectors, settings, headline_similarity, stories_found=bool(found_starts))
     candidates = np.array([has_balanced_quotes(text) for text in sentences])
     if not candidates.any():
